@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { bestScore, concatenate, formatVote, majorityVote, mergeUnique } from "../index.js";
+
+describe("majorityVote", () => {
+  it("reports the seed's five labels as positive with 80% confidence", () => {
+    const vote = majorityVote(["positive", "positive", "negative", "positive", "positive"]);
+    expect(formatVote(vote)).toBe("positive (confidence: 80%)");
+    expect(vote.tally).toEqual([
+      { value: "positive", count: 4 },
+      { value: "negative", count: 1 },
+    ]);
+  });
+
+  it("breaks a tie in favour of the answer voted first", () => {
+    expect(majorityVote(["no", "yes", "yes", "no"]).winner).toBe("no");
+  });
+
+  it("groups answers by key", () => {
+    const vote = majorityVote([{ label: "A", by: 1 }, { label: "B", by: 2 }, { label: "A", by: 3 }], (v) => v.label);
+    expect(vote.winner).toEqual({ label: "A", by: 1 });
+    expect(vote.count).toBe(2);
+  });
+
+  it("refuses an empty vote", () => {
+    expect(() => majorityVote([])).toThrow(RangeError);
+  });
+});
+
+describe("bestScore", () => {
+  it("returns the highest-scoring result, the earliest on a tie", () => {
+    const results = [
+      { id: "a", score: 7 },
+      { id: "b", score: 9 },
+      { id: "c", score: 9 },
+    ];
+    expect(bestScore(results, (r) => r.score).id).toBe("b");
+  });
+});
+
+describe("mergeUnique", () => {
+  it("keeps the first occurrence of each item in order of appearance", () => {
+    expect(mergeUnique([["a", "b"], ["b", "c"], ["a", "d"]])).toEqual(["a", "b", "c", "d"]);
+  });
+});
+
+describe("concatenate", () => {
+  it("joins results in the given order", () => {
+    expect(concatenate(["one", "two", "three"], " | ")).toBe("one | two | three");
+  });
+});

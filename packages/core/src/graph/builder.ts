@@ -1,0 +1,222 @@
+import type { z } from "zod";
+import { GraphError } from "../errors.js";
+import { CompiledGraph, type CompileOptions } from "../runtime/compiled.js";
+import type { AnyStateSchema, StateOf } from "../state/types.js";
+import { END, START } from "./constants.js";
+import type { BranchSpec, GraphIR, JoinSpec, NodeSpec } from "./ir.js";
+import type {
+  BuilderDef,
+  EmptyDef,
+  NodeFn,
+  NodeInput,
+  NodeNames,
+  NodeOptions,
+  Route,
+  SendInput,
+  SendTo,
+  TypeError,
+} from "./types.js";
+import { validateGraph } from "./validate.js";
+
+type Reserved = START | END | `__${string}`;
+
+/** Rejects reserved and already used node names at compile time. */
+type NewNodeName<$Name extends string, TDef extends BuilderDef> = $Name extends Reserved
+  ? TypeError<`Node name "${$Name}" is reserved`>
+  : $Name extends NodeNames<TDef>
+    ? TypeError<`Node "${$Name}" is already in this graph`>
+    : unknown;
+
+type WithNode<TDef extends BuilderDef, $Name extends string, $Input, $Ends extends string> = {
+  readonly nodes: TDef["nodes"] & { readonly [K in $Name]: $Input };
+  readonly ends: TDef["ends"] | $Ends;
+};
+
+type UndeclaredEnds<TDef extends BuilderDef> = Exclude<TDef["ends"], NodeNames<TDef> | END>;
+
+/** A router: chooses what runs after its source from the state (with the source's own update). */
+export type Router<TState extends AnyStateSchema, TResult> = (state: StateOf<TState>) => TResult | Promise<TResult>;
+
+/**
+ * Builds a typed state graph. Every method returns a new builder; node names accumulate in the
+ * type, so a misspelled name in an edge, a router, a `Send` or a `Command` fails to compile.
+ *
+ * @example
+ * ```ts
+ * const State = z.object({ topic: z.string(), report: z.string().optional() });
+ * const graph = new StateGraph(State)
+ *   .addNode("write", (s) => ({ report: `# ${s.topic}` }))
+ *   .addEdge(START, "write")
+ *   .addEdge("write", END)
+ *   .compile();
+ * ```
+ * @see ../../../docs/concepts/edges.md
+ */
+export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef = EmptyDef> {
+  #ir: GraphIR;
+
+  constructor(state: TState, options: { name?: string } = {}) {
+    this.#ir = {
+      name: options.name ?? "graph",
+      state,
+      nodes: new Map(),
+      edges: [],
+      joins: [],
+      branches: [],
+    };
+  }
+
+  /**
+   * Adds a node. Its tasks receive the state, or — with `options.input` — their own input,
+   * which is what a `Send` to this node must carry.
+   */
+  addNode<
+    $Name extends string,
+    const $Ends extends string = never,
+    $InputSchema extends z.ZodType | undefined = undefined,
+  >(
+    name: $Name & NewNodeName<$Name, TDef>,
+    fn: NodeFn<NodeInput<TState, $InputSchema>, TState, $Ends>,
+    options?: NodeOptions<TState, $InputSchema, $Ends>,
+  ): StateGraph<TState, WithNode<TDef, $Name, SendInput<TState, $InputSchema>, $Ends>> {
+    checkNewName(this.#ir, name);
+    const spec: NodeSpec = {
+      name,
+      index: this.#ir.nodes.size,
+      fn: fn as NodeSpec["fn"],
+      input: options?.input,
+      defer: options?.defer ?? false,
+      ends: options?.ends ?? [],
+      timeoutMs: positive(name, "timeoutMs", options?.timeoutMs),
+      retry: options?.retry,
+      concurrency: positive(name, "concurrency", options?.concurrency),
+      onError: (options?.onError ?? "fail") as NodeSpec["onError"],
+    };
+    if (spec.retry !== undefined && !(Number.isInteger(spec.retry.maxAttempts) && spec.retry.maxAttempts >= 1)) {
+      throw new GraphError("INVALID_OPTION", `Node "${name}": retry.maxAttempts must be an integer ≥ 1.`, {
+        details: { node: name },
+      });
+    }
+    const nodes = new Map(this.#ir.nodes).set(name, spec);
+    return this.#with({ nodes });
+  }
+
+  /**
+   * Adds nodes that run one after the other, in the order of the object's keys.
+   *
+   * @example
+   * ```ts
+   * builder.addSequence({ fetch: fetchData, clean: cleanData }).addEdge(START, "fetch");
+   * ```
+   */
+  addSequence<const $Nodes extends Record<string, NodeFn<StateOf<TState>, TState>>>(
+    nodes: $Nodes & { [K in keyof $Nodes]: NewNodeName<K & string, TDef> },
+  ): StateGraph<
+    TState,
+    { readonly nodes: TDef["nodes"] & { readonly [K in keyof $Nodes]: StateOf<TState> }; readonly ends: TDef["ends"] }
+  > {
+    const names = Object.keys(nodes);
+    if (names.length === 0) {
+      throw new GraphError("INVALID_NODE_NAME", "addSequence needs at least one node.");
+    }
+    // The signature checks the names; inside, they are plain strings.
+    let builder = this as unknown as { addNode: (...args: unknown[]) => unknown; addEdge: (...args: unknown[]) => unknown };
+    for (const [i, name] of names.entries()) {
+      builder = builder.addNode(name, nodes[name]) as typeof builder;
+      if (i > 0) builder = builder.addEdge(names[i - 1], name) as typeof builder;
+    }
+    return builder as never;
+  }
+
+  /** `from` → `to`: `to` runs in the step after `from`. */
+  addEdge(from: NodeNames<TDef> | START, to: NodeNames<TDef> | END): StateGraph<TState, TDef>;
+  /** A join: `to` runs once every node of `from` has run since `to` last ran. */
+  addEdge(from: readonly [NodeNames<TDef>, ...NodeNames<TDef>[]], to: NodeNames<TDef> | END): StateGraph<TState, TDef>;
+  addEdge(from: string | readonly string[], to: string): StateGraph<TState, TDef> {
+    if (typeof from === "string") {
+      return this.#with({ edges: [...this.#ir.edges, { from, to }] });
+    }
+    if (from.length === 0) throw new GraphError("UNKNOWN_NODE", `A join into "${to}" needs at least one source.`);
+    if (from.length === 1) return this.#with({ edges: [...this.#ir.edges, { from: from[0]!, to }] });
+    const join: JoinSpec = { sources: [...new Set(from)], target: to };
+    return this.#with({ joins: [...this.#ir.joins, join] });
+  }
+
+  /**
+   * After `from` runs, `router` chooses what runs next: a node name, `END`, a `Send`, or an
+   * array of them. `targets` lists the possible destinations, for drawing and validation.
+   */
+  addConditionalEdges(
+    from: NodeNames<TDef> | START,
+    router: Router<TState, Route<TDef>>,
+    targets?: readonly (NodeNames<TDef> | END)[],
+  ): StateGraph<TState, TDef>;
+  /** With a path map: the router returns keys of `pathMap` (or Sends); the map names the nodes. */
+  addConditionalEdges<const $Map extends Record<string, NodeNames<TDef> | END>>(
+    from: NodeNames<TDef> | START,
+    router: Router<TState, (keyof $Map & string) | SendTo<TDef> | readonly ((keyof $Map & string) | SendTo<TDef>)[]>,
+    pathMap: $Map,
+  ): StateGraph<TState, TDef>;
+  addConditionalEdges(
+    from: string,
+    router: (state: never) => unknown,
+    targets?: readonly string[] | Record<string, string>,
+  ): StateGraph<TState, TDef> {
+    const branch: BranchSpec = {
+      source: from,
+      router,
+      targets: targets === undefined ? undefined : Array.isArray(targets) ? [...targets] : Object.values(targets),
+      pathMap: targets === undefined || Array.isArray(targets) ? undefined : { ...(targets as Record<string, string>) },
+    };
+    return this.#with({ branches: [...this.#ir.branches, branch] });
+  }
+
+  /**
+   * Validates the graph and returns a runnable, immutable {@link CompiledGraph}. Throws a
+   * `GraphError` naming the problem: unknown nodes, unreachable nodes, nodes with no way out.
+   */
+  compile(
+    ...options: UndeclaredEnds<TDef> extends never
+      ? [options?: CompileOptions]
+      : [TypeError<`Command target "${UndeclaredEnds<TDef>}" is not a node of this graph`>]
+  ): CompiledGraph<{ state: TState; nodes: TDef["nodes"] }> {
+    validateGraph(this.#ir);
+    return new CompiledGraph(this.#ir, (options[0] ?? {}) as CompileOptions);
+  }
+
+  /** The graph as plain data (nodes, edges, joins, branches). */
+  toIR(): GraphIR {
+    return this.#ir;
+  }
+
+  /** A new builder with `patch` applied; its type is the caller's to state. */
+  #with(patch: Partial<GraphIR>): never {
+    const next = new StateGraph<TState, EmptyDef>(this.#ir.state as TState);
+    next.#ir = { ...this.#ir, ...patch };
+    return next as never;
+  }
+}
+
+function checkNewName(ir: GraphIR, name: string): void {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new GraphError("INVALID_NODE_NAME", "A node name must be a non-empty string.");
+  }
+  if (name === START || name === END || name.startsWith("__")) {
+    throw new GraphError("INVALID_NODE_NAME", `Node name "${name}" is reserved: names starting with "__" belong to Weft.`, {
+      details: { node: name },
+    });
+  }
+  if (ir.nodes.has(name)) {
+    throw new GraphError("INVALID_NODE_NAME", `Node "${name}" is already in graph "${ir.name}".`, { details: { node: name } });
+  }
+}
+
+function positive(node: string, option: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new GraphError("INVALID_OPTION", `Node "${node}": ${option} must be a positive number, got ${value}.`, {
+      details: { node, option },
+    });
+  }
+  return value;
+}

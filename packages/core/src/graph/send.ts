@@ -1,0 +1,26 @@
+/**
+ * A packet from a router or a `Command`: run `node` in the next step with exactly `input`.
+ * Several Sends to one node run concurrently, one task each, and commit in emission order.
+ *
+ * @example
+ * ```ts
+ * builder.addConditionalEdges("plan", (state) =>
+ *   state.sections.map((section) => new Send("write", { section })),
+ * );
+ * ```
+ * @see ../../../docs/concepts/send.md
+ */
+export class Send<TNode extends string = string, TInput = unknown> {
+  readonly node: TNode;
+  readonly input: TInput;
+
+  constructor(node: TNode, input: TInput) {
+    this.node = node;
+    this.input = input;
+  }
+}
+
+/** True for a {@link Send}. */
+export function isSend(value: unknown): value is Send {
+  return value instanceof Send;
+}

@@ -1,0 +1,125 @@
+import type { Draft } from "immer";
+import type { z } from "zod";
+import type { RetryPolicy } from "../runtime/retry.js";
+import type { AnyStateSchema, StateOf, UpdateOf } from "../state/types.js";
+import type { Command } from "./command.js";
+import type { END } from "./constants.js";
+import type { Send } from "./send.js";
+
+/**
+ * A type that reads as an error message where a call is wrong; no value has this type.
+ * @internal
+ */
+export interface TypeError<TMessage extends string> {
+  readonly "~weftTypeError": TMessage;
+}
+
+/** What a builder knows about its nodes: each name with the input its tasks receive. */
+export interface BuilderDef {
+  /** Node name → the type of a task's input (the state, or the node's own input schema). */
+  readonly nodes: Record<string, unknown>;
+  /** Command targets declared through `ends`, checked against the nodes at `compile()`. */
+  readonly ends: string;
+}
+
+/** A builder with no nodes yet. */
+export interface EmptyDef extends BuilderDef {
+  readonly nodes: {};
+  readonly ends: never;
+}
+
+/** The node names of a builder definition. */
+export type NodeNames<TDef extends BuilderDef> = keyof TDef["nodes"] & string;
+
+/** A `Send` to any node of the graph, with that node's input type. */
+export type SendTo<TDef extends BuilderDef> = {
+  [K in NodeNames<TDef>]: Send<K, TDef["nodes"][K]>;
+}[NodeNames<TDef>];
+
+/** What a router may return: a node name, `END`, a `Send`, or an array of these. */
+export type Route<TDef extends BuilderDef> =
+  | NodeNames<TDef>
+  | END
+  | SendTo<TDef>
+  | readonly (NodeNames<TDef> | END | SendTo<TDef>)[];
+
+/**
+ * The runtime services a task receives as its second argument.
+ *
+ * @see ../../../docs/concepts/superstep.md
+ */
+export interface NodeContext {
+  /** The node's name. */
+  readonly node: string;
+  /** The superstep this task runs in, from 1. */
+  readonly step: number;
+  /** This task's id, unique within the run: `"<step>:<position in step>"`. */
+  readonly taskId: string;
+  /** Which Send to this node in this step started the task (0-based), or undefined for edges. */
+  readonly sendIndex: number | undefined;
+  /** The attempt number, from 1; above 1 when the node's `retry` policy re-ran it. */
+  readonly attempt: number;
+  /** Fires on timeout, on run cancellation and when a sibling fails the run. */
+  readonly signal: AbortSignal;
+  /** Sends a custom event to the run's stream, tagged with this task. */
+  emit(data: unknown): void;
+}
+
+/** What a node may return. */
+export type NodeResult<TState extends AnyStateSchema, TEnds extends string> =
+  | UpdateOf<TState>
+  | Command<TEnds | END, UpdateOf<TState>>
+  | ((draft: Draft<StateOf<TState>>) => void)
+  | void
+  | undefined;
+
+/** A node: an (async) function of its input and a {@link NodeContext}. */
+export type NodeFn<TInput, TState extends AnyStateSchema, TEnds extends string = never> = (
+  input: TInput,
+  ctx: NodeContext,
+) => NodeResult<TState, TEnds> | Promise<NodeResult<TState, TEnds>>;
+
+/** Options of `addNode`. */
+export interface NodeOptions<
+  TState extends AnyStateSchema,
+  TInputSchema extends z.ZodType | undefined,
+  TEnds extends string,
+> {
+  /**
+   * The schema of this node's input when it is not the whole state, typically for a `Send`
+   * worker. Send inputs are validated with it; edge-triggered tasks get the state parsed with it.
+   */
+  readonly input?: TInputSchema;
+  /** The nodes a `Command` returned by this node may go to. */
+  readonly ends?: readonly TEnds[];
+  /** Run only once no other task, Sends included, is pending. */
+  readonly defer?: boolean;
+  /** Abort and fail an attempt that runs longer than this. */
+  readonly timeoutMs?: number;
+  /** Re-run a failed attempt. */
+  readonly retry?: RetryPolicy;
+  /** At most this many tasks of this node run at once; the others wait in order. */
+  readonly concurrency?: number;
+  /**
+   * What a failure (after retries) does: `"fail"` fails the run and aborts siblings (default),
+   * `"continue"` records it and commits the rest of the step, a function turns it into an update.
+   */
+  readonly onError?: "fail" | "continue" | ErrorHandler<NodeInput<TState, TInputSchema>, UpdateOf<TState>>;
+}
+
+/** The input a node's tasks receive: its own input schema's output, or the state. */
+export type NodeInput<TState extends AnyStateSchema, TInputSchema> = TInputSchema extends z.ZodType
+  ? z.output<TInputSchema>
+  : StateOf<TState>;
+
+/** The input a `Send` to a node must carry. */
+export type SendInput<TState extends AnyStateSchema, TInputSchema> = TInputSchema extends z.ZodType
+  ? z.input<TInputSchema>
+  : StateOf<TState>;
+
+/** Turns a task's failure into an update (or nothing) that is committed in its place. */
+export type ErrorHandler<TInput = unknown, TUpdate = Record<string, unknown>> = (
+  error: unknown,
+  input: TInput,
+  ctx: NodeContext,
+) => TUpdate | void | Promise<TUpdate | void>;

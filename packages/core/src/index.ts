@@ -1,0 +1,35 @@
+export { GraphError, isGraphError, type GraphErrorCode } from "./errors.js";
+
+export { appendList, reducer, type ReducerSchema, type ReducerSpec, type UpdateValueOf } from "./state/channels.js";
+export type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "./state/types.js";
+
+export { StateGraph, type Router } from "./graph/builder.js";
+export { Command, isCommand, type Goto } from "./graph/command.js";
+export { END, START } from "./graph/constants.js";
+export type { BranchSpec, ErrorPolicy, GraphIR, JoinSpec, NodeSpec } from "./graph/ir.js";
+export { isSend, Send } from "./graph/send.js";
+export type {
+  BuilderDef,
+  EmptyDef,
+  ErrorHandler,
+  NodeContext,
+  NodeFn,
+  NodeInput,
+  NodeNames,
+  NodeOptions,
+  NodeResult,
+  Route,
+  SendInput,
+  SendTo,
+} from "./graph/types.js";
+
+export { CompiledGraph, type CompiledDef, type CompileOptions } from "./runtime/compiled.js";
+export type { RunOptions, RunResult } from "./runtime/loop.js";
+export type { Backoff, RetryPolicy } from "./runtime/retry.js";
+
+export type { RunEvent, RunEventType, TaskFailure, TaskRef } from "./stream/events.js";
+
+export { bestScore } from "./aggregate/best-score.js";
+export { concatenate } from "./aggregate/concatenate.js";
+export { formatVote, majorityVote, type Vote } from "./aggregate/majority-vote.js";
+export { mergeUnique } from "./aggregate/merge-unique.js";

@@ -1,0 +1,172 @@
+import { enablePatches, produceWithPatches } from "immer";
+import { didYouMean, GraphError } from "../errors.js";
+import { isCommand } from "../graph/command.js";
+import { END } from "../graph/constants.js";
+import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
+import { isSend, type Send } from "../graph/send.js";
+import { formatIssues, type Snapshot, type StateTable, type Write } from "../state/table.js";
+
+enablePatches();
+
+/** A Send checked against its target: the node exists and the input was parsed. */
+export interface ParsedSend {
+  readonly node: NodeSpec;
+  readonly input: unknown;
+}
+
+/** Where a task leads: nodes triggered by edges, routers and Commands, and Sends, in order. */
+export interface Routes {
+  readonly triggers: readonly string[];
+  readonly sends: readonly ParsedSend[];
+}
+
+/** The static facts routing needs, computed once per compiled graph. */
+export class RoutingTable {
+  readonly edgesFrom: ReadonlyMap<string, readonly string[]>;
+  readonly branchesFrom: ReadonlyMap<string, readonly BranchSpec[]>;
+
+  constructor(readonly ir: GraphIR) {
+    const edges = new Map<string, string[]>();
+    for (const edge of ir.edges) edges.set(edge.from, [...(edges.get(edge.from) ?? []), edge.to]);
+    const branches = new Map<string, BranchSpec[]>();
+    for (const branch of ir.branches) branches.set(branch.source, [...(branches.get(branch.source) ?? []), branch]);
+    this.edgesFrom = edges;
+    this.branchesFrom = branches;
+  }
+
+  /** Checks a Send emitted by `from` and parses its input with the target's input schema. */
+  parseSend(send: Send, from: string): ParsedSend {
+    const node = this.ir.nodes.get(send.node);
+    if (node === undefined) {
+      throw new GraphError(
+        "UNKNOWN_NODE",
+        `"${from}" sent to "${send.node}", which is not a node.${didYouMean(send.node, this.ir.nodes.keys())}`,
+        { details: { node: send.node, from } },
+      );
+    }
+    if (node.input === undefined) return { node, input: send.input };
+    const parsed = node.input.safeParse(send.input);
+    if (!parsed.success) {
+      throw new GraphError(
+        "INVALID_INPUT",
+        `"${from}" sent an invalid input to "${send.node}": ${formatIssues(parsed.error)}`,
+        { cause: parsed.error, details: { node: send.node, from } },
+      );
+    }
+    return { node, input: parsed.data };
+  }
+
+  /** The input an edge-triggered task of `node` receives. */
+  edgeInput(node: NodeSpec, state: Snapshot): unknown {
+    if (node.input === undefined) return state;
+    const parsed = node.input.safeParse(state);
+    if (!parsed.success) {
+      throw new GraphError(
+        "INVALID_INPUT",
+        `The state does not match the input schema of node "${node.name}": ${formatIssues(parsed.error)}`,
+        { cause: parsed.error, details: { node: node.name } },
+      );
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Where a source leads after writing `write`: static edges, then Command targets, then each
+   * router's choice. Routers see the step snapshot with the source's own write applied.
+   */
+  async route(
+    source: string,
+    snapshot: Snapshot,
+    write: Write | undefined,
+    goto: readonly unknown[],
+    table: StateTable,
+    step: number,
+  ): Promise<Routes> {
+    const triggers: string[] = [...(this.edgesFrom.get(source) ?? [])];
+    const sends: ParsedSend[] = [];
+    this.#collect(goto, source, `Command of "${source}"`, undefined, triggers, sends);
+    const branches = this.branchesFrom.get(source);
+    if (branches !== undefined) {
+      const local = write === undefined ? snapshot : table.commit(snapshot, [write], step);
+      for (const branch of branches) {
+        const result = await (branch.router as (state: Snapshot) => unknown)(local);
+        const choices = Array.isArray(result) ? result : [result];
+        this.#collect(choices, source, `Router of "${source}"`, branch, triggers, sends);
+      }
+    }
+    return { triggers, sends };
+  }
+
+  #collect(
+    choices: readonly unknown[],
+    source: string,
+    who: string,
+    branch: BranchSpec | undefined,
+    triggers: string[],
+    sends: ParsedSend[],
+  ): void {
+    for (const choice of choices) {
+      if (isSend(choice)) {
+        sends.push(this.parseSend(choice, source));
+        continue;
+      }
+      if (typeof choice !== "string") {
+        throw new GraphError(
+          "INVALID_ROUTE",
+          `${who} returned ${choice === null ? "null" : typeof choice}; expected a node name, END or a Send.`,
+          { details: { node: source } },
+        );
+      }
+      let target = choice;
+      if (branch?.pathMap !== undefined) {
+        const mapped = branch.pathMap[choice];
+        if (mapped === undefined) {
+          throw new GraphError(
+            "INVALID_ROUTE",
+            `${who} returned "${choice}", which is not a key of its path map.${didYouMean(choice, Object.keys(branch.pathMap))}`,
+            { details: { node: source, route: choice } },
+          );
+        }
+        target = mapped;
+      }
+      if (target !== END && !this.ir.nodes.has(target)) {
+        throw new GraphError(
+          "UNKNOWN_NODE",
+          `${who} returned "${target}", which is not a node.${didYouMean(target, this.ir.nodes.keys())}`,
+          { details: { node: target, from: source } },
+        );
+      }
+      if (branch?.targets !== undefined && branch.pathMap === undefined && !branch.targets.includes(target)) {
+        throw new GraphError(
+          "INVALID_ROUTE",
+          `${who} returned "${target}", which is not among its declared targets (${branch.targets.join(", ")}).`,
+          { details: { node: source, route: target } },
+        );
+      }
+      if (target !== END) triggers.push(target);
+    }
+  }
+}
+
+/** A node's return value, taken apart: the update to validate, the Command's targets. */
+export interface Interpreted {
+  readonly update: unknown;
+  readonly overwrite: ReadonlySet<string> | undefined;
+  readonly goto: readonly unknown[];
+}
+
+const nothing: Interpreted = { update: undefined, overwrite: undefined, goto: [] };
+
+/** Reads what a node returned: nothing, an update, a Command, or an immer recipe. */
+export function interpret(result: unknown, snapshot: Snapshot): Interpreted {
+  if (result === undefined || result === null) return nothing;
+  if (isCommand(result)) return { update: result.update, overwrite: undefined, goto: result.goto };
+  if (typeof result === "function") {
+    const [next, patches] = produceWithPatches(snapshot, result as (draft: Record<string, unknown>) => void);
+    const keys = new Set(patches.map((patch) => String(patch.path[0])));
+    const update: Record<string, unknown> = {};
+    for (const key of keys) update[key] = next[key];
+    return { update, overwrite: keys, goto: [] };
+  }
+  return { update: result, overwrite: undefined, goto: [] };
+}

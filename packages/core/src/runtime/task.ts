@@ -1,0 +1,269 @@
+import { GraphError, isGraphError } from "../errors.js";
+import type { NodeSpec } from "../graph/ir.js";
+import type { NodeContext } from "../graph/types.js";
+import type { Snapshot, StateTable, Write } from "../state/table.js";
+import type { RunEvent, TaskFailure, TaskRef } from "../stream/events.js";
+import type { Limiter } from "./limiter.js";
+import { backoffDelay, isRetryable } from "./retry.js";
+import { interpret, type ParsedSend, type RoutingTable } from "./route.js";
+
+/** One unit of work of a superstep: a node with its input. */
+export interface Task extends TaskRef {
+  readonly spec: NodeSpec;
+  readonly input: unknown;
+}
+
+/** How a task ended. */
+export type TaskOutcome =
+  | {
+      readonly status: "done";
+      readonly task: Task;
+      readonly write: Write | undefined;
+      readonly triggers: readonly string[];
+      readonly sends: readonly ParsedSend[];
+      /** Set when the node failed and its `onError` handler produced the write. */
+      readonly recovered?: TaskFailure;
+    }
+  | { readonly status: "failed"; readonly task: Task; readonly failure: TaskFailure }
+  | { readonly status: "cancelled"; readonly task: Task; readonly reason: unknown };
+
+/** What every task of one step shares. */
+export interface StepEnv {
+  readonly step: number;
+  readonly snapshot: Snapshot;
+  readonly table: StateTable;
+  readonly routing: RoutingTable;
+  /** Fires when the run is cancelled or a sibling fails the step. */
+  readonly signal: AbortSignal;
+  readonly nodeLimiters: ReadonlyMap<string, Limiter>;
+  readonly runLimiter: Limiter | undefined;
+  readonly emit: ((event: RunEvent) => void) | undefined;
+  readonly at: () => number;
+  /** Called once a task fails with the "fail" policy, to abort its siblings. */
+  readonly onFatal: (failure: TaskFailure) => void;
+}
+
+class TaskContext implements NodeContext {
+  readonly node: string;
+  readonly step: number;
+  readonly taskId: string;
+  readonly sendIndex: number | undefined;
+
+  constructor(
+    task: Task,
+    readonly attempt: number,
+    readonly signal: AbortSignal,
+    private readonly env: StepEnv,
+  ) {
+    this.node = task.node;
+    this.step = task.step;
+    this.taskId = task.taskId;
+    this.sendIndex = task.sendIndex;
+  }
+
+  emit(data: unknown): void {
+    const emit = this.env.emit;
+    if (emit === undefined) return;
+    emit({
+      type: "custom",
+      data,
+      taskId: this.taskId,
+      node: this.node,
+      step: this.step,
+      sendIndex: this.sendIndex,
+      at: this.env.at(),
+    });
+  }
+}
+
+function ref(task: Task): TaskRef {
+  return { taskId: task.taskId, node: task.node, step: task.step, sendIndex: task.sendIndex };
+}
+
+/**
+ * Runs one task to its outcome: waits for its concurrency slots, runs the node with timeout
+ * and retries, validates and routes what it returned, and applies its error policy.
+ * Never rejects: every ending is a {@link TaskOutcome}.
+ */
+export async function runTask(task: Task, env: StepEnv): Promise<TaskOutcome> {
+  const spec = task.spec;
+  const nodeLimiter = env.nodeLimiters.get(spec.name);
+  const held: Limiter[] = [];
+  const started = env.emit === undefined ? 0 : env.at();
+  try {
+    for (const limiter of [nodeLimiter, env.runLimiter]) {
+      if (limiter === undefined) continue;
+      const waiting = limiter.acquire(env.signal);
+      if (waiting !== undefined) {
+        env.emit?.({ type: "task:queued", ...ref(task), at: env.at() });
+        await waiting;
+      }
+      held.push(limiter);
+    }
+  } catch (reason) {
+    for (const limiter of held) limiter.release();
+    return cancelled(task, env, reason, started);
+  }
+  try {
+    return await attempts(task, env, started);
+  } finally {
+    for (const limiter of held) limiter.release();
+  }
+}
+
+async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<TaskOutcome> {
+  const spec = task.spec;
+  const maxAttempts = spec.retry?.maxAttempts ?? 1;
+  const retryOn = spec.retry?.retryOn ?? isRetryable;
+  let started = queuedAt;
+  for (let attempt = 1; ; attempt++) {
+    if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
+    if (env.emit !== undefined) {
+      started = attempt === 1 ? env.at() : started;
+      env.emit({ type: "task:start", attempt, ...ref(task), at: env.at() });
+    }
+    let timedOut = false;
+    try {
+      const result = await runAttempt(task, env, attempt);
+      return await finish(task, env, result, attempt, started);
+    } catch (error) {
+      timedOut = isGraphError(error) && error.code === "TIMEOUT";
+      if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
+      if (attempt < maxAttempts && retryOn(error)) {
+        const delayMs = backoffDelay(spec.retry?.backoff, attempt);
+        env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...ref(task), at: env.at() });
+        const slept = await sleep(delayMs, env.signal);
+        if (!slept) return cancelled(task, env, env.signal.reason, started);
+        continue;
+      }
+      return fail(task, env, error, attempt, timedOut, started);
+    }
+  }
+}
+
+/** Calls the node once, racing its timeout: what it returned, or a promise of it. */
+function runAttempt(task: Task, env: StepEnv, attempt: number): unknown {
+  const timeoutMs = task.spec.timeoutMs;
+  if (timeoutMs === undefined) {
+    const ctx = new TaskContext(task, attempt, env.signal, env);
+    return (task.spec.fn as (input: unknown, ctx: NodeContext) => unknown)(task.input, ctx);
+  }
+  const controller = new AbortController();
+  const signal = AbortSignal.any([env.signal, controller.signal]);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = new GraphError(
+        "TIMEOUT",
+        `Node "${task.node}" timed out after ${timeoutMs} ms in step ${task.step}${sendLabel(task)} (attempt ${attempt}).`,
+        { details: { ...ref(task), attempt, timeoutMs } },
+      );
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+    const done = (value: unknown): void => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const failed = (error: unknown): void => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    try {
+      const ctx = new TaskContext(task, attempt, signal, env);
+      const result = (task.spec.fn as (input: unknown, ctx: NodeContext) => unknown)(task.input, ctx);
+      if (isPromise(result)) result.then(done, failed);
+      else done(result);
+    } catch (error) {
+      failed(error);
+    }
+  });
+}
+
+/** Validates and routes a node's result. Validation and routing errors fail the attempt. */
+async function finish(
+  task: Task,
+  env: StepEnv,
+  result: unknown,
+  attempts: number,
+  started: number,
+  recovered?: TaskFailure,
+): Promise<TaskOutcome> {
+  const { update, overwrite, goto } = interpret(result, env.snapshot);
+  const write = update === undefined ? undefined : env.table.parseUpdate(update, writerName(task), overwrite);
+  const { triggers, sends } = await env.routing.route(task.node, env.snapshot, write, goto, env.table, env.step);
+  if (env.emit !== undefined) {
+    env.emit({
+      type: "task:end",
+      update: write?.values,
+      attempts,
+      durationMs: env.at() - started,
+      ...ref(task),
+      at: env.at(),
+    });
+  }
+  return recovered === undefined
+    ? { status: "done", task, write, triggers, sends }
+    : { status: "done", task, write, triggers, sends, recovered };
+}
+
+async function fail(
+  task: Task,
+  env: StepEnv,
+  error: unknown,
+  attempts: number,
+  timedOut: boolean,
+  started: number,
+): Promise<TaskOutcome> {
+  const onError = task.spec.onError;
+  const policy = onError === "fail" || onError === "continue" ? onError : "handler";
+  const failure: TaskFailure = { ...ref(task), error, attempts, timedOut, policy };
+  env.emit?.({ type: "task:error", ...failure, durationMs: env.at() - started, at: env.at() });
+  if (typeof onError === "function") {
+    try {
+      const ctx = new TaskContext(task, attempts, env.signal, env);
+      const update = await onError(error, task.input, ctx);
+      return await finish(task, env, update, attempts, started, failure);
+    } catch (handlerError) {
+      const failed: TaskFailure = { ...failure, error: handlerError, policy: "fail" };
+      env.onFatal(failed);
+      return { status: "failed", task, failure: failed };
+    }
+  }
+  if (policy === "fail") env.onFatal(failure);
+  return { status: "failed", task, failure };
+}
+
+function cancelled(task: Task, env: StepEnv, reason: unknown, started: number): TaskOutcome {
+  env.emit?.({ type: "task:cancelled", ...ref(task), durationMs: env.at() - started, at: env.at() });
+  return { status: "cancelled", task, reason };
+}
+
+/** `"worker#3"` for the 4th Send to worker, `"plan"` for an edge-triggered task. */
+export function writerName(task: TaskRef): string {
+  return task.sendIndex === undefined ? task.node : `${task.node}#${task.sendIndex}`;
+}
+
+/** `" (Send #3)"` or the empty string. */
+export function sendLabel(task: TaskRef): string {
+  return task.sendIndex === undefined ? "" : ` (Send #${task.sendIndex})`;
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | undefined)?.then === "function";
+}
+
+/** Waits `ms`; resolves false at once if `signal` fires first. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

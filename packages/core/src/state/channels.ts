@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+/** How one state key folds the writes it receives in a step. */
+export interface ReducerSpec<TValue = unknown, TUpdate = unknown> {
+  /** Folds one update into the current value. Must not mutate `current`. */
+  readonly reduce: (current: TValue, update: TUpdate) => TValue;
+  /** Creates the value the key holds before any write. */
+  readonly init: () => TValue;
+  /** Validates one update; the key's own schema when updates have the value's type. */
+  readonly update: z.ZodType;
+  /** Tells an update of several items from one item, for list channels (see {@link appendList}). */
+  readonly splitItems?: (update: unknown) => readonly unknown[] | undefined;
+}
+
+declare const reducerMark: unique symbol;
+
+/**
+ * A zod schema marked as a reducer channel. The mark exists in types only; at run time the
+ * schema is a fresh clone registered with its {@link ReducerSpec}.
+ */
+export type ReducerSchema<TSchema extends z.ZodType, TUpdate> = TSchema & {
+  readonly [reducerMark]: { readonly update: TUpdate };
+};
+
+/** The update type of a key: its reducer's update type, or the schema's input type. */
+export type UpdateValueOf<TSchema> = TSchema extends { readonly [reducerMark]: { readonly update: infer U } }
+  ? U
+  : TSchema extends z.ZodType
+    ? z.input<TSchema>
+    : never;
+
+/** True for keys declared with {@link reducer} or {@link appendList}. */
+export type IsReducerKey<TSchema> = TSchema extends { readonly [reducerMark]: unknown } ? true : false;
+
+const reducers = new WeakMap<z.ZodType, ReducerSpec>();
+
+/**
+ * Declares a state key that folds every write of a step with `reduce`, starting from `init`.
+ * The update type may differ from the value type; pass `options.update` to validate updates
+ * when it does.
+ *
+ * @example
+ * ```ts
+ * const State = z.object({
+ *   total: reducer(z.number(), (sum, n: number) => sum + n, 0),
+ * });
+ * ```
+ * @see ../../../docs/concepts/state.md
+ */
+export function reducer<TSchema extends z.ZodType, TUpdate = z.output<TSchema>>(
+  schema: TSchema,
+  reduce: (current: z.output<TSchema>, update: TUpdate) => z.output<TSchema>,
+  init: z.output<TSchema> | (() => z.output<TSchema>),
+  options: { update?: z.ZodType<TUpdate> } = {},
+): ReducerSchema<TSchema, TUpdate> {
+  const marked = schema.clone() as TSchema;
+  reducers.set(marked, {
+    reduce: reduce as ReducerSpec["reduce"],
+    init: typeof init === "function" ? (init as () => unknown) : () => init,
+    update: options.update ?? schema,
+  });
+  return marked as ReducerSchema<TSchema, TUpdate>;
+}
+
+/**
+ * Declares a list key that appends every write of a step, in task order. A write may be one
+ * item or an array of items; the list starts empty.
+ *
+ * @example
+ * ```ts
+ * const State = z.object({ results: appendList(z.string()) });
+ * // a node returns { results: "one" } or { results: ["one", "two"] }
+ * ```
+ * @see ../../../docs/concepts/state.md
+ */
+export function appendList<TItem extends z.ZodType>(
+  item: TItem,
+): ReducerSchema<z.ZodArray<TItem>, z.input<TItem> | readonly z.input<TItem>[]> {
+  const list = z.array(item);
+  const marked = list.clone();
+  const splitItems = (update: unknown): readonly unknown[] | undefined => {
+    const many = list.safeParse(update);
+    if (many.success) return many.data;
+    const one = item.safeParse(update);
+    return one.success ? [one.data] : undefined;
+  };
+  reducers.set(marked, {
+    reduce: (current, update) => (current as unknown[]).concat(update as unknown[]),
+    init: () => [],
+    update: z.union([list, item]),
+    splitItems,
+  });
+  return marked as ReducerSchema<z.ZodArray<TItem>, z.input<TItem> | readonly z.input<TItem>[]>;
+}
+
+/** The {@link ReducerSpec} a schema was marked with, if any. */
+export function reducerOf(schema: z.ZodType): ReducerSpec | undefined {
+  return reducers.get(schema);
+}

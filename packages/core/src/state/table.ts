@@ -1,0 +1,208 @@
+import { freeze } from "immer";
+import { z } from "zod";
+import { didYouMean, GraphError } from "../errors.js";
+import { reducerOf, type ReducerSpec } from "./channels.js";
+import type { AnyStateSchema } from "./types.js";
+
+/** A committed state: a frozen plain object, shared by every task of a step. */
+export type Snapshot = Readonly<Record<string, unknown>>;
+
+/** One task's validated update, ready to commit. */
+export interface Write {
+  /** Who wrote it, as shown in errors: `"plan"`, or `"worker#3"` for the 4th Send. */
+  readonly writer: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Keys whose value replaces the current one instead of going through the reducer. */
+  readonly overwrite?: ReadonlySet<string> | undefined;
+}
+
+interface Channel {
+  readonly key: string;
+  readonly schema: z.ZodType;
+  readonly reducer: ReducerSpec | undefined;
+}
+
+/**
+ * The state's keys as channels: validates input and updates, and merges a step's writes in
+ * task order. Built once per compiled graph.
+ */
+export class StateTable {
+  readonly channels: ReadonlyMap<string, Channel>;
+  private readonly plainInput: z.ZodType<Record<string, unknown>>;
+
+  constructor(readonly schema: AnyStateSchema) {
+    const channels = new Map<string, Channel>();
+    const plainShape: Record<string, z.ZodType> = {};
+    for (const [key, keySchema] of Object.entries(schema.shape) as [string, z.ZodType][]) {
+      const spec = reducerOf(keySchema);
+      channels.set(key, { key, schema: keySchema, reducer: spec });
+      if (spec === undefined) plainShape[key] = keySchema;
+    }
+    this.channels = channels;
+    this.plainInput = z.object(plainShape);
+  }
+
+  /** The state a run starts from: reducer keys at their initial value, then `input` applied. */
+  initial(input: unknown): Snapshot {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      throw new GraphError("INVALID_INPUT", `Run input must be an object of state keys, got ${describe(input)}.`);
+    }
+    const record = input as Record<string, unknown>;
+    for (const key of Object.keys(record)) this.requireKey(key, undefined);
+    const plain = this.plainInput.safeParse(record);
+    if (!plain.success) {
+      throw new GraphError("INVALID_INPUT", `Run input is invalid: ${formatIssues(plain.error)}`, {
+        cause: plain.error,
+        details: { fields: plain.error.issues.map((issue) => issue.path.join(".")) },
+      });
+    }
+    const state: Record<string, unknown> = {};
+    for (const channel of this.channels.values()) {
+      if (channel.reducer === undefined) {
+        if (channel.key in plain.data) state[channel.key] = plain.data[channel.key];
+        continue;
+      }
+      let value = channel.reducer.init();
+      if (record[channel.key] !== undefined) {
+        value = channel.reducer.reduce(value, this.parseValue(channel, record[channel.key], undefined));
+      }
+      state[channel.key] = value;
+    }
+    return freeze(state, true);
+  }
+
+  /**
+   * Validates a node's update and returns it with each value parsed (defaults, transforms)
+   * and deeply frozen. Throws `INVALID_UPDATE` naming the writer and the key.
+   */
+  parseUpdate(update: unknown, writer: string, overwrite?: ReadonlySet<string>): Write {
+    if (typeof update !== "object" || update === null || Array.isArray(update)) {
+      throw new GraphError(
+        "INVALID_UPDATE",
+        `Node "${writer}" returned ${describe(update)}; a node returns an update object, a Command, a recipe function or nothing.`,
+        { details: { node: writer } },
+      );
+    }
+    const values: Record<string, unknown> = {};
+    for (const key in update) {
+      const raw = (update as Record<string, unknown>)[key];
+      if (raw === undefined) continue;
+      const channel = this.requireKey(key, writer);
+      values[key] =
+        overwrite?.has(key) === true ? this.parseOverwrite(channel, raw, writer) : this.parseValue(channel, raw, writer);
+    }
+    return { writer, values, overwrite };
+  }
+
+  /**
+   * Merges the writes of one step into `state`, in the order given (task order). A last-value
+   * key written twice is a `CONCURRENT_UPDATE`; nothing is changed when that happens.
+   */
+  commit(state: Snapshot, writes: readonly Write[], step: number): Snapshot {
+    if (writes.length === 0) return state;
+    const byKey = new Map<string, { writers: string[]; values: unknown[]; overwritten: boolean }>();
+    for (const write of writes) {
+      for (const key in write.values) {
+        let entry = byKey.get(key);
+        if (entry === undefined) byKey.set(key, (entry = { writers: [], values: [], overwritten: false }));
+        entry.writers.push(write.writer);
+        entry.values.push(write.values[key]);
+        if (write.overwrite?.has(key) === true) entry.overwritten = true;
+      }
+    }
+    if (byKey.size === 0) return state;
+    const next: Record<string, unknown> = { ...state };
+    for (const [key, entry] of byKey) {
+      const channel = this.channels.get(key)!;
+      const reducer = channel.reducer;
+      if ((reducer === undefined || entry.overwritten) && entry.writers.length > 1) {
+        throw concurrentUpdate(key, entry.writers, step, reducer !== undefined);
+      }
+      if (reducer === undefined || entry.overwritten) {
+        next[key] = entry.values[0];
+      } else if (reducer.splitItems !== undefined) {
+        next[key] = appendAll(state[key] as readonly unknown[], entry.values as unknown[][]);
+      } else {
+        let value = state[key];
+        for (const update of entry.values) value = reducer.reduce(value, update);
+        next[key] = freeze(value, true);
+      }
+    }
+    return Object.freeze(next);
+  }
+
+  /** `writer` is the node's name, or undefined for the run input. */
+  private requireKey(key: string, writer: string | undefined): Channel {
+    const channel = this.channels.get(key);
+    if (channel === undefined) {
+      throw new GraphError(
+        writer === undefined ? "INVALID_INPUT" : "INVALID_UPDATE",
+        `${whoWrote(writer)} key "${key}", which is not in the state.${didYouMean(key, this.channels.keys())}`,
+        { details: { key, writer } },
+      );
+    }
+    return channel;
+  }
+
+  private parseValue(channel: Channel, raw: unknown, writer: string | undefined): unknown {
+    const reducer = channel.reducer;
+    if (reducer?.splitItems !== undefined) {
+      const items = reducer.splitItems(raw);
+      if (items === undefined) throw invalidValue(channel, writer, channel.schema.safeParse(raw).error);
+      return freeze(items, true);
+    }
+    const parsed = (reducer?.update ?? channel.schema).safeParse(raw);
+    if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
+    return freeze(parsed.data, true);
+  }
+
+  private parseOverwrite(channel: Channel, raw: unknown, writer: string): unknown {
+    const parsed = channel.schema.safeParse(raw);
+    if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
+    return freeze(parsed.data, true);
+  }
+}
+
+function appendAll(current: readonly unknown[], batches: readonly (readonly unknown[])[]): readonly unknown[] {
+  const out = current.slice();
+  for (const batch of batches) for (const item of batch) out.push(item);
+  return Object.freeze(out);
+}
+
+function concurrentUpdate(key: string, writers: string[], step: number, hasReducer: boolean): GraphError {
+  const names = writers.map((writer) => `"${writer}"`).join(" and ");
+  const problem = hasReducer
+    ? "and a recipe replaced its whole value: return an update for this key instead of changing it in a recipe"
+    : "but has no reducer: give it a reducer or write it from one node";
+  return new GraphError(
+    "CONCURRENT_UPDATE",
+    `Key "${key}" got ${writers.length} updates in step ${step} (from ${names}) ${problem}.`,
+    { details: { key, writers, step } },
+  );
+}
+
+function invalidValue(channel: Channel, writer: string | undefined, error: z.ZodError | undefined): GraphError {
+  const reason = error === undefined ? "it does not match the schema" : formatIssues(error);
+  return new GraphError(
+    writer === undefined ? "INVALID_INPUT" : "INVALID_UPDATE",
+    `${whoWrote(writer)} an invalid value to key "${channel.key}": ${reason}`,
+    { cause: error, details: { key: channel.key, writer } },
+  );
+}
+
+function whoWrote(writer: string | undefined): string {
+  return writer === undefined ? "Run input has" : `Node "${writer}" wrote`;
+}
+
+/** One line per zod issue: `path: message`. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}

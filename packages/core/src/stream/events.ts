@@ -1,0 +1,81 @@
+import type { GraphError } from "../errors.js";
+
+/** Which task an event is about. */
+export interface TaskRef<TNodes extends string = string> {
+  /** Unique within the run: `"<step>:<position in step>"`. */
+  readonly taskId: string;
+  readonly node: TNodes;
+  readonly step: number;
+  /** Which Send to this node in this step started the task (0-based); undefined for edges. */
+  readonly sendIndex: number | undefined;
+}
+
+/** A task that failed after its last attempt. */
+export interface TaskFailure<TNodes extends string = string> extends TaskRef<TNodes> {
+  readonly error: unknown;
+  readonly attempts: number;
+  readonly timedOut: boolean;
+  /** What the node's `onError` made of it. */
+  readonly policy: "fail" | "continue" | "handler";
+}
+
+interface At {
+  /** Milliseconds since the run started. */
+  readonly at: number;
+}
+
+/**
+ * Everything a run reports while it goes, as one discriminated union on `type`. Progress
+ * displays and run timelines are built from these.
+ *
+ * @example
+ * ```ts
+ * for await (const event of graph.stream({ topic: "AI" })) {
+ *   if (event.type === "task:end") console.log(event.node, event.durationMs);
+ * }
+ * ```
+ * @see ../../../docs/concepts/streaming.md
+ */
+export type RunEvent<TState = Record<string, unknown>, TNodes extends string = string> =
+  | ({ readonly type: "run:start"; readonly input: unknown } & At)
+  | ({ readonly type: "step:start"; readonly step: number; readonly tasks: readonly TaskRef<TNodes>[] } & At)
+  /** The task waits for a free slot of its node's `concurrency` or the run's `maxConcurrency`. */
+  | ({ readonly type: "task:queued" } & TaskRef<TNodes> & At)
+  | ({ readonly type: "task:start"; readonly attempt: number } & TaskRef<TNodes> & At)
+  | ({
+      readonly type: "task:retry";
+      /** The attempt that just failed. */
+      readonly attempt: number;
+      readonly error: unknown;
+      readonly timedOut: boolean;
+      readonly delayMs: number;
+    } & TaskRef<TNodes> &
+      At)
+  | ({
+      readonly type: "task:end";
+      readonly update: Partial<TState> | undefined;
+      readonly attempts: number;
+      readonly durationMs: number;
+    } & TaskRef<TNodes> &
+      At)
+  | ({ readonly type: "task:error"; readonly durationMs: number } & TaskFailure<TNodes> & At)
+  /** The task was cancelled because a sibling failed or the run was aborted. */
+  | ({ readonly type: "task:cancelled"; readonly durationMs: number } & TaskRef<TNodes> & At)
+  | ({ readonly type: "custom"; readonly data: unknown } & TaskRef<TNodes> & At)
+  | ({
+      readonly type: "step:end";
+      readonly step: number;
+      readonly state: TState;
+      readonly failures: readonly TaskFailure<TNodes>[];
+    } & At)
+  | ({
+      readonly type: "run:end";
+      readonly state: TState;
+      readonly steps: number;
+      readonly failures: readonly TaskFailure<TNodes>[];
+      readonly durationMs: number;
+    } & At)
+  | ({ readonly type: "run:error"; readonly error: GraphError } & At);
+
+/** The event types, for exhaustive switches. */
+export type RunEventType = RunEvent["type"];

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything Weft's workspace needs on a fresh Debian machine whose system Node may be
+# older than 22: pnpm (pinned), the workspace's packages (which bring Node 22 as the `node`
+# devDependency used by every `pnpm run` script), and Chromium for diagram rendering.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.4.2
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm@$PNPM_VERSION"
+  npm install --global --silent "pnpm@$PNPM_VERSION"
+fi
+
+if [ -f scripts/setup-chromium.sh ]; then
+  bash scripts/setup-chromium.sh
+fi
+
+export PUPPETEER_SKIP_DOWNLOAD=1
+pnpm install --frozen-lockfile --reporter=append-only
