@@ -76,7 +76,7 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     $InputSchema extends z.ZodType | undefined = undefined,
   >(
     name: $Name & NewNodeName<$Name, TDef>,
-    fn: NodeFn<NodeInput<TState, $InputSchema>, TState, $Ends>,
+    fn: NodeFn<NodeInput<TState, $InputSchema>, TState, NoInfer<$Ends>>,
     options?: NodeOptions<TState, $InputSchema, $Ends>,
   ): StateGraph<TState, WithNode<TDef, $Name, SendInput<TState, $InputSchema>, $Ends>> {
     checkNewName(this.#ir, name);

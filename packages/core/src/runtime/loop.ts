@@ -19,7 +19,7 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /**
    * After a failure aborts its siblings, how long to wait for them to settle before the run
-   * rejects anyway. Default 5000 ms.
+   * rejects anyway. Default 1000 ms.
    */
   readonly settleTimeoutMs?: number;
 }
@@ -85,7 +85,7 @@ export async function runGraph(
         runLimiter,
         emit,
         at,
-        settleTimeoutMs: options.settleTimeoutMs ?? 5000,
+        settleTimeoutMs: options.settleTimeoutMs ?? 1000,
         runSignal: run.signal,
       });
       run.throwIfAborted();
@@ -308,15 +308,16 @@ function collectFailures(outcomes: readonly TaskOutcome[]): TaskFailure[] {
 }
 
 function taskFailed(fatal: readonly TaskFailure[], outcomes: readonly TaskOutcome[], state: Snapshot, step: number): GraphError {
-  const describe = (failure: TaskFailure): string => {
-    const reason = failure.error instanceof Error ? failure.error.message : String(failure.error);
+  const reason = (failure: TaskFailure): string => {
     const how = `attempt ${failure.attempts}${failure.timedOut ? ", timed out" : ""}`;
-    return `"${failure.node}"${sendLabel(failure)} (${how}): ${reason}`;
+    const cause = failure.error instanceof Error ? failure.error.message : String(failure.error);
+    return `(${how}): ${cause}`;
   };
+  const who = (failure: TaskFailure): string => `"${failure.node}"${sendLabel(failure)}`;
   const message =
     fatal.length === 1
-      ? `Node ${describe(fatal[0]!).replace(" (", ` failed in step ${step} (`)}`
-      : `${fatal.length} tasks failed in step ${step}: ${fatal.map(describe).join("; ")}`;
+      ? `Node ${who(fatal[0]!)} failed in step ${step} ${reason(fatal[0]!)}`
+      : `${fatal.length} tasks failed in step ${step}: ${fatal.map((failure) => `${who(failure)} ${reason(failure)}`).join("; ")}`;
   const finished = outcomes.flatMap((outcome) =>
     outcome.status === "done" ? [{ ...taskRef(outcome.task), update: outcome.write?.values }] : [],
   );

@@ -125,6 +125,8 @@ async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<Tas
     let timedOut = false;
     try {
       const result = await runAttempt(task, env, attempt);
+      // A result that arrives after the step was cancelled may be partial: it is not committed.
+      if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
       return await finish(task, env, result, attempt, started);
     } catch (error) {
       timedOut = isGraphError(error) && error.code === "TIMEOUT";

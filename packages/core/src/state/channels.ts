@@ -6,8 +6,8 @@ export interface ReducerSpec<TValue = unknown, TUpdate = unknown> {
   readonly reduce: (current: TValue, update: TUpdate) => TValue;
   /** Creates the value the key holds before any write. */
   readonly init: () => TValue;
-  /** Validates one update; the key's own schema when updates have the value's type. */
-  readonly update: z.ZodType;
+  /** Validates one update, when the reducer was given an update schema. */
+  readonly update: z.ZodType | undefined;
   /** Tells an update of several items from one item, for list channels (see {@link appendList}). */
   readonly splitItems?: (update: unknown) => readonly unknown[] | undefined;
 }
@@ -36,8 +36,9 @@ const reducers = new WeakMap<z.ZodType, ReducerSpec>();
 
 /**
  * Declares a state key that folds every write of a step with `reduce`, starting from `init`.
- * The update type may differ from the value type; pass `options.update` to validate updates
- * when it does.
+ * The update type may differ from the value type. Updates reach `reduce` as the node wrote
+ * them; pass `options.update` to have Weft validate them first (an invalid one is an
+ * `INVALID_UPDATE` naming the node and the key).
  *
  * @example
  * ```ts
@@ -57,7 +58,7 @@ export function reducer<TSchema extends z.ZodType, TUpdate = z.output<TSchema>>(
   reducers.set(marked, {
     reduce: reduce as ReducerSpec["reduce"],
     init: typeof init === "function" ? (init as () => unknown) : () => init,
-    update: options.update ?? schema,
+    update: options.update,
   });
   return marked as ReducerSchema<TSchema, TUpdate>;
 }

@@ -151,6 +151,7 @@ export class StateTable {
       if (items === undefined) throw invalidValue(channel, writer, channel.schema.safeParse(raw).error);
       return freeze(items, true);
     }
+    if (reducer !== undefined && reducer.update === undefined) return freeze(raw, true);
     const parsed = (reducer?.update ?? channel.schema).safeParse(raw);
     if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
     return freeze(parsed.data, true);

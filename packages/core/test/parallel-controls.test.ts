@@ -1,0 +1,256 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { appendList, END, Send, START, StateGraph, type RunEvent } from "../src/index.js";
+import { collect, rejectionOf, sleep } from "./helpers.js";
+
+const State = z.object({ results: appendList(z.string()), summary: z.string().optional() });
+const Item = z.object({ i: z.number() });
+
+/** A graph whose START fans out one Send per item to `worker`, then ends. */
+function fanOut(
+  worker: (input: { i: number }, ctx: { signal: AbortSignal; attempt: number }) => Promise<{ results: string }>,
+  options: Parameters<StateGraph<typeof State>["addNode"]>[2] = {},
+  count = 3,
+) {
+  return new StateGraph(State)
+    .addNode("worker", worker, { ...options, input: Item } as never)
+    .addConditionalEdges(START, () => Array.from({ length: count }, (_, i) => new Send("worker", { i })))
+    .addEdge("worker", END)
+    .compile();
+}
+
+describe("timeouts", () => {
+  it("times out a slow branch while its sibling finishes, and reports which one", async () => {
+    const graph = new StateGraph(State)
+      .addNode("fast", async () => ({ results: "fast" }))
+      .addNode(
+        "slow",
+        async (_, ctx) => {
+          await sleep(1000);
+          return ctx.signal.aborted ? {} : { results: "slow" };
+        },
+        { timeoutMs: 20, onError: "continue" },
+      )
+      .addEdge(START, "fast")
+      .addEdge(START, "slow")
+      .addEdge("fast", END)
+      .addEdge("slow", END)
+      .compile();
+
+    const result = await graph.run({});
+    expect(result.state.results).toEqual(["fast"]);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatchObject({ node: "slow", timedOut: true, attempts: 1, policy: "continue" });
+    expect(result.failures[0]!.error).toMatchObject({ code: "TIMEOUT" });
+  });
+
+  it("fails the run with TIMEOUT as the cause when the node's policy is fail", async () => {
+    const graph = fanOut(async () => {
+      await sleep(1000);
+      return { results: "never" };
+    }, { timeoutMs: 15 }, 1);
+    const error = await rejectionOf(graph.invoke({}));
+    expect(error.code).toBe("TASK_FAILED");
+    expect(error.cause).toMatchObject({ code: "TIMEOUT" });
+    expect(error.message).toBe(
+      'Node "worker" (Send #0) failed in step 1 (attempt 1, timed out): Node "worker" timed out after 15 ms in step 1 (Send #0) (attempt 1).',
+    );
+  });
+
+  it("stops the whole run at the run's timeoutMs", async () => {
+    const graph = fanOut(async (_, ctx) => {
+      await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+      return { results: "never" };
+    });
+    const error = await rejectionOf(graph.invoke({}, { timeoutMs: 20 }));
+    expect(error.code).toBe("RUN_TIMEOUT");
+  });
+});
+
+describe("retries", () => {
+  it("retries until the 3rd attempt succeeds and reports each retry", async () => {
+    const attempts: number[] = [];
+    const graph = fanOut(
+      async (_, ctx) => {
+        attempts.push(ctx.attempt);
+        if (ctx.attempt < 3) throw new Error(`flaky ${ctx.attempt}`);
+        return { results: `ok on ${ctx.attempt}` };
+      },
+      { retry: { maxAttempts: 3, backoff: { initialMs: 1, jitter: false } } },
+      1,
+    );
+    const { events, error } = await collect(graph.stream({}));
+    expect(error).toBeUndefined();
+    expect(attempts).toEqual([1, 2, 3]);
+    const retries = events.filter((event) => event.type === "task:retry");
+    expect(retries.map((event) => [event.attempt, (event.error as Error).message, event.delayMs])).toEqual([
+      [1, "flaky 1", 1],
+      [2, "flaky 2", 2],
+    ]);
+    expect(events.find((event) => event.type === "task:end")).toMatchObject({ attempts: 3 });
+    expect(events.at(-1)).toMatchObject({ type: "run:end", state: { results: ["ok on 3"] } });
+  });
+
+  it("gives up after maxAttempts and names the attempt in the error", async () => {
+    let calls = 0;
+    const graph = fanOut(
+      async () => {
+        calls++;
+        throw new Error("API timeout");
+      },
+      { retry: { maxAttempts: 2, backoff: { initialMs: 1 } } },
+      1,
+    );
+    const error = await rejectionOf(graph.invoke({}));
+    expect(calls).toBe(2);
+    expect(error.message).toBe('Node "worker" (Send #0) failed in step 1 (attempt 2): API timeout');
+    expect(error.details.failures[0]).toMatchObject({ node: "worker", sendIndex: 0, attempts: 2, step: 1 });
+  });
+
+  it("does not retry errors that retryOn rejects", async () => {
+    let calls = 0;
+    const graph = fanOut(
+      async () => {
+        calls++;
+        throw new TypeError("bug");
+      },
+      { retry: { maxAttempts: 5, retryOn: (error) => !(error instanceof TypeError) } },
+      1,
+    );
+    await rejectionOf(graph.invoke({}));
+    expect(calls).toBe(1);
+  });
+});
+
+describe("concurrency caps", () => {
+  it("never runs more than `concurrency` tasks of a node at once, and keeps Send order", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const graph = fanOut(
+      async ({ i }) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await sleep((10 - i) % 4);
+        inFlight--;
+        return { results: `r${i}` };
+      },
+      { concurrency: 2 },
+      10,
+    );
+    const { events } = await collect(graph.stream({}));
+    expect(peak).toBe(2);
+    expect(events.filter((event) => event.type === "task:queued")).toHaveLength(8);
+    expect(events.at(-1)).toMatchObject({ state: { results: Array.from({ length: 10 }, (_, i) => `r${i}`) } });
+  });
+
+  it("caps the whole run with maxConcurrency, serving waiting tasks in order", async () => {
+    const started: number[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const graph = fanOut(
+      async ({ i }) => {
+        started.push(i);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await sleep(2);
+        inFlight--;
+        return { results: `r${i}` };
+      },
+      {},
+      12,
+    );
+    const state = await graph.invoke({}, { maxConcurrency: 3 });
+    expect(peak).toBe(3);
+    expect(started).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(state.results).toHaveLength(12);
+  });
+});
+
+describe("failure policies", () => {
+  it("fail-fast: the first failure aborts a slow sibling through its signal and fails the run", async () => {
+    let siblingAborted = false;
+    const graph = new StateGraph(State)
+      .addNode("broken", async () => {
+        await sleep(5);
+        throw new Error("boom");
+      })
+      .addNode("slow", async (_, ctx) => {
+        await new Promise<void>((resolve) => {
+          ctx.signal.addEventListener("abort", () => {
+            siblingAborted = true;
+            resolve();
+          });
+        });
+        return {};
+      })
+      .addNode("done", async () => ({ results: "done" }))
+      .addEdge(START, "broken")
+      .addEdge(START, "slow")
+      .addEdge(START, "done")
+      .addEdge("broken", END)
+      .addEdge("slow", END)
+      .addEdge("done", END)
+      .compile();
+
+    const { events, error } = await collect(graph.stream({}));
+    expect(siblingAborted).toBe(true);
+    expect(error).toMatchObject({ code: "TASK_FAILED", details: { step: 1 } });
+    expect((error as Error).message).toBe('Node "broken" failed in step 1 (attempt 1): boom');
+    // The finished sibling's work is not thrown away: it is in the error for a resume.
+    expect((error as { details: { finished: unknown[] } }).details.finished).toEqual([
+      { taskId: "1:2", node: "done", step: 1, sendIndex: undefined, update: { results: ["done"] } },
+    ]);
+    expect(events.filter((event) => event.type === "task:cancelled").map((event) => event.node)).toEqual(["slow"]);
+  });
+
+  it("reports several failures of one step together", async () => {
+    const graph = fanOut(async ({ i }) => {
+      throw new Error(`bad ${i}`);
+    });
+    const error = await rejectionOf(graph.invoke({}));
+    expect(error.details.failures.length).toBeGreaterThanOrEqual(1);
+    expect(error.message).toMatch(/failed in step 1/);
+  });
+
+  it("best-effort: 1/3 tasks failed, got 2 successful results", async () => {
+    const graph = new StateGraph(State)
+      .addNode(
+        "task",
+        async ({ i }) => {
+          await sleep(5);
+          if (i === 1) throw new Error("API timeout");
+          return { results: `city ${i}` };
+        },
+        { input: Item, onError: "continue" },
+      )
+      .addNode("aggregate", (s) => ({ summary: `Got ${s.results.length} successful results` }))
+      .addConditionalEdges(START, () => [0, 1, 2].map((i) => new Send("task", { i })))
+      .addEdge("task", "aggregate")
+      .addEdge("aggregate", END)
+      .compile();
+
+    const { events } = await collect(graph.stream({}));
+    const end = events.at(-1) as Extract<RunEvent, { type: "run:end" }>;
+    const lines = [
+      ...end.failures.map((f) => `Task ${f.sendIndex} failed: ${(f.error as Error).message}`),
+      `${end.failures.length}/3 tasks failed`,
+      end.state.summary,
+    ];
+    expect(lines).toEqual(["Task 1 failed: API timeout", "1/3 tasks failed", "Got 2 successful results"]);
+    expect(end.state.results).toEqual(["city 0", "city 2"]);
+    expect(events.filter((event) => event.type === "task:error")).toMatchObject([{ node: "task", sendIndex: 1, policy: "continue" }]);
+  });
+
+  it("a handler turns an error into a state value", async () => {
+    const graph = fanOut(
+      async ({ i }) => {
+        if (i === 2) throw new Error("quota exceeded");
+        return { results: `ok ${i}` };
+      },
+      { onError: (error: unknown, input: { i: number }) => ({ results: `failed ${input.i}: ${(error as Error).message}` }) } as never,
+    );
+    const result = await graph.run({});
+    expect(result.state.results).toEqual(["ok 0", "ok 1", "failed 2: quota exceeded"]);
+    expect(result.failures).toMatchObject([{ node: "worker", sendIndex: 2, policy: "handler" }]);
+  });
+});

@@ -1,0 +1,361 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { appendList, Command, END, reducer, Send, START, StateGraph } from "../src/index.js";
+import { collect, rejectionOf, sleep } from "./helpers.js";
+
+const Log = z.object({ log: appendList(z.string()) });
+
+describe("superstep scheduling", () => {
+  it("commits edge-triggered writes in declaration order, whatever order they finish in", async () => {
+    const graph = new StateGraph(Log)
+      .addNode("slow", async () => {
+        await sleep(30);
+        return { log: "slow" };
+      })
+      .addNode("fast", () => ({ log: "fast" }))
+      .addNode("medium", async () => {
+        await sleep(10);
+        return { log: "medium" };
+      })
+      .addEdge(START, "medium")
+      .addEdge(START, "fast")
+      .addEdge(START, "slow")
+      .addEdge("slow", END)
+      .addEdge("fast", END)
+      .addEdge("medium", END)
+      .compile();
+
+    expect((await graph.invoke({})).log).toEqual(["slow", "fast", "medium"]);
+  });
+
+  it("runs edge-triggered tasks before Sends, and Sends in emission order", async () => {
+    const Item = z.object({ i: z.number() });
+    const graph = new StateGraph(Log)
+      .addNode("start", () => ({ log: "start" }))
+      .addNode("audit", () => ({ log: "audit" }))
+      .addNode(
+        "worker",
+        async ({ i }) => {
+          await sleep((5 - i) * 4);
+          return { log: `worker ${i}` };
+        },
+        { input: Item },
+      )
+      .addEdge(START, "start")
+      .addConditionalEdges("start", () => [new Send("worker", { i: 0 }), "audit", ...[1, 2, 3, 4].map((i) => new Send("worker", { i }))])
+      .addEdge("audit", END)
+      .addEdge("worker", END)
+      .compile();
+
+    expect((await graph.invoke({})).log).toEqual(["start", "audit", "worker 0", "worker 1", "worker 2", "worker 3", "worker 4"]);
+  });
+
+  it("shows every task of a step the same frozen snapshot", async () => {
+    const State = z.object({ items: z.array(z.string()), seen: appendList(z.number()) });
+    const graph = new StateGraph(State)
+      .addNode("mutator", (s) => {
+        (s.items as string[]).push("sneaky");
+        return {};
+      })
+      .addNode("reader", (s) => ({ seen: s.items.length }))
+      .addEdge(START, "mutator")
+      .addEdge(START, "reader")
+      .addEdge("mutator", END)
+      .addEdge("reader", END)
+      .compile();
+
+    const error = await rejectionOf(graph.invoke({ items: ["a"] }));
+    expect(error.code).toBe("TASK_FAILED");
+    expect(error.message).toMatch(/"mutator".*(read only|not extensible|Cannot add property)/);
+  });
+
+  it("runs a node triggered by several edges in one step once", async () => {
+    let runs = 0;
+    const graph = new StateGraph(Log)
+      .addNode("a", () => ({ log: "a" }))
+      .addNode("b", () => ({ log: "b" }))
+      .addNode("c", () => {
+        runs++;
+        return { log: "c" };
+      })
+      .addEdge(START, "a")
+      .addEdge(START, "b")
+      .addEdge("a", "c")
+      .addEdge("b", "c")
+      .addEdge("c", END)
+      .compile();
+
+    expect((await graph.invoke({})).log).toEqual(["a", "b", "c"]);
+    expect(runs).toBe(1);
+  });
+
+  it("makes a join wait for branches of different lengths", async () => {
+    const graph = new StateGraph(Log)
+      .addNode("short", () => ({ log: "short" }))
+      .addNode("long1", () => ({ log: "long1" }))
+      .addNode("long2", () => ({ log: "long2" }))
+      .addNode("join", () => ({ log: "join" }))
+      .addEdge(START, "short")
+      .addEdge(START, "long1")
+      .addEdge("long1", "long2")
+      .addEdge(["short", "long2"], "join")
+      .addEdge("join", END)
+      .compile();
+
+    expect((await graph.invoke({})).log).toEqual(["short", "long1", "long2", "join"]);
+  });
+
+  it("runs a deferred node only after every pending task, Sends included", async () => {
+    const Item = z.object({ i: z.number() });
+    const graph = new StateGraph(Log)
+      .addNode("fan", () => ({ log: "fan" }))
+      .addNode("summary", (s) => ({ log: `summary of ${s.log.length}` }), { defer: true })
+      .addNode("worker", ({ i }) => (i < 2 ? new Command({ update: { log: `w${i}` }, goto: new Send("worker", { i: i + 1 }) }) : { log: `w${i}` }), {
+        input: Item,
+        ends: ["worker"],
+      })
+      .addEdge(START, "fan")
+      .addConditionalEdges("fan", () => [new Send("worker", { i: 0 }), "summary"])
+      .addEdge("worker", "summary")
+      .addEdge("summary", END)
+      .compile();
+
+    expect((await graph.invoke({})).log).toEqual(["fan", "w0", "w1", "w2", "summary of 4"]);
+  });
+});
+
+describe("updates", () => {
+  it("folds reducer writes with the reducer, from the initial value", async () => {
+    const State = z.object({ total: reducer(z.number(), (sum, n: number) => sum + n, 100) });
+    const graph = new StateGraph(State)
+      .addNode("a", () => ({ total: 1 }))
+      .addNode("b", () => ({ total: 2 }))
+      .addEdge(START, "a")
+      .addEdge(START, "b")
+      .addEdge("a", END)
+      .addEdge("b", END)
+      .compile();
+    expect(await graph.invoke({})).toEqual({ total: 103 });
+    expect(await graph.invoke({ total: 10 })).toEqual({ total: 113 });
+  });
+
+  it("refuses two writes to a last-value key in one step, naming the key and both nodes", async () => {
+    const State = z.object({ summary: z.string().optional() });
+    const graph = new StateGraph(State)
+      .addNode("a", () => ({ summary: "from a" }))
+      .addNode("b", () => ({ summary: "from b" }))
+      .addEdge(START, "a")
+      .addEdge(START, "b")
+      .addEdge("a", END)
+      .addEdge("b", END)
+      .compile();
+
+    const { events, error } = await collect(graph.stream({}));
+    expect(error).toMatchObject({ code: "CONCURRENT_UPDATE", details: { key: "summary", writers: ["a", "b"], step: 1 } });
+    expect((error as Error).message).toBe(
+      'Key "summary" got 2 updates in step 1 (from "a" and "b") but has no reducer: give it a reducer or write it from one node.',
+    );
+    expect(events.some((event) => event.type === "step:end")).toBe(false);
+  });
+
+  it("accepts nothing, an update object, a Command and an immer recipe from nodes", async () => {
+    const State = z.object({ count: z.number(), tags: z.array(z.string()), note: z.string().optional() });
+    const graph = new StateGraph(State)
+      .addNode("nothing", () => undefined)
+      .addNode("object", (s) => ({ count: s.count + 1 }))
+      .addNode("recipe", () => (draft) => {
+        draft.tags.push("recipe");
+      })
+      .addNode("command", () => new Command({ update: { note: "by command" }, goto: END }), { ends: [END] })
+      .addSequence({ first: () => ({}) })
+      .addEdge(START, "nothing")
+      .addEdge("nothing", "object")
+      .addEdge("object", "recipe")
+      .addEdge("recipe", "command")
+      .addEdge("first", END)
+      .addEdge(START, "first")
+      .compile();
+
+    expect(await graph.invoke({ count: 0, tags: ["a"] })).toEqual({ count: 1, tags: ["a", "recipe"], note: "by command" });
+  });
+
+  it("names the node and the key of an update the state does not have", async () => {
+    const State = z.object({ summary: z.string().optional() });
+    const graph = new StateGraph(State)
+      .addNode("writer", () => ({ sumary: "typo" }) as never)
+      .addEdge(START, "writer")
+      .addEdge("writer", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({}));
+    expect(error.code).toBe("TASK_FAILED");
+    expect(error.cause).toMatchObject({ code: "INVALID_UPDATE", details: { key: "sumary", writer: "writer" } });
+    expect(error.cause.message).toBe('Node "writer" wrote key "sumary", which is not in the state. Did you mean "summary"?');
+  });
+
+  it("names the node, the key and the field of a value its schema rejects", async () => {
+    const State = z.object({ score: z.number().int().max(10).optional() });
+    const graph = new StateGraph(State)
+      .addNode("judge", () => ({ score: 11 }))
+      .addEdge(START, "judge")
+      .addEdge("judge", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({}));
+    expect(error.cause.message).toMatch(/^Node "judge" wrote an invalid value to key "score": .*10/);
+  });
+
+  it("rejects invalid run input, naming the field", async () => {
+    const State = z.object({ topic: z.string() });
+    const graph = new StateGraph(State).addNode("a", () => undefined).addEdge(START, "a").addEdge("a", END).compile();
+    const error = await rejectionOf(graph.invoke({} as never));
+    expect(error).toMatchObject({ code: "INVALID_INPUT", details: { fields: ["topic"] } });
+    expect(error.message).toMatch(/^Run input is invalid: topic: /);
+  });
+});
+
+describe("routing", () => {
+  it("runs a Send's node with exactly the Send's input", async () => {
+    const Item = z.object({ id: z.number(), tags: z.array(z.string()) });
+    const received: unknown[] = [];
+    const graph = new StateGraph(Log)
+      .addNode("w", (input) => {
+        received.push(input);
+        return {};
+      }, { input: Item })
+      .addConditionalEdges(START, () => [new Send("w", { id: 7, tags: ["x"] })])
+      .addEdge("w", END)
+      .compile();
+    await graph.invoke({});
+    expect(received).toEqual([{ id: 7, tags: ["x"] }]);
+  });
+
+  it("fails with UNKNOWN_NODE when a router returns a name that is not a node", async () => {
+    const graph = new StateGraph(Log)
+      .addNode("a", () => ({ log: "a" }))
+      .addNode("b", () => ({ log: "b" }))
+      .addEdge(START, "a")
+      .addConditionalEdges("a", () => "bb" as never)
+      .addEdge("b", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({}));
+    expect(error.cause).toMatchObject({ code: "UNKNOWN_NODE" });
+    expect(error.cause.message).toBe('Router of "a" returned "bb", which is not a node. Did you mean "b"?');
+  });
+
+  it("rejects a Send whose input does not match the worker's schema, naming both nodes", async () => {
+    const graph = new StateGraph(Log)
+      .addNode("w", () => ({}), { input: z.object({ section: z.string() }) })
+      .addNode("plan", () => ({}))
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => new Send("w", { section: 3 } as never))
+      .addEdge("w", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({}));
+    expect(error.cause).toMatchObject({ code: "INVALID_INPUT", details: { node: "w", from: "plan" } });
+  });
+
+  it("lets a router see the step snapshot plus its source's own update", async () => {
+    const State = z.object({ n: z.number(), other: z.number().default(0), path: appendList(z.string()) });
+    const graph = new StateGraph(State)
+      .addNode("inc", (s) => ({ n: s.n + 1, path: "inc" }))
+      .addNode("other", () => ({ other: 1 }))
+      .addNode("big", () => ({ path: "big" }))
+      .addEdge(START, "inc")
+      .addEdge(START, "other")
+      .addConditionalEdges("inc", (s) => (s.n > 1 && s.other === 0 ? "big" : END), ["big", END])
+      .addEdge("other", END)
+      .addEdge("big", END)
+      .compile();
+    expect((await graph.invoke({ n: 1 })).path).toEqual(["inc", "big"]);
+  });
+
+  it("maps router results through a path map", async () => {
+    const State = z.object({ mood: z.string(), said: z.string().optional() });
+    const graph = new StateGraph(State)
+      .addNode("cheer", () => ({ said: "yay" }))
+      .addNode("comfort", () => ({ said: "there there" }))
+      .addConditionalEdges(START, (s) => (s.mood === "happy" ? "good" : "bad"), { good: "cheer", bad: "comfort" })
+      .addEdge("cheer", END)
+      .addEdge("comfort", END)
+      .compile();
+    expect((await graph.invoke({ mood: "sad" })).said).toBe("there there");
+  });
+
+  it("stops a loop at maxSteps and names the nodes of the loop", async () => {
+    const State = z.object({ n: z.number() });
+    const graph = new StateGraph(State)
+      .addNode("ping", (s) => ({ n: s.n + 1 }))
+      .addNode("pong", (s) => ({ n: s.n + 1 }))
+      .addEdge(START, "ping")
+      .addEdge("ping", "pong")
+      .addConditionalEdges("pong", (s) => (s.n < 1000 ? "ping" : END))
+      .compile();
+    const error = await rejectionOf(graph.invoke({ n: 0 }, { maxSteps: 10 }));
+    expect(error).toMatchObject({ code: "STEP_LIMIT", details: { maxSteps: 10, loop: ["pong", "ping"], next: ["ping"] } });
+    expect(await graph.invoke({ n: 990 }, { maxSteps: 10 })).toEqual({ n: 1000 });
+  });
+});
+
+describe("streaming and cancellation", () => {
+  it("streams run, step, task and custom events in order, each task with its duration", async () => {
+    const graph = new StateGraph(Log)
+      .addNode("a", async (_, ctx) => {
+        ctx.emit({ progress: 0.5 });
+        await sleep(5);
+        return { log: "a" };
+      })
+      .addEdge(START, "a")
+      .addEdge("a", END)
+      .compile();
+    const { events } = await collect(graph.stream({}));
+    expect(events.map((event) => event.type)).toEqual([
+      "run:start",
+      "step:start",
+      "task:start",
+      "custom",
+      "task:end",
+      "step:end",
+      "run:end",
+    ]);
+    const custom = events.find((event) => event.type === "custom");
+    expect(custom).toMatchObject({ node: "a", step: 1, taskId: "1:0", data: { progress: 0.5 } });
+    const end = events.find((event) => event.type === "task:end");
+    expect(end).toMatchObject({ node: "a", update: { log: ["a"] }, attempts: 1 });
+    expect(end?.type === "task:end" && end.durationMs).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ type: "run:end", state: { log: ["a"] }, steps: 1 });
+  });
+
+  it("cancels a run through opts.signal: running tasks see their signal fire", async () => {
+    let sawAbort = false;
+    const graph = new StateGraph(Log)
+      .addNode("slow", async (_, ctx) => {
+        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+        sawAbort = true;
+        return { log: "late" };
+      })
+      .addEdge(START, "slow")
+      .addEdge("slow", END)
+      .compile();
+    const controller = new AbortController();
+    const run = graph.invoke({}, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("user pressed stop")), 10);
+    const error = await rejectionOf(run);
+    expect(error).toMatchObject({ code: "ABORTED", message: "The run was cancelled." });
+    expect(sawAbort).toBe(true);
+  });
+
+  it("cancels the run when the stream's consumer stops early", async () => {
+    let aborted = false;
+    const graph = new StateGraph(Log)
+      .addNode("slow", async (_, ctx) => {
+        ctx.signal.addEventListener("abort", () => (aborted = true));
+        await sleep(50);
+        return {};
+      })
+      .addEdge(START, "slow")
+      .addEdge("slow", END)
+      .compile();
+    for await (const event of graph.stream({})) if (event.type === "task:start") break;
+    await sleep(5);
+    expect(aborted).toBe(true);
+  });
+});
