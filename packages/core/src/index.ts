@@ -33,3 +33,6 @@ export { bestScore } from "./aggregate/best-score.js";
 export { concatenate } from "./aggregate/concatenate.js";
 export { formatVote, majorityVote, type Vote } from "./aggregate/majority-vote.js";
 export { mergeUnique } from "./aggregate/merge-unique.js";
+
+export type { Checkpointer, CheckpointRow, TaskResultRow } from "./checkpoint/checkpointer.js";
+export { MemoryCheckpointer } from "./checkpoint/memory.js";

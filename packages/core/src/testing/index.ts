@@ -1,0 +1,1 @@
+export { checkpointerConformance, type ConformanceOptions } from "./checkpointer-conformance.js";
