@@ -33,7 +33,13 @@ export type GraphErrorCode =
   /** The whole run ran longer than its `timeoutMs`. */
   | "RUN_TIMEOUT"
   /** The run was cancelled through `opts.signal`. */
-  | "ABORTED";
+  | "ABORTED"
+  /** A stored checkpoint is foreign, newer, tampered with, corrupt, or from another graph. */
+  | "INVALID_CHECKPOINT"
+  /** A thread or checkpoint asked for does not exist. */
+  | "UNKNOWN_THREAD"
+  /** A resume names an interrupt that is not pending, or leaves the choice ambiguous. */
+  | "INVALID_RESUME";
 
 const brand = Symbol.for("weft.GraphError");
 

@@ -23,11 +23,23 @@ export type {
   SendTo,
 } from "./graph/types.js";
 
-export { CompiledGraph, type CompiledDef, type CompileOptions } from "./runtime/compiled.js";
+export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./runtime/compiled.js";
+export type { PendingInterrupt } from "./runtime/interrupt.js";
 export type { RunOptions, RunResult } from "./runtime/loop.js";
 export type { Backoff, RetryPolicy } from "./runtime/retry.js";
 
 export type { RunEvent, RunEventType, TaskFailure, TaskRef } from "./stream/events.js";
+
+export { toMermaid, type Drawable, type MermaidOptions, type SubgraphSpec } from "./draw/mermaid.js";
+export { toMermaidGantt, type GanttOptions } from "./draw/gantt.js";
+export {
+  parseRunRecord,
+  recordRun,
+  serializeRunEvent,
+  stringifyRunRecord,
+  type RecordedRunEvent,
+  type SerializedError,
+} from "./draw/run-record.js";
 
 export { bestScore } from "./aggregate/best-score.js";
 export { concatenate } from "./aggregate/concatenate.js";
@@ -36,3 +48,4 @@ export { mergeUnique } from "./aggregate/merge-unique.js";
 
 export type { Checkpointer, CheckpointRow, TaskResultRow } from "./checkpoint/checkpointer.js";
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
+export { FORMAT_VERSION } from "./checkpoint/format.js";

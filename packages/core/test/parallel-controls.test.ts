@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, END, Send, START, StateGraph, type RunEvent } from "../src/index.js";
+import { appendList, END, Send, START, StateGraph, type NodeContext, type NodeOptions, type RunEvent } from "../src/index.js";
 import { collect, rejectionOf, sleep } from "./helpers.js";
 
 const State = z.object({ results: appendList(z.string()), summary: z.string().optional() });
@@ -8,12 +8,12 @@ const Item = z.object({ i: z.number() });
 
 /** A graph whose START fans out one Send per item to `worker`, then ends. */
 function fanOut(
-  worker: (input: { i: number }, ctx: { signal: AbortSignal; attempt: number }) => Promise<{ results: string }>,
-  options: Parameters<StateGraph<typeof State>["addNode"]>[2] = {},
+  worker: (input: { i: number }, ctx: NodeContext) => Promise<{ results: string }>,
+  options: Omit<NodeOptions<typeof State, typeof Item, never>, "input"> = {},
   count = 3,
 ) {
   return new StateGraph(State)
-    .addNode("worker", worker, { ...options, input: Item } as never)
+    .addNode("worker", worker, { ...options, input: Item })
     .addConditionalEdges(START, () => Array.from({ length: count }, (_, i) => new Send("worker", { i })))
     .addEdge("worker", END)
     .compile();
@@ -247,7 +247,7 @@ describe("failure policies", () => {
         if (i === 2) throw new Error("quota exceeded");
         return { results: `ok ${i}` };
       },
-      { onError: (error: unknown, input: { i: number }) => ({ results: `failed ${input.i}: ${(error as Error).message}` }) } as never,
+      { onError: (error, input) => ({ results: `failed ${input.i}: ${(error as Error).message}` }) },
     );
     const result = await graph.run({});
     expect(result.state.results).toEqual(["ok 0", "ok 1", "failed 2: quota exceeded"]);

@@ -63,6 +63,19 @@ export interface NodeContext {
   readonly signal: AbortSignal;
   /** Sends a custom event to the run's stream, tagged with this task. */
   emit(data: unknown): void;
+  /**
+   * Pauses the run to ask `value` of a human or another system. The first time, the node
+   * stops here and the run returns the pending interrupt; when the thread is resumed with an
+   * answer, the node runs again from the start and this call returns the answer. Needs a
+   * checkpointer and a `threadId`. Do not catch what it throws.
+   *
+   * @example
+   * ```ts
+   * const approved = ctx.interrupt<boolean>({ question: "Send this email?", draft });
+   * ```
+   * @see ../../../docs/concepts/interrupts.md
+   */
+  interrupt<TAnswer = unknown>(value: unknown): TAnswer;
 }
 
 /** What a node may return. */

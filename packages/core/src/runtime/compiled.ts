@@ -1,15 +1,31 @@
+import type { Checkpointer } from "../checkpoint/checkpointer.js";
+import { ThreadStore, type LoadedCheckpoint } from "../checkpoint/thread.js";
+import { didYouMean, GraphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
 import { StateTable } from "../state/table.js";
-import type { AnyStateSchema, InputOf, StateOf } from "../state/types.js";
-import type { RunEvent } from "../stream/events.js";
+import type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "../state/types.js";
+import type { RunEvent, TaskRef } from "../stream/events.js";
 import { AsyncQueue } from "../stream/queue.js";
+import type { Command } from "../graph/command.js";
+import type { PendingInterrupt } from "./interrupt.js";
 import { runGraph, type Program, type RunOptions, type RunResult } from "./loop.js";
+import { Planner } from "./planner.js";
 import { RoutingTable } from "./route.js";
 
-/** Options fixed at `compile()` time; every run may override them. */
-export interface CompileOptions {
-  /** Defaults for every run of this graph. */
-  readonly defaults?: Omit<RunOptions, "signal">;
+/** Options fixed at `compile()` time. */
+export interface CompileOptions<TNodes extends string = string> {
+  /** Defaults for every run of this graph; each run may override them. */
+  readonly defaults?: Omit<RunOptions, "signal" | "threadId" | "checkpointId">;
+  /** Where runs with a `threadId` save their checkpoints. */
+  readonly checkpointer?: Checkpointer;
+  /** Pause a thread's run before any task of these nodes runs. */
+  readonly interruptBefore?: readonly TNodes[];
+  /** Pause a thread's run after a step in which these nodes ran. */
+  readonly interruptAfter?: readonly TNodes[];
+  /** Sign checkpoints with HMAC-SHA256 under this key; records changed without it are refused. */
+  readonly integrityKey?: string;
+  /** Take a full state snapshot at least every this many checkpoints. Default 100. */
+  readonly snapshotEvery?: number;
 }
 
 /** What a compiled graph knows: its state schema and its nodes with their input types. */
@@ -17,6 +33,30 @@ export interface CompiledDef {
   readonly state: AnyStateSchema;
   readonly nodes: Record<string, unknown>;
 }
+
+/** A thread at one checkpoint: its state and what it would do next. */
+export interface ThreadState<TState = Record<string, unknown>, TNodes extends string = string> {
+  readonly values: TState;
+  /** The tasks the next step runs (empty when the run has finished). */
+  readonly next: readonly TaskRef<TNodes>[];
+  /** Interrupts raised by tasks of the next step, waiting for an answer. */
+  readonly interrupts: readonly PendingInterrupt<TNodes>[];
+  /** Tasks of the next step that already finished; a resume does not run them again. */
+  readonly finished: readonly TaskRef<TNodes>[];
+  /** Tasks of the next step that failed; a resume runs them again. */
+  readonly failures: readonly (TaskRef<TNodes> & { readonly error: { name: string; message: string; code?: string } })[];
+  /** The step this checkpoint closes (0 for the run input). */
+  readonly step: number;
+  readonly checkpointId: string;
+  readonly parentId: string | undefined;
+  readonly createdAt: string;
+  /** What made this checkpoint: a run's input, a step, or `updateState`. */
+  readonly source: "input" | "step" | "update";
+}
+
+type Input<TDef extends CompiledDef> = InputOf<TDef["state"]> | Command | null;
+type State<TDef extends CompiledDef> = StateOf<TDef["state"]>;
+type Nodes<TDef extends CompiledDef> = keyof TDef["nodes"] & string;
 
 /**
  * A validated, immutable graph, ready to run any number of times, concurrently too.
@@ -34,7 +74,29 @@ export class CompiledGraph<TDef extends CompiledDef> {
 
   /** @internal Use `StateGraph#compile()`. */
   constructor(ir: GraphIR, options: CompileOptions) {
-    this.#program = { ir, table: new StateTable(ir.state), routing: new RoutingTable(ir) };
+    const table = new StateTable(ir.state);
+    const checkNodes = (names: readonly string[] | undefined, option: string): Set<string> => {
+      for (const name of names ?? []) {
+        if (!ir.nodes.has(name)) {
+          throw new GraphError("UNKNOWN_NODE", `${option} names "${name}", which is not a node.${didYouMean(name, ir.nodes.keys())}`);
+        }
+      }
+      return new Set(names);
+    };
+    this.#program = {
+      ir,
+      table,
+      routing: new RoutingTable(ir),
+      threads:
+        options.checkpointer === undefined
+          ? undefined
+          : new ThreadStore(options.checkpointer, ir, table, {
+              key: options.integrityKey,
+              snapshotEvery: options.snapshotEvery,
+            }),
+      interruptBefore: checkNodes(options.interruptBefore, "interruptBefore"),
+      interruptAfter: checkNodes(options.interruptAfter, "interruptAfter"),
+    };
     this.#defaults = options.defaults ?? {};
   }
 
@@ -43,22 +105,21 @@ export class CompiledGraph<TDef extends CompiledDef> {
     return this.#program.ir.name;
   }
 
-  /** Runs the graph to the end and returns the final state. */
-  async invoke(input: InputOf<TDef["state"]>, options: RunOptions = {}): Promise<StateOf<TDef["state"]>> {
-    const result = await runGraph(this.#program, input, { ...this.#defaults, ...options }, undefined);
-    return result.state as StateOf<TDef["state"]>;
+  /**
+   * Runs the graph to the end (or to an interrupt) and returns the state. With a `threadId`,
+   * `null` or a `Command({ resume })` continues a paused thread.
+   */
+  async invoke(input: Input<TDef>, options: RunOptions = {}): Promise<State<TDef>> {
+    return (await this.run(input, options)).state;
   }
 
   /**
-   * Runs the graph to the end and returns the final state with the run's facts: steps taken
-   * and the failures that did not fail the run (`onError: "continue"` or a handler).
+   * Like `invoke`, with the run's facts: whether it finished or paused, its pending
+   * interrupts, steps taken, and the failures that did not fail it.
    */
-  async run(
-    input: InputOf<TDef["state"]>,
-    options: RunOptions = {},
-  ): Promise<RunResult<StateOf<TDef["state"]>, keyof TDef["nodes"] & string>> {
+  async run(input: Input<TDef>, options: RunOptions = {}): Promise<RunResult<State<TDef>, Nodes<TDef>>> {
     const result = await runGraph(this.#program, input, { ...this.#defaults, ...options }, undefined);
-    return result as RunResult<StateOf<TDef["state"]>, keyof TDef["nodes"] & string>;
+    return result as RunResult<State<TDef>, Nodes<TDef>>;
   }
 
   /**
@@ -66,13 +127,10 @@ export class CompiledGraph<TDef extends CompiledDef> {
    * yields a `run:error` event and then throws the error. Breaking out of the loop cancels
    * the run.
    */
-  stream(
-    input: InputOf<TDef["state"]>,
-    options: RunOptions = {},
-  ): AsyncIterableIterator<RunEvent<StateOf<TDef["state"]>, keyof TDef["nodes"] & string>> {
+  stream(input: Input<TDef>, options: RunOptions = {}): AsyncIterableIterator<RunEvent<State<TDef>, Nodes<TDef>>> {
     const cancel = new AbortController();
     const signal = options.signal === undefined ? cancel.signal : AbortSignal.any([options.signal, cancel.signal]);
-    const queue = new AsyncQueue<RunEvent<StateOf<TDef["state"]>, keyof TDef["nodes"] & string>>(() => cancel.abort());
+    const queue = new AsyncQueue<RunEvent<State<TDef>, Nodes<TDef>>>(() => cancel.abort());
     runGraph(this.#program, input, { ...this.#defaults, ...options, signal }, (event) => queue.push(event as never)).then(
       () => queue.close(),
       (error: unknown) => queue.close({ error }),
@@ -80,8 +138,122 @@ export class CompiledGraph<TDef extends CompiledDef> {
     return queue;
   }
 
+  /** A thread's state at its latest checkpoint (or `checkpointId`); undefined for a new thread. */
+  async getState(
+    threadId: string,
+    options: { checkpointId?: string } = {},
+  ): Promise<ThreadState<State<TDef>, Nodes<TDef>> | undefined> {
+    const threads = this.#threads();
+    const saved = await threads.load(threadId, options.checkpointId);
+    return saved === undefined ? undefined : this.#describe(threads, threadId, saved);
+  }
+
+  /** A thread's checkpoints, newest first: every state it went through, forks included. */
+  async getHistory(
+    threadId: string,
+    options: { limit?: number; before?: string } = {},
+  ): Promise<ThreadState<State<TDef>, Nodes<TDef>>[]> {
+    const threads = this.#threads();
+    const rows = await threads.checkpointer.list(threadId, options);
+    const states: ThreadState<State<TDef>, Nodes<TDef>>[] = [];
+    for (const row of rows) {
+      const saved = await threads.load(threadId, row.checkpointId);
+      states.push(await this.#describe(threads, threadId, saved!));
+    }
+    return states;
+  }
+
+  /**
+   * Writes `update` into a thread as a new checkpoint, through the reducers. With `asNode`,
+   * the update counts as that node's and the next step is what follows that node; without,
+   * the next step stays as it was. With `checkpointId`, the new checkpoint forks from that one.
+   * Returns the new checkpoint's id.
+   */
+  async updateState(
+    threadId: string,
+    update: UpdateOf<TDef["state"]>,
+    options: { asNode?: Nodes<TDef>; checkpointId?: string } = {},
+  ): Promise<string> {
+    const { ir, table, routing } = this.#program;
+    const threads = this.#threads();
+    const saved = await threads.load(threadId, options.checkpointId);
+    if (saved === undefined) {
+      throw new GraphError("UNKNOWN_THREAD", `Thread "${threadId}" has no checkpoint to update.`, { details: { threadId } });
+    }
+    const asNode = options.asNode;
+    const spec = asNode === undefined ? undefined : ir.nodes.get(asNode);
+    if (asNode !== undefined && spec === undefined) {
+      throw new GraphError("UNKNOWN_NODE", `updateState asNode "${asNode}" is not a node.${didYouMean(asNode, ir.nodes.keys())}`);
+    }
+    const step = saved.body.step;
+    const write = table.parseUpdate(update, asNode ?? "__update__");
+    const state = table.commit(saved.state, [write], step);
+    const planner = new Planner(ir, routing, saved.body.planner);
+    let next = saved.body.next;
+    if (spec !== undefined) {
+      const routes = await routing.route(spec.name, saved.state, write, [], table, step);
+      const task = { taskId: "update", node: spec.name, step, sendIndex: undefined, spec, input: saved.state };
+      next = planner.next(state, step + 1, [{ status: "done", task, write, ...routes }]).map((t) =>
+        t.sendIndex === undefined ? { node: t.node } : { node: t.node, sendIndex: t.sendIndex, input: t.input },
+      );
+    }
+    const checkpoint = await threads.save(threadId, saved, {
+      source: "update",
+      step,
+      writes: [write],
+      state,
+      next,
+      planner: planner.save(),
+    });
+    return checkpoint.row.checkpointId;
+  }
+
   /** The graph as plain data, for drawing and tools. */
   toIR(): GraphIR {
     return this.#program.ir;
+  }
+
+  #threads(): ThreadStore {
+    const threads = this.#program.threads;
+    if (threads === undefined) {
+      throw new GraphError("INVALID_OPTION", `Graph "${this.name}" has no checkpointer: compile it with { checkpointer }.`);
+    }
+    return threads;
+  }
+
+  async #describe(
+    threads: ThreadStore,
+    threadId: string,
+    saved: LoadedCheckpoint,
+  ): Promise<ThreadState<State<TDef>, Nodes<TDef>>> {
+    const step = saved.body.step + 1;
+    const next = saved.body.next.map((task, position) => ({
+      taskId: `${step}:${position}`,
+      node: task.node as Nodes<TDef>,
+      step,
+      sendIndex: task.sendIndex,
+    }));
+    const results = await threads.taskResults(threadId, saved.row.checkpointId);
+    const interrupts: PendingInterrupt<Nodes<TDef>>[] = [];
+    const finished: TaskRef<Nodes<TDef>>[] = [];
+    const failures: ThreadState<State<TDef>, Nodes<TDef>>["failures"][number][] = [];
+    for (const ref of next) {
+      const result = results.get(ref.taskId);
+      if (result?.status === "interrupted") interrupts.push({ ...ref, ...result.interrupt });
+      else if (result?.status === "done") finished.push(ref);
+      else if (result?.status === "failed") failures.push({ ...ref, error: result.error });
+    }
+    return {
+      values: saved.state as State<TDef>,
+      next,
+      interrupts,
+      finished,
+      failures,
+      step: saved.body.step,
+      checkpointId: saved.row.checkpointId,
+      parentId: saved.row.parentId,
+      createdAt: saved.body.createdAt,
+      source: saved.body.source,
+    };
   }
 }

@@ -1,17 +1,23 @@
-import { GraphError, isGraphError } from "../errors.js";
+import type { LoadedCheckpoint, ThreadStore } from "../checkpoint/thread.js";
+import { GraphError } from "../errors.js";
+import { isCommand } from "../graph/command.js";
 import { START } from "../graph/constants.js";
-import type { GraphIR, NodeSpec } from "../graph/ir.js";
+import type { GraphIR } from "../graph/ir.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
-import type { RunEvent, TaskFailure } from "../stream/events.js";
+import type { RunEvent, TaskFailure, TaskRef } from "../stream/events.js";
+import type { PendingInterrupt } from "./interrupt.js";
 import { Limiter } from "./limiter.js";
-import type { ParsedSend, RoutingTable } from "./route.js";
-import { runTask, sendLabel, type StepEnv, type Task, type TaskOutcome } from "./task.js";
+import { Planner, toFrontier } from "./planner.js";
+import type { RoutingTable } from "./route.js";
+import { RunControl } from "./run-control.js";
+import { runStep } from "./step.js";
+import { sendLabel, type Task, type TaskOutcome } from "./task.js";
 
 /** Options of one run. */
 export interface RunOptions {
   /** Cancels the run: running tasks see their `ctx.signal` fire, the run rejects with `ABORTED`. */
   readonly signal?: AbortSignal;
-  /** The most supersteps the run may take. Default 25. */
+  /** The most supersteps this call may run. Default 25. */
   readonly maxSteps?: number;
   /** At most this many tasks run at once across the whole run; the others wait in order. */
   readonly maxConcurrency?: number;
@@ -22,15 +28,29 @@ export interface RunOptions {
    * rejects anyway. Default 1000 ms.
    */
   readonly settleTimeoutMs?: number;
+  /**
+   * Makes the run durable: every step is saved to the graph's checkpointer under this thread.
+   * Invoking a thread that paused (interrupt, breakpoint, crash, failure) with `null` or a
+   * `Command({ resume })` continues it; with new input, it starts a new run on its state.
+   */
+  readonly threadId?: string;
+  /** With `threadId`: continue from this earlier checkpoint instead of the latest (time travel, fork). */
+  readonly checkpointId?: string;
 }
 
-/** What a finished run returns. */
+/** What a finished (or paused) run returns. */
 export interface RunResult<TState = Record<string, unknown>, TNodes extends string = string> {
+  /** `"interrupted"` when the run paused on interrupts or a breakpoint; resume it by its thread. */
+  readonly status: "done" | "interrupted";
   readonly state: TState;
-  /** Supersteps run. */
+  /** Supersteps run by this call. */
   readonly steps: number;
   /** Tasks that failed but did not fail the run (`onError: "continue"` or a handler). */
   readonly failures: readonly TaskFailure<TNodes>[];
+  /** What the run waits on when it is interrupted. */
+  readonly interrupts: readonly PendingInterrupt<TNodes>[];
+  /** The thread's latest checkpoint, when the run has a thread. */
+  readonly checkpointId: string | undefined;
 }
 
 /** Everything a run needs that does not change between runs. */
@@ -38,13 +58,28 @@ export interface Program {
   readonly ir: GraphIR;
   readonly table: StateTable;
   readonly routing: RoutingTable;
+  readonly threads: ThreadStore | undefined;
+  readonly interruptBefore: ReadonlySet<string>;
+  readonly interruptAfter: ReadonlySet<string>;
 }
 
 const DEFAULT_MAX_STEPS = 25;
 
+/** Where a run starts: the state, the first step's tasks and what is known of them. */
+interface Start {
+  state: Snapshot;
+  tasks: Task[];
+  planner: Planner;
+  known: Map<string, TaskOutcome>;
+  checkpoint: LoadedCheckpoint | undefined;
+  /** True when resuming past an `interruptBefore` breakpoint. */
+  skipBreakpoint: boolean;
+}
+
 /**
  * Runs a graph: supersteps of plan → run every ready task concurrently → commit their writes
- * in task order → route. Reports progress through `emit` when given.
+ * in task order → route. Saves each step when the run has a thread. Reports progress through
+ * `emit` when given.
  */
 export async function runGraph(
   program: Program,
@@ -56,13 +91,17 @@ export async function runGraph(
   const t0 = performance.now();
   const at = (): number => performance.now() - t0;
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const threadId = options.threadId;
+  const threads = threadId === undefined ? undefined : requireThreads(program, ir);
   const run = new RunControl(options);
   try {
     emit?.({ type: "run:start", input, at: at() });
-    let state = table.initial(input);
-    const startRoutes = await routing.route(START, state, undefined, [], table, 0);
-    const planner = new Planner(ir, routing);
-    let tasks = planner.next(state, 1, [{ status: "start", triggers: startRoutes.triggers, sends: startRoutes.sends }]);
+    const start =
+      threads === undefined || threadId === undefined
+        ? await freshStart(program, input)
+        : await threadStart(program, threads, threadId, input, options.checkpointId);
+    let { state, tasks, known, checkpoint, skipBreakpoint } = start;
+    const planner = start.planner;
     const nodeLimiters = new Map<string, Limiter>();
     for (const node of ir.nodes.values()) {
       if (node.concurrency !== undefined) nodeLimiters.set(node.name, new Limiter(node.concurrency));
@@ -70,12 +109,25 @@ export async function runGraph(
     const runLimiter = options.maxConcurrency === undefined ? undefined : new Limiter(options.maxConcurrency);
     const recent: string[][] = [];
     const failures: TaskFailure[] = [];
-    let step = 0;
+    const finish = (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): RunResult => {
+      const result = { status, state, steps, failures, interrupts, checkpointId: checkpoint?.row.checkpointId };
+      emit?.({ type: "run:end", ...result, durationMs: at(), at: at() });
+      return result;
+    };
+    let steps = 0;
     while (tasks.length > 0) {
-      step++;
-      if (step > maxSteps) throw stepLimit(maxSteps, recent, tasks);
+      const step = tasks[0]!.step;
+      if (!skipBreakpoint && tasks.some((task) => program.interruptBefore.has(task.node))) {
+        const interrupts = breakpoints(tasks, program.interruptBefore, "before", checkpoint);
+        for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
+        return finish("interrupted", interrupts, steps);
+      }
+      skipBreakpoint = false;
+      if (steps >= maxSteps) throw stepLimit(maxSteps, recent, tasks);
+      steps++;
       run.throwIfAborted();
       emit?.({ type: "step:start", step, tasks: tasks.map(taskRef), at: at() });
+      const scope = checkpoint?.row.checkpointId;
       const outcomes = await runStep(tasks, {
         step,
         snapshot: state,
@@ -87,11 +139,19 @@ export async function runGraph(
         at,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
         runSignal: run.signal,
+        interruptScope: scope,
+        known,
+        onSettled:
+          threads === undefined || scope === undefined
+            ? undefined
+            : (outcome) => threads.saveTaskResult(threadId!, scope, outcome),
       });
       run.throwIfAborted();
       const stepFailures = collectFailures(outcomes);
       const fatal = stepFailures.filter((failure) => failure.policy === "fail");
       if (fatal.length > 0) throw taskFailed(fatal, outcomes, state, step);
+      const interrupts = outcomes.flatMap((outcome) => (outcome.status === "interrupted" ? [outcome.interrupt] : []));
+      if (interrupts.length > 0) return finish("interrupted", interrupts, steps);
       const writes: Write[] = [];
       for (const outcome of outcomes) if (outcome.status === "done" && outcome.write !== undefined) writes.push(outcome.write);
       state = table.commit(state, writes, step);
@@ -99,10 +159,26 @@ export async function runGraph(
       emit?.({ type: "step:end", step, state, failures: stepFailures, at: at() });
       recent.push(tasks.map((task) => task.node));
       if (recent.length > 3) recent.shift();
+      const ran = tasks;
       tasks = planner.next(state, step + 1, outcomes);
+      known = new Map();
+      if (threads !== undefined && threadId !== undefined) {
+        checkpoint = await threads.save(threadId, checkpoint ?? { row: undefined, body: undefined }, {
+          source: "step",
+          step,
+          writes,
+          state,
+          next: tasks.map(toFrontier),
+          planner: planner.save(),
+            });
+      }
+      if (tasks.length > 0 && ran.some((task) => program.interruptAfter.has(task.node))) {
+        const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpoint);
+        for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
+        return finish("interrupted", interrupts, steps);
+      }
     }
-    emit?.({ type: "run:end", state, steps: step, failures, durationMs: at(), at: at() });
-    return { state, steps: step, failures };
+    return finish("done", [], steps);
   } catch (error) {
     const graphError = run.explain(error);
     emit?.({ type: "run:error", error: graphError, at: at() });
@@ -112,189 +188,142 @@ export async function runGraph(
   }
 }
 
-interface StepOptions extends Omit<StepEnv, "signal" | "onFatal"> {
-  readonly settleTimeoutMs: number;
-  readonly runSignal: AbortSignal;
+async function freshStart(program: Program, input: unknown): Promise<Start> {
+  const { ir, table, routing } = program;
+  if (input === null || input === undefined || isCommand(input)) {
+    throw new GraphError("INVALID_INPUT", "Only a run with a threadId can be resumed: give the run input, or a threadId to resume.");
+  }
+  const state = table.initial(input);
+  const planner = new Planner(ir, routing);
+  const routes = await routing.route(START, state, undefined, [], table, 0);
+  const tasks = planner.next(state, 1, [{ status: "start", ...routes }]);
+  return { state, tasks, planner, known: new Map(), checkpoint: undefined, skipBreakpoint: false };
 }
 
-/** Runs every task of a step at once; on a fatal failure, aborts the rest and waits (bounded). */
-async function runStep(tasks: readonly Task[], options: StepOptions): Promise<TaskOutcome[]> {
-  const controller = new AbortController();
-  const onRunAbort = (): void => controller.abort(options.runSignal.reason);
-  if (options.runSignal.aborted) onRunAbort();
-  else options.runSignal.addEventListener("abort", onRunAbort, { once: true });
-  let settleTimer: ReturnType<typeof setTimeout> | undefined;
-  let giveUp: (() => void) | undefined;
-  const env: StepEnv = {
-    ...options,
-    signal: controller.signal,
-    onFatal: (failure) => {
-      if (controller.signal.aborted) return;
-      controller.abort(
-        new GraphError("ABORTED", `Cancelled because "${failure.node}"${sendLabel(failure)} failed in step ${failure.step}.`),
-      );
-    },
-  };
-  const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
-  try {
-    const all = Promise.all(tasks.map((task, i) => runTask(task, env).then((outcome) => (outcomes[i] = outcome))));
-    const bounded = new Promise<void>((resolve) => {
-      giveUp = resolve;
-      controller.signal.addEventListener(
-        "abort",
-        () => {
-          settleTimer = setTimeout(resolve, options.settleTimeoutMs);
-        },
-        { once: true },
-      );
-    });
-    await Promise.race([all, bounded]);
-  } finally {
-    giveUp?.();
-    clearTimeout(settleTimer);
-    options.runSignal.removeEventListener("abort", onRunAbort);
-  }
-  return tasks.map(
-    (task, i) => outcomes[i] ?? { status: "cancelled", task, reason: new GraphError("ABORTED", "did not settle in time") },
-  );
-}
-
-/** Chooses the tasks of the next step from what the last one did. */
-class Planner {
-  readonly #joinsSeen: Set<string>[];
-  readonly #deferredNodes = new Set<string>();
-  readonly #deferredSends: ParsedSend[] = [];
-
-  constructor(
-    private readonly ir: GraphIR,
-    private readonly routing: RoutingTable,
-  ) {
-    this.#joinsSeen = ir.joins.map(() => new Set());
-  }
-
-  /**
-   * Triggered nodes run in declaration order, then Sends in emission order. Deferred nodes
-   * wait until nothing else is left to run.
-   */
-  next(
-    state: Snapshot,
-    step: number,
-    outcomes: readonly (TaskOutcome | { status: "start"; triggers: readonly string[]; sends: readonly ParsedSend[] })[],
-  ): Task[] {
-    const triggered = new Set<string>();
-    const sends: ParsedSend[] = [];
-    for (const outcome of outcomes) {
-      if (outcome.status === "cancelled") continue;
-      if (outcome.status === "failed") {
-        // A failure kept by `onError: "continue"` still lets the flow go on along static
-        // edges and joins, so an aggregator downstream runs with what succeeded.
-        for (const target of this.routing.edgesFrom.get(outcome.task.node) ?? []) triggered.add(target);
-        this.#markJoins(outcome.task.node, triggered);
-        continue;
-      }
-      for (const target of outcome.triggers) triggered.add(target);
-      for (const send of outcome.sends) sends.push(send);
-      if (outcome.status === "done") this.#markJoins(outcome.task.node, triggered);
-    }
-    const nodes: NodeSpec[] = [];
-    for (const node of this.ir.nodes.values()) {
-      if (!triggered.has(node.name)) continue;
-      if (node.defer) this.#deferredNodes.add(node.name);
-      else nodes.push(node);
-    }
-    const ready: ParsedSend[] = [];
-    for (const send of sends) (send.node.defer ? this.#deferredSends : ready).push(send);
-    if (nodes.length === 0 && ready.length === 0 && (this.#deferredNodes.size > 0 || this.#deferredSends.length > 0)) {
-      for (const node of this.ir.nodes.values()) if (this.#deferredNodes.has(node.name)) nodes.push(node);
-      ready.push(...this.#deferredSends);
-      this.#deferredNodes.clear();
-      this.#deferredSends.length = 0;
-    }
-    const tasks: Task[] = [];
-    for (const node of nodes) {
-      tasks.push({
-        taskId: `${step}:${tasks.length}`,
-        node: node.name,
-        step,
-        sendIndex: undefined,
-        spec: node,
-        input: this.routing.edgeInput(node, state),
+/** Starts a run on a thread: resumes where it stopped, or begins a new run on its state. */
+async function threadStart(
+  program: Program,
+  threads: ThreadStore,
+  threadId: string,
+  input: unknown,
+  checkpointId: string | undefined,
+): Promise<Start> {
+  const { ir, table, routing } = program;
+  const saved = await threads.load(threadId, checkpointId);
+  const resuming = input === null || input === undefined || isCommand(input);
+  if (saved === undefined) {
+    if (resuming) {
+      throw new GraphError("UNKNOWN_THREAD", `Thread "${threadId}" has no checkpoint to resume: start it with input.`, {
+        details: { threadId },
       });
     }
-    const sendCounts = new Map<string, number>();
-    for (const send of ready) {
-      const index = sendCounts.get(send.node.name) ?? 0;
-      sendCounts.set(send.node.name, index + 1);
-      tasks.push({
-        taskId: `${step}:${tasks.length}`,
-        node: send.node.name,
-        step,
-        sendIndex: index,
-        spec: send.node,
-        input: send.input,
-      });
-    }
-    return tasks;
-  }
-
-  #markJoins(node: string, triggered: Set<string>): void {
-    this.ir.joins.forEach((join, i) => {
-      if (!join.sources.includes(node)) return;
-      const seen = this.#joinsSeen[i]!;
-      seen.add(node);
-      if (seen.size === join.sources.length) {
-        seen.clear();
-        triggered.add(join.target);
-      }
+    const start = await freshStart(program, input);
+    const checkpoint = await threads.save(threadId, { row: undefined, body: undefined }, {
+      source: "input",
+      step: 0,
+      writes: [],
+      state: start.state,
+      next: start.tasks.map(toFrontier),
+      planner: start.planner.save(),
     });
+    return { ...start, checkpoint };
   }
+  const planner = new Planner(ir, routing, saved.body.planner);
+  if (!resuming) {
+    // A new run on the thread's state: the input is an update, then the graph starts over.
+    const write = table.parseUpdate(input, "__input__");
+    const state = table.commit(saved.state, [write], saved.body.step);
+    const routes = await routing.route(START, state, undefined, [], table, saved.body.step);
+    const tasks = planner.next(state, saved.body.step + 1, [{ status: "start", ...routes }]);
+    const checkpoint = await threads.save(threadId, saved, {
+      source: "input",
+      step: saved.body.step,
+      writes: [write],
+      state,
+      next: tasks.map(toFrontier),
+      planner: planner.save(),
+    });
+    return { state, tasks, planner, known: new Map(), checkpoint, skipBreakpoint: false };
+  }
+  const tasks = planner.tasks(saved.body.next, saved.state, saved.body.step + 1);
+  const results = await threads.taskResults(threadId, saved.row.checkpointId);
+  const known = new Map<string, TaskOutcome>();
+  const pending: TaskOutcome[] = [];
+  for (const task of tasks) {
+    const result = results.get(task.taskId);
+    if (result === undefined || result.status === "failed") continue;
+    const outcome = threads.restore(task, result, routing);
+    known.set(task.taskId, outcome);
+    if (outcome.status === "interrupted") pending.push(outcome);
+  }
+  const answers = resumeAnswers(isCommand(input) ? input.resume : undefined, pending, threadId);
+  const resumed = tasks.map((task) => {
+    const outcome = known.get(task.taskId);
+    if (outcome?.status !== "interrupted" || !answers.has(outcome.interrupt.id)) return task;
+    known.delete(task.taskId);
+    return { ...task, resumes: [...outcome.resumes, answers.get(outcome.interrupt.id)] };
+  });
+  return { state: saved.state, tasks: resumed, planner, known, checkpoint: saved, skipBreakpoint: true };
 }
 
-/** The run's own cancellation: the caller's signal and the run timeout. */
-class RunControl {
-  readonly #controller = new AbortController();
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #onCallerAbort: () => void;
-
-  constructor(private readonly options: RunOptions) {
-    const caller = options.signal;
-    this.#onCallerAbort = () =>
-      this.#controller.abort(new GraphError("ABORTED", "The run was cancelled.", { cause: caller?.reason }));
-    if (caller?.aborted === true) this.#onCallerAbort();
-    else caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
-    if (options.timeoutMs !== undefined) {
-      this.#timer = setTimeout(
-        () =>
-          this.#controller.abort(
-            new GraphError("RUN_TIMEOUT", `The run took longer than its timeoutMs of ${options.timeoutMs} ms.`),
-          ),
-        options.timeoutMs,
-      );
+/** Reads `Command({ resume })`: a map of interrupt id → answer, or one answer for one interrupt. */
+function resumeAnswers(resume: unknown, pending: readonly TaskOutcome[], threadId: string): Map<string, unknown> {
+  const ids = pending.flatMap((outcome) => (outcome.status === "interrupted" ? [outcome.interrupt.id] : []));
+  if (resume === undefined) return new Map();
+  if (typeof resume === "object" && resume !== null && !Array.isArray(resume)) {
+    const keys = Object.keys(resume);
+    if (keys.length > 0 && keys.every((key) => key.includes(":"))) {
+      for (const key of keys) {
+        if (!ids.includes(key)) {
+          throw new GraphError(
+            "INVALID_RESUME",
+            `Thread "${threadId}" has no pending interrupt "${key}"; pending: ${ids.length === 0 ? "none" : ids.join(", ")}.`,
+            { details: { threadId, id: key, pending: ids } },
+          );
+        }
+      }
+      return new Map(Object.entries(resume));
     }
   }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  if (ids.length !== 1) {
+    throw new GraphError(
+      "INVALID_RESUME",
+      ids.length === 0
+        ? `Thread "${threadId}" has no pending interrupt to answer.`
+        : `Thread "${threadId}" has ${ids.length} pending interrupts (${ids.join(", ")}): resume with { [id]: answer }.`,
+      { details: { threadId, pending: ids } },
+    );
   }
-
-  throwIfAborted(): void {
-    if (this.#controller.signal.aborted) throw this.#controller.signal.reason;
-  }
-
-  /** The error a failed run rejects with: cancellation wins over what it caused. */
-  explain(error: unknown): GraphError {
-    if (this.#controller.signal.aborted) return this.#controller.signal.reason as GraphError;
-    if (isGraphError(error)) return error;
-    return new GraphError("TASK_FAILED", `The run failed: ${String(error)}`, { cause: error });
-  }
-
-  dispose(): void {
-    clearTimeout(this.#timer);
-    this.options.signal?.removeEventListener("abort", this.#onCallerAbort);
-  }
+  return new Map([[ids[0]!, resume]]);
 }
 
-function taskRef(task: Task) {
+function breakpoints(
+  tasks: readonly Task[],
+  nodes: ReadonlySet<string>,
+  kind: "before" | "after",
+  checkpoint: LoadedCheckpoint | undefined,
+): PendingInterrupt[] {
+  return tasks
+    .filter((task) => nodes.has(task.node))
+    .map((task) => ({
+      ...taskRef(task),
+      id: `${checkpoint?.row.checkpointId ?? "run"}:${kind}:${task.taskId}`,
+      value: `${kind} "${task.node}"${sendLabel(task)}`,
+      kind,
+    }));
+}
+
+function requireThreads(program: Program, ir: GraphIR): ThreadStore {
+  if (program.threads === undefined) {
+    throw new GraphError(
+      "INVALID_OPTION",
+      `The run has a threadId but graph "${ir.name}" has no checkpointer: compile it with { checkpointer }.`,
+    );
+  }
+  return program.threads;
+}
+
+function taskRef(task: TaskRef): TaskRef {
   return { taskId: task.taskId, node: task.node, step: task.step, sendIndex: task.sendIndex };
 }
 

@@ -3,6 +3,7 @@ import type { NodeSpec } from "../graph/ir.js";
 import type { NodeContext } from "../graph/types.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
 import type { RunEvent, TaskFailure, TaskRef } from "../stream/events.js";
+import { InterruptSignal, type PendingInterrupt } from "./interrupt.js";
 import type { Limiter } from "./limiter.js";
 import { backoffDelay, isRetryable } from "./retry.js";
 import { interpret, type ParsedSend, type RoutingTable } from "./route.js";
@@ -11,6 +12,8 @@ import { interpret, type ParsedSend, type RoutingTable } from "./route.js";
 export interface Task extends TaskRef {
   readonly spec: NodeSpec;
   readonly input: unknown;
+  /** Answers to this task's earlier `ctx.interrupt` calls, in call order, when resuming. */
+  readonly resumes?: readonly unknown[];
 }
 
 /** How a task ended. */
@@ -25,6 +28,13 @@ export type TaskOutcome =
       readonly recovered?: TaskFailure;
     }
   | { readonly status: "failed"; readonly task: Task; readonly failure: TaskFailure }
+  | {
+      readonly status: "interrupted";
+      readonly task: Task;
+      readonly interrupt: PendingInterrupt;
+      /** The answers the task had already received: kept for its next run. */
+      readonly resumes: readonly unknown[];
+    }
   | { readonly status: "cancelled"; readonly task: Task; readonly reason: unknown };
 
 /** What every task of one step shares. */
@@ -41,6 +51,8 @@ export interface StepEnv {
   readonly at: () => number;
   /** Called once a task fails with the "fail" policy, to abort its siblings. */
   readonly onFatal: (failure: TaskFailure) => void;
+  /** Prefix of interrupt ids (the checkpoint the step starts from); undefined without a thread. */
+  readonly interruptScope: string | undefined;
 }
 
 class TaskContext implements NodeContext {
@@ -48,17 +60,42 @@ class TaskContext implements NodeContext {
   readonly step: number;
   readonly taskId: string;
   readonly sendIndex: number | undefined;
+  /** Set when the node called `interrupt` without an answer, even if it caught the signal. */
+  pending: InterruptSignal | undefined;
+  #interrupts = 0;
 
   constructor(
-    task: Task,
+    private readonly task: Task,
     readonly attempt: number,
-    readonly signal: AbortSignal,
+    /** The step's signal, or one that also fires on this attempt's timeout. */
+    public signal: AbortSignal,
     private readonly env: StepEnv,
   ) {
     this.node = task.node;
     this.step = task.step;
     this.taskId = task.taskId;
     this.sendIndex = task.sendIndex;
+  }
+
+  interrupt<TAnswer = unknown>(value: unknown): TAnswer {
+    const index = this.#interrupts++;
+    const resumes = this.task.resumes ?? [];
+    if (index < resumes.length) return resumes[index] as TAnswer;
+    const scope = this.env.interruptScope;
+    if (scope === undefined) {
+      throw new GraphError(
+        "INVALID_OPTION",
+        `Node "${this.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
+        { details: { node: this.node } },
+      );
+    }
+    this.pending = new InterruptSignal({
+      id: `${scope}:${this.taskId}:${index}`,
+      value,
+      kind: "node",
+      ...ref(this.task),
+    });
+    throw this.pending;
   }
 
   emit(data: unknown): void {
@@ -123,12 +160,15 @@ async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<Tas
       env.emit({ type: "task:start", attempt, ...ref(task), at: env.at() });
     }
     let timedOut = false;
+    const ctx = new TaskContext(task, attempt, env.signal, env);
     try {
-      const result = await runAttempt(task, env, attempt);
+      const result = await runAttempt(task, env, ctx);
       // A result that arrives after the step was cancelled may be partial: it is not committed.
       if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
+      if (ctx.pending !== undefined) return interrupted(task, env, ctx.pending);
       return await finish(task, env, result, attempt, started);
     } catch (error) {
+      if (ctx.pending !== undefined) return interrupted(task, env, ctx.pending);
       timedOut = isGraphError(error) && error.code === "TIMEOUT";
       if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
       if (attempt < maxAttempts && retryOn(error)) {
@@ -144,14 +184,14 @@ async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<Tas
 }
 
 /** Calls the node once, racing its timeout: what it returned, or a promise of it. */
-function runAttempt(task: Task, env: StepEnv, attempt: number): unknown {
+function runAttempt(task: Task, env: StepEnv, ctx: TaskContext): unknown {
   const timeoutMs = task.spec.timeoutMs;
+  const attempt = ctx.attempt;
   if (timeoutMs === undefined) {
-    const ctx = new TaskContext(task, attempt, env.signal, env);
     return (task.spec.fn as (input: unknown, ctx: NodeContext) => unknown)(task.input, ctx);
   }
   const controller = new AbortController();
-  const signal = AbortSignal.any([env.signal, controller.signal]);
+  ctx.signal = AbortSignal.any([env.signal, controller.signal]);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new GraphError(
@@ -171,7 +211,6 @@ function runAttempt(task: Task, env: StepEnv, attempt: number): unknown {
       reject(error);
     };
     try {
-      const ctx = new TaskContext(task, attempt, signal, env);
       const result = (task.spec.fn as (input: unknown, ctx: NodeContext) => unknown)(task.input, ctx);
       if (isPromise(result)) result.then(done, failed);
       else done(result);
@@ -233,6 +272,11 @@ async function fail(
   }
   if (policy === "fail") env.onFatal(failure);
   return { status: "failed", task, failure };
+}
+
+function interrupted(task: Task, env: StepEnv, signal: InterruptSignal): TaskOutcome {
+  env.emit?.({ type: "interrupt", interrupt: signal.interrupt, ...ref(task), at: env.at() });
+  return { status: "interrupted", task, interrupt: signal.interrupt, resumes: task.resumes ?? [] };
 }
 
 function cancelled(task: Task, env: StepEnv, reason: unknown, started: number): TaskOutcome {

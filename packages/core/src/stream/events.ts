@@ -1,4 +1,5 @@
 import type { GraphError } from "../errors.js";
+import type { PendingInterrupt } from "../runtime/interrupt.js";
 
 /** Which task an event is about. */
 export interface TaskRef<TNodes extends string = string> {
@@ -62,6 +63,8 @@ export type RunEvent<TState = Record<string, unknown>, TNodes extends string = s
   /** The task was cancelled because a sibling failed or the run was aborted. */
   | ({ readonly type: "task:cancelled"; readonly durationMs: number } & TaskRef<TNodes> & At)
   | ({ readonly type: "custom"; readonly data: unknown } & TaskRef<TNodes> & At)
+  /** A task called `ctx.interrupt`, or a breakpoint stopped the run. */
+  | ({ readonly type: "interrupt"; readonly interrupt: PendingInterrupt<TNodes> } & TaskRef<TNodes> & At)
   | ({
       readonly type: "step:end";
       readonly step: number;
@@ -70,9 +73,14 @@ export type RunEvent<TState = Record<string, unknown>, TNodes extends string = s
     } & At)
   | ({
       readonly type: "run:end";
+      /** `"interrupted"` when the run paused on interrupts or a breakpoint. */
+      readonly status: "done" | "interrupted";
       readonly state: TState;
       readonly steps: number;
       readonly failures: readonly TaskFailure<TNodes>[];
+      readonly interrupts: readonly PendingInterrupt<TNodes>[];
+      /** The thread's latest checkpoint, when the run has a thread. */
+      readonly checkpointId: string | undefined;
       readonly durationMs: number;
     } & At)
   | ({ readonly type: "run:error"; readonly error: GraphError } & At);

@@ -1,0 +1,323 @@
+import { createHash, randomBytes } from "node:crypto";
+import { freeze } from "immer";
+import { z } from "zod";
+import { GraphError } from "../errors.js";
+import type { GraphIR } from "../graph/ir.js";
+import type { PendingInterrupt } from "../runtime/interrupt.js";
+import type { FrontierTask, PlannerState } from "../runtime/planner.js";
+import type { RoutingTable } from "../runtime/route.js";
+import type { Task, TaskOutcome } from "../runtime/task.js";
+import type { Snapshot, StateTable, Write } from "../state/table.js";
+import type { TaskFailure } from "../stream/events.js";
+import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
+import { decodeRecord, encodeRecord, type Integrity } from "./format.js";
+
+const writeSchema = z.object({
+  writer: z.string(),
+  values: z.record(z.string(), z.unknown()),
+  overwrite: z.array(z.string()).optional(),
+});
+
+const checkpointSchema = z.object({
+  graph: z.string(),
+  fingerprint: z.string(),
+  createdAt: z.string(),
+  source: z.enum(["input", "step", "update"]),
+  step: z.number().int().min(0),
+  writes: z.array(writeSchema),
+  snapshot: z.record(z.string(), z.unknown()).nullable(),
+  next: z.array(z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional() })),
+  planner: z.object({
+    joins: z.array(z.array(z.string())),
+    deferredNodes: z.array(z.string()),
+    deferredSends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+  }),
+  since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
+  snapshotBytes: z.number().int(),
+});
+
+/** A checkpoint's content (format version 1). */
+export type CheckpointBody = z.infer<typeof checkpointSchema>;
+
+const errorSchema = z.object({ name: z.string(), message: z.string(), code: z.string().optional() });
+
+const taskResultSchema = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("done"),
+    write: writeSchema.nullable(),
+    triggers: z.array(z.string()),
+    sends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+    recovered: z
+      .object({ error: errorSchema, attempts: z.number(), timedOut: z.boolean() })
+      .nullable(),
+  }),
+  z.object({
+    status: z.literal("interrupted"),
+    interrupt: z.object({ id: z.string(), value: z.unknown(), kind: z.enum(["node", "before", "after"]) }),
+    resumes: z.array(z.unknown()),
+  }),
+  z.object({
+    status: z.literal("failed"),
+    error: errorSchema,
+    attempts: z.number().int(),
+    timedOut: z.boolean(),
+  }),
+]);
+
+/** A saved task result (format version 1). */
+export type TaskResultBody = z.infer<typeof taskResultSchema>;
+
+/** A checkpoint read back and replayed: its row, its content and the state it stands for. */
+export interface LoadedCheckpoint {
+  readonly row: CheckpointRow;
+  readonly body: CheckpointBody;
+  readonly state: Snapshot;
+}
+
+/** Options of the thread store, from `compile()`. */
+export interface ThreadStoreOptions extends Integrity {
+  /** Take a full snapshot at least every this many checkpoints (bounds replay). Default 100. */
+  readonly snapshotEvery?: number;
+}
+
+/**
+ * Reads and writes one graph's threads through a {@link Checkpointer}: encodes checkpoints and
+ * task results, replays a checkpoint's state from its last snapshot and the writes since, and
+ * decides when a snapshot is due.
+ */
+export class ThreadStore {
+  readonly #fingerprint: string;
+  readonly #snapshotEvery: number;
+
+  constructor(
+    readonly checkpointer: Checkpointer,
+    private readonly ir: GraphIR,
+    private readonly table: StateTable,
+    private readonly options: ThreadStoreOptions = {},
+  ) {
+    const shape = { nodes: [...ir.nodes.keys()].sort(), keys: [...table.channels.keys()].sort() };
+    this.#fingerprint = createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
+    this.#snapshotEvery = options.snapshotEvery ?? 100;
+  }
+
+  /** The checkpoint with `checkpointId` (default: the latest), with its state replayed. */
+  async load(threadId: string, checkpointId?: string): Promise<LoadedCheckpoint | undefined> {
+    const row = await this.checkpointer.get(threadId, checkpointId);
+    if (row === undefined) {
+      if (checkpointId === undefined) return undefined;
+      throw new GraphError("UNKNOWN_THREAD", `Thread "${threadId}" has no checkpoint "${checkpointId}".`, {
+        details: { threadId, checkpointId },
+      });
+    }
+    const chain: { row: CheckpointRow; body: CheckpointBody }[] = [];
+    for (let current: CheckpointRow | undefined = row; ; ) {
+      const body = this.#decodeCheckpoint(current);
+      chain.push({ row: current, body });
+      if (body.snapshot !== null) break;
+      const parentId: string | undefined = current.parentId;
+      current = parentId === undefined ? undefined : await this.checkpointer.get(threadId, parentId);
+      if (current === undefined) {
+        throw new GraphError(
+          "INVALID_CHECKPOINT",
+          `Thread "${threadId}": checkpoint "${chain.at(-1)!.row.checkpointId}" has no snapshot and its parent is missing.`,
+          { details: { threadId } },
+        );
+      }
+    }
+    let state = freeze(chain.at(-1)!.body.snapshot!, true) as Snapshot;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const { body } = chain[i]!;
+      const writes = i === chain.length - 1 ? [] : body.writes;
+      state = this.table.commit(state, writes.map(toWrite), body.step);
+    }
+    return { row, body: chain[0]!.body, state };
+  }
+
+  /** Saves a checkpoint after `parent`; returns its row. Takes a snapshot when one is due. */
+  async save(
+    threadId: string,
+    parent: LoadedCheckpoint | { row: CheckpointRow | undefined; body: CheckpointBody | undefined },
+    entry: {
+      readonly source: CheckpointBody["source"];
+      readonly step: number;
+      readonly writes: readonly Write[];
+      readonly state: Snapshot;
+      readonly next: readonly FrontierTask[];
+      readonly planner: PlannerState;
+    },
+  ): Promise<LoadedCheckpoint> {
+    const checkpointId = `${String(entry.step).padStart(6, "0")}-${randomBytes(6).toString("hex")}`;
+    const since = parent.body?.since ?? { steps: 0, bytes: 0 };
+    const body: CheckpointBody = {
+      graph: this.ir.name,
+      fingerprint: this.#fingerprint,
+      createdAt: new Date().toISOString(),
+      source: entry.source,
+      step: entry.step,
+      writes: entry.writes.map(fromWrite),
+      snapshot: null,
+      next: [...entry.next],
+      planner: { ...entry.planner, joins: entry.planner.joins.map((join) => [...join]) } as CheckpointBody["planner"],
+      since: { steps: since.steps + 1, bytes: since.bytes },
+      snapshotBytes: parent.body?.snapshotBytes ?? 0,
+    };
+    let data = encodeRecord("checkpoint", body, this.options);
+    body.since.bytes += data.length;
+    const due = parent.row === undefined || body.since.bytes >= body.snapshotBytes || body.since.steps >= this.#snapshotEvery;
+    if (due) {
+      body.snapshot = { ...entry.state };
+      body.since = { steps: 0, bytes: 0 };
+      data = encodeRecord("checkpoint", body, this.options);
+      body.snapshotBytes = data.length;
+      data = encodeRecord("checkpoint", body, this.options);
+    } else {
+      data = encodeRecord("checkpoint", body, this.options);
+    }
+    const row: CheckpointRow = { threadId, checkpointId, parentId: parent.row?.checkpointId, step: entry.step, data };
+    await this.checkpointer.put(row);
+    return { row, body, state: entry.state };
+  }
+
+  /** Saves what a finished task produced, so a resume does not run it again. */
+  async saveTaskResult(threadId: string, checkpointId: string, outcome: TaskOutcome): Promise<void> {
+    const body = resultBody(outcome);
+    if (body === undefined) return;
+    let data: string;
+    try {
+      data = encodeRecord("task", body, this.options);
+    } catch (error) {
+      const path = (error as GraphError).details?.path;
+      if (typeof path !== "string" || !path.startsWith("value.write.values.")) throw error;
+      const where = path.slice("value.write.values.".length);
+      throw new GraphError(
+        "INVALID_UPDATE",
+        `Node "${outcome.task.node}" wrote a value a checkpoint cannot store: ${(error as Error).message.replace(path, where)}`,
+        { cause: error, details: { node: outcome.task.node, key: where.split(/[.[<]/)[0] } },
+      );
+    }
+    await this.checkpointer.putTaskResult({ threadId, checkpointId, taskId: outcome.task.taskId, data });
+  }
+
+  /** The saved task results of the step after `checkpointId`, by task id. */
+  async taskResults(threadId: string, checkpointId: string): Promise<Map<string, TaskResultBody>> {
+    const rows = await this.checkpointer.getTaskResults(threadId, checkpointId);
+    const results = new Map<string, TaskResultBody>();
+    for (const row of rows) {
+      const where = `Task result "${row.taskId}" of checkpoint "${checkpointId}" in thread "${threadId}"`;
+      const parsed = taskResultSchema.safeParse(decodeRecord("task", row.data, where, this.options));
+      if (!parsed.success) throw malformed(where, parsed.error);
+      results.set(row.taskId, parsed.data);
+    }
+    return results;
+  }
+
+  /** Turns a saved task result back into the outcome of `task`. */
+  restore(task: Task, result: TaskResultBody, routing: RoutingTable): TaskOutcome {
+    switch (result.status) {
+      case "done": {
+        const base = {
+          status: "done" as const,
+          task,
+          write: result.write === null ? undefined : toWrite(result.write),
+          triggers: result.triggers,
+          sends: result.sends.map((send) => ({ node: routing.ir.nodes.get(send.node)!, input: freeze(send.input, true) })),
+        };
+        if (result.recovered === null) return base;
+        return { ...base, recovered: { ...ref(task), ...result.recovered, policy: "handler" } };
+      }
+      case "interrupted":
+        return {
+          status: "interrupted",
+          task,
+          interrupt: { ...ref(task), ...result.interrupt },
+          resumes: result.resumes,
+        };
+      case "failed":
+        return {
+          status: "failed",
+          task,
+          failure: { ...ref(task), error: result.error, attempts: result.attempts, timedOut: result.timedOut, policy: "fail" },
+        };
+    }
+  }
+
+  #decodeCheckpoint(row: CheckpointRow): CheckpointBody {
+    const where = `Checkpoint "${row.checkpointId}" of thread "${row.threadId}"`;
+    const parsed = checkpointSchema.safeParse(decodeRecord("checkpoint", row.data, where, this.options));
+    if (!parsed.success) throw malformed(where, parsed.error);
+    const body = parsed.data;
+    if (body.fingerprint !== this.#fingerprint) {
+      throw new GraphError(
+        "INVALID_CHECKPOINT",
+        `${where} was written by graph "${body.graph}" with other nodes or state keys than graph "${this.ir.name}" has: resume it with the graph that wrote it.`,
+        { details: { threadId: row.threadId, graph: body.graph } },
+      );
+    }
+    return body;
+  }
+}
+
+function ref(task: Task) {
+  return { taskId: task.taskId, node: task.node, step: task.step, sendIndex: task.sendIndex };
+}
+
+function toWrite(write: z.infer<typeof writeSchema>): Write {
+  return {
+    writer: write.writer,
+    values: freeze(write.values, true),
+    overwrite: write.overwrite === undefined ? undefined : new Set(write.overwrite),
+  };
+}
+
+function fromWrite(write: Write): z.infer<typeof writeSchema> {
+  return write.overwrite === undefined || write.overwrite.size === 0
+    ? { writer: write.writer, values: { ...write.values } }
+    : { writer: write.writer, values: { ...write.values }, overwrite: [...write.overwrite] };
+}
+
+function errorInfo(error: unknown): z.infer<typeof errorSchema> {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" ? { name: error.name, message: error.message, code } : { name: error.name, message: error.message };
+  }
+  return { name: "Error", message: String(error) };
+}
+
+function resultBody(outcome: TaskOutcome): TaskResultBody | undefined {
+  switch (outcome.status) {
+    case "done":
+      return {
+        status: "done",
+        write: outcome.write === undefined ? null : fromWrite(outcome.write),
+        triggers: [...outcome.triggers],
+        sends: outcome.sends.map((send) => ({ node: send.node.name, input: send.input })),
+        recovered:
+          outcome.recovered === undefined
+            ? null
+            : { error: errorInfo(outcome.recovered.error), attempts: outcome.recovered.attempts, timedOut: outcome.recovered.timedOut },
+      };
+    case "interrupted": {
+      const { id, value, kind } = outcome.interrupt as PendingInterrupt;
+      return { status: "interrupted", interrupt: { id, value, kind }, resumes: [...outcome.resumes] };
+    }
+    case "failed":
+      return {
+        status: "failed",
+        error: errorInfo(outcome.failure.error),
+        attempts: outcome.failure.attempts,
+        timedOut: outcome.failure.timedOut,
+      };
+    case "cancelled":
+      return undefined;
+  }
+}
+
+function malformed(where: string, error: z.ZodError): GraphError {
+  return new GraphError("INVALID_CHECKPOINT", `${where} does not have the structure of a Weft checkpoint: ${error.issues[0]?.message}`, {
+    cause: error,
+    details: { where },
+  });
+}
+
+/** Failure details as stored: what `getState` reports of a failed step. */
+export type StoredFailure = TaskFailure;
