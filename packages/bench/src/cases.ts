@@ -1,0 +1,32 @@
+import type { Engine, Workload } from "./workloads/workload.js";
+import { chain } from "./workloads/chain.js";
+import { join } from "./workloads/join.js";
+import { loop } from "./workloads/loop.js";
+import { sends } from "./workloads/sends.js";
+import { waitingSends } from "./workloads/waiting-sends.js";
+
+/** A workload and the engines to run it on. */
+export interface Case {
+  readonly workload: Workload;
+  readonly engines: readonly Engine[];
+}
+
+const both: readonly Engine[] = ["weft", "langgraph"];
+
+/**
+ * Every case of a `pnpm bench` run. Quick mode keeps the sizes (the targets are about them)
+ * but skips LangGraph at 10000 Sends, whose single run takes over a minute.
+ */
+export function benchCases(quick: boolean): Case[] {
+  return [
+    { workload: sends(100), engines: both },
+    { workload: sends(1000), engines: both },
+    { workload: sends(10_000), engines: quick ? ["weft"] : both },
+    { workload: chain(1000), engines: both },
+    { workload: join(100), engines: both },
+    { workload: loop(200, 0), engines: both },
+    { workload: loop(200, 10_000), engines: both },
+    { workload: waitingSends(1000, 20), engines: ["weft"] },
+    { workload: waitingSends(1000, 20, 50), engines: ["weft"] },
+  ];
+}

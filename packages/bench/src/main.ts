@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { benchCases } from "./cases.js";
+import { report } from "./report.js";
+import { FULL, measureCase, QUICK, type CaseResult } from "./runner.js";
+import { formatMs } from "./table.js";
+
+const quick = process.env.BENCH_QUICK === "1";
+const require = createRequire(import.meta.url);
+const versionOf = (name: string): string =>
+  (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+
+const cpus = os.cpus();
+console.log(`# Weft vs LangGraph.js — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`);
+console.log("");
+console.log(
+  `${quick ? "QUICK (smoke) mode" : "Full mode"}; Node ${process.version}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}; ` +
+    `@weft/core ${versionOf("@weft/core")} (source), @langchain/langgraph ${versionOf("@langchain/langgraph")}; ` +
+    `gc between runs: ${"gc" in globalThis ? "yes" : "no (run with --expose-gc)"}`,
+);
+console.log("");
+
+const results = new Map<string, CaseResult>();
+for (const { workload, engines } of benchCases(quick)) {
+  const result = await measureCase(workload, quick ? QUICK : FULL, engines);
+  results.set(workload.id, result);
+  const line = engines.map((engine) => `${engine} ${formatMs(result[engine]?.median)}`).join(", ");
+  process.stderr.write(`  ${workload.id}: ${line}\n`);
+}
+console.log(report(results));

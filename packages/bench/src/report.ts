@@ -1,0 +1,60 @@
+import type { CaseResult } from "./runner.js";
+import type { Summary } from "./stats.js";
+import { evaluateTargets, verdict } from "./targets.js";
+import { formatMs, formatPercent, formatRatio, markdownTable } from "./table.js";
+
+/** The comparison table, the waiting-Sends table and the targets, as Markdown. */
+export function report(results: ReadonlyMap<string, CaseResult>): string {
+  const all = [...results.values()];
+  const compared = all.filter((result) => result.workload.idealMs === undefined);
+  const waiting = all.filter((result) => result.workload.idealMs !== undefined);
+  const perUnit = (result: CaseResult, summary: Summary | undefined): string =>
+    result.workload.per === undefined || summary === undefined ? "" : formatMs(summary.median / result.workload.per.count);
+  const samples = (summary: Summary | undefined): string =>
+    summary === undefined ? "–" : `${summary.samples} ±${(summary.spread * 100).toFixed(0)}%`;
+
+  const comparison = markdownTable(
+    ["case", "Weft", "LangGraph.js", "Weft faster", "Weft /step", "LangGraph.js /step", "runs Weft", "runs LangGraph.js"],
+    compared.map((result) => [
+      result.workload.title,
+      formatMs(result.weft?.median),
+      formatMs(result.langgraph?.median),
+      formatRatio(
+        result.weft === undefined || result.langgraph === undefined ? undefined : result.langgraph.median / result.weft.median,
+      ),
+      perUnit(result, result.weft),
+      perUnit(result, result.langgraph),
+      samples(result.weft),
+      samples(result.langgraph),
+    ]),
+    ["left", "right", "right", "right", "right", "right", "right", "right"],
+  );
+
+  const waits = markdownTable(
+    ["case (Weft only)", "ideal", "median", "min", "over ideal", "runs"],
+    waiting.map((result) => [
+      result.workload.title,
+      formatMs(result.workload.idealMs),
+      formatMs(result.weft?.median),
+      formatMs(result.weft?.min),
+      formatPercent(result.weft === undefined ? undefined : result.weft.median / result.workload.idealMs! - 1),
+      samples(result.weft),
+    ]),
+    ["left", "right", "right", "right", "right", "right"],
+  );
+
+  const targets = markdownTable(
+    ["target", "measured", "result"],
+    evaluateTargets(results).map((row) => [row.target, row.measured, verdict(row.pass)]),
+  );
+
+  return [
+    "Medians of the timed runs (whole `invoke`, graph compiled beforehand); runs = samples ± half the interquartile range.",
+    "",
+    comparison,
+    "",
+    waits,
+    "",
+    targets,
+  ].join("\n");
+}

@@ -1,0 +1,61 @@
+import { summarize, type Summary } from "./stats.js";
+import { checkFinalState, type Engine, type Workload } from "./workloads/workload.js";
+
+/** How long to sample one case. */
+export interface SamplingPlan {
+  /** Untimed runs after the first (checked) run. */
+  readonly warmup: number;
+  readonly minSamples: number;
+  readonly maxSamples: number;
+  /** Stop sampling an engine once its samples add up to this much (and `minSamples` are taken). */
+  readonly budgetMs: number;
+}
+
+export const FULL: SamplingPlan = { warmup: 3, minSamples: 7, maxSamples: 200, budgetMs: 3000 };
+export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 20, budgetMs: 300 };
+
+export type CaseResult = { readonly workload: Workload } & { readonly [E in Engine]?: Summary };
+
+const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+async function timed(run: () => Promise<unknown>): Promise<{ ms: number; state: unknown }> {
+  collect();
+  const start = performance.now();
+  const state = await run();
+  return { ms: performance.now() - start, state };
+}
+
+/**
+ * Measures a workload on each engine it has. The first run of each engine is checked against
+ * the expected final state (a wrong result throws). Engines then take samples in turns, so
+ * load from other processes falls on both alike. A case whose first run alone exceeds the
+ * budget keeps that run as its only sample.
+ */
+export async function measureCase(workload: Workload, plan: SamplingPlan, engines: readonly Engine[]): Promise<CaseResult> {
+  const active = engines.filter((engine) => workload[engine] !== undefined);
+  const samples = new Map<Engine, number[]>();
+  const done = new Set<Engine>();
+  for (const engine of active) {
+    const first = await timed(workload[engine]!);
+    checkFinalState(workload, engine, first.state);
+    if (first.ms > plan.budgetMs) {
+      samples.set(engine, [first.ms]);
+      done.add(engine);
+      continue;
+    }
+    samples.set(engine, []);
+    for (let i = 0; i < plan.warmup; i++) await workload[engine]!();
+  }
+  while (done.size < active.length) {
+    for (const engine of active) {
+      if (done.has(engine)) continue;
+      const taken = samples.get(engine)!;
+      taken.push((await timed(workload[engine]!)).ms);
+      const spent = taken.reduce((sum, ms) => sum + ms, 0);
+      if ((spent >= plan.budgetMs && taken.length >= plan.minSamples) || taken.length >= plan.maxSamples) done.add(engine);
+    }
+  }
+  const result: { workload: Workload; weft?: Summary; langgraph?: Summary } = { workload };
+  for (const [engine, values] of samples) result[engine] = summarize(values);
+  return result;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import type { CaseResult } from "./runner.js";
+import { summarize } from "./stats.js";
+import { evaluateTargets } from "./targets.js";
+import { chain } from "./workloads/chain.js";
+import { loop } from "./workloads/loop.js";
+import { sends } from "./workloads/sends.js";
+import { waitingSends } from "./workloads/waiting-sends.js";
+import type { Workload } from "./workloads/workload.js";
+
+function result(workload: Workload, weft: number, langgraph?: number): [string, CaseResult] {
+  return [
+    workload.id,
+    { workload, weft: summarize([weft]), ...(langgraph === undefined ? {} : { langgraph: summarize([langgraph]) }) },
+  ];
+}
+
+describe("targets are computed from the medians of the run", () => {
+  it("each target passes or misses on its own threshold", () => {
+    const results = new Map([
+      result(sends(1000), 10, 600), // 60× faster: pass
+      result(sends(10_000), 130), // 13× the 1000-Send time: miss
+      result(chain(10), 50, 900), // 18×: miss
+      result(loop(2, 0), 10, 10),
+      result(loop(2, 10_000), 12, 11), // 1.2×: pass
+      result(waitingSends(10, 20), 23), // +15%: miss
+      result(waitingSends(10, 20, 5), 41), // +2.5%: pass
+    ]);
+    // The targets look cases up by the ids of the bench's sizes.
+    results.set("chain/1000", results.get("chain/10")!);
+    results.set("loop/200@0", results.get("loop/2@0")!);
+    results.set("loop/200@10000", results.get("loop/2@10000")!);
+
+    const verdicts = evaluateTargets(results).map((row) => [row.measured, row.pass]);
+
+    expect(verdicts).toEqual([
+      ["60.0×", true],
+      ["13.0×", false],
+      ["18.0×", false],
+      ["1.20× (LangGraph.js: 1.10×)", true],
+      ["+15.0%", false],
+      ["+2.5%", true],
+    ]);
+  });
+
+  it("a target whose cases did not run is neither a pass nor a miss", () => {
+    const results = new Map([result(sends(1000), 10)]);
+
+    expect(evaluateTargets(results)[0]).toMatchObject({ measured: "–", pass: undefined });
+  });
+});

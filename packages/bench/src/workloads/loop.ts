@@ -1,0 +1,57 @@
+import { Annotation, END as LG_END, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
+import { appendList, END, START, StateGraph } from "@weft/core";
+import { z } from "zod";
+import { pick, range, type Workload } from "./workload.js";
+
+/**
+ * A node that loops on itself through a conditional edge for `steps` supersteps, each
+ * appending one item to a list that starts with `initialItems` items and incrementing
+ * `counter`. Comparing two list sizes shows whether a step's cost grows with the state.
+ */
+export function loop(steps: number, initialItems: number): Workload {
+  const initial = range(initialItems).map((i) => -1 - i);
+  const final = [...initial, ...range(steps)];
+  return {
+    id: `loop/${steps}@${initialItems}`,
+    title: `loop ${steps} steps, list of ${initialItems}`,
+    per: { count: steps, unit: "step" },
+    weft: weftLoop(steps, initial),
+    langgraph: langgraphLoop(steps, initial),
+    project: (state) => {
+      const { items, counter } = state as { items: number[]; counter: number };
+      // The whole list would be a large expected value; its length, head and tail say enough.
+      return { length: items.length, head: items.slice(0, 2), tail: items.slice(-2), counter };
+    },
+    expected: {
+      length: final.length,
+      head: final.slice(0, 2),
+      tail: final.slice(-2),
+      counter: steps,
+    },
+  };
+}
+
+const WeftState = z.object({ items: appendList(z.number()), counter: z.number() });
+
+function weftLoop(steps: number, initial: readonly number[]) {
+  const graph = new StateGraph(WeftState, { name: "loop" })
+    .addNode("step", (s) => ({ items: [s.counter], counter: s.counter + 1 }))
+    .addEdge(START, "step")
+    .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : END), ["step", END])
+    .compile();
+  return () => graph.invoke({ items: initial, counter: 0 }, { maxSteps: steps });
+}
+
+const LangGraphState = Annotation.Root({
+  items: Annotation<number[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+  counter: Annotation<number>,
+});
+
+function langgraphLoop(steps: number, initial: readonly number[]) {
+  const graph = new LGStateGraph(LangGraphState)
+    .addNode("step", (s) => ({ items: [s.counter], counter: s.counter + 1 }))
+    .addEdge(LG_START, "step")
+    .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : LG_END), ["step", LG_END])
+    .compile();
+  return () => graph.invoke({ items: initial as number[], counter: 0 }, { recursionLimit: steps + 1 });
+}

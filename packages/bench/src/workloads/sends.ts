@@ -1,0 +1,65 @@
+import { Annotation, END as LG_END, Send as LGSend, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
+import { appendList, END, Send, START, StateGraph } from "@weft/core";
+import { z } from "zod";
+import { pick, range, type Workload } from "./workload.js";
+
+/**
+ * Fan-out: `planner` emits `n` Sends to `worker`, each appends its index to `items`
+ * (append reducer), then `final` counts them.
+ */
+export function sends(n: number): Workload {
+  return {
+    id: `sends/${n}`,
+    title: `${n} Sends → append reducer`,
+    weft: weftSends(n),
+    langgraph: langgraphSends(n),
+    project: pick("items", "total"),
+    expected: { items: range(n), total: n },
+  };
+}
+
+const WeftState = z.object({ n: z.number(), items: appendList(z.number()), total: z.number().optional() });
+const WorkerInput = z.object({ i: z.number() });
+
+/** What a worker returns: its one item. */
+export type WorkerUpdate = { items: number[] };
+
+/**
+ * The fan-out graph on Weft, with the worker given: `planner` → n × Send("worker", { i }) →
+ * `final`. Invoke it with `{ n }`.
+ */
+export function weftSendsGraph(worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>) {
+  return new StateGraph(WeftState, { name: "sends" })
+    .addNode("planner", () => undefined)
+    .addNode("worker", worker, { input: WorkerInput })
+    .addNode("final", (s) => ({ total: s.items.length }))
+    .addEdge(START, "planner")
+    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new Send("worker", { i })), ["worker"])
+    .addEdge("worker", "final")
+    .addEdge("final", END)
+    .compile();
+}
+
+function weftSends(n: number) {
+  const graph = weftSendsGraph(({ i }) => ({ items: [i] }));
+  return () => graph.invoke({ n });
+}
+
+const LangGraphState = Annotation.Root({
+  n: Annotation<number>,
+  items: Annotation<number[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+  total: Annotation<number>,
+});
+
+function langgraphSends(n: number) {
+  const graph = new LGStateGraph(LangGraphState)
+    .addNode("planner", () => ({}))
+    .addNode("worker", (input: { i: number }) => ({ items: [input.i] }))
+    .addNode("final", (s) => ({ total: s.items.length }))
+    .addEdge(LG_START, "planner")
+    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new LGSend("worker", { i })), ["worker"])
+    .addEdge("worker", "final")
+    .addEdge("final", LG_END)
+    .compile();
+  return () => graph.invoke({ n }, { recursionLimit: 100 });
+}

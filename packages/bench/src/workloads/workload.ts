@@ -1,0 +1,53 @@
+import { deepStrictEqual } from "node:assert/strict";
+
+/** The engines compared. */
+export type Engine = "weft" | "langgraph";
+
+/** One run of a workload on one engine: resolves to the final state. */
+export type RunOnce = () => Promise<unknown>;
+
+/**
+ * A workload at one size: the same graph built on both engines, and the final state both
+ * must reach. `langgraph` is absent for Weft-only cases.
+ */
+export interface Workload {
+  /** Stable id, e.g. `sends/1000`; rows and targets refer to it. */
+  readonly id: string;
+  readonly title: string;
+  /** What the time is divided by for a per-unit figure: steps of a chain or a loop. */
+  readonly per?: { readonly count: number; readonly unit: string };
+  /** The time this case would take with zero engine overhead, when there is one (timer waits). */
+  readonly idealMs?: number;
+  readonly weft: RunOnce;
+  readonly langgraph?: RunOnce;
+  /** The part of the final state that is compared, in both engines' shape. */
+  readonly project: (state: unknown) => unknown;
+  /** `project(final state)` must deep-equal this. */
+  readonly expected: unknown;
+}
+
+/** `[0, 1, …, n - 1]`. */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Picks `keys` from a final state object, so extra keys of either engine do not matter. */
+export function pick(...keys: string[]): (state: unknown) => Record<string, unknown> {
+  return (state) => {
+    const record = state as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key of keys) out[key] = record[key];
+    return out;
+  };
+}
+
+/** Throws unless `state` is the expected final state of `workload`. */
+export function checkFinalState(workload: Workload, engine: Engine, state: unknown): void {
+  try {
+    // Weft's states are frozen plain objects; compare them as plain data.
+    deepStrictEqual(structuredClone(workload.project(state)), structuredClone(workload.expected));
+  } catch (error) {
+    const reason = (error as Error).message.slice(0, 600);
+    throw new Error(`${engine} computed a wrong final state for ${workload.id}: ${reason}`, { cause: error });
+  }
+}

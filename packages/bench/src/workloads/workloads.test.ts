@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { chain } from "./chain.js";
+import { join } from "./join.js";
+import { loop } from "./loop.js";
+import { sends } from "./sends.js";
+import { waitingSends } from "./waiting-sends.js";
+import { checkFinalState, type Workload } from "./workload.js";
+
+// Small sizes of every workload: the bench times these graphs, so both engines must compute
+// the same, expected final state. No timing here.
+const compared: Workload[] = [sends(1), sends(25), chain(1), chain(30), join(2), join(12), loop(1, 0), loop(7, 0), loop(7, 40)];
+
+describe("every workload reaches the same final state on Weft and LangGraph.js", () => {
+  for (const workload of compared) {
+    it(`${workload.id}: both engines reach the expected final state`, async () => {
+      const weft = workload.project(await workload.weft());
+      const langgraph = workload.project(await workload.langgraph!());
+
+      expect(weft).toEqual(workload.expected);
+      expect(langgraph).toEqual(weft);
+    });
+  }
+
+  it("join keeps the branches' writes in index order past ten branches on both engines", async () => {
+    const workload = join(12);
+
+    const expected = { seen: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], total: 12 };
+    expect(workload.expected).toEqual(expected);
+    expect(workload.project(await workload.langgraph!())).toEqual(expected);
+  });
+
+  it("the loop keeps the initial list and appends one counter value per step", async () => {
+    const workload = loop(3, 4);
+
+    expect(workload.expected).toEqual({ length: 7, head: [-1, -2], tail: [1, 2], counter: 3 });
+    expect(workload.project(await workload.weft())).toEqual(workload.expected);
+  });
+});
+
+describe("waiting Sends (Weft only)", () => {
+  it("every worker's item arrives, in Send order, with and without maxConcurrency", async () => {
+    for (const workload of [waitingSends(20, 2), waitingSends(20, 2, 4)]) {
+      expect(workload.langgraph).toBeUndefined();
+      expect(workload.project(await workload.weft())).toEqual(workload.expected);
+    }
+  });
+
+  it("the ideal wall time is one wait per wave of maxConcurrency tasks", () => {
+    expect(waitingSends(1000, 20).idealMs).toBe(20);
+    expect(waitingSends(1000, 20, 50).idealMs).toBe(400);
+    expect(waitingSends(10, 20, 3).idealMs).toBe(80);
+  });
+});
+
+describe("checkFinalState", () => {
+  it("throws naming the engine and the case when the final state differs", () => {
+    const workload = sends(3);
+
+    expect(() => checkFinalState(workload, "langgraph", { items: [0, 2, 1], total: 3 })).toThrow(
+      /langgraph computed a wrong final state for sends\/3/,
+    );
+    expect(() => checkFinalState(workload, "weft", Object.freeze({ items: [0, 1, 2], total: 3, n: 3 }))).not.toThrow();
+  });
+});
