@@ -1,0 +1,2 @@
+export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./sqlite-checkpointer.js";
+export { SCHEMA_VERSION } from "./schema.js";

@@ -1,0 +1,144 @@
+import { DatabaseSync } from "node:sqlite";
+import { GraphError, type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core";
+import { ensureSchema } from "./schema.js";
+import { prepareStatements, toCheckpoint, toTaskResult, type Statements } from "./statements.js";
+import { immediateTransaction } from "./transaction.js";
+
+/** Options of {@link SqliteCheckpointer}. */
+export interface SqliteCheckpointerOptions {
+  /**
+   * How long, in milliseconds, a write waits for another connection or process to release the
+   * file before it fails with "database is locked". Default 5000.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+const SQLITE_NOTADB = 26;
+
+/**
+ * Keeps checkpoints in a SQLite file through `node:sqlite`: durable local runs with no server.
+ * Several processes may open the same file (WAL mode, with a busy timeout for writers).
+ * The tables are created on first use; see `docs/guides/durable-storage.md`.
+ *
+ * Give it a file path (or `":memory:"`), or an open `DatabaseSync` that you keep and close
+ * yourself. Call {@link SqliteCheckpointer.close} when done.
+ *
+ * @example
+ * ```ts
+ * import { SqliteCheckpointer } from "@weft/sqlite";
+ *
+ * const checkpointer = new SqliteCheckpointer("./weft.db");
+ * const graph = builder.compile({ checkpointer });
+ * await graph.invoke({ topic: "AI" }, { threadId: "report-1" });
+ * await checkpointer.close();
+ * ```
+ * @see ../../../docs/guides/durable-storage.md
+ */
+export class SqliteCheckpointer implements Checkpointer {
+  readonly #db: DatabaseSync;
+  readonly #owned: boolean;
+  readonly #where: string;
+  readonly #busyTimeoutMs: number;
+  #statements: Statements | undefined;
+  #closed = false;
+
+  constructor(database: string | DatabaseSync, options: SqliteCheckpointerOptions = {}) {
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new GraphError("INVALID_OPTION", `busyTimeoutMs must be a whole number of milliseconds ≥ 0, got ${busyTimeoutMs}.`);
+    }
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#owned = typeof database === "string";
+    this.#where = typeof database === "string" ? `SQLite database "${database}"` : "the given SQLite database";
+    this.#db = typeof database === "string" ? new DatabaseSync(database, { timeout: busyTimeoutMs }) : database;
+  }
+
+  async put(row: CheckpointRow): Promise<void> {
+    try {
+      this.#ready().put.run(row.threadId, row.checkpointId, row.parentId ?? null, row.step, row.data);
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode !== SQLITE_CONSTRAINT_UNIQUE) throw error;
+      throw new GraphError("INVALID_OPTION", `Checkpoint "${row.checkpointId}" already exists in thread "${row.threadId}".`, {
+        cause: error,
+        details: { threadId: row.threadId, checkpointId: row.checkpointId },
+      });
+    }
+  }
+
+  async get(threadId: string, checkpointId?: string): Promise<CheckpointRow | undefined> {
+    const statements = this.#ready();
+    const row = checkpointId === undefined ? statements.latest.get(threadId) : statements.byId.get(threadId, checkpointId);
+    return row === undefined ? undefined : toCheckpoint(row);
+  }
+
+  async list(threadId: string, options: { readonly before?: string; readonly limit?: number } = {}): Promise<CheckpointRow[]> {
+    const { before, limit } = options;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+      throw new GraphError("INVALID_OPTION", `list() limit must be a whole number ≥ 0, got ${limit}.`);
+    }
+    return this.#ready().list.all(threadId, before ?? null, limit ?? -1).map(toCheckpoint);
+  }
+
+  async putTaskResult(row: TaskResultRow): Promise<void> {
+    this.#ready().putTaskResult.run(row.threadId, row.checkpointId, row.taskId, row.data);
+  }
+
+  async getTaskResults(threadId: string, checkpointId: string): Promise<TaskResultRow[]> {
+    return this.#ready().taskResults.all(threadId, checkpointId).map(toTaskResult);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    const statements = this.#ready();
+    immediateTransaction(this.#db, () => {
+      statements.deleteTaskResults.run(threadId);
+      statements.deleteCheckpoints.run(threadId);
+    });
+  }
+
+  /**
+   * Closes the database if this checkpointer opened it (a `DatabaseSync` you passed in stays
+   * open). Later calls reject. Closing twice is harmless.
+   *
+   * @example
+   * ```ts
+   * const checkpointer = new SqliteCheckpointer("./weft.db");
+   * try {
+   *   await graph.invoke(input, { threadId: "t1" });
+   * } finally {
+   *   await checkpointer.close();
+   * }
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements = undefined;
+    if (this.#owned && this.#db.isOpen) this.#db.close();
+  }
+
+  /** The statements, after setting up the connection and schema on first use. */
+  #ready(): Statements {
+    if (this.#closed) throw new Error(`This SqliteCheckpointer for ${this.#where} is closed; create a new one.`);
+    return (this.#statements ??= this.#open());
+  }
+
+  #open(): Statements {
+    try {
+      // busy_timeout first: switching to WAL needs a lock another process may hold.
+      if (!this.#owned) this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
+      this.#db.exec("PRAGMA journal_mode = WAL");
+      // In WAL mode NORMAL never corrupts and survives a process crash; only a power cut may drop
+      // the last commits, which a resume then re-runs. Your own connection keeps its setting.
+      if (this.#owned) this.#db.exec("PRAGMA synchronous = NORMAL");
+      ensureSchema(this.#db, this.#where);
+      return prepareStatements(this.#db);
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode !== SQLITE_NOTADB) throw error;
+      throw new GraphError("INVALID_CHECKPOINT", `${this.#where} is not a SQLite database: give SqliteCheckpointer a new or Weft-made file.`, {
+        cause: error,
+        details: { where: this.#where },
+      });
+    }
+  }
+}

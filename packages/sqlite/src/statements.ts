@@ -1,0 +1,66 @@
+import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
+import type { CheckpointRow, TaskResultRow } from "@weft/core";
+
+const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
+const RESULT_COLUMNS = "thread_id, checkpoint_id, task_id, data";
+
+/** The prepared statements of one connection, compiled once after the schema is in place. */
+export interface Statements {
+  readonly put: StatementSync;
+  readonly latest: StatementSync;
+  readonly byId: StatementSync;
+  /** Parameters: thread, before (or null), limit (-1 for all). */
+  readonly list: StatementSync;
+  readonly putTaskResult: StatementSync;
+  readonly taskResults: StatementSync;
+  readonly deleteCheckpoints: StatementSync;
+  readonly deleteTaskResults: StatementSync;
+}
+
+/** Compiles every statement the checkpointer runs. */
+export function prepareStatements(db: DatabaseSync): Statements {
+  return {
+    put: db.prepare(`INSERT INTO weft_checkpoints (${CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)`),
+    latest: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM weft_checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1`),
+    byId: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM weft_checkpoints WHERE thread_id = ? AND checkpoint_id = ?`),
+    // A `before` id that is not in the thread makes the sub-select NULL, so the list is empty.
+    list: db.prepare(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM weft_checkpoints WHERE thread_id = ?1
+         AND (?2 IS NULL OR seq < (SELECT seq FROM weft_checkpoints WHERE thread_id = ?1 AND checkpoint_id = ?2))
+       ORDER BY seq DESC LIMIT ?3`,
+    ),
+    // On conflict only `data` changes, so the task keeps the seq (the order) of its first put.
+    putTaskResult: db.prepare(
+      `INSERT INTO weft_task_results (${RESULT_COLUMNS}) VALUES (?, ?, ?, ?)
+       ON CONFLICT (thread_id, checkpoint_id, task_id) DO UPDATE SET data = excluded.data`,
+    ),
+    taskResults: db.prepare(
+      `SELECT ${RESULT_COLUMNS} FROM weft_task_results WHERE thread_id = ? AND checkpoint_id = ? ORDER BY seq`,
+    ),
+    deleteCheckpoints: db.prepare("DELETE FROM weft_checkpoints WHERE thread_id = ?"),
+    deleteTaskResults: db.prepare("DELETE FROM weft_task_results WHERE thread_id = ?"),
+  };
+}
+
+type Row = Record<string, SQLOutputValue>;
+
+/** A `weft_checkpoints` row as a {@link CheckpointRow}. */
+export function toCheckpoint(row: Row): CheckpointRow {
+  return {
+    threadId: row.thread_id as string,
+    checkpointId: row.checkpoint_id as string,
+    parentId: row.parent_id === null ? undefined : (row.parent_id as string),
+    step: Number(row.step),
+    data: row.data as string,
+  };
+}
+
+/** A `weft_task_results` row as a {@link TaskResultRow}. */
+export function toTaskResult(row: Row): TaskResultRow {
+  return {
+    threadId: row.thread_id as string,
+    checkpointId: row.checkpoint_id as string,
+    taskId: row.task_id as string,
+    data: row.data as string,
+  };
+}
