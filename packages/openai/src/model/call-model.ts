@@ -1,0 +1,151 @@
+import type {
+  ChatCompletion,
+  ChatCompletionAssistantMessageParam,
+  ChatCompletionChunk,
+  ChatCompletionCreateParams,
+  ChatCompletionMessageParam,
+} from "openai/resources/chat/completions";
+import type { z } from "zod";
+import { ModelError } from "../errors.js";
+import type { DeltaEvent, UsageEvent } from "../events/events.js";
+import { toOpenAISchema } from "../schema/json-schema.js";
+import type { Tool } from "../tools/tool.js";
+import { ChunkAccumulator, fromCompletion, type RawAnswer } from "./accumulate.js";
+import { parseStructured, preview } from "./parse.js";
+import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./types.js";
+
+/** The parsed output type for an optional schema. */
+export type ParsedOf<TSchema extends z.ZodType | undefined> = TSchema extends z.ZodType ? z.output<TSchema> : undefined;
+
+/** What {@link callModel} takes. */
+export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefined> {
+  readonly client: ChatClient;
+  readonly model: string;
+  readonly messages: readonly ChatCompletionMessageParam[];
+  /** Ask for structured output matching this zod schema (`response_format: json_schema`). */
+  readonly schema?: TSchema;
+  /** The `json_schema.name` sent with a schema. Default `"answer"`. */
+  readonly schemaName?: string;
+  /** OpenAI strict mode for the schema. Default: on when the schema allows it. */
+  readonly strict?: boolean;
+  /** Tools the model may call. */
+  readonly tools?: readonly Tool[];
+  /** Stream the answer, emitting each piece of text as an `openai.delta` event. */
+  readonly stream?: boolean;
+  /** Extra request parameters: `temperature`, `tool_choice`, `max_completion_tokens`… */
+  readonly request?: ModelRequest;
+}
+
+/**
+ * Calls the chat completions API once: builds the request (schema, tools, streaming), passes
+ * the abort signal, emits usage and delta events, and validates a structured answer.
+ *
+ * @example
+ * ```ts
+ * const answer = await callModel(
+ *   { client, model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] },
+ *   ctx, // a node's context: signal, emit, attempt
+ * );
+ * console.log(answer.text, answer.usage?.totalTokens);
+ * ```
+ * @see ../../../../docs/guides/openai.md
+ */
+export async function callModel<TSchema extends z.ZodType | undefined = undefined>(
+  options: CallModelOptions<TSchema>,
+  ctx: CallContext = {},
+): Promise<ModelAnswer<ParsedOf<TSchema>>> {
+  const body = requestBody(options);
+  const requestOptions = ctx.signal === undefined ? undefined : { signal: ctx.signal };
+  const attempt = ctx.attempt ?? 1;
+  let raw: RawAnswer;
+  if (options.stream === true) {
+    const stream = await options.client.chat.completions.create(
+      body as ChatCompletionCreateParams & { stream: true },
+      requestOptions,
+    );
+    const accumulator = new ChunkAccumulator();
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      const text = accumulator.add(chunk);
+      if (text !== undefined && ctx.emit !== undefined) {
+        const event: DeltaEvent = { type: "openai.delta", text, model: options.model, attempt };
+        ctx.emit(event);
+      }
+    }
+    raw = accumulator.result();
+  } else {
+    const completion = await options.client.chat.completions.create(
+      body as ChatCompletionCreateParams & { stream?: false },
+      requestOptions,
+    );
+    raw = fromCompletion(completion as ChatCompletion);
+  }
+  if (raw.usage !== undefined && ctx.emit !== undefined) {
+    const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage };
+    ctx.emit(event);
+  }
+  return toAnswer(options, raw);
+}
+
+function requestBody(options: CallModelOptions<z.ZodType | undefined>): ChatCompletionCreateParams {
+  const body: Record<string, unknown> = {
+    ...options.request,
+    model: options.model,
+    messages: [...options.messages],
+  };
+  if (options.tools !== undefined && options.tools.length > 0) {
+    body.tools = options.tools.map((tool) => tool.definition);
+  }
+  if (options.schema !== undefined) {
+    const { schema, strict } = toOpenAISchema(options.schema);
+    body.response_format = {
+      type: "json_schema",
+      json_schema: { name: options.schemaName ?? "answer", schema, strict: options.strict ?? strict },
+    };
+  }
+  if (options.stream === true) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return body as unknown as ChatCompletionCreateParams;
+}
+
+function toAnswer<TSchema extends z.ZodType | undefined>(
+  options: CallModelOptions<TSchema>,
+  raw: RawAnswer,
+): ModelAnswer<ParsedOf<TSchema>> {
+  const details = { model: raw.model || options.model, finishReason: raw.finishReason, id: raw.id };
+  if (!raw.hasChoice) {
+    throw new ModelError("EMPTY_ANSWER", `Model "${options.model}" returned no choice.`, { details });
+  }
+  let parsed: unknown;
+  if (options.schema !== undefined) {
+    if (raw.refusal !== undefined && raw.refusal !== "") {
+      throw new ModelError("REFUSAL", `Model "${options.model}" refused to answer: ${preview(raw.refusal)}`, {
+        raw: raw.refusal,
+        details,
+      });
+    }
+    if (raw.toolCalls.length === 0) {
+      if (raw.text === "") {
+        throw new ModelError("EMPTY_ANSWER", `Model "${options.model}" gave an empty structured answer.`, { raw: "", details });
+      }
+      parsed = parseStructured(options.schema, raw.text, details);
+    }
+  }
+  const message: ChatCompletionAssistantMessageParam = {
+    role: "assistant",
+    content: raw.text === "" && raw.toolCalls.length > 0 ? null : raw.text,
+    ...(raw.toolCalls.length > 0 ? { tool_calls: raw.toolCalls } : {}),
+    ...(raw.refusal ? { refusal: raw.refusal } : {}),
+  };
+  return {
+    text: raw.text,
+    parsed: parsed as ParsedOf<TSchema>,
+    message,
+    toolCalls: raw.toolCalls,
+    finishReason: raw.finishReason,
+    usage: raw.usage,
+    model: raw.model || options.model,
+    id: raw.id,
+  };
+}
