@@ -25,6 +25,15 @@ export type {
 
 export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./runtime/compiled.js";
 export type { PendingInterrupt } from "./runtime/interrupt.js";
+export {
+  nodeContext,
+  runNodeAttempt,
+  type AttemptControl,
+  type AttemptRequest,
+  type AttemptResult,
+  type Executor,
+} from "./runtime/executor.js";
+export type { Interpreted } from "./runtime/route.js";
 export type { RunOptions, RunResult } from "./runtime/loop.js";
 export type { Backoff, RetryPolicy } from "./runtime/retry.js";
 

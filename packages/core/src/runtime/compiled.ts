@@ -7,6 +7,7 @@ import type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "../state/types.
 import type { RunEvent, TaskRef } from "../stream/events.js";
 import { AsyncQueue } from "../stream/queue.js";
 import type { Command } from "../graph/command.js";
+import type { Executor } from "./executor.js";
 import type { PendingInterrupt } from "./interrupt.js";
 import { runGraph, type Program, type RunOptions, type RunResult } from "./loop.js";
 import { Planner } from "./planner.js";
@@ -15,7 +16,7 @@ import { RoutingTable } from "./route.js";
 /** Options fixed at `compile()` time. */
 export interface CompileOptions<TNodes extends string = string> {
   /** Defaults for every run of this graph; each run may override them. */
-  readonly defaults?: Omit<RunOptions, "signal" | "threadId" | "checkpointId">;
+  readonly defaults?: Omit<RunOptions, "signal" | "threadId" | "checkpointId" | "executor">;
   /** Where runs with a `threadId` save their checkpoints. */
   readonly checkpointer?: Checkpointer;
   /** Pause a thread's run before any task of these nodes runs. */
@@ -26,6 +27,8 @@ export interface CompileOptions<TNodes extends string = string> {
   readonly integrityKey?: string;
   /** Take a full state snapshot at least every this many checkpoints. Default 100. */
   readonly snapshotEvery?: number;
+  /** Where task attempts run; default: in this process. See `@weft/bullmq`. */
+  readonly executor?: Executor;
 }
 
 /** What a compiled graph knows: its state schema and its nodes with their input types. */
@@ -96,6 +99,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
             }),
       interruptBefore: checkNodes(options.interruptBefore, "interruptBefore"),
       interruptAfter: checkNodes(options.interruptAfter, "interruptAfter"),
+      executor: options.executor,
     };
     this.#defaults = options.defaults ?? {};
   }

@@ -6,6 +6,7 @@ import type { GraphIR } from "../graph/ir.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
 import type { RunEvent, TaskFailure, TaskRef } from "../stream/events.js";
 import type { PendingInterrupt } from "./interrupt.js";
+import type { Executor } from "./executor.js";
 import { Limiter } from "./limiter.js";
 import { Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
@@ -36,6 +37,8 @@ export interface RunOptions {
   readonly threadId?: string;
   /** With `threadId`: continue from this earlier checkpoint instead of the latest (time travel, fork). */
   readonly checkpointId?: string;
+  /** Where task attempts run, for this run; default: the graph's executor, or this process. */
+  readonly executor?: Executor;
 }
 
 /** What a finished (or paused) run returns. */
@@ -61,6 +64,7 @@ export interface Program {
   readonly threads: ThreadStore | undefined;
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
+  readonly executor: Executor | undefined;
 }
 
 const DEFAULT_MAX_STEPS = 25;
@@ -140,6 +144,8 @@ export async function runGraph(
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
         runSignal: run.signal,
         interruptScope: scope,
+        executor: options.executor ?? program.executor,
+        graph: ir.name,
         known,
         onSettled:
           threads === undefined || scope === undefined

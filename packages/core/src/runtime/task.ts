@@ -1,12 +1,19 @@
 import { GraphError, isGraphError } from "../errors.js";
 import type { NodeSpec } from "../graph/ir.js";
-import type { NodeContext } from "../graph/types.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
 import type { RunEvent, TaskFailure, TaskRef } from "../stream/events.js";
-import { InterruptSignal, type PendingInterrupt } from "./interrupt.js";
+import {
+  nodeContext,
+  runNodeAttempt,
+  type AttemptControl,
+  type AttemptRequest,
+  type AttemptResult,
+  type Executor,
+} from "./executor.js";
+import type { PendingInterrupt } from "./interrupt.js";
 import type { Limiter } from "./limiter.js";
 import { backoffDelay, isRetryable } from "./retry.js";
-import { interpret, type ParsedSend, type RoutingTable } from "./route.js";
+import { interpret, type Interpreted, type ParsedSend, type RoutingTable } from "./route.js";
 
 /** One unit of work of a superstep: a node with its input. */
 export interface Task extends TaskRef {
@@ -53,64 +60,10 @@ export interface StepEnv {
   readonly onFatal: (failure: TaskFailure) => void;
   /** Prefix of interrupt ids (the checkpoint the step starts from); undefined without a thread. */
   readonly interruptScope: string | undefined;
-}
-
-class TaskContext implements NodeContext {
-  readonly node: string;
-  readonly step: number;
-  readonly taskId: string;
-  readonly sendIndex: number | undefined;
-  /** Set when the node called `interrupt` without an answer, even if it caught the signal. */
-  pending: InterruptSignal | undefined;
-  #interrupts = 0;
-
-  constructor(
-    private readonly task: Task,
-    readonly attempt: number,
-    /** The step's signal, or one that also fires on this attempt's timeout. */
-    public signal: AbortSignal,
-    private readonly env: StepEnv,
-  ) {
-    this.node = task.node;
-    this.step = task.step;
-    this.taskId = task.taskId;
-    this.sendIndex = task.sendIndex;
-  }
-
-  interrupt<TAnswer = unknown>(value: unknown): TAnswer {
-    const index = this.#interrupts++;
-    const resumes = this.task.resumes ?? [];
-    if (index < resumes.length) return resumes[index] as TAnswer;
-    const scope = this.env.interruptScope;
-    if (scope === undefined) {
-      throw new GraphError(
-        "INVALID_OPTION",
-        `Node "${this.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
-        { details: { node: this.node } },
-      );
-    }
-    this.pending = new InterruptSignal({
-      id: `${scope}:${this.taskId}:${index}`,
-      value,
-      kind: "node",
-      ...ref(this.task),
-    });
-    throw this.pending;
-  }
-
-  emit(data: unknown): void {
-    const emit = this.env.emit;
-    if (emit === undefined) return;
-    emit({
-      type: "custom",
-      data,
-      taskId: this.taskId,
-      node: this.node,
-      step: this.step,
-      sendIndex: this.sendIndex,
-      at: this.env.at(),
-    });
-  }
+  /** Where attempts run; undefined runs them in this process. */
+  readonly executor: Executor | undefined;
+  /** The graph's name, for executors. */
+  readonly graph: string;
 }
 
 function ref(task: Task): TaskRef {
@@ -160,15 +113,13 @@ async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<Tas
       env.emit({ type: "task:start", attempt, ...ref(task), at: env.at() });
     }
     let timedOut = false;
-    const ctx = new TaskContext(task, attempt, env.signal, env);
     try {
-      const result = await runAttempt(task, env, ctx);
+      const outcome = await runAttempt(task, env, attempt);
       // A result that arrives after the step was cancelled may be partial: it is not committed.
       if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
-      if (ctx.pending !== undefined) return interrupted(task, env, ctx.pending);
-      return await finish(task, env, result, attempt, started);
+      if (outcome.kind === "interrupted") return interrupted(task, env, outcome);
+      return await finish(task, env, outcome.result, attempt, started);
     } catch (error) {
-      if (ctx.pending !== undefined) return interrupted(task, env, ctx.pending);
       timedOut = isGraphError(error) && error.code === "TIMEOUT";
       if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
       if (attempt < maxAttempts && retryOn(error)) {
@@ -183,15 +134,38 @@ async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<Tas
   }
 }
 
-/** Calls the node once, racing its timeout: what it returned, or a promise of it. */
-function runAttempt(task: Task, env: StepEnv, ctx: TaskContext): unknown {
+function request(task: Task, env: StepEnv, attempt: number): AttemptRequest {
+  return {
+    ...ref(task),
+    graph: env.graph,
+    attempt,
+    input: task.input,
+    resumes: task.resumes ?? [],
+    interruptScope: env.interruptScope,
+  };
+}
+
+function control(task: Task, env: StepEnv, signal: AbortSignal): AttemptControl {
+  const emit = env.emit;
+  return {
+    signal,
+    emit:
+      emit === undefined
+        ? () => {}
+        : (data) => emit({ type: "custom", data, ...ref(task), at: env.at() }),
+  };
+}
+
+/** Runs one attempt where the executor says, racing the node's timeout. */
+function runAttempt(task: Task, env: StepEnv, attempt: number): AttemptResult | Promise<AttemptResult> {
   const timeoutMs = task.spec.timeoutMs;
-  const attempt = ctx.attempt;
-  if (timeoutMs === undefined) {
-    return (task.spec.fn as (input: unknown, ctx: NodeContext) => unknown)(task.input, ctx);
-  }
+  const call = (signal: AbortSignal): AttemptResult | Promise<AttemptResult> =>
+    env.executor === undefined
+      ? runNodeAttempt(task.spec, request(task, env, attempt), control(task, env, signal), env.snapshot)
+      : env.executor.runAttempt(request(task, env, attempt), control(task, env, signal));
+  if (timeoutMs === undefined) return call(env.signal);
   const controller = new AbortController();
-  ctx.signal = AbortSignal.any([env.signal, controller.signal]);
+  const signal = AbortSignal.any([env.signal, controller.signal]);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new GraphError(
@@ -202,7 +176,7 @@ function runAttempt(task: Task, env: StepEnv, ctx: TaskContext): unknown {
       controller.abort(error);
       reject(error);
     }, timeoutMs);
-    const done = (value: unknown): void => {
+    const done = (value: AttemptResult): void => {
       clearTimeout(timer);
       resolve(value);
     };
@@ -211,8 +185,8 @@ function runAttempt(task: Task, env: StepEnv, ctx: TaskContext): unknown {
       reject(error);
     };
     try {
-      const result = (task.spec.fn as (input: unknown, ctx: NodeContext) => unknown)(task.input, ctx);
-      if (isPromise(result)) result.then(done, failed);
+      const result = call(signal);
+      if ("then" in result) result.then(done, failed);
       else done(result);
     } catch (error) {
       failed(error);
@@ -224,12 +198,12 @@ function runAttempt(task: Task, env: StepEnv, ctx: TaskContext): unknown {
 async function finish(
   task: Task,
   env: StepEnv,
-  result: unknown,
+  result: Interpreted,
   attempts: number,
   started: number,
   recovered?: TaskFailure,
 ): Promise<TaskOutcome> {
-  const { update, overwrite, goto } = interpret(result, env.snapshot);
+  const { update, overwrite, goto } = result;
   const write = update === undefined ? undefined : env.table.parseUpdate(update, writerName(task), overwrite);
   const { triggers, sends } = await env.routing.route(task.node, env.snapshot, write, goto, env.table, env.step);
   if (env.emit !== undefined) {
@@ -261,9 +235,9 @@ async function fail(
   env.emit?.({ type: "task:error", ...failure, durationMs: env.at() - started, at: env.at() });
   if (typeof onError === "function") {
     try {
-      const ctx = new TaskContext(task, attempts, env.signal, env);
+      const ctx = nodeContext(request(task, env, attempts), control(task, env, env.signal));
       const update = await onError(error, task.input, ctx);
-      return await finish(task, env, update, attempts, started, failure);
+      return await finish(task, env, interpret(update, env.snapshot), attempts, started, failure);
     } catch (handlerError) {
       const failed: TaskFailure = { ...failure, error: handlerError, policy: "fail" };
       env.onFatal(failed);
@@ -274,9 +248,10 @@ async function fail(
   return { status: "failed", task, failure };
 }
 
-function interrupted(task: Task, env: StepEnv, signal: InterruptSignal): TaskOutcome {
-  env.emit?.({ type: "interrupt", interrupt: signal.interrupt, ...ref(task), at: env.at() });
-  return { status: "interrupted", task, interrupt: signal.interrupt, resumes: task.resumes ?? [] };
+function interrupted(task: Task, env: StepEnv, outcome: { id: string; value: unknown }): TaskOutcome {
+  const interrupt: PendingInterrupt = { id: outcome.id, value: outcome.value, kind: "node", ...ref(task) };
+  env.emit?.({ type: "interrupt", interrupt, ...ref(task), at: env.at() });
+  return { status: "interrupted", task, interrupt, resumes: task.resumes ?? [] };
 }
 
 function cancelled(task: Task, env: StepEnv, reason: unknown, started: number): TaskOutcome {
@@ -292,10 +267,6 @@ export function writerName(task: TaskRef): string {
 /** `" (Send #3)"` or the empty string. */
 export function sendLabel(task: TaskRef): string {
   return task.sendIndex === undefined ? "" : ` (Send #${task.sendIndex})`;
-}
-
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as Promise<unknown> | undefined)?.then === "function";
 }
 
 /** Waits `ms`; resolves false at once if `signal` fires first. */

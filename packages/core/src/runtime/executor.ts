@@ -1,0 +1,128 @@
+import { GraphError } from "../errors.js";
+import type { NodeSpec } from "../graph/ir.js";
+import type { NodeContext } from "../graph/types.js";
+import type { Snapshot } from "../state/table.js";
+import type { TaskRef } from "../stream/events.js";
+import { InterruptSignal } from "./interrupt.js";
+import { interpret, type Interpreted } from "./route.js";
+
+/** One attempt of one task, as plain data: what an executor needs to run the node. */
+export interface AttemptRequest extends TaskRef {
+  /** The graph's name, so a worker can check it loaded the right module. */
+  readonly graph: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** The task's input: the state (or its parse by the node's input schema), or a Send's input. */
+  readonly input: unknown;
+  /** Answers to the task's earlier `ctx.interrupt` calls, in call order. */
+  readonly resumes: readonly unknown[];
+  /** Prefix of interrupt ids; undefined when the run has no thread (interrupt is then an error). */
+  readonly interruptScope: string | undefined;
+}
+
+/** What an attempt produced: the node's result taken apart, or the interrupt it raised. */
+export type AttemptResult =
+  | { readonly kind: "returned"; readonly result: Interpreted }
+  | { readonly kind: "interrupted"; readonly id: string; readonly value: unknown };
+
+/** How an executor reports back while an attempt runs. */
+export interface AttemptControl {
+  /** Fires on timeout, cancellation and sibling failure: pass it on to the node. */
+  readonly signal: AbortSignal;
+  /** Forwards a custom event from the node to the run's stream. */
+  readonly emit: (data: unknown) => void;
+}
+
+/**
+ * Where task attempts run. The default runs them in this process; `@weft/bullmq` runs them on
+ * worker processes that load the same graph module. Limits, timeouts, retries, failure
+ * policies, validation, routing and the commit stay in the driving process, so every
+ * executor gives the same final state.
+ *
+ * @example
+ * ```ts
+ * const graph = builder.compile({ executor: myExecutor });
+ * ```
+ * @see ../../../docs/guides/distributed.md
+ */
+export interface Executor {
+  runAttempt(request: AttemptRequest, control: AttemptControl): Promise<AttemptResult>;
+}
+
+class TaskContext implements NodeContext {
+  readonly node: string;
+  readonly step: number;
+  readonly taskId: string;
+  readonly sendIndex: number | undefined;
+  readonly attempt: number;
+  /** Set when the node called `interrupt` without an answer, even if it caught the signal. */
+  pending: InterruptSignal | undefined;
+  #interrupts = 0;
+
+  constructor(
+    private readonly request: AttemptRequest,
+    readonly signal: AbortSignal,
+    readonly emit: (data: unknown) => void,
+  ) {
+    this.node = request.node;
+    this.step = request.step;
+    this.taskId = request.taskId;
+    this.sendIndex = request.sendIndex;
+    this.attempt = request.attempt;
+  }
+
+  interrupt<TAnswer = unknown>(value: unknown): TAnswer {
+    const index = this.#interrupts++;
+    if (index < this.request.resumes.length) return this.request.resumes[index] as TAnswer;
+    const scope = this.request.interruptScope;
+    if (scope === undefined) {
+      throw new GraphError(
+        "INVALID_OPTION",
+        `Node "${this.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
+        { details: { node: this.node } },
+      );
+    }
+    const { taskId, node, step, sendIndex } = this.request;
+    this.pending = new InterruptSignal({ id: `${scope}:${taskId}:${index}`, value, kind: "node", taskId, node, step, sendIndex });
+    throw this.pending;
+  }
+}
+
+/** The context a node receives, for code (error handlers, executors) that calls nodes itself. */
+export function nodeContext(request: AttemptRequest, control: AttemptControl): NodeContext {
+  return new TaskContext(request, control.signal, control.emit);
+}
+
+/**
+ * Runs one attempt of `spec` in this process: calls the node and takes its result apart.
+ * Executors' workers call this with the request they received. `snapshot` is the state an
+ * immer recipe drafts; it defaults to the request's input (the state, for edge tasks).
+ * Returns synchronously when the node is synchronous.
+ */
+export function runNodeAttempt(
+  spec: NodeSpec,
+  request: AttemptRequest,
+  control: AttemptControl,
+  snapshot: Snapshot = request.input as Snapshot,
+): AttemptResult | Promise<AttemptResult> {
+  const ctx = new TaskContext(request, control.signal, control.emit);
+  const settle = (value: unknown): AttemptResult =>
+    ctx.pending === undefined ? { kind: "returned", result: interpret(value, snapshot) } : interrupted(ctx.pending);
+  const rescue = (error: unknown): AttemptResult => {
+    if (ctx.pending !== undefined) return interrupted(ctx.pending);
+    throw error;
+  };
+  let value: unknown;
+  try {
+    value = (spec.fn as (input: unknown, ctx: NodeContext) => unknown)(request.input, ctx);
+  } catch (error) {
+    return rescue(error);
+  }
+  return typeof (value as Promise<unknown> | undefined)?.then === "function"
+    ? (value as Promise<unknown>).then(settle, rescue)
+    : settle(value);
+}
+
+function interrupted(signal: InterruptSignal): AttemptResult {
+  return { kind: "interrupted", id: signal.interrupt.id, value: signal.interrupt.value };
+}
