@@ -134,7 +134,7 @@ function toAnswer<TSchema extends z.ZodType | undefined>(
   }
   const message: ChatCompletionAssistantMessageParam = {
     role: "assistant",
-    content: raw.text === "" && raw.toolCalls.length > 0 ? null : raw.text,
+    content: raw.text === "" && (raw.toolCalls.length > 0 || raw.refusal) ? null : raw.text,
     ...(raw.toolCalls.length > 0 ? { tool_calls: raw.toolCalls } : {}),
     ...(raw.refusal ? { refusal: raw.refusal } : {}),
   };
