@@ -1,0 +1,81 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { PostgresCheckpointer } from "../src/index.js";
+import { dropSchema, freshSchema, POSTGRES_URL, postgresAvailable } from "./postgres-env.js";
+
+const available = await postgresAvailable();
+const schemas: string[] = [];
+const newSchema = (): string => {
+  const schema = freshSchema();
+  schemas.push(schema);
+  return schema;
+};
+
+const checkpoint = (checkpointId: string, parentId: string | undefined, step: number) => ({
+  threadId: "t",
+  checkpointId,
+  parentId,
+  step,
+  data: `step ${step}`,
+});
+
+describe.skipIf(!available)("PostgresCheckpointer shared by several pools", () => {
+  afterAll(async () => {
+    for (const schema of schemas) await dropSchema(schema);
+  });
+
+  it("lets two checkpointers on separate pools see each other's rows", async () => {
+    const schema = newSchema();
+    const a = new PostgresCheckpointer(POSTGRES_URL, { schema });
+    const b = new PostgresCheckpointer({ connectionString: POSTGRES_URL, max: 2 }, { schema });
+    try {
+      await a.put(checkpoint("c0", undefined, 0));
+      await b.put(checkpoint("c1", "c0", 1));
+      await a.putTaskResult({ threadId: "t", checkpointId: "c1", taskId: "2:1", data: "from a" });
+      await b.putTaskResult({ threadId: "t", checkpointId: "c1", taskId: "2:0", data: "from b" });
+      await b.putTaskResult({ threadId: "t", checkpointId: "c1", taskId: "2:1", data: "from a, replaced by b" });
+      expect(await b.get("t", "c0")).toEqual(checkpoint("c0", undefined, 0));
+      expect((await a.list("t")).map((row) => row.checkpointId)).toEqual(["c1", "c0"]);
+      expect((await a.getTaskResults("t", "c1")).map((row) => `${row.taskId}=${row.data}`)).toEqual([
+        "2:1=from a, replaced by b",
+        "2:0=from b",
+      ]);
+      await expect(b.put(checkpoint("c0", undefined, 0))).rejects.toThrow('Checkpoint "c0" already exists in thread "t"');
+      await b.deleteThread("t");
+      expect(await a.get("t")).toBeUndefined();
+      expect(await a.getTaskResults("t", "c1")).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("sets up one new schema once when many processes' checkpointers start together", async () => {
+    const schema = newSchema();
+    const savers = Array.from({ length: 6 }, () => new PostgresCheckpointer(POSTGRES_URL, { schema }));
+    try {
+      await Promise.all(savers.map((saver, i) => saver.put(checkpoint(`c${i}`, undefined, i))));
+      expect(await savers[0]!.list("t")).toHaveLength(6);
+      const pool = new pg.Pool({ connectionString: POSTGRES_URL });
+      const { rows } = await pool.query(`SELECT id, version FROM "${schema}".weft_schema_version`);
+      await pool.end();
+      expect(rows).toEqual([{ id: 1, version: 1 }]);
+    } finally {
+      await Promise.all(savers.map((saver) => saver.close()));
+    }
+  });
+
+  it("uses a Pool it is given and leaves it open on close", async () => {
+    const pool = new pg.Pool({ connectionString: POSTGRES_URL });
+    const saver = new PostgresCheckpointer(pool, { schema: newSchema() });
+    try {
+      await saver.put(checkpoint("c0", undefined, 0));
+      await saver.close();
+      await saver.close();
+      await expect(saver.get("t")).rejects.toThrow("is closed");
+      expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+});
