@@ -9,11 +9,12 @@ const live = process.env.OPENAI_API_KEY ? describe : describe.skip;
 const model = process.env.OPENAI_MODEL ?? "gpt-4o-mini";
 
 live("against the real service", () => {
-  const client = new OpenAI({ maxRetries: 2 });
+  // Created in the tests: the collector runs this body even when the suite is skipped.
+  const client = () => new OpenAI({ maxRetries: 2 });
 
   it("returns structured output that matches the schema", { timeout: 60_000 }, async () => {
     const answer = await callModel({
-      client,
+      client: client(),
       model,
       messages: [{ role: "user", content: "Classify the sentiment of: I love this library" }],
       schema: z.object({ label: z.enum(["positive", "negative"]) }),
@@ -30,7 +31,7 @@ live("against the real service", () => {
       parameters: z.object({ city: z.string() }),
       execute: ({ city }) => ({ city, temp_c: temps[city.toLowerCase()] ?? 20 }),
     });
-    const agent = agentGraph({ client, model, tools: [getWeather], maxTurns: 4 }).compile();
+    const agent = agentGraph({ client: client(), model, tools: [getWeather], maxTurns: 4 }).compile();
     const { messages } = await agent.invoke({
       messages: [{ role: "user", content: "What is the temperature in London, Tokyo and Paris? Use the tool." }],
     });
