@@ -1,6 +1,10 @@
 /**
  * What went wrong with a model's answer.
  *
+ * @example
+ * ```ts
+ * const retryable = (code: ModelErrorCode) => code !== "MAX_TURNS";
+ * ```
  * @see ../../../docs/guides/openai.md
  */
 export type ModelErrorCode =

@@ -23,10 +23,24 @@ import type { Tool } from "../tools/tool.js";
  */
 export const AgentState = z.object({ messages: messageList() });
 
-/** A state schema an agent can run on: any object schema with an agent's `messages` key. */
+/**
+ * A state schema an agent can run on: any object schema with an agent's `messages` key.
+ *
+ * @example
+ * ```ts
+ * const State: AgentStateSchema = AgentState.extend({ userId: z.string() });
+ * ```
+ */
 export type AgentStateSchema = z.ZodObject<{ messages: ReturnType<typeof messageList> } & z.core.$ZodShape>;
 
-/** What {@link agentGraph} and {@link agentNodes} take. */
+/**
+ * What {@link agentGraph} and {@link agentNodes} take.
+ *
+ * @example
+ * ```ts
+ * const options: AgentOptions = { client, model: "gpt-4o-mini", tools: [getWeather], maxTurns: 5 };
+ * ```
+ */
 export interface AgentOptions<TState extends AgentStateSchema = typeof AgentState> {
   readonly client: ChatClient;
   readonly model: string;
@@ -52,7 +66,14 @@ export interface AgentOptions<TState extends AgentStateSchema = typeof AgentStat
   readonly name?: string;
 }
 
-/** The node names of an agent graph. */
+/**
+ * The node names of an agent graph.
+ *
+ * @example
+ * ```ts
+ * const builder: StateGraph<typeof AgentState, AgentNodes<typeof AgentState>> = agentGraph(options);
+ * ```
+ */
 export type AgentNodes<TState extends AgentStateSchema> = {
   readonly nodes: { readonly model: StateOf<TState>; readonly tools: StateOf<TState> };
   readonly ends: never;

@@ -14,10 +14,24 @@ import { z } from "zod";
 import { modelNode, type FromInput } from "../model/model-node.js";
 import type { ChatClient, ModelRequest } from "../model/types.js";
 
-/** The labels a judge may give: a non-empty list of strings. */
+/**
+ * The labels a judge may give: a non-empty list of strings.
+ *
+ * @example
+ * ```ts
+ * const labels = ["positive", "negative"] as const satisfies Labels;
+ * ```
+ */
 export type Labels = readonly [string, ...string[]];
 
-/** One judge's verdict: a label and the reason for it. */
+/**
+ * One judge's verdict: a label and the reason for it.
+ *
+ * @example
+ * ```ts
+ * const verdict: Verdict<"yes" | "no"> = { label: "yes", reason: "The source confirms it." };
+ * ```
+ */
 export interface Verdict<TLabel extends string = string> {
   readonly label: TLabel;
   readonly reason: string;
@@ -37,7 +51,20 @@ export function verdictSchema<const TLabels extends Labels>(labels: TLabels) {
   return z.object({ reason: z.string(), label: z.enum(labels) });
 }
 
-/** What {@link judgeNode} takes. */
+/**
+ * What {@link judgeNode} takes.
+ *
+ * @example
+ * ```ts
+ * const options: JudgeNodeOptions<readonly ["yes", "no"], { claim: string }, { votes: "yes" | "no" }> = {
+ *   client,
+ *   model: "gpt-4o-mini",
+ *   labels: ["yes", "no"],
+ *   messages: (input) => [{ role: "user", content: input.claim }],
+ *   output: (verdict) => ({ votes: verdict.label }),
+ * };
+ * ```
+ */
 export interface JudgeNodeOptions<TLabels extends Labels, TInput, TUpdate> {
   readonly client: ChatClient;
   /** The model, or a function of the input (one model per judge). */
@@ -104,7 +131,14 @@ export function sendToJudges<const TNode extends string, TInput>(
   return Array.from({ length: count }, (_, judge) => new Send(node, input(judge)));
 }
 
-/** A {@link Vote} with its one-line summary, e.g. `"positive (confidence: 80%)"`. */
+/**
+ * A {@link Vote} with its one-line summary, e.g. `"positive (confidence: 80%)"`.
+ *
+ * @example
+ * ```ts
+ * const report: VoteReport<string> = tallyVotes(["a", "a", "b"]); // report.summary: "a (confidence: 67%)"
+ * ```
+ */
 export interface VoteReport<T> extends Vote<T> {
   readonly summary: string;
 }
@@ -145,7 +179,20 @@ export function judgePanelState<const TLabels extends Labels>(labels: TLabels) {
   });
 }
 
-/** What {@link judgePanel} takes. */
+/**
+ * What {@link judgePanel} takes.
+ *
+ * @example
+ * ```ts
+ * const options: JudgePanelOptions<readonly ["positive", "negative"]> = {
+ *   client,
+ *   model: "gpt-4o-mini",
+ *   labels: ["positive", "negative"],
+ *   judges: 5,
+ *   instructions: "Classify the sentiment of the text.",
+ * };
+ * ```
+ */
 export interface JudgePanelOptions<TLabels extends Labels> {
   readonly client: ChatClient;
   /** The model, or one per judge (`(judge) => model`). */

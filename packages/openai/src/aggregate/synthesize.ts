@@ -4,10 +4,24 @@ import { callModel } from "../model/call-model.js";
 import { resolve, type FromInput } from "../model/model-node.js";
 import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "../model/types.js";
 
-/** The default system prompt of {@link synthesize}. */
+/**
+ * The default system prompt of {@link synthesize}.
+ *
+ * @example
+ * ```ts
+ * synthesize({ client, model, query, results, instructions: `${SYNTHESIS_INSTRUCTIONS} Use bullet points.` });
+ * ```
+ */
 export const SYNTHESIS_INSTRUCTIONS = "Synthesize the following results into a coherent response.";
 
-/** What {@link synthesize} takes. */
+/**
+ * What {@link synthesize} takes.
+ *
+ * @example
+ * ```ts
+ * const options: SynthesizeOptions = { client, model: "gpt-4o-mini", query: "AI agents", results: ["a", "b"] };
+ * ```
+ */
 export interface SynthesizeOptions {
   readonly client: ChatClient;
   readonly model: string;
@@ -69,7 +83,20 @@ export function synthesize(options: SynthesizeOptions, ctx: CallContext = {}): P
   );
 }
 
-/** What {@link synthesisNode} takes. */
+/**
+ * What {@link synthesisNode} takes.
+ *
+ * @example
+ * ```ts
+ * const options: SynthesisNodeOptions<State, { report: string }> = {
+ *   client,
+ *   model: "gpt-4o-mini",
+ *   query: (s) => s.topic,
+ *   results: (s) => s.results,
+ *   output: (text) => ({ report: text }),
+ * };
+ * ```
+ */
 export interface SynthesisNodeOptions<TInput, TUpdate> {
   readonly client: ChatClient;
   readonly model: FromInput<TInput, string>;

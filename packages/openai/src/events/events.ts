@@ -1,6 +1,13 @@
 import type { RunEvent } from "@weft/core";
 
-/** Token counts of one model call, as the API reported them. */
+/**
+ * Token counts of one model call, as the API reported them.
+ *
+ * @example
+ * ```ts
+ * const usage: TokenUsage = { promptTokens: 11, completionTokens: 7, totalTokens: 18 };
+ * ```
+ */
 export interface TokenUsage {
   readonly promptTokens: number;
   readonly completionTokens: number;
@@ -10,6 +17,13 @@ export interface TokenUsage {
 /**
  * Reported once per model call that returned usage (streamed calls ask for it with
  * `stream_options.include_usage`).
+ *
+ * @example
+ * ```ts
+ * if (event.type === "custom" && isOpenAIEvent(event.data) && event.data.type === "openai.usage") {
+ *   console.log(event.taskId, event.data.totalTokens);
+ * }
+ * ```
  */
 export interface UsageEvent extends TokenUsage {
   readonly type: "openai.usage";
@@ -18,7 +32,14 @@ export interface UsageEvent extends TokenUsage {
   readonly attempt: number;
 }
 
-/** A piece of streamed answer text, in order. */
+/**
+ * A piece of streamed answer text, in order.
+ *
+ * @example
+ * ```ts
+ * if (isOpenAIRunEvent(event, "openai.delta")) process.stdout.write(event.data.text);
+ * ```
+ */
 export interface DeltaEvent {
   readonly type: "openai.delta";
   readonly text: string;
@@ -30,7 +51,16 @@ export interface DeltaEvent {
   readonly attempt: number;
 }
 
-/** A tool call started (`phase: "start"`) or ended (`phase: "end"`, with its outcome). */
+/**
+ * A tool call started (`phase: "start"`) or ended (`phase: "end"`, with its outcome).
+ *
+ * @example
+ * ```ts
+ * if (isOpenAIRunEvent(event, "openai.tool") && event.data.phase === "end") {
+ *   console.log(event.data.name, event.data.ok ? "ok" : "failed", event.data.durationMs);
+ * }
+ * ```
+ */
 export interface ToolEvent {
   readonly type: "openai.tool";
   readonly phase: "start" | "end";
@@ -75,9 +105,16 @@ export function isOpenAIEvent(data: unknown): data is OpenAIEvent {
 }
 
 /** Any run event (of any graph), as far as these helpers need to see it. */
-type AnyRunEvent = RunEvent<never, string> | { readonly type: string };
+type AnyRunEvent = { readonly type: string };
 
-/** A run's `custom` event whose payload is an {@link OpenAIEvent} of type `T`. */
+/**
+ * A run's `custom` event whose payload is an {@link OpenAIEvent} of type `T`.
+ *
+ * @example
+ * ```ts
+ * const deltas: OpenAIRunEvent<"openai.delta">[] = events.filter((e) => isOpenAIRunEvent(e, "openai.delta"));
+ * ```
+ */
 export type OpenAIRunEvent<T extends OpenAIEvent["type"] = OpenAIEvent["type"]> = Extract<RunEvent, { type: "custom" }> & {
   readonly data: Extract<OpenAIEvent, { type: T }>;
 };

@@ -14,10 +14,25 @@ import { ChunkAccumulator, fromCompletion, type RawAnswer } from "./accumulate.j
 import { parseStructured, preview } from "./parse.js";
 import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./types.js";
 
-/** The parsed output type for an optional schema. */
+/**
+ * The parsed output type for an optional schema.
+ *
+ * @example
+ * ```ts
+ * type Parsed = ParsedOf<typeof Sentiment>; // z.output<typeof Sentiment>
+ * type None = ParsedOf<undefined>; // undefined
+ * ```
+ */
 export type ParsedOf<TSchema extends z.ZodType | undefined> = TSchema extends z.ZodType ? z.output<TSchema> : undefined;
 
-/** What {@link callModel} takes. */
+/**
+ * What {@link callModel} takes.
+ *
+ * @example
+ * ```ts
+ * const options: CallModelOptions<typeof Sentiment> = { client, model: "gpt-4o-mini", messages, schema: Sentiment };
+ * ```
+ */
 export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefined> {
   readonly client: ChatClient;
   readonly model: string;

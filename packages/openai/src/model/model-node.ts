@@ -5,10 +5,29 @@ import type { Tool } from "../tools/tool.js";
 import { callModel, type ParsedOf } from "./call-model.js";
 import type { ChatClient, ModelAnswer, ModelRequest } from "./types.js";
 
-/** A value, or a function of the node's input that gives it. */
+/**
+ * A value, or a function of the node's input that gives it.
+ *
+ * @example
+ * ```ts
+ * const model: FromInput<{ judge: number }, string> = ({ judge }) => (judge === 0 ? "gpt-4o" : "gpt-4o-mini");
+ * ```
+ */
 export type FromInput<TInput, T> = T | ((input: TInput) => T);
 
-/** What {@link modelNode} takes. */
+/**
+ * What {@link modelNode} takes.
+ *
+ * @example
+ * ```ts
+ * const options: ModelNodeOptions<State, { answer: string }, undefined> = {
+ *   client,
+ *   model: "gpt-4o-mini",
+ *   messages: (s) => [{ role: "user", content: s.question }],
+ *   output: (answer) => ({ answer: answer.text }),
+ * };
+ * ```
+ */
 export interface ModelNodeOptions<TInput, TUpdate, TSchema extends z.ZodType | undefined> {
   readonly client: ChatClient;
   /** The model, or a function of the input choosing it (e.g. one model per judge). */

@@ -1,6 +1,13 @@
 import { z } from "zod";
 
-/** A zod schema as OpenAI takes it: JSON Schema, and whether strict mode can hold it. */
+/**
+ * A zod schema as OpenAI takes it: JSON Schema, and whether strict mode can hold it.
+ *
+ * @example
+ * ```ts
+ * const { schema, strict }: OpenAISchema = toOpenAISchema(z.object({ city: z.string() }));
+ * ```
+ */
 export interface OpenAISchema {
   readonly schema: Record<string, unknown>;
   /**

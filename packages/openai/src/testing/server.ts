@@ -4,7 +4,14 @@ import OpenAI, { type ClientOptions } from "openai";
 import { completionBody, isHttpReply, streamChunks, toAnswer } from "./replies.js";
 import type { ChatRequestBody, Matcher, RecordedRequest, Reply, ReplyHandler, ScriptedReply } from "./types.js";
 
-/** What {@link startTestServer} takes. */
+/**
+ * What {@link startTestServer} takes.
+ *
+ * @example
+ * ```ts
+ * const options: TestServerOptions = { replies: [{ text: "Hi" }], handler: () => ({ status: 500 }) };
+ * ```
+ */
 export interface TestServerOptions {
   /** Scripted replies; each request takes the first one that matches and is not used up. */
   readonly replies?: readonly ScriptedReply[];
@@ -12,7 +19,17 @@ export interface TestServerOptions {
   readonly handler?: ReplyHandler;
 }
 
-/** A running local OpenAI-compatible server. */
+/**
+ * A running local OpenAI-compatible server.
+ *
+ * @example
+ * ```ts
+ * const server: TestServer = await startTestServer({ replies: [{ text: "Hi" }] });
+ * await server.client().chat.completions.create({ model: "m", messages: [{ role: "user", content: "Hello" }] });
+ * console.log(server.requests[0]?.body.messages);
+ * await server.close();
+ * ```
+ */
 export interface TestServer {
   /** `http://127.0.0.1:<port>/v1`: the `baseURL` for an OpenAI client. */
   readonly baseURL: string;

@@ -1,6 +1,13 @@
 import type { IncomingHttpHeaders } from "node:http";
 
-/** A tool call a scripted reply makes. */
+/**
+ * A tool call a scripted reply makes.
+ *
+ * @example
+ * ```ts
+ * const call: ScriptedToolCall = { name: "get_weather", arguments: { city: "Paris" }, id: "call_paris" };
+ * ```
+ */
 export interface ScriptedToolCall {
   readonly name: string;
   /** An object is sent as JSON; a string is sent as is (so it can be malformed on purpose). */
@@ -9,7 +16,14 @@ export interface ScriptedToolCall {
   readonly id?: string;
 }
 
-/** Timing and usage options every successful reply takes. */
+/**
+ * Timing and usage options every successful reply takes.
+ *
+ * @example
+ * ```ts
+ * const slow: ReplyTiming = { latencyMs: 200, chunkDelayMs: 10, usage: { prompt_tokens: 12, completion_tokens: 3 } };
+ * ```
+ */
 export interface ReplyTiming {
   /** Wait this long before answering (streams: before the first chunk). Aborting the request cuts it short. */
   readonly latencyMs?: number;
@@ -34,6 +48,15 @@ export interface ReplyTiming {
  * - `{ refusal }` a refusal,
  * - `{ status, error?, body? }` an HTTP failure (500, 429…) or, with `body`, any raw body,
  *   e.g. `{ status: 200, body: "{oops" }` for a malformed HTTP response.
+ *
+ * @example
+ * ```ts
+ * const replies: Reply[] = [
+ *   { toolCalls: [{ name: "a", arguments: {} }, { name: "b", arguments: '{"bad": ' }] },
+ *   { json: { label: "positive" }, latencyMs: 20 },
+ *   { status: 429, error: "Rate limit reached" },
+ * ];
+ * ```
  */
 export type Reply =
   | (ReplyTiming & { readonly text: string })
@@ -48,10 +71,24 @@ export type Reply =
       readonly latencyMs?: number;
     };
 
-/** Which requests a scripted reply answers: a test of the request, or a string/RegExp for the last user message. */
+/**
+ * Which requests a scripted reply answers: a test of the request, or a string/RegExp for the last user message.
+ *
+ * @example
+ * ```ts
+ * const afterTools: Matcher = (request) => request.body.messages.at(-1)?.role === "tool";
+ * ```
+ */
 export type Matcher = string | RegExp | ((request: RecordedRequest) => boolean);
 
-/** A reply in the script, with the requests it answers and how many times. */
+/**
+ * A reply in the script, with the requests it answers and how many times.
+ *
+ * @example
+ * ```ts
+ * const always: ScriptedReply = { match: /weather/i, json: { tempC: 15 }, times: Infinity };
+ * ```
+ */
 export type ScriptedReply = Reply & {
   /** Default: any request. */
   readonly match?: Matcher;
@@ -59,10 +96,25 @@ export type ScriptedReply = Reply & {
   readonly times?: number;
 };
 
-/** Computes the reply to a request, for requests no scripted reply matches. */
+/**
+ * Computes the reply to a request, for requests no scripted reply matches.
+ *
+ * @example
+ * ```ts
+ * const echo: ReplyHandler = (request) => ({ text: `echo: ${lastUserText(request)}` });
+ * ```
+ */
 export type ReplyHandler = (request: RecordedRequest) => Reply | Promise<Reply>;
 
-/** A chat completions request body as the server received it. */
+/**
+ * A chat completions request body as the server received it.
+ *
+ * @example
+ * ```ts
+ * const body: ChatRequestBody = server.requests[0]!.body;
+ * console.log(body.model, body.response_format?.json_schema?.name);
+ * ```
+ */
 export interface ChatRequestBody {
   readonly model: string;
   readonly messages: readonly { readonly role: string; readonly content?: unknown; readonly [key: string]: unknown }[];
@@ -74,7 +126,15 @@ export interface ChatRequestBody {
   readonly [key: string]: unknown;
 }
 
-/** One request the server received, with when it came and how it ended. */
+/**
+ * One request the server received, with when it came and how it ended.
+ *
+ * @example
+ * ```ts
+ * const [first] = server.requests;
+ * console.log(first?.receivedAt, first?.respondedAt, first?.aborted);
+ * ```
+ */
 export interface RecordedRequest {
   /** Arrival order, from 0. */
   readonly index: number;

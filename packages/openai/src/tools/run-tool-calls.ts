@@ -5,7 +5,14 @@ import type { ToolEvent } from "../events/events.js";
 import { limiter } from "./limit.js";
 import type { Tool } from "./tool.js";
 
-/** Why a tool call produced an error message instead of a result. */
+/**
+ * Why a tool call produced an error message instead of a result.
+ *
+ * @example
+ * ```ts
+ * const failed = results.filter((r) => r.failure === "INVALID_ARGUMENTS").map((r) => r.name);
+ * ```
+ */
 export type ToolFailure =
   /** The model called a tool that is not in the list. */
   | "UNKNOWN_TOOL"
@@ -16,7 +23,14 @@ export type ToolFailure =
   /** The tool ran longer than its timeout. */
   | "TOOL_TIMEOUT";
 
-/** The outcome of one tool call: a tool message for the model, and the facts for programs. */
+/**
+ * The outcome of one tool call: a tool message for the model, and the facts for programs.
+ *
+ * @example
+ * ```ts
+ * for (const result of results) console.log(result.name, result.failure ?? "ok", result.durationMs);
+ * ```
+ */
 export interface ToolResult {
   readonly callId: string;
   readonly name: string;
@@ -33,7 +47,14 @@ export interface ToolResult {
   readonly durationMs: number;
 }
 
-/** How {@link runToolCalls} runs the calls. */
+/**
+ * How {@link runToolCalls} runs the calls.
+ *
+ * @example
+ * ```ts
+ * const options: RunToolCallsOptions = { timeoutMs: 5_000, concurrency: 4, signal: ctx.signal, emit: ctx.emit };
+ * ```
+ */
 export interface RunToolCallsOptions {
   /** Cancels every call; then `runToolCalls` rejects instead of answering the model. */
   readonly signal?: AbortSignal;

@@ -8,7 +8,14 @@ import { toolCallsOf } from "../messages/messages.js";
 import { runToolCalls, type ToolResult } from "./run-tool-calls.js";
 import type { Tool } from "./tool.js";
 
-/** Options of every tool node. */
+/**
+ * Options of every tool node.
+ *
+ * @example
+ * ```ts
+ * const options: ToolNodeBaseOptions = { tools: [getWeather], timeoutMs: 10_000, concurrency: 4 };
+ * ```
+ */
 export interface ToolNodeBaseOptions {
   readonly tools: readonly Tool[];
   /** Default per-call timeout, for tools without their own `timeoutMs`. */
@@ -17,7 +24,18 @@ export interface ToolNodeBaseOptions {
   readonly concurrency?: number;
 }
 
-/** A tool node that reads and writes something other than `state.messages`. */
+/**
+ * A tool node that reads and writes something other than `state.messages`.
+ *
+ * @example
+ * ```ts
+ * const options: ToolNodeOptions<State, { observations: string[] }> = {
+ *   tools: [getWeather],
+ *   calls: (s) => s.pending,
+ *   output: (results) => ({ observations: results.map((r) => String(r.message.content)) }),
+ * };
+ * ```
+ */
 export interface ToolNodeOptions<TInput, TUpdate> extends ToolNodeBaseOptions {
   /** The tool calls to run. */
   readonly calls: (input: TInput) => readonly ChatCompletionMessageToolCall[];
@@ -25,7 +43,14 @@ export interface ToolNodeOptions<TInput, TUpdate> extends ToolNodeBaseOptions {
   readonly output: (results: ToolResult[], input: TInput) => TUpdate;
 }
 
-/** The input of a tool node on a conversation state. */
+/**
+ * The input of a tool node on a conversation state.
+ *
+ * @example
+ * ```ts
+ * const input: MessagesInput = { messages: [{ role: "user", content: "Hi" }] };
+ * ```
+ */
 export interface MessagesInput {
   readonly messages: readonly ChatCompletionMessageParam[];
 }

@@ -3,7 +3,14 @@ import type { ChatCompletionFunctionTool } from "openai/resources/chat/completio
 import type { z } from "zod";
 import { toOpenAISchema } from "../schema/json-schema.js";
 
-/** What a tool's `execute` receives besides its arguments. */
+/**
+ * What a tool's `execute` receives besides its arguments.
+ *
+ * @example
+ * ```ts
+ * const execute = async ({ url }: { url: string }, ctx: ToolContext) => (await fetch(url, { signal: ctx.signal })).text();
+ * ```
+ */
 export interface ToolContext {
   /** Fires when the tool times out or the run is cancelled: pass it to `fetch` and the like. */
   readonly signal: AbortSignal;
@@ -15,7 +22,14 @@ export interface ToolContext {
   readonly emit: (data: unknown) => void;
 }
 
-/** What {@link tool} takes. */
+/**
+ * What {@link tool} takes.
+ *
+ * @example
+ * ```ts
+ * const spec: ToolSpec<typeof Params, number> = { name: "add", parameters: Params, execute: ({ a, b }) => a + b };
+ * ```
+ */
 export interface ToolSpec<TParams extends z.ZodType, TResult> {
   /** The name the model calls: letters, digits, `_` and `-`, at most 64. */
   readonly name: string;
@@ -34,6 +48,12 @@ export interface ToolSpec<TParams extends z.ZodType, TResult> {
 /**
  * A tool the model can call: typed arguments, the OpenAI definition derived from the zod schema.
  * Method syntax on `execute` keeps a `Tool<Specific>` usable where any `Tool` is expected.
+ *
+ * @example
+ * ```ts
+ * const tools: readonly Tool[] = [getWeather, searchWeb];
+ * console.log(tools.map((t) => t.definition.function.name));
+ * ```
  */
 export interface Tool<TParams extends z.ZodType = z.ZodType, TResult = unknown> {
   readonly name: string;
