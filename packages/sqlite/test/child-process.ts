@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const hooks = fileURLToPath(new URL("./fixtures/source-hooks.mjs", import.meta.url));
@@ -12,14 +12,30 @@ export const sourceFlags = [
   "--no-warnings=ExperimentalWarning",
 ];
 
-/** Runs a fixture script under this process's Node, resolving with its exit code and output. */
-export function runFixture(script: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...sourceFlags, fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url)), ...args]);
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
+/** A child process running a TypeScript `script` (absolute path) under this process's Node. */
+export function spawnSource(script: string, args: readonly string[]): ChildProcess & { readonly done: Promise<Exit> } {
+  const child = spawn(process.execPath, [...sourceFlags, script, ...args]);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+  const done = new Promise<Exit>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  return Object.assign(child, { done });
+}
+
+/** How a child process ended, with what it printed. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a script of `test/fixtures` to its end. */
+export async function runFixture(script: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await spawnSource(fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url)), args).done;
+  return { code, output: stdout + stderr };
 }
