@@ -203,13 +203,24 @@ describe("failure policies", () => {
     expect(events.filter((event) => event.type === "task:cancelled").map((event) => event.node)).toEqual(["slow"]);
   });
 
-  it("reports several failures of one step together", async () => {
-    const graph = fanOut(async ({ i }) => {
-      throw new Error(`bad ${i}`);
-    });
+  it("reports several failures of one step together, and not the siblings it cancelled", async () => {
+    const graph = fanOut(
+      async ({ i }, ctx) => {
+        if (i === 3) {
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+          throw new DOMException("The operation was aborted.", "AbortError");
+        }
+        await sleep(5);
+        throw new Error(`bad ${i}`);
+      },
+      {},
+      4,
+    );
     const error = await rejectionOf(graph.invoke({}));
-    expect(error.details.failures.length).toBeGreaterThanOrEqual(1);
-    expect(error.message).toMatch(/failed in step 1/);
+    expect(error.message).toBe(
+      '3 tasks failed in step 1: "worker" (Send #0) (attempt 1): bad 0; "worker" (Send #1) (attempt 1): bad 1; "worker" (Send #2) (attempt 1): bad 2',
+    );
+    expect(error.details.failures.map((f: { sendIndex: number }) => f.sendIndex)).toEqual([0, 1, 2]);
   });
 
   it("best-effort: 1/3 tasks failed, got 2 successful results", async () => {

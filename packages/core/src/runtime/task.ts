@@ -121,8 +121,10 @@ async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<Tas
       return await finish(task, env, outcome.result, attempt, started);
     } catch (error) {
       timedOut = isGraphError(error) && error.code === "TIMEOUT";
-      if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
-      if (attempt < maxAttempts && retryOn(error)) {
+      // After a cancellation, an abort error is the node obeying its signal; any other error
+      // is a failure of its own and is reported with the rest.
+      if (env.signal.aborted && isAbortError(error, env.signal)) return cancelled(task, env, env.signal.reason, started);
+      if (!env.signal.aborted && attempt < maxAttempts && retryOn(error)) {
         const delayMs = backoffDelay(spec.retry?.backoff, attempt);
         env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...ref(task), at: env.at() });
         const slept = await sleep(delayMs, env.signal);
@@ -267,6 +269,14 @@ export function writerName(task: TaskRef): string {
 /** `" (Send #3)"` or the empty string. */
 export function sendLabel(task: TaskRef): string {
   return task.sendIndex === undefined ? "" : ` (Send #${task.sendIndex})`;
+}
+
+function isAbortError(error: unknown, signal: AbortSignal): boolean {
+  return (
+    error === signal.reason ||
+    (error instanceof Error && error.name === "AbortError") ||
+    (isGraphError(error) && (error.code === "ABORTED" || error.code === "RUN_TIMEOUT"))
+  );
 }
 
 /** Waits `ms`; resolves false at once if `signal` fires first. */
