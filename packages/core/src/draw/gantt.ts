@@ -53,7 +53,7 @@ interface Track {
  * //   dateFormat x
  * //   …
  * ```
- * @see ../../../docs/diagrams.md
+ * @see ../../../../docs/diagrams.md
  */
 export function toMermaidGantt(
   events: Iterable<RunEvent<unknown, string> | RecordedRunEvent>,

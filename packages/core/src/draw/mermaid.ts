@@ -82,7 +82,7 @@ class Writer {
  * //   n0["write"]
  * //   …
  * ```
- * @see ../../../docs/diagrams.md
+ * @see ../../../../docs/diagrams.md
  */
 export function toMermaid(graph: Drawable, options: MermaidOptions = {}): string {
   const writer = new Writer();

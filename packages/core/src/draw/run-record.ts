@@ -26,7 +26,7 @@ export type RecordedRunEvent = Recorded<RunEvent<unknown, string>>;
  * ```ts
  * for await (const event of graph.stream(input)) log.write(JSON.stringify(serializeRunEvent(event)) + "\n");
  * ```
- * @see ../../../docs/diagrams.md
+ * @see ../../../../docs/diagrams.md
  */
 export function serializeRunEvent(event: RunEvent<unknown, string> | RecordedRunEvent): RecordedRunEvent {
   return jsonSafe(event, []) as RecordedRunEvent;
@@ -41,7 +41,7 @@ export function serializeRunEvent(event: RunEvent<unknown, string> | RecordedRun
  * const events = await recordRun(graph.stream({ topic: "AI" }));
  * await writeFile("run.jsonl", stringifyRunRecord(events));
  * ```
- * @see ../../../docs/diagrams.md
+ * @see ../../../../docs/diagrams.md
  */
 export async function recordRun(events: AsyncIterable<RunEvent<unknown, string>>): Promise<RecordedRunEvent[]> {
   const recorded: RecordedRunEvent[] = [];
@@ -60,7 +60,7 @@ export async function recordRun(events: AsyncIterable<RunEvent<unknown, string>>
  * ```ts
  * await writeFile("run.jsonl", stringifyRunRecord(await recordRun(graph.stream(input))));
  * ```
- * @see ../../../docs/diagrams.md
+ * @see ../../../../docs/diagrams.md
  */
 export function stringifyRunRecord(events: Iterable<RunEvent<unknown, string> | RecordedRunEvent>): string {
   let text = "";
@@ -77,7 +77,7 @@ export function stringifyRunRecord(events: Iterable<RunEvent<unknown, string> | 
  * const events = parseRunRecord(await readFile("run.jsonl", "utf8"));
  * console.log(toMermaidGantt(events));
  * ```
- * @see ../../../docs/diagrams.md
+ * @see ../../../../docs/diagrams.md
  */
 export function parseRunRecord(text: string): RecordedRunEvent[] {
   const trimmed = text.trim();

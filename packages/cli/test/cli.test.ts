@@ -1,0 +1,126 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { parseRunRecord, toMermaid } from "@weft/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { chromiumForTests } from "../../mermaid/test/chromium.js";
+import { parseMermaid } from "../../mermaid/test/parse.js";
+import { graph as report } from "../../mermaid/test/fixtures/report.js";
+import { parseSvg, pngSize } from "../../mermaid/test/svg.js";
+import { runCli } from "../src/index.js";
+
+const run = promisify(execFile);
+const fixtures = resolve(import.meta.dirname, "../../mermaid/test/fixtures");
+const main = resolve(import.meta.dirname, "../src/main.ts");
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+/** Runs the real `weft` executable from source, as `pnpm run weft` does. */
+function weft(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, ["--conditions=@weft/source", "--import", tsx, main, ...args], {
+    cwd: fixtures,
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+}
+
+/** Runs the CLI in this process and collects what it prints. */
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { cwd: fixtures, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+function expectSvgWith(path: string, texts: readonly string[]): void {
+  const content = parseSvg(readFileSync(path, "utf8")).textContent ?? "";
+  for (const text of texts) expect(content).toContain(text);
+}
+
+describe.skipIf(chromiumForTests() === undefined)("the weft executable", () => {
+  let out: string;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), "weft-cli-"));
+  });
+
+  it("weft draw writes a module's graph as .mmd, .svg and .png with one browser", async () => {
+    const files = ["report.mmd", "report.svg", "report.png"].map((name) => join(out, name));
+    const { stderr } = await weft("draw", "report.ts", ...files.flatMap((file) => ["-o", file]));
+    expect(stderr).toContain(`wrote ${files[1]}`);
+    const text = readFileSync(files[0]!, "utf8");
+    expect(text).toBe(toMermaid(report));
+    expect(await parseMermaid(text)).toBe("flowchart-v2");
+    expectSvgWith(files[1]!, ["plan", "write_section", "synthesize", "Send"]);
+    expect(pngSize(readFileSync(files[2]!)).width).toBeGreaterThan(100);
+  });
+
+  it("weft record writes a run as JSON Lines, and weft timeline draws it", async () => {
+    const record = join(out, "research.jsonl");
+    await weft("record", "research.ts", "-o", record);
+    const events = parseRunRecord(readFileSync(record, "utf8"));
+    expect(events[0]?.type).toBe("run:start");
+    expect(events.at(-1)?.type).toBe("run:end");
+
+    const files = ["run.mmd", "run.svg", "run.png"].map((name) => join(out, name));
+    await weft("timeline", record, "--title", "research", ...files.flatMap((file) => ["-o", file]));
+    const text = readFileSync(files[0]!, "utf8");
+    expect(await parseMermaid(text)).toBe("gantt");
+    expect(text).toContain("search #4 (attempt 2 failed, continued) :crit, ");
+    expectSvgWith(files[1]!, ["research", "Step 2", "search #1 (attempt 1 failed, retried)", "synthesize"]);
+    expect(pngSize(readFileSync(files[2]!)).width).toBeGreaterThan(100);
+  });
+});
+
+describe("weft in-process", () => {
+  it("prints the mermaid text when there is no -o, with the chosen export, direction and title", async () => {
+    const { code, stdout } = await cli("draw", "voting.ts", "--export", "voting", "--direction", "LR", "--title", "votes");
+    expect(code).toBe(0);
+    expect(await parseMermaid(stdout)).toBe("flowchart-v2");
+    expect(stdout).toContain('---\ntitle: "votes"\n---\nflowchart LR\n');
+    expect(stdout).toContain('n0@{ shape: procs, label: "judge" }');
+  });
+
+  it("expands --subgraph node=export from the same module", async () => {
+    const { code, stdout } = await cli("draw", "nested.ts", "--subgraph", "research=research");
+    expect(code).toBe(0);
+    expect(await parseMermaid(stdout)).toBe("flowchart-v2");
+    expect(stdout).toContain('subgraph n0 ["research"]');
+  });
+
+  it("records a run with --input and prints it when there is no -o", async () => {
+    const { code, stdout } = await cli("record", "report.ts", "--input", '{"topic":"CLIs"}');
+    expect(code).toBe(0);
+    const events = parseRunRecord(stdout);
+    expect(events[0]).toMatchObject({ type: "run:start", input: { topic: "CLIs" } });
+  });
+
+  it("says which exports a module has when none is a graph", async () => {
+    const { code, stderr } = await cli("draw", "voting.ts");
+    expect(code).toBe(1);
+    expect(stderr).toContain('voting.ts has neither a default export nor an export named "graph"; its exports are: voting.');
+    const wrong = await cli("draw", "report.ts", "--export", "input");
+    expect(wrong.stderr).toContain('Export "input" of report.ts is not a graph');
+  });
+
+  it("fails with a clear message on a missing module, an unknown format or a bad option value", async () => {
+    expect((await cli("draw", "missing.ts")).stderr).toContain("Cannot find module missing.ts");
+    expect((await cli("draw", "report.ts", "-o", "x.gif")).stderr).toContain('Cannot tell the format of "x.gif"');
+    expect((await cli("draw", "report.ts", "--direction", "UP")).stderr).toContain("--direction must be one of TD, LR, BT, RL");
+  });
+
+  it("exits 2 with the usage on an unknown command or option", async () => {
+    expect(await cli("paint", "x.ts")).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "paint"') });
+    expect(await cli("draw", "x.ts", "--colour", "red")).toMatchObject({ code: 2, stderr: expect.stringContaining("Usage:") });
+    expect((await cli()).code).toBe(2);
+  });
+
+  it("names the line of a run record that is not an event", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "weft-cli-")), "bad.jsonl");
+    writeFileSync(file, '{"type":"run:start","at":0}\n[1,2]\n');
+    const { code, stderr } = await cli("timeline", file);
+    expect(code).toBe(1);
+    expect(stderr).toContain("bad.jsonl: The run record's line 2 is not a run event");
+  });
+});

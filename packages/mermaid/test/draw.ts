@@ -1,0 +1,17 @@
+import { toMermaid, toMermaidGantt, type Drawable, type MermaidOptions } from "@weft/core";
+import { expect } from "vitest";
+import { parseMermaid } from "./parse.js";
+
+/** `toMermaid`, checked by mermaid's own parser: a flowchart it accepts, or the test fails. */
+export async function drawValid(graph: Drawable, options?: MermaidOptions): Promise<string> {
+  const text = toMermaid(graph, options);
+  expect(await parseMermaid(text)).toBe("flowchart-v2");
+  return text;
+}
+
+/** `toMermaidGantt`, checked by mermaid's own parser. */
+export async function ganttValid(...args: Parameters<typeof toMermaidGantt>): Promise<string> {
+  const text = toMermaidGantt(...args);
+  expect(await parseMermaid(text)).toBe("gantt");
+  return text;
+}

@@ -1,0 +1,123 @@
+import {
+  END,
+  parseRunRecord,
+  recordRun,
+  serializeRunEvent,
+  START,
+  StateGraph,
+  stringifyRunRecord,
+  toMermaidGantt,
+  type RecordedRunEvent,
+  type RunEvent,
+} from "@weft/core";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ganttValid } from "./draw.js";
+import { oneStep, ref, scriptedRun } from "./events.js";
+import { graph as report, input as reportInput } from "./fixtures/report.js";
+import { NASTY_NAMES } from "./nasty.js";
+
+describe("toMermaidGantt", () => {
+  it("draws one bar per attempt, grouped by step, with failures, retries, queueing and cancellation marked", async () => {
+    expect(await ganttValid(scriptedRun(), { title: "scripted run" })).toMatchInlineSnapshot(`
+      "gantt
+        title scripted run
+        dateFormat x
+        axisFormat %S.%L s
+        todayMarker off
+        section Step 1
+        plan :0, 3
+        section Step 2
+        worker #0 :4, 40
+        worker #1 (attempt 1 timed out, retried) :active, 4, 10
+        worker #1 (attempt 2) :15, 50
+        worker #2 (queued) :done, 4, 40
+        worker #2 (failed, handled) :crit, 40, 60
+        worker #3 (cancelled) :crit, done, 4, 45
+        fetch#58; news (failed) :crit, 4, 45
+        slow (unfinished) :crit, 5, 62
+      "
+    `);
+  });
+
+  it("draws a live run of the report graph: the plan, one numbered bar per Send, the synthesis", async () => {
+    const events: RunEvent[] = [];
+    for await (const event of report.stream(reportInput)) events.push(event);
+    const text = await ganttValid(events);
+    const bars = text
+      .split("\n")
+      .filter((line) => /^ {2}\S.* :/.test(line))
+      .map((line) => line.trim().replace(/ :.*$/, ""));
+    expect(bars).toEqual(["plan", "write_section #0", "write_section #1", "write_section #2", "synthesize"]);
+    expect(text).toContain("  section Step 2\n  write_section #0 :");
+    const [start, end] = /write_section #2 :(\d+), (\d+)/.exec(text)!.slice(1).map(Number);
+    expect(end! - start!).toBeGreaterThanOrEqual(5);
+  });
+
+  it("escapes task names that mermaid would read as statements, comments or task data", async () => {
+    const nodes = [...NASTY_NAMES, "section 2", "2024-01-01 report", "title", "a:b;c#d%e"];
+    const text = await ganttValid(oneStep(nodes), { title: "title: #1; 100%" });
+    expect(text.split("\n").filter((line) => line.includes(" :"))).toHaveLength(nodes.length);
+    expect(text).toContain("  #115;ection 2 :");
+    expect(text).toContain("  a#58;b#59;c#35;d#37;e :");
+  });
+
+  it("picks a coarser time axis for long runs, or the one given", () => {
+    const long: RecordedRunEvent[] = [{ type: "run:start", input: {}, at: 90_000 }];
+    expect(toMermaidGantt(long)).toContain("axisFormat %M:%S\n");
+    expect(toMermaidGantt(long, { axisFormat: "%Ss" })).toContain("axisFormat %Ss\n");
+  });
+
+  it("leaves out queued bars when asked", async () => {
+    expect(await ganttValid(scriptedRun(), { showQueued: false })).not.toContain("(queued)");
+  });
+});
+
+describe("run records", () => {
+  it("round-trip through JSON Lines to the same timeline", async () => {
+    const events = await recordRun(report.stream(reportInput));
+    const text = stringifyRunRecord(events);
+    expect(text.trimEnd().split("\n")).toHaveLength(events.length);
+    const parsed = parseRunRecord(text);
+    expect(parsed).toEqual(events);
+    expect(await ganttValid(parsed)).toBe(toMermaidGantt(events));
+    expect(parseRunRecord(JSON.stringify(events))).toEqual(events);
+  });
+
+  it("record a failed run up to its run:error, with errors as { name, message, code }", async () => {
+    const State = z.object({ x: z.number() });
+    const graph = new StateGraph(State)
+      .addNode("explode", () => {
+        throw new RangeError("out of range");
+      })
+      .addEdge(START, "explode")
+      .addEdge("explode", END)
+      .compile();
+    const events = await recordRun(graph.stream({ x: 1 }));
+    const taskError = events.find((event) => event.type === "task:error");
+    expect(taskError?.type === "task:error" && taskError.error).toEqual({ name: "RangeError", message: "out of range" });
+    const last = events.at(-1);
+    expect(last?.type).toBe("run:error");
+    expect(last?.type === "run:error" && last.error).toMatchObject({ name: "GraphError", code: "TASK_FAILED" });
+    expect(await ganttValid(events)).toContain("explode (failed) :crit, ");
+  });
+
+  it("serialize what JSON cannot hold: bigints, Maps, Sets, cycles", () => {
+    const cycle: Record<string, unknown> = { name: "loop" };
+    cycle.self = cycle;
+    const event = { type: "custom", data: { big: 10n, map: new Map([["a", 1]]), set: new Set([1, 2]), cycle }, ...ref(1, 0, "a"), at: 1 } as const;
+    expect(serializeRunEvent(event)).toEqual({
+      type: "custom",
+      data: { big: "10", map: { a: 1 }, set: [1, 2], cycle: { name: "loop", self: "[Circular]" } },
+      taskId: "1:0",
+      node: "a",
+      step: 1,
+      at: 1,
+    });
+  });
+
+  it("name the line that is not a run event", () => {
+    expect(() => parseRunRecord('{"type":"run:start","at":0}\n\n{"type":"oops"}\n')).toThrow(/line 3 is not a run event/);
+    expect(() => parseRunRecord('{"type":"run:start","at":0}\nnot json\n')).toThrow(/Line 2 of the run record is not JSON/);
+  });
+});
