@@ -136,4 +136,10 @@ describe("agent loop", () => {
 
     expect(result.reviewed).toBe("reviewed 4 messages");
   });
+
+  it("refuses a maxTurns that is not a positive integer", () => {
+    expect(() => agentGraph({ client: {} as never, model: "m", tools: [], maxTurns: 0 })).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION" }),
+    );
+  });
 });

@@ -252,4 +252,10 @@ describe("tool node", () => {
       ["end", "call_2", true],
     ]);
   });
+
+  it("refuses a tool name the API would reject", () => {
+    expect(() => tool({ name: "get weather", parameters: z.object({}), execute: () => "" })).toThrow(
+      /Tool name "get weather" is not valid/,
+    );
+  });
 });
