@@ -4,7 +4,16 @@ import { resolvePool, type PostgresConnection } from "./connection.js";
 import { queriesFor, toCheckpoint, toTaskResult, type CheckpointRecord, type Queries, type TaskResultRecord } from "./queries.js";
 import { setUpSchema, tablesIn, type Tables } from "./schema.js";
 
-/** Options of {@link PostgresCheckpointer}. */
+/**
+ * Options of {@link PostgresCheckpointer}.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresCheckpointerOptions = { schema: "weft" };
+ * const checkpointer = new PostgresCheckpointer(process.env.DATABASE_URL, options);
+ * ```
+ * @see ../../../docs/guides/durable-storage.md
+ */
 export interface PostgresCheckpointerOptions {
   /**
    * The Postgres schema that holds Weft's tables; created if missing. Default `"public"`.

@@ -4,7 +4,16 @@ import { ensureSchema } from "./schema.js";
 import { prepareStatements, toCheckpoint, toTaskResult, type Statements } from "./statements.js";
 import { immediateTransaction } from "./transaction.js";
 
-/** Options of {@link SqliteCheckpointer}. */
+/**
+ * Options of {@link SqliteCheckpointer}.
+ *
+ * @example
+ * ```ts
+ * const options: SqliteCheckpointerOptions = { busyTimeoutMs: 30_000 };
+ * const checkpointer = new SqliteCheckpointer("./weft.db", options);
+ * ```
+ * @see ../../../docs/guides/durable-storage.md
+ */
 export interface SqliteCheckpointerOptions {
   /**
    * How long, in milliseconds, a write waits for another connection or process to release the
