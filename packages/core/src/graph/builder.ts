@@ -8,11 +8,9 @@ import type {
   BuilderDef,
   EmptyDef,
   NodeFn,
-  NodeInput,
   NodeNames,
   NodeOptions,
   Route,
-  SendInput,
   SendTo,
   TypeError,
 } from "./types.js";
@@ -70,20 +68,27 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
    * Adds a node. Its tasks receive the state, or — with `options.input` — their own input,
    * which is what a `Send` to this node must carry.
    */
-  addNode<
-    $Name extends string,
-    const $Ends extends string = never,
-    $InputSchema extends z.ZodType | undefined = undefined,
-  >(
+  addNode<$Name extends string, const $Ends extends string = never>(
     name: $Name & NewNodeName<$Name, TDef>,
-    fn: NodeFn<NodeInput<TState, $InputSchema>, TState, NoInfer<$Ends>>,
-    options?: NodeOptions<TState, $InputSchema, $Ends>,
-  ): StateGraph<TState, WithNode<TDef, $Name, SendInput<TState, $InputSchema>, $Ends>> {
+    fn: NodeFn<StateOf<TState>, TState, NoInfer<$Ends>>,
+    options?: NodeOptions<TState, undefined, $Ends>,
+  ): StateGraph<TState, WithNode<TDef, $Name, StateOf<TState>, $Ends>>;
+  /** A node whose tasks receive their own input, validated by `options.input` (a Send worker). */
+  addNode<$Name extends string, $InputSchema extends z.ZodType, const $Ends extends string = never>(
+    name: $Name & NewNodeName<$Name, TDef>,
+    fn: NodeFn<z.output<$InputSchema>, TState, NoInfer<$Ends>>,
+    options: NodeOptions<TState, $InputSchema, $Ends> & { readonly input: $InputSchema },
+  ): StateGraph<TState, WithNode<TDef, $Name, z.input<$InputSchema>, $Ends>>;
+  addNode(
+    name: string,
+    fn: NodeFn<never, TState, string>,
+    options?: NodeOptions<TState, z.ZodType | undefined, string>,
+  ): never {
     checkNewName(this.#ir, name);
     const spec: NodeSpec = {
       name,
       index: this.#ir.nodes.size,
-      fn: fn as NodeSpec["fn"],
+      fn: fn as unknown as NodeSpec["fn"],
       input: options?.input,
       defer: options?.defer ?? false,
       ends: options?.ends ?? [],
