@@ -14,7 +14,15 @@ import {
 import { createRenderer, isRenderError } from "@weft/mermaid";
 import { CliError, importModule, pickGraph } from "./load.js";
 
-/** Where the CLI writes; `process.stdout`/`stderr` by default. */
+/**
+ * Where the CLI runs and writes; the process's cwd, stdout and stderr by default.
+ *
+ * @example
+ * ```ts
+ * let out = "";
+ * await runCli(["draw", "graph.ts"], { cwd: "/project", stdout: (text) => (out += text) });
+ * ```
+ */
 export interface CliIo {
   readonly cwd?: string;
   readonly stdout?: (text: string) => void;

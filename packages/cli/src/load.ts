@@ -4,7 +4,14 @@ import type { Drawable, GraphIR } from "@weft/core";
 
 const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
 
-/** A problem with what the user asked for: printed as is, exit code 1. */
+/**
+ * A problem with what the user asked for: the CLI prints its message as is and exits with 1.
+ *
+ * @example
+ * ```ts
+ * throw new CliError('--scale must be a number in (0, 8], got "big".');
+ * ```
+ */
 export class CliError extends Error {
   override readonly name = "CliError";
 }
@@ -12,6 +19,12 @@ export class CliError extends Error {
 /**
  * Imports a module by path. TypeScript modules go through tsx's loader, so `.ts` files with
  * `.js` import specifiers, path aliases or enums work as they do in the user's build.
+ *
+ * @example
+ * ```ts
+ * const module = await importModule("src/graph.ts", process.cwd());
+ * ```
+ * @see ../../../docs/diagrams.md
  */
 export async function importModule(path: string, cwd: string): Promise<Record<string, unknown>> {
   const absolute = resolve(cwd, path);
@@ -32,7 +45,15 @@ export async function importModule(path: string, cwd: string): Promise<Record<st
 
 /**
  * The graph a module exports: `exportName` when given, else the default export, else the
- * export named `graph`. Accepts a StateGraph, a CompiledGraph or a GraphIR.
+ * export named `graph`. Accepts a StateGraph, a CompiledGraph or a GraphIR; otherwise throws a
+ * {@link CliError} that lists the module's exports.
+ *
+ * @example
+ * ```ts
+ * const graph = pickGraph(await importModule("src/graph.ts", cwd), "src/graph.ts", "reviewGraph");
+ * console.log(toMermaid(graph));
+ * ```
+ * @see ../../../docs/diagrams.md
  */
 export function pickGraph(module: Record<string, unknown>, path: string, exportName?: string): Drawable {
   const names = exportName === undefined ? ["default", "graph"] : [exportName];

@@ -1,10 +1,24 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { RenderError } from "./errors.js";
 
-/** Where {@link findChromium} looks after the environment variables, in order. */
+/**
+ * Where {@link findChromium} looks after the environment variables, in order.
+ *
+ * @example
+ * ```ts
+ * findChromium({ candidates: ["/opt/google/chrome/chrome", ...CHROMIUM_CANDIDATES] });
+ * ```
+ */
 export const CHROMIUM_CANDIDATES: readonly string[] = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
-/** Where to look for Chromium; the defaults are the process environment and {@link CHROMIUM_CANDIDATES}. */
+/**
+ * Where to look for Chromium; the defaults are the process environment and {@link CHROMIUM_CANDIDATES}.
+ *
+ * @example
+ * ```ts
+ * findChromium({ env: { CHROMIUM_PATH: "/snap/bin/chromium" } });
+ * ```
+ */
 export interface ChromiumSearch {
   /** Read `CHROMIUM_PATH` and `PUPPETEER_EXECUTABLE_PATH` from here. */
   readonly env?: Readonly<Record<string, string | undefined>>;

@@ -1,4 +1,11 @@
-/** What went wrong while rendering a diagram. */
+/**
+ * What went wrong while rendering a diagram.
+ *
+ * @example
+ * ```ts
+ * const retryable = (code: RenderErrorCode) => code === "RENDER_FAILED";
+ * ```
+ */
 export type RenderErrorCode =
   /** No Chromium executable was found (see `findChromium`). */
   | "CHROMIUM_NOT_FOUND"

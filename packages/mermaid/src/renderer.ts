@@ -4,10 +4,24 @@ import { findChromium, type ChromiumSearch } from "./chromium.js";
 import { isRenderError, RenderError } from "./errors.js";
 import { PAGE_HTML, PAGE_SCRIPT, type PageResult, type WeftPage } from "./page.js";
 
-/** Output formats: SVG text or PNG bytes. */
+/**
+ * Output formats: SVG text or PNG bytes.
+ *
+ * @example
+ * ```ts
+ * const format: RenderFormat = path.endsWith(".png") ? "png" : "svg";
+ * ```
+ */
 export type RenderFormat = "svg" | "png";
 
-/** Options of {@link createRenderer}. */
+/**
+ * Options of {@link createRenderer}.
+ *
+ * @example
+ * ```ts
+ * const renderer = await createRenderer({ mermaidConfig: { theme: "dark" }, timeoutMs: 30_000 });
+ * ```
+ */
 export interface RendererOptions extends ChromiumSearch {
   /** The Chromium executable; found with `findChromium` when not given. */
   readonly executablePath?: string;
@@ -28,7 +42,14 @@ export interface RendererOptions extends ChromiumSearch {
   readonly timeoutMs?: number;
 }
 
-/** Options of one render. */
+/**
+ * Options of one render.
+ *
+ * @example
+ * ```ts
+ * await renderer.render(text, { format: "png", scale: 2, backgroundColor: "transparent" });
+ * ```
+ */
 export interface RenderOptions<TFormat extends RenderFormat = RenderFormat> {
   readonly format: TFormat;
   /** A CSS color, or `"transparent"` (PNG only). Default `"white"`. */
@@ -40,6 +61,13 @@ export interface RenderOptions<TFormat extends RenderFormat = RenderFormat> {
 /**
  * A warm Chromium with mermaid loaded, rendering one diagram after another. Create it once,
  * render many diagrams, then `close()` it.
+ *
+ * @example
+ * ```ts
+ * const renderer: Renderer = await createRenderer();
+ * const [a, b] = await Promise.all([renderer.render(one, { format: "svg" }), renderer.render(two, { format: "svg" })]);
+ * await renderer.close();
+ * ```
  */
 export interface Renderer {
   /** Renders mermaid text to SVG (a string of XML). */

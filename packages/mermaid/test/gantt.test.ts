@@ -62,6 +62,28 @@ describe("toMermaidGantt", () => {
     expect(text).toContain("  a#58;b#59;c#35;d#37;e :");
   });
 
+  it("ends an interrupted task with an 'interrupted' bar and draws breakpoints as milestones", async () => {
+    const ask = ref(1, 0, "ask_human");
+    const review = ref(2, 0, "review");
+    const events: RecordedRunEvent[] = [
+      { type: "step:start", step: 1, tasks: [ask], at: 0 },
+      { type: "task:start", attempt: 1, ...ask, at: 1 },
+      { type: "interrupt", interrupt: { id: "i1", value: "approve?", kind: "node", ...ask }, ...ask, at: 9 },
+      { type: "interrupt", interrupt: { id: "i2", value: undefined, kind: "before", ...review }, ...review, at: 10 },
+    ];
+    expect(await ganttValid(events)).toMatchInlineSnapshot(`
+      "gantt
+        dateFormat x
+        axisFormat %S.%L s
+        todayMarker off
+        section Step 1
+        ask_human (interrupted) :done, 1, 9
+        section Step 2
+        review (breakpoint before) :milestone, 10, 11
+      "
+    `);
+  });
+
   it("picks a coarser time axis for long runs, or the one given", () => {
     const long: RecordedRunEvent[] = [{ type: "run:start", input: {}, at: 90_000 }];
     expect(toMermaidGantt(long)).toContain("axisFormat %M:%S\n");

@@ -2,7 +2,14 @@ import type { RunEvent, TaskRef } from "../stream/events.js";
 import { ganttText } from "./escape.js";
 import type { RecordedRunEvent } from "./run-record.js";
 
-/** Options of {@link toMermaidGantt}. */
+/**
+ * Options of {@link toMermaidGantt}.
+ *
+ * @example
+ * ```ts
+ * toMermaidGantt(events, { title: "nightly run", axisFormat: "%M:%S", showQueued: false });
+ * ```
+ */
 export interface GanttOptions {
   /** A title above the chart. None by default. */
   readonly title?: string;
@@ -38,14 +45,15 @@ interface Track {
  * slowest one stands out. Sends are numbered as the runtime numbers them (`worker #0`,
  * `worker #1`, … in emission order). Failed attempts are `crit` (red), attempts that were
  * retried are `active` (with "retried" in the label), cancelled tasks are `crit, done`, time
- * spent waiting for a concurrency slot is a `done` (grey) "queued" bar. Times are rounded
- * to the nearest millisecond, and every bar lasts at least 1 ms so that it shows.
+ * spent waiting for a concurrency slot is a `done` (grey) "queued" bar, a task that called
+ * `ctx.interrupt` ends in a `done` "interrupted" bar, and a breakpoint is a milestone. Times
+ * are rounded to the nearest millisecond, and every bar lasts at least 1 ms so that it shows.
  *
  * Takes live events (`for await (const e of graph.stream(input))`) or a parsed run record.
  *
  * @example
  * ```ts
- * const events = [];
+ * const events: RunEvent[] = [];
  * for await (const event of graph.stream({ topic: "AI" })) events.push(event);
  * console.log(toMermaidGantt(events, { title: "report" }));
  * // gantt
@@ -116,6 +124,17 @@ export function toMermaidGantt(
         const attempt = t.attempt > 1 ? `attempt ${t.attempt} ` : "";
         close(t, event.at, `${t.name} (${attempt}${what}${policy})`, ["crit"]);
         t.settled = true;
+        break;
+      }
+      case "interrupt": {
+        const t = track(event);
+        const kind = (event.interrupt as { readonly kind?: string } | undefined)?.kind ?? "node";
+        if (kind === "node" && !t.settled) {
+          close(t, event.at, `${t.name} (interrupted)`, ["done"]);
+          t.settled = true;
+        } else {
+          t.bars.push({ label: `${t.name} (breakpoint ${kind})`, tags: ["milestone"], start: event.at, end: event.at });
+        }
         break;
       }
       case "task:cancelled": {

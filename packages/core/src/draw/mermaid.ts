@@ -2,16 +2,37 @@ import { END, START } from "../graph/constants.js";
 import type { GraphIR, NodeSpec } from "../graph/ir.js";
 import { quoted } from "./escape.js";
 
-/** Anything that can be drawn: a `StateGraph` builder, a `CompiledGraph`, or a `GraphIR`. */
+/**
+ * Anything that can be drawn: a `StateGraph` builder, a `CompiledGraph`, or a `GraphIR`.
+ *
+ * @example
+ * ```ts
+ * const drawables: Drawable[] = [builder, builder.compile(), builder.toIR()];
+ * ```
+ */
 export type Drawable = GraphIR | { toIR(): GraphIR };
 
-/** A node to draw as a nested graph, with the nested graph's own subgraphs. */
+/**
+ * A node to draw as a nested graph, with the nested graph's own subgraphs.
+ *
+ * @example
+ * ```ts
+ * toMermaid(app, { subgraphs: { research: { graph: research, subgraphs: { search: searchGraph } } } });
+ * ```
+ */
 export interface SubgraphSpec {
   readonly graph: Drawable;
   readonly subgraphs?: Readonly<Record<string, Drawable | SubgraphSpec>>;
 }
 
-/** Options of {@link toMermaid}. */
+/**
+ * Options of {@link toMermaid}.
+ *
+ * @example
+ * ```ts
+ * toMermaid(graph, { direction: "LR", title: "support", undeclaredRoutes: "placeholder" });
+ * ```
+ */
 export interface MermaidOptions {
   /** Layout direction: top-down (default), left-right, bottom-up or right-left. */
   readonly direction?: "TD" | "LR" | "BT" | "RL";

@@ -1,6 +1,13 @@
 import type { RunEvent } from "../stream/events.js";
 
-/** An error as a run record stores it. */
+/**
+ * An error as a run record stores it.
+ *
+ * @example
+ * ```ts
+ * const stored: SerializedError = { name: "GraphError", message: "1 task failed", code: "TASK_FAILED" };
+ * ```
+ */
 export interface SerializedError {
   readonly name: string;
   readonly message: string;
@@ -15,6 +22,12 @@ type Recorded<TEvent> = TEvent extends { readonly error: unknown }
 /**
  * A {@link RunEvent} as stored in a run record: plain JSON, with every error reduced to
  * `{ name, message, code? }`.
+ *
+ * @example
+ * ```ts
+ * const events: RecordedRunEvent[] = parseRunRecord(text);
+ * const failed = events.filter((event) => event.type === "task:error").map((event) => event.node);
+ * ```
  */
 export type RecordedRunEvent = Recorded<RunEvent<unknown, string>>;
 
