@@ -89,12 +89,16 @@ export class ThreadStore {
   readonly #fingerprint: string;
   readonly #snapshotEvery: number;
 
-  constructor(
-    readonly checkpointer: Checkpointer,
-    private readonly ir: GraphIR,
-    private readonly table: StateTable,
-    private readonly options: ThreadStoreOptions = {},
-  ) {
+  readonly checkpointer: Checkpointer;
+  readonly #ir: GraphIR;
+  readonly #table: StateTable;
+  readonly #options: ThreadStoreOptions;
+
+  constructor(checkpointer: Checkpointer, ir: GraphIR, table: StateTable, options: ThreadStoreOptions = {}) {
+    this.checkpointer = checkpointer;
+    this.#ir = ir;
+    this.#table = table;
+    this.#options = options;
     const shape = { nodes: [...ir.nodes.keys()].sort(), keys: [...table.channels.keys()].sort() };
     this.#fingerprint = createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
     this.#snapshotEvery = options.snapshotEvery ?? 100;
@@ -128,7 +132,7 @@ export class ThreadStore {
     for (let i = chain.length - 1; i >= 0; i--) {
       const { body } = chain[i]!;
       const writes = i === chain.length - 1 ? [] : body.writes;
-      state = this.table.commit(state, writes.map(toWrite), body.step);
+      state = this.#table.commit(state, writes.map(toWrite), body.step);
     }
     return { row, body: chain[0]!.body, state };
   }
@@ -149,7 +153,7 @@ export class ThreadStore {
     const checkpointId = `${String(entry.step).padStart(6, "0")}-${randomBytes(6).toString("hex")}`;
     const since = parent.body?.since ?? { steps: 0, bytes: 0 };
     const body: CheckpointBody = {
-      graph: this.ir.name,
+      graph: this.#ir.name,
       fingerprint: this.#fingerprint,
       createdAt: new Date().toISOString(),
       source: entry.source,
@@ -161,17 +165,17 @@ export class ThreadStore {
       since: { steps: since.steps + 1, bytes: since.bytes },
       snapshotBytes: parent.body?.snapshotBytes ?? 0,
     };
-    let data = encodeRecord("checkpoint", body, this.options);
+    let data = encodeRecord("checkpoint", body, this.#options);
     body.since.bytes += data.length;
     const due = parent.row === undefined || body.since.bytes >= body.snapshotBytes || body.since.steps >= this.#snapshotEvery;
     if (due) {
       body.snapshot = { ...entry.state };
       body.since = { steps: 0, bytes: 0 };
-      data = encodeRecord("checkpoint", body, this.options);
+      data = encodeRecord("checkpoint", body, this.#options);
       body.snapshotBytes = data.length;
-      data = encodeRecord("checkpoint", body, this.options);
+      data = encodeRecord("checkpoint", body, this.#options);
     } else {
-      data = encodeRecord("checkpoint", body, this.options);
+      data = encodeRecord("checkpoint", body, this.#options);
     }
     const row: CheckpointRow = { threadId, checkpointId, parentId: parent.row?.checkpointId, step: entry.step, data };
     await this.checkpointer.put(row);
@@ -184,7 +188,7 @@ export class ThreadStore {
     if (body === undefined) return;
     let data: string;
     try {
-      data = encodeRecord("task", body, this.options);
+      data = encodeRecord("task", body, this.#options);
     } catch (error) {
       const path = (error as GraphError).details?.path;
       if (typeof path !== "string" || !path.startsWith("value.write.values.")) throw error;
@@ -204,7 +208,7 @@ export class ThreadStore {
     const results = new Map<string, TaskResultBody>();
     for (const row of rows) {
       const where = `Task result "${row.taskId}" of checkpoint "${checkpointId}" in thread "${threadId}"`;
-      const parsed = taskResultSchema.safeParse(decodeRecord("task", row.data, where, this.options));
+      const parsed = taskResultSchema.safeParse(decodeRecord("task", row.data, where, this.#options));
       if (!parsed.success) throw malformed(where, parsed.error);
       results.set(row.taskId, parsed.data);
     }
@@ -243,13 +247,13 @@ export class ThreadStore {
 
   #decodeCheckpoint(row: CheckpointRow): CheckpointBody {
     const where = `Checkpoint "${row.checkpointId}" of thread "${row.threadId}"`;
-    const parsed = checkpointSchema.safeParse(decodeRecord("checkpoint", row.data, where, this.options));
+    const parsed = checkpointSchema.safeParse(decodeRecord("checkpoint", row.data, where, this.#options));
     if (!parsed.success) throw malformed(where, parsed.error);
     const body = parsed.data;
     if (body.fingerprint !== this.#fingerprint) {
       throw new GraphError(
         "INVALID_CHECKPOINT",
-        `${where} was written by graph "${body.graph}" with other nodes or state keys than graph "${this.ir.name}" has: resume it with the graph that wrote it.`,
+        `${where} was written by graph "${body.graph}" with other nodes or state keys than graph "${this.#ir.name}" has: resume it with the graph that wrote it.`,
         { details: { threadId: row.threadId, graph: body.graph } },
       );
     }

@@ -59,11 +59,14 @@ class TaskContext implements NodeContext {
   pending: InterruptSignal | undefined;
   #interrupts = 0;
 
-  constructor(
-    private readonly request: AttemptRequest,
-    readonly signal: AbortSignal,
-    readonly emit: (data: unknown) => void,
-  ) {
+  readonly signal: AbortSignal;
+  readonly emit: (data: unknown) => void;
+  readonly #request: AttemptRequest;
+
+  constructor(request: AttemptRequest, signal: AbortSignal, emit: (data: unknown) => void) {
+    this.#request = request;
+    this.signal = signal;
+    this.emit = emit;
     this.node = request.node;
     this.step = request.step;
     this.taskId = request.taskId;
@@ -73,8 +76,8 @@ class TaskContext implements NodeContext {
 
   interrupt<TAnswer = unknown>(value: unknown): TAnswer {
     const index = this.#interrupts++;
-    if (index < this.request.resumes.length) return this.request.resumes[index] as TAnswer;
-    const scope = this.request.interruptScope;
+    if (index < this.#request.resumes.length) return this.#request.resumes[index] as TAnswer;
+    const scope = this.#request.interruptScope;
     if (scope === undefined) {
       throw new GraphError(
         "INVALID_OPTION",
@@ -82,7 +85,7 @@ class TaskContext implements NodeContext {
         { details: { node: this.node } },
       );
     }
-    const { taskId, node, step, sendIndex } = this.request;
+    const { taskId, node, step, sendIndex } = this.#request;
     this.pending = new InterruptSignal({ id: `${scope}:${taskId}:${index}`, value, kind: "node", taskId, node, step, sendIndex });
     throw this.pending;
   }

@@ -18,5 +18,9 @@ export interface PendingInterrupt<TNodes extends string = string> extends TaskRe
 
 /** Thrown by `ctx.interrupt` to stop the node; the runtime turns it into a pending interrupt. */
 export class InterruptSignal {
-  constructor(readonly interrupt: PendingInterrupt) {}
+  readonly interrupt: PendingInterrupt;
+
+  constructor(interrupt: PendingInterrupt) {
+    this.interrupt = interrupt;
+  }
 }

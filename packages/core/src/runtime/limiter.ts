@@ -6,7 +6,11 @@ export class Limiter {
   #active = 0;
   readonly #queue: { grant: () => void }[] = [];
 
-  constructor(readonly limit: number) {}
+  readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
 
   /** True when `acquire` would have to wait. */
   get full(): boolean {

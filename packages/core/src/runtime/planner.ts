@@ -31,11 +31,12 @@ export class Planner {
   readonly #deferredNodes: Set<string>;
   readonly #deferredSends: ParsedSend[];
 
-  constructor(
-    private readonly ir: GraphIR,
-    private readonly routing: RoutingTable,
-    saved?: PlannerState,
-  ) {
+  readonly #ir: GraphIR;
+  readonly #routing: RoutingTable;
+
+  constructor(ir: GraphIR, routing: RoutingTable, saved?: PlannerState) {
+    this.#ir = ir;
+    this.#routing = routing;
     this.#joinsSeen = ir.joins.map((_, i) => new Set(saved?.joins[i] ?? []));
     this.#deferredNodes = new Set(saved?.deferredNodes ?? []);
     this.#deferredSends = (saved?.deferredSends ?? []).map((send) => ({ node: this.#node(send.node), input: send.input }));
@@ -53,7 +54,7 @@ export class Planner {
       if (outcome.status === "failed") {
         // A failure kept by `onError: "continue"` still lets the flow go on along static
         // edges and joins, so an aggregator downstream runs with what succeeded.
-        for (const target of this.routing.edgesFrom.get(outcome.task.node) ?? []) triggered.add(target);
+        for (const target of this.#routing.edgesFrom.get(outcome.task.node) ?? []) triggered.add(target);
         this.#markJoins(outcome.task.node, triggered);
         continue;
       }
@@ -62,7 +63,7 @@ export class Planner {
       if (outcome.status === "done") this.#markJoins(outcome.task.node, triggered);
     }
     const nodes: NodeSpec[] = [];
-    for (const node of this.ir.nodes.values()) {
+    for (const node of this.#ir.nodes.values()) {
       if (!triggered.has(node.name)) continue;
       if (node.defer) this.#deferredNodes.add(node.name);
       else nodes.push(node);
@@ -70,7 +71,7 @@ export class Planner {
     const ready: ParsedSend[] = [];
     for (const send of sends) (send.node.defer ? this.#deferredSends : ready).push(send);
     if (nodes.length === 0 && ready.length === 0 && (this.#deferredNodes.size > 0 || this.#deferredSends.length > 0)) {
-      for (const node of this.ir.nodes.values()) if (this.#deferredNodes.has(node.name)) nodes.push(node);
+      for (const node of this.#ir.nodes.values()) if (this.#deferredNodes.has(node.name)) nodes.push(node);
       ready.push(...this.#deferredSends);
       this.#deferredNodes.clear();
       this.#deferredSends.length = 0;
@@ -96,7 +97,7 @@ export class Planner {
         step,
         sendIndex: entry.sendIndex,
         spec,
-        input: isSend ? entry.input : this.routing.edgeInput(spec, state),
+        input: isSend ? entry.input : this.#routing.edgeInput(spec, state),
       };
     });
   }
@@ -111,13 +112,13 @@ export class Planner {
   }
 
   #node(name: string): NodeSpec {
-    const node = this.ir.nodes.get(name);
+    const node = this.#ir.nodes.get(name);
     if (node === undefined) throw new Error(`unknown node "${name}"`);
     return node;
   }
 
   #markJoins(node: string, triggered: Set<string>): void {
-    this.ir.joins.forEach((join, i) => {
+    this.#ir.joins.forEach((join, i) => {
       if (!join.sources.includes(node)) return;
       const seen = this.#joinsSeen[i]!;
       seen.add(node);

@@ -25,7 +25,10 @@ export class RoutingTable {
   readonly edgesFrom: ReadonlyMap<string, readonly string[]>;
   readonly branchesFrom: ReadonlyMap<string, readonly BranchSpec[]>;
 
-  constructor(readonly ir: GraphIR) {
+  readonly ir: GraphIR;
+
+  constructor(ir: GraphIR) {
+    this.ir = ir;
     const edges = new Map<string, string[]>();
     for (const edge of ir.edges) edges.set(edge.from, [...(edges.get(edge.from) ?? []), edge.to]);
     const branches = new Map<string, BranchSpec[]>();

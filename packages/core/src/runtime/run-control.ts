@@ -7,7 +7,10 @@ export class RunControl {
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #onCallerAbort: () => void;
 
-  constructor(private readonly options: RunOptions) {
+  readonly #options: RunOptions;
+
+  constructor(options: RunOptions) {
+    this.#options = options;
     const caller = options.signal;
     this.#onCallerAbort = () =>
       this.#controller.abort(new GraphError("ABORTED", "The run was cancelled.", { cause: caller?.reason }));
@@ -43,6 +46,6 @@ export class RunControl {
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.options.signal?.removeEventListener("abort", this.#onCallerAbort);
+    this.#options.signal?.removeEventListener("abort", this.#onCallerAbort);
   }
 }

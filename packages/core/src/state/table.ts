@@ -30,7 +30,10 @@ export class StateTable {
   readonly channels: ReadonlyMap<string, Channel>;
   private readonly plainInput: z.ZodType<Record<string, unknown>>;
 
-  constructor(readonly schema: AnyStateSchema) {
+  readonly schema: AnyStateSchema;
+
+  constructor(schema: AnyStateSchema) {
+    this.schema = schema;
     const channels = new Map<string, Channel>();
     const plainShape: Record<string, z.ZodType> = {};
     for (const [key, keySchema] of Object.entries(schema.shape) as [string, z.ZodType][]) {

@@ -10,7 +10,11 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   #closed = false;
   #error: { error: unknown } | undefined;
 
-  constructor(private readonly onReturn: () => void = () => {}) {}
+  readonly #onReturn: () => void;
+
+  constructor(onReturn: () => void = () => {}) {
+    this.#onReturn = onReturn;
+  }
 
   push(value: T): void {
     if (this.#closed) return;
@@ -60,7 +64,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     if (!this.#closed) {
       this.#closed = true;
       this.#buffer.length = 0;
-      this.onReturn();
+      this.#onReturn();
     }
     return Promise.resolve({ value: undefined, done: true });
   }
