@@ -84,21 +84,29 @@ export function checkDocs(options: { docsDir?: string; outDir: string; only?: re
   if (run.error !== undefined) throw run.error;
   const output = `${run.stdout}${run.stderr}`.trim();
   const errors = output === "" ? [] : locate(output, snippets, options.outDir);
-  return { ok: run.status === 0 && errors.length === 0, pages, snippets, errors };
+  // tsc also fails on errors in the packages' own sources; their typecheck reports those.
+  return { ok: run.status !== null && errors.length === 0, pages, snippets, errors };
 }
 
-/** Rewrites tsc's `<generated file>(line,col): error …` lines to `<page>:<line>:<col> - error …`. */
+/**
+ * Rewrites tsc's `<generated file>(line,col): error …` lines to `<page>:<line>:<col> - error …`,
+ * keeping the lines that follow each error. Errors in files that are not snippets (the
+ * sources of the packages they import) are left out.
+ */
 function locate(output: string, snippets: readonly WrittenSnippet[], outDir: string): string[] {
   const byFile = new Map(snippets.map((snippet) => [relative(outDir, snippet.file).split(sep).join("/"), snippet]));
   const errors: string[] = [];
+  let keep = true;
   for (const text of output.split(/\r?\n/)) {
     const match = /^(.+?)\((\d+),(\d+)\): (.*)$/.exec(text);
-    const snippet = match === null ? undefined : byFile.get(match[1]!.split(sep).join("/"));
-    if (match !== null && snippet !== undefined) {
-      errors.push(`${snippet.page}:${snippet.line + Number(match[2]) - 1}:${match[3]} - ${match[4]}`);
-    } else if (/^\s/.test(text) && errors.length > 0) {
-      errors[errors.length - 1] += `\n${text}`;
+    if (match !== null) {
+      const snippet = byFile.get(match[1]!.split(sep).join("/"));
+      keep = snippet !== undefined;
+      if (snippet !== undefined) errors.push(`${snippet.page}:${snippet.line + Number(match[2]) - 1}:${match[3]} - ${match[4]}`);
+    } else if (/^\s/.test(text)) {
+      if (keep && errors.length > 0) errors[errors.length - 1] += `\n${text}`;
     } else {
+      keep = true;
       errors.push(text);
     }
   }

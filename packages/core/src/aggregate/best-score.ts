@@ -6,7 +6,7 @@
  * ```ts
  * bestScore([{ text: "a", score: 6 }, { text: "b", score: 9 }], (r) => r.score); // { text: "b", score: 9 }
  * ```
- * @see ../../../docs/guides/aggregation.md
+ * @see ../../../../docs/guides/aggregation.md
  */
 export function bestScore<T>(results: readonly T[], score: (result: T) => number): T {
   if (results.length === 0) throw new RangeError("bestScore needs at least one result.");

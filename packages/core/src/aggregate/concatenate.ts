@@ -6,7 +6,7 @@
  * ```ts
  * concatenate(["## Intro", "## Usage"], "\n\n"); // "## Intro\n\n## Usage"
  * ```
- * @see ../../../docs/guides/aggregation.md
+ * @see ../../../../docs/guides/aggregation.md
  */
 export function concatenate(results: readonly string[], separator = "\n"): string {
   return results.join(separator);

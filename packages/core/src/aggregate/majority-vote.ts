@@ -21,7 +21,7 @@ export interface Vote<T> {
  * const vote = majorityVote(["positive", "positive", "negative", "positive", "positive"]);
  * formatVote(vote); // "positive (confidence: 80%)"
  * ```
- * @see ../../../docs/guides/aggregation.md
+ * @see ../../../../docs/guides/aggregation.md
  */
 export function majorityVote<T>(votes: readonly T[], key: (vote: T) => unknown = (vote) => vote): Vote<T> {
   if (votes.length === 0) throw new RangeError("majorityVote needs at least one vote.");

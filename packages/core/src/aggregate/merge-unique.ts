@@ -6,7 +6,7 @@
  * ```ts
  * mergeUnique([["a", "b"], ["b", "c"]]); // ["a", "b", "c"]
  * ```
- * @see ../../../docs/guides/aggregation.md
+ * @see ../../../../docs/guides/aggregation.md
  */
 export function mergeUnique<T>(lists: readonly (readonly T[])[], key: (item: T) => unknown = (item) => item): T[] {
   const seen = new Set<unknown>();

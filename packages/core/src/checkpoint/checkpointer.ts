@@ -37,7 +37,7 @@ export interface TaskResultRow {
  * const graph = builder.compile({ checkpointer: new MemoryCheckpointer() });
  * await graph.invoke({ topic: "AI" }, { threadId: "report-1" });
  * ```
- * @see ../../../docs/concepts/checkpoints.md
+ * @see ../../../../docs/concepts/checkpoints.md
  */
 export interface Checkpointer {
   /** Appends a checkpoint to its thread. Ids are unique per thread; putting an id twice is an error. */

@@ -15,7 +15,7 @@ import { GraphError } from "../errors.js";
  * code named by the store. Functions and class instances cannot be stored; encoding them is an
  * error naming the path of the value.
  *
- * @see ../../../docs/concepts/checkpoints.md
+ * @see ../../../../docs/concepts/checkpoints.md
  */
 export const FORMAT_VERSION = 1;
 

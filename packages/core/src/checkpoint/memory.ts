@@ -15,7 +15,7 @@ interface Thread {
  * ```ts
  * const graph = builder.compile({ checkpointer: new MemoryCheckpointer() });
  * ```
- * @see ../../../docs/concepts/checkpoints.md
+ * @see ../../../../docs/concepts/checkpoints.md
  */
 export class MemoryCheckpointer implements Checkpointer {
   readonly #threads = new Map<string, Thread>();

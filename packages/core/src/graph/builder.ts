@@ -48,7 +48,7 @@ export type Router<TState extends AnyStateSchema, TResult> = (state: StateOf<TSt
  *   .addEdge("write", END)
  *   .compile();
  * ```
- * @see ../../../docs/concepts/edges.md
+ * @see ../../../../docs/concepts/edges.md
  */
 export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef = EmptyDef> {
   #ir: GraphIR;

@@ -16,7 +16,7 @@ export type Goto<TNode extends string> = TNode | Send<TNode> | readonly (TNode |
  *   { ends: ["page", "queue"] },
  * );
  * ```
- * @see ../../../docs/concepts/edges.md
+ * @see ../../../../docs/concepts/edges.md
  */
 export class Command<TNode extends string = string, TUpdate = unknown> {
   readonly update: TUpdate | undefined;

@@ -8,7 +8,7 @@
  *   state.sections.map((section) => new Send("write", { section })),
  * );
  * ```
- * @see ../../../docs/concepts/send.md
+ * @see ../../../../docs/concepts/send.md
  */
 export class Send<TNode extends string = string, TInput = unknown> {
   readonly node: TNode;

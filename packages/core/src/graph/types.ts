@@ -46,7 +46,7 @@ export type Route<TDef extends BuilderDef> =
 /**
  * The runtime services a task receives as its second argument.
  *
- * @see ../../../docs/concepts/superstep.md
+ * @see ../../../../docs/concepts/superstep.md
  */
 export interface NodeContext {
   /** The node's name. */
@@ -73,7 +73,7 @@ export interface NodeContext {
    * ```ts
    * const approved = ctx.interrupt<boolean>({ question: "Send this email?", draft });
    * ```
-   * @see ../../../docs/concepts/interrupts.md
+   * @see ../../../../docs/concepts/interrupts.md
    */
   interrupt<TAnswer = unknown>(value: unknown): TAnswer;
 }

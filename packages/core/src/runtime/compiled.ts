@@ -69,7 +69,7 @@ type Nodes<TDef extends CompiledDef> = keyof TDef["nodes"] & string;
  * const final = await graph.invoke({ topic: "AI agents" });
  * for await (const event of graph.stream({ topic: "AI agents" })) console.log(event.type);
  * ```
- * @see ../../../docs/concepts/superstep.md
+ * @see ../../../../docs/concepts/superstep.md
  */
 export class CompiledGraph<TDef extends CompiledDef> {
   readonly #program: Program;

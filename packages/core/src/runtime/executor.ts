@@ -43,7 +43,7 @@ export interface AttemptControl {
  * ```ts
  * const graph = builder.compile({ executor: myExecutor });
  * ```
- * @see ../../../docs/guides/distributed.md
+ * @see ../../../../docs/guides/distributed.md
  */
 export interface Executor {
   runAttempt(request: AttemptRequest, control: AttemptControl): Promise<AttemptResult>;

@@ -5,7 +5,7 @@ import type { TaskRef } from "../stream/events.js";
  * `interruptBefore` / `interruptAfter` breakpoint. Resume it with
  * `graph.invoke(new Command({ resume: { [id]: answer } }), { threadId })`.
  *
- * @see ../../../docs/concepts/interrupts.md
+ * @see ../../../../docs/concepts/interrupts.md
  */
 export interface PendingInterrupt<TNodes extends string = string> extends TaskRef<TNodes> {
   /** Stable id: the same interrupt has the same id however often the thread is loaded. */

@@ -21,7 +21,7 @@ export interface Backoff {
  *   retry: { maxAttempts: 3, backoff: { initialMs: 200 }, retryOn: (e) => !(e instanceof TypeError) },
  * });
  * ```
- * @see ../../../docs/guides/parallel-execution.md
+ * @see ../../../../docs/guides/parallel-execution.md
  */
 export interface RetryPolicy {
   /** Attempts in all, the first one included. 1 means no retry. */

@@ -46,7 +46,7 @@ const reducers = new WeakMap<z.ZodType, ReducerSpec>();
  *   total: reducer(z.number(), (sum, n: number) => sum + n, 0),
  * });
  * ```
- * @see ../../../docs/concepts/state.md
+ * @see ../../../../docs/concepts/state.md
  */
 export function reducer<TSchema extends z.ZodType, TUpdate = z.output<TSchema>>(
   schema: TSchema,
@@ -72,7 +72,7 @@ export function reducer<TSchema extends z.ZodType, TUpdate = z.output<TSchema>>(
  * const State = z.object({ results: appendList(z.string()) });
  * // a node returns { results: "one" } or { results: ["one", "two"] }
  * ```
- * @see ../../../docs/concepts/state.md
+ * @see ../../../../docs/concepts/state.md
  */
 export function appendList<TItem extends z.ZodType>(
   item: TItem,

@@ -35,7 +35,7 @@ interface At {
  *   if (event.type === "task:end") console.log(event.node, event.durationMs);
  * }
  * ```
- * @see ../../../docs/concepts/streaming.md
+ * @see ../../../../docs/concepts/streaming.md
  */
 export type RunEvent<TState = Record<string, unknown>, TNodes extends string = string> =
   | ({ readonly type: "run:start"; readonly input: unknown } & At)
