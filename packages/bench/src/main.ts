@@ -11,13 +11,16 @@ const require = createRequire(import.meta.url);
 const versionOf = (name: string): string =>
   (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
 
+// Source (TypeScript through tsx, the default) or the built dist (`pnpm run bench:dist`).
+const coreBuild = import.meta.resolve("@weft/core").includes("/src/") ? "source via tsx" : "built dist";
 const cpus = os.cpus();
 console.log(`# Weft vs LangGraph.js — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`);
 console.log("");
 console.log(
   `${quick ? "QUICK (smoke) mode" : "Full mode"}; Node ${process.version}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}; ` +
-    `@weft/core ${versionOf("@weft/core")} (source), @langchain/langgraph ${versionOf("@langchain/langgraph")}; ` +
-    `gc between runs: ${"gc" in globalThis ? "yes" : "no (run with --expose-gc)"}`,
+    `@weft/core ${versionOf("@weft/core")} (${coreBuild}), @langchain/langgraph ${versionOf("@langchain/langgraph")}; ` +
+    `gc between runs: ${"gc" in globalThis ? "yes" : "no (run with --expose-gc)"}; ` +
+    `load average at start: ${os.loadavg()[0]!.toFixed(1)}`,
 );
 console.log("");
 
