@@ -31,13 +31,14 @@ const State = z.object({
 const Section = z.object({ section: z.string() });
 `;
 
-function weft(nodes: number): string {
+/** The graph, given what differs between engines: the constructor, the worker, a log update. */
+function graphSource(state: string, nodes: number, engine: { create: string; write: string; log: (name: string) => string }): string {
   const chain = chainNames(nodes);
-  return `${weftState}
-export const graph = new StateGraph(State, { name: "types" })
+  return `${state}
+export const graph = ${engine.create}
   .addNode("plan", (s) => ({ sections: [s.topic, \`\${s.topic} again\`] }))
-  .addNode("write", ({ section }) => ({ log: section }), { input: Section })
-${chain.map((name) => `  .addNode("${name}", (s) => ({ count: s.count + 1, log: "${name}" }))`).join("\n")}
+  ${engine.write}
+${chain.map((name) => `  .addNode("${name}", (s) => ({ count: s.count + 1, log: ${engine.log(name)} }))`).join("\n")}
   .addEdge(START, "plan")
   .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write", { section })), ["write"])
   .addEdge("write", "${chain[0]}")
@@ -50,6 +51,14 @@ export async function main(): Promise<number> {
   return final.count + final.log.length;
 }
 `;
+}
+
+function weft(nodes: number): string {
+  return graphSource(weftState, nodes, {
+    create: 'new StateGraph(State, { name: "types" })',
+    write: '.addNode("write", ({ section }) => ({ log: section }), { input: Section })',
+    log: (name) => `"${name}"`,
+  });
 }
 
 const langgraphAnnotationState = `import { Annotation, END, Send, START, StateGraph } from "@langchain/langgraph";
@@ -77,24 +86,11 @@ const State = z.object({
 `;
 
 function langgraph(state: string, nodes: number): string {
-  const chain = chainNames(nodes);
-  return `${state}
-export const graph = new StateGraph(State)
-  .addNode("plan", (s) => ({ sections: [s.topic, \`\${s.topic} again\`] }))
-  .addNode("write", (input: { section: string }) => ({ log: [input.section] }))
-${chain.map((name) => `  .addNode("${name}", (s) => ({ count: s.count + 1, log: ["${name}"] }))`).join("\n")}
-  .addEdge(START, "plan")
-  .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write", { section })), ["write"])
-  .addEdge("write", "${chain[0]}")
-${chain.slice(1).map((name, i) => `  .addEdge("${chain[i]}", "${name}")`).join("\n")}
-  .addConditionalEdges("${chain.at(-1)}", (s) => (s.count < 100 ? "${chain[0]}" : END), ["${chain[0]}", END])
-  .compile();
-
-export async function main(): Promise<number> {
-  const final = await graph.invoke({ topic: "types", count: 0 });
-  return final.count + final.log.length;
-}
-`;
+  return graphSource(state, nodes, {
+    create: "new StateGraph(State)",
+    write: '.addNode("write", (input: { section: string }) => ({ log: [input.section] }))',
+    log: (name) => `["${name}"]`,
+  });
 }
 
 /** Every variant at `nodes` nodes, with the state-only baselines they are measured against. */
