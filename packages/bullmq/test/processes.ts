@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Node flags that let a child process run the workspace's TypeScript sources. */
+export const TS_FLAGS = ["--conditions=@weft/source", "--import", "tsx"];
+
+/** A child process whose stdout is read line by line. */
+export interface Child {
+  readonly process: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the first line (seen already or to come) that matches. */
+  line(match: (line: string) => boolean): Promise<string>;
+  /** Sends SIGKILL and waits for the exit. */
+  kill(): Promise<void>;
+  /** Resolves when the process exits, with its code. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `node <script> …args` on the sources, from the package folder. */
+export function spawnTs(script: string, args: readonly string[], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, [...TS_FLAGS, script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      if (!waiter.match(line)) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  });
+  return {
+    process: child,
+    lines,
+    exited,
+    line(match) {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        waiters.push({ match, resolve });
+        void exited.then((code) =>
+          reject(new Error(`${script} exited (code ${code}) before printing the line waited for.\nstdout:\n${lines.join("\n")}\nstderr:\n${stderr}`)),
+        );
+      });
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    },
+  };
+}
+
+/** Starts a `weft-worker` process on a graph module, and waits until it is ready. */
+export async function startWorkerProcess(module: string, args: readonly string[], env: Record<string, string> = {}): Promise<Child> {
+  const child = spawnTs("src/bin/weft-worker.ts", [module, ...args], env);
+  await child.line((line) => line.includes(" ready: "));
+  return child;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { DEFAULT_REDIS_URL } from "../src/index.js";
+import { bullConnection, redisOptions } from "../src/connection.js";
+
+/** The Redis the tests use: `WEFT_REDIS_URL`, else the local default. */
+export const REDIS_URL = process.env.WEFT_REDIS_URL ?? DEFAULT_REDIS_URL;
+/** The Postgres the tests use: `WEFT_POSTGRES_URL`, else the local default. */
+export const POSTGRES_URL = process.env.WEFT_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * Whether a service answers. In CI (`CI` set) an unreachable service throws, so the test file
+ * fails loudly; elsewhere it prints a notice and returns false, so the tests skip visibly.
+ */
+async function available(service: string, url: string, check: () => Promise<void>): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch (error) {
+    const reason = (error as Error).message || String(error);
+    if (process.env.CI) {
+      throw new Error(`${service} is not reachable at ${url} (${reason}), and CI is set, so these tests fail instead of skipping.`, {
+        cause: error,
+      });
+    }
+    console.warn(`\n!! Skipping @weft/bullmq tests that need ${service}: not reachable at ${url} (${reason}).\n`);
+    return false;
+  }
+}
+
+/** Whether Redis answers at {@link REDIS_URL}. */
+export function redisAvailable(): Promise<boolean> {
+  return available("Redis", REDIS_URL, async () => {
+    const redis = new Redis({ ...redisOptions(REDIS_URL), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await redis.connect();
+      await redis.ping();
+    } finally {
+      redis.disconnect();
+    }
+  });
+}
+
+/** Whether Postgres answers at {@link POSTGRES_URL}. */
+export function postgresAvailable(): Promise<boolean> {
+  return available("PostgreSQL", POSTGRES_URL, async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query("SELECT 1");
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  });
+}
+
+/** A BullMQ key prefix no other test run uses. */
+export const freshPrefix = (): string => `weft-test-${process.pid}-${randomBytes(4).toString("hex")}`;
+
+/** A Postgres schema no other test run uses. */
+export const freshSchema = (): string => `weft_bullmq_${process.pid}_${randomBytes(4).toString("hex")}`;
+
+/** How many jobs of a queue wait for a worker. */
+export async function waitingJobs(prefix: string, queueName: string): Promise<number> {
+  const queue = new Queue(queueName, { connection: bullConnection(redisOptions(REDIS_URL)), prefix });
+  try {
+    const counts = await queue.getJobCounts("wait", "prioritized", "delayed");
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Removes a test queue with all its jobs and keys. */
+export async function obliterate(prefix: string, queueName: string): Promise<void> {
+  const queue = new Queue(queueName, { connection: bullConnection(redisOptions(REDIS_URL)), prefix });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Drops a test schema with its tables. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
