@@ -5,7 +5,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extractSnippets, type Snippet } from "./extract.ts";
 
-/** This package's folder: generated snippets must live under it to resolve `@weft/core` and `zod`. */
+/** This package's folder: generated snippets must live under it to resolve its dependencies (`@weft/core`, `zod`, …). */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The repository's docs folder. */
 export const DOCS_DIR = join(PACKAGE_DIR, "..", "..", "docs");

@@ -5,14 +5,21 @@
  */
 import { join } from "node:path";
 import { checkDocs, PACKAGE_DIR } from "./check.ts";
+import { DocsError } from "./extract.ts";
 
-const result = checkDocs({ outDir: join(PACKAGE_DIR, ".snippets", "check"), only: process.argv.slice(2) });
-const skipped = result.snippets.filter((snippet) => snippet.skip);
-for (const error of result.errors) console.error(error);
-console.log(
-  `docs-check: ${result.snippets.length} snippets in ${result.pages} pages; ` +
-    `${result.snippets.length - skipped.length} type-checked, ${skipped.length} skip-check` +
-    (skipped.length === 0 ? "" : ` (${skipped.map((snippet) => `${snippet.page}:${snippet.line}`).join(", ")})`) +
-    (result.ok ? "." : `; ${result.errors.length} errors.`),
-);
-process.exitCode = result.ok ? 0 : 1;
+try {
+  const result = checkDocs({ outDir: join(PACKAGE_DIR, ".snippets", "check"), only: process.argv.slice(2) });
+  const skipped = result.snippets.filter((snippet) => snippet.skip);
+  for (const error of result.errors) console.error(error);
+  console.log(
+    `docs-check: ${result.snippets.length} snippets in ${result.pages} pages; ` +
+      `${result.snippets.length - skipped.length} type-checked, ${skipped.length} skip-check` +
+      (skipped.length === 0 ? "" : ` (${skipped.map((snippet) => `${snippet.page}:${snippet.line}`).join(", ")})`) +
+      (result.ok ? "." : `; ${result.errors.length} errors.`),
+  );
+  process.exitCode = result.ok ? 0 : 1;
+} catch (error) {
+  if (!(error instanceof DocsError)) throw error;
+  console.error(`docs-check: ${error.message}`);
+  process.exitCode = 1;
+}

@@ -44,6 +44,8 @@ interface Fence {
 export function extractSnippets(markdown: string, page: string): Snippet[] {
   const snippets: Snippet[] = [];
   const where = (line: number): string => `${page}:${line}`;
+  // An output block must follow its snippet with no other code block in between.
+  let afterSnippet = false;
   for (const fence of fences(markdown, page)) {
     const [lang = "", ...flags] = fence.info.split(/\s+/).filter((word) => word.length > 0);
     const code = fence.body.join("\n") + "\n";
@@ -61,11 +63,14 @@ export function extractSnippets(markdown: string, page: string): Snippet[] {
         );
       }
       snippets.push({ page, line: fence.line + 1, code, skip, run: !skip && !flags.includes("no-run") && selfContained, output: undefined });
+      afterSnippet = true;
       continue;
     }
+    const follows = afterSnippet;
+    afterSnippet = false;
     if (!flags.includes("output")) continue;
     const last = snippets.at(-1);
-    if (last === undefined || last.output !== undefined || !last.run) {
+    if (!follows || last === undefined || !last.run) {
       throw new DocsError(
         `${where(fence.line)}: an output block belongs right after the ts snippet that prints it, and that snippet must run (no skip-check or no-run flag, no imports beyond @weft/core, zod and node: modules).`,
       );

@@ -94,6 +94,10 @@ describe("extractSnippets", () => {
   it("refuses an output block with no runnable snippet before it", () => {
     expect(() => extractSnippets(page("```text output", "hi", "```"), "p.md")).toThrow(/^p\.md:1: an output block belongs/);
     expect(() => extractSnippets(page("```ts no-run", "x", "```", "```text output", "hi", "```"), "p.md")).toThrow(DocsError);
+    const separated = page("```ts", 'console.log("hi");', "```", "```sh", "node x.ts", "```", "```text output", "hi", "```");
+    expect(() => extractSnippets(separated, "p.md")).toThrow(/^p\.md:7: an output block belongs/);
+    const twice = page("```ts", 'console.log("hi");', "```", "```text output", "hi", "```", "```text output", "hi", "```");
+    expect(() => extractSnippets(twice, "p.md")).toThrow(/^p\.md:7: an output block belongs/);
   });
 
   it("refuses a block that is never closed", () => {
