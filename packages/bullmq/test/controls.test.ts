@@ -12,7 +12,7 @@ import {
   type GraphError,
   type RunEvent,
 } from "@weft/core";
-import { BullMQExecutor, startWorker, type WeftWorker } from "../src/index.js";
+import { BullMQExecutor, startWorker, type GraphSource, type WeftWorker } from "../src/index.js";
 import { freshPrefix, obliterate, REDIS_URL, redisAvailable, waitingJobs } from "./services.js";
 
 const online = await redisAvailable();
@@ -22,8 +22,9 @@ const running: WeftWorker[] = [];
 const executor = new BullMQExecutor({ connection: REDIS_URL, prefix });
 
 /** Starts an in-process worker for `graph` (tests can then see into its nodes). */
-async function serve(graph: { toIR(): { name: string } }, concurrency = 4): Promise<WeftWorker> {
-  const worker = await startWorker({ graph: graph as never, connection: REDIS_URL, prefix, concurrency });
+async function serve(graph: GraphSource, concurrency = 4): Promise<WeftWorker> {
+  // drainDelay 1 s: an idle worker notices a job handed back to the queue within a second.
+  const worker = await startWorker({ graph, connection: REDIS_URL, prefix, concurrency, bullmq: { drainDelay: 1 } });
   queues.add(worker.queue);
   running.push(worker);
   return worker;
@@ -170,6 +171,28 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
     // The 18 jobs that never started are removed from the queue, not left for the workers.
     await until(async () => (await waitingJobs(prefix, worker.queue)) === 0);
     expect(started).toHaveLength(2);
+  });
+
+  it("hands a job back to the queue when its worker is force-closed, so another worker finishes it", async () => {
+    const startedOn: string[] = [];
+    const build = (worker: string) =>
+      new StateGraph(z.object({ by: z.string().optional() }), { name: `handover-${prefix}` })
+        .addNode("job", async (_, ctx) => {
+          startedOn.push(worker);
+          if (worker === "first") await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+          return { by: worker };
+        })
+        .addEdge(START, "job")
+        .addEdge("job", END);
+    const first = await serve(build("first"));
+
+    const run = build("driver").compile({ executor }).invoke({});
+    await until(() => startedOn.length === 1);
+    await serve(build("second"));
+    await first.close(true);
+
+    expect(await run).toEqual({ by: "second" });
+    expect(startedOn).toEqual(["first", "second"]);
   });
 
   it("reports a node's error with its name, code and message, and keeps onError policies in the driver", async () => {

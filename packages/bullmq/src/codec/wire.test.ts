@@ -80,6 +80,12 @@ describe("the job messages", () => {
     expect(decodeProgress({ percent: 50 })).toBeUndefined();
   });
 
+  it("name the path of a result that cannot be sent", () => {
+    class Socket {}
+    const result: AttemptResult = { kind: "returned", result: { update: { client: new Socket() }, overwrite: undefined, goto: [] } };
+    expect(() => encodeResult(result, "w1")).toThrow("update.client is a Socket instance, which cannot be sent");
+  });
+
   it("refuse a message of another format version, saying what to do", () => {
     expect(() => decodeRequest({ weft: 2, request: {} })).toThrow(/format 2.*run the same @weft\/bullmq version/);
     expect(() => decodeReturn({ result: {} })).toThrow(/format undefined/);

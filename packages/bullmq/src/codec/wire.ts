@@ -16,7 +16,7 @@ export interface JobData {
 
 /** A job's return value: what the attempt produced, or the error the node threw. */
 export type JobReturn =
-  | { readonly weft: typeof VERSION; readonly worker: string; readonly result: Wire }
+  | { readonly weft: typeof VERSION; readonly worker: string; readonly result: WireResult }
   | { readonly weft: typeof VERSION; readonly worker: string; readonly error: WireError };
 
 /** A job's progress: one custom event emitted by the node. */
@@ -50,8 +50,22 @@ export function decodeRequest(data: unknown): AttemptRequest {
 
 /** Encodes what an attempt returned. Results that cannot be sent fail with `INVALID_UPDATE`. */
 export function encodeResult(result: AttemptResult, worker: string): JobReturn {
-  return { weft: VERSION, worker, result: encode(result, { path: "result" }) };
+  const wire: WireResult =
+    result.kind === "interrupted"
+      ? { kind: "interrupted", id: result.id, value: encode(result.value, { path: "interrupt value" }) }
+      : {
+          kind: "returned",
+          update: encode(result.result.update, { path: "update" }),
+          overwrite: result.result.overwrite === undefined ? null : [...result.result.overwrite],
+          goto: encode(result.result.goto, { path: "goto" }),
+        };
+  return { weft: VERSION, worker, result: wire };
 }
+
+/** An attempt's result as plain data. */
+type WireResult =
+  | { readonly kind: "returned"; readonly update: Wire; readonly overwrite: string[] | null; readonly goto: Wire }
+  | { readonly kind: "interrupted"; readonly id: string; readonly value: Wire };
 
 /** Encodes the error an attempt threw. */
 export function encodeFailure(error: unknown, worker: string): JobReturn {
@@ -63,7 +77,16 @@ export function decodeReturn(value: unknown): AttemptResult {
   checkVersion(value, "job result");
   const message = value as JobReturn;
   if ("error" in message) throw fromWireError(message.error);
-  return decode(message.result) as AttemptResult;
+  const result = message.result;
+  if (result.kind === "interrupted") return { kind: "interrupted", id: result.id, value: decode(result.value) };
+  return {
+    kind: "returned",
+    result: {
+      update: decode(result.update),
+      overwrite: result.overwrite === null ? undefined : new Set(result.overwrite),
+      goto: decode(result.goto) as unknown[],
+    },
+  };
 }
 
 /** Encodes one custom event for a job's progress. */

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { GraphError, runNodeAttempt, type GraphIR } from "@weft/core";
-import { Worker, type Job, type WorkerOptions as BullWorkerOptions } from "bullmq";
+import { WaitingError, Worker, type Job, type WorkerOptions as BullWorkerOptions } from "bullmq";
 import { decodeRequest, encodeFailure, encodeProgress, encodeResult, type JobData, type JobReturn } from "../codec/wire.js";
 import { bullConnection, cancelChannel, resolveSettings, type QueueSettings } from "../connection.js";
 import { CancelListener } from "./cancel-listener.js";
@@ -58,7 +58,10 @@ export interface WeftWorker {
   readonly name: string;
   /** The underlying BullMQ worker, for its events (`completed`, `stalled`, …). */
   readonly worker: Worker;
-  /** Stops taking jobs, waits for the running ones (or aborts them with `force`), closes connections. */
+  /**
+   * Stops taking jobs, waits for the running ones — or, with `force`, aborts their `ctx.signal`
+   * and does not wait — and closes the connections.
+   */
   close(force?: boolean): Promise<void>;
 }
 
@@ -88,10 +91,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
     throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}.`);
   }
   let cancels: CancelListener | undefined;
-  const processor = async (job: Job<JobData, JobReturn>, _token?: string, signal?: AbortSignal): Promise<JobReturn> => {
+  let forced = false;
+  const processor = async (job: Job<JobData, JobReturn>, token?: string, signal?: AbortSignal): Promise<JobReturn> => {
     const reason = cancels?.cancelled(job.id!);
     if (reason !== undefined) cancel(job.id!, reason);
-    return runJob(ir, job, signal ?? new AbortController().signal, name);
+    const answer = await runJob(ir, job, signal ?? new AbortController().signal, name);
+    if (forced) {
+      // Aborted by a forced close, not by the driver: hand the job to another worker rather
+      // than answer with an abort the driver would take for the node's failure.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    return answer;
   };
   const worker = new Worker<JobData, JobReturn>(queue, processor, {
     maxStalledCount: 3,
@@ -123,6 +134,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
     worker,
     async close(force = false) {
       try {
+        forced = force;
+        if (force) worker.cancelAllJobs(new GraphError("ABORTED", `Worker ${name} is closing.`) as unknown as string);
         await worker.close(force);
       } finally {
         cancels?.close();
