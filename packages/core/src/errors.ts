@@ -51,7 +51,7 @@ const brand = Symbol.for("weft.GraphError");
  * try {
  *   await graph.invoke({ topic: "x" });
  * } catch (error) {
- *   if (isGraphError(error) && error.code === "TASK_FAILED") console.log(error.failures);
+ *   if (isGraphError(error) && error.code === "TASK_FAILED") console.log(error.details.failures);
  * }
  * ```
  */

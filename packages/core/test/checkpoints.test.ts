@@ -151,9 +151,11 @@ describe("interrupts", () => {
     expect(await rejectionOf(graph.run(new Command({ resume: "yes" }), { threadId: "ambiguous" }))).toMatchObject({
       code: "INVALID_RESUME",
     });
-    expect(
-      await rejectionOf(graph.run(new Command({ resume: { "x:1:0": "yes" } }), { threadId: "ambiguous" })),
-    ).toMatchObject({ code: "INVALID_RESUME" });
+    const unknown = await rejectionOf(
+      graph.run(new Command({ resume: { "000001-0123456789ab:1:0:0": "yes" } }), { threadId: "ambiguous" }),
+    );
+    expect(unknown).toMatchObject({ code: "INVALID_RESUME" });
+    expect(unknown.message).toMatch(/^Thread "ambiguous" has no pending interrupt "000001-0123456789ab:1:0:0"; pending: /);
   });
 
   it("needs a thread to interrupt", async () => {
@@ -288,5 +290,37 @@ describe("the stored format", () => {
     const error = await rejectionOf(graph.invoke({ thing: 1 }, { threadId: "bad" }));
     expect(error).toMatchObject({ code: "INVALID_UPDATE", details: { node: "put", key: "thing" } });
     expect(error.message).toMatch(/^Node "put" wrote a value a checkpoint cannot store: thing\.nested is a Socket instance/);
+  });
+});
+
+describe("resume answers", () => {
+  it("takes an object whose keys are not interrupt ids as the one answer to the one interrupt", async () => {
+    const Plan = z.object({ slots: z.record(z.string(), z.string()).optional() });
+    const graph = new StateGraph(Plan)
+      .addNode("ask", (_, ctx) => ({ slots: ctx.interrupt<Record<string, string>>("when?") }))
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    await graph.run({}, { threadId: "lunch" });
+    const done = await graph.run(new Command({ resume: { "12:30": "lunch" } }), { threadId: "lunch" });
+    expect(done.state.slots).toEqual({ "12:30": "lunch" });
+  });
+
+  it("does not retry interrupt() without a checkpointer: it is a wrong option, not a flaky one", async () => {
+    let runs = 0;
+    const graph = new StateGraph(z.object({ a: z.string().optional() }))
+      .addNode(
+        "ask",
+        (_, ctx) => {
+          runs++;
+          return { a: ctx.interrupt<string>("?") };
+        },
+        { retry: { maxAttempts: 3, backoff: { initialMs: 1 } } },
+      )
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile();
+    await rejectionOf(graph.invoke({}));
+    expect(runs).toBe(1);
   });
 });

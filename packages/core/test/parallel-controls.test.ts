@@ -265,3 +265,27 @@ describe("failure policies", () => {
     expect(result.failures).toMatchObject([{ node: "worker", sendIndex: 2, policy: "handler" }]);
   });
 });
+
+describe("mixed policies", () => {
+  it("lists a best-effort sibling's failure in the fail-fast error's details too", async () => {
+    const graph = new StateGraph(State)
+      .addNode("optional", async () => {
+        throw new Error("optional source down");
+      }, { onError: "continue" })
+      .addNode("required", async () => {
+        await sleep(5);
+        throw new Error("required source down");
+      })
+      .addEdge(START, "optional")
+      .addEdge(START, "required")
+      .addEdge("optional", END)
+      .addEdge("required", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({}));
+    expect(error.message).toBe('Node "required" failed in step 1 (attempt 1): required source down');
+    expect(error.details.failures.map((f: { node: string; policy: string }) => [f.node, f.policy])).toEqual([
+      ["required", "fail"],
+      ["optional", "continue"],
+    ]);
+  });
+});

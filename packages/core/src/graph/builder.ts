@@ -183,7 +183,7 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
   compile(
     ...options: UndeclaredEnds<TDef> extends never
       ? [options?: CompileOptions<NodeNames<TDef>>]
-      : [TypeError<`Command target "${UndeclaredEnds<TDef>}" is not a node of this graph`>]
+      : [commandTargetIsNotANode: TypeError<`Command target "${UndeclaredEnds<TDef>}" is not a node of this graph`>]
   ): CompiledGraph<{ state: TState; nodes: TDef["nodes"] }> {
     validateGraph(this.#ir);
     return new CompiledGraph(this.#ir, (options[0] ?? {}) as CompileOptions);

@@ -155,7 +155,7 @@ export async function runGraph(
       run.throwIfAborted();
       const stepFailures = collectFailures(outcomes);
       const fatal = stepFailures.filter((failure) => failure.policy === "fail");
-      if (fatal.length > 0) throw taskFailed(fatal, outcomes, state, step);
+      if (fatal.length > 0) throw taskFailed(fatal, stepFailures, outcomes, state, step);
       const interrupts = outcomes.flatMap((outcome) => (outcome.status === "interrupted" ? [outcome.interrupt] : []));
       if (interrupts.length > 0) return finish("interrupted", interrupts, steps);
       const writes: Write[] = [];
@@ -272,13 +272,19 @@ async function threadStart(
   return { state: saved.state, tasks: resumed, planner, known, checkpoint: saved, skipBreakpoint: true };
 }
 
-/** Reads `Command({ resume })`: a map of interrupt id → answer, or one answer for one interrupt. */
+/** The shape of an interrupt id: `<checkpoint id>:<step>:<position>:<call index>`. */
+const INTERRUPT_ID = /^\d{6,}-[0-9a-f]{12}:\d+:\d+:\d+$/;
+
+/**
+ * Reads `Command({ resume })`: an object whose keys are all interrupt ids maps ids to answers;
+ * anything else is the one answer to the one pending interrupt.
+ */
 function resumeAnswers(resume: unknown, pending: readonly TaskOutcome[], threadId: string): Map<string, unknown> {
   const ids = pending.flatMap((outcome) => (outcome.status === "interrupted" ? [outcome.interrupt.id] : []));
   if (resume === undefined) return new Map();
   if (typeof resume === "object" && resume !== null && !Array.isArray(resume)) {
     const keys = Object.keys(resume);
-    if (keys.length > 0 && keys.every((key) => key.includes(":"))) {
+    if (keys.length > 0 && keys.every((key) => INTERRUPT_ID.test(key))) {
       for (const key of keys) {
         if (!ids.includes(key)) {
           throw new GraphError(
@@ -342,7 +348,14 @@ function collectFailures(outcomes: readonly TaskOutcome[]): TaskFailure[] {
   return failures;
 }
 
-function taskFailed(fatal: readonly TaskFailure[], outcomes: readonly TaskOutcome[], state: Snapshot, step: number): GraphError {
+/** The error of a step with fatal failures; `details.failures` lists every failure of the step, fatal first. */
+function taskFailed(
+  fatal: readonly TaskFailure[],
+  all: readonly TaskFailure[],
+  outcomes: readonly TaskOutcome[],
+  state: Snapshot,
+  step: number,
+): GraphError {
   const reason = (failure: TaskFailure): string => {
     const how = `attempt ${failure.attempts}${failure.timedOut ? ", timed out" : ""}`;
     const cause = failure.error instanceof Error ? failure.error.message : String(failure.error);
@@ -358,7 +371,7 @@ function taskFailed(fatal: readonly TaskFailure[], outcomes: readonly TaskOutcom
   );
   return new GraphError("TASK_FAILED", message, {
     cause: fatal[0]!.error,
-    details: { step, failures: fatal, finished, state },
+    details: { step, failures: [...fatal, ...all.filter((failure) => failure.policy !== "fail")], finished, state },
   });
 }
 

@@ -34,7 +34,20 @@ export interface RetryPolicy {
   readonly retryOn?: (error: unknown) => boolean;
 }
 
-const permanent = new Set(["INVALID_UPDATE", "INVALID_INPUT", "INVALID_ROUTE", "UNKNOWN_NODE", "ABORTED"]);
+/** Weft errors that another attempt cannot fix: wrong data, wrong graph, wrong options, cancellation. */
+const permanent = new Set([
+  "INVALID_UPDATE",
+  "INVALID_INPUT",
+  "INVALID_ROUTE",
+  "INVALID_OPTION",
+  "INVALID_CHECKPOINT",
+  "INVALID_RESUME",
+  "UNKNOWN_NODE",
+  "UNKNOWN_THREAD",
+  "CONCURRENT_UPDATE",
+  "ABORTED",
+  "RUN_TIMEOUT",
+]);
 
 /** The default `retryOn`. */
 export function isRetryable(error: unknown): boolean {

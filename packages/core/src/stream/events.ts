@@ -54,7 +54,8 @@ export type RunEvent<TState = Record<string, unknown>, TNodes extends string = s
       At)
   | ({
       readonly type: "task:end";
-      readonly update: Partial<TState> | undefined;
+      /** The task's write after validation: parsed values; a list key's items as an array. */
+      readonly update: { readonly [K in keyof TState]?: unknown } | undefined;
       readonly attempts: number;
       readonly durationMs: number;
     } & TaskRef<TNodes> &
