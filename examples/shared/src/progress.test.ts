@@ -1,0 +1,80 @@
+import { END, Send, START, StateGraph, appendList } from "@weft/core";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { runWithProgress, timingSummary } from "./run.js";
+
+const collect = (isTTY = false) => {
+  let text = "";
+  return { out: { isTTY, columns: 80, write: (chunk: string) => (text += chunk) }, text: () => text };
+};
+
+const State = z.object({ items: z.array(z.string()), done: appendList(z.string()) });
+const graph = new StateGraph(State, { name: "demo" })
+  .addNode(
+    "work",
+    ({ item }, ctx) => {
+      if (item === "flaky" && ctx.attempt === 1) throw new Error("503 overloaded");
+      if (item === "broken") throw new Error("boom");
+      return { done: item };
+    },
+    {
+      input: z.object({ item: z.string() }),
+      concurrency: 1,
+      retry: { maxAttempts: 2, backoff: { initialMs: 1, jitter: false }, retryOn: (e) => (e as Error).message.startsWith("503") },
+      onError: "continue",
+    },
+  )
+  .addConditionalEdges(START, (s) => s.items.map((item) => new Send("work", { item })))
+  .addEdge("work", END)
+  .compile();
+
+describe("runWithProgress", () => {
+  it("prints one line per change when the output is not a terminal: queued, started, retried, done, failed", async () => {
+    const printed = collect();
+    const outcome = await runWithProgress(
+      graph,
+      { items: ["flaky", "ok", "broken"] },
+      { progress: { out: printed.out }, label: (task, state) => `work #${task.sendIndex} (${state?.items[task.sendIndex!]})` },
+    );
+    expect(outcome.status).toBe("done");
+    expect(outcome.state?.done).toEqual(["flaky", "ok"]);
+    const lines = printed.text().split("\n").filter(Boolean).map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
+    expect(lines).toEqual([
+      "▶  work #0 (flaky) started",
+      "↻  work #0 (flaky) attempt 1 failed (503 overloaded); retrying in 0.00s",
+      "⏳ work #1 (ok) queued (waiting for a free slot)",
+      "⏳ work #2 (broken) queued (waiting for a free slot)",
+      "▶  work #0 (flaky) attempt 2 started",
+      expect.stringMatching(/^✅ work #0 \(flaky\) done in \d\.\d\ds after 2 attempts$/),
+      "▶  work #1 (ok) started",
+      expect.stringMatching(/^✅ work #1 \(ok\) done in/),
+      "▶  work #2 (broken) started",
+      expect.stringMatching(/^❌ work #2 \(broken\) failed after \d\.\d\ds: boom$/),
+    ]);
+    expect(outcome.progress.views().map((task) => task.status)).toEqual(["done", "done", "failed"]);
+    expect(timingSummary(outcome)).toMatch(/^Finished in \d+\.\d\ds: 3 tasks in 1 steps, /);
+  });
+
+  it("redraws its lines in place on a terminal", async () => {
+    const printed = collect(true);
+    await runWithProgress(graph, { items: ["ok", "ok"] }, { progress: { out: printed.out } });
+    const text = printed.text();
+    expect(text).toContain("\x1b[2F"); // back up over the two task lines
+    const last = text.slice(text.lastIndexOf("\x1b[2F"));
+    expect(last).toMatch(/✅ work #0 +\d\.\d\ds\n.*✅ work #1 +\d\.\d\ds\n$/);
+  });
+
+  it("returns the error of a failed run with the events so far", async () => {
+    const failing = new StateGraph(z.object({ x: z.number().default(0) }))
+      .addNode("boom", () => {
+        throw new Error("nope");
+      })
+      .addEdge(START, "boom")
+      .addEdge("boom", END)
+      .compile();
+    const outcome = await runWithProgress(failing, {}, { progress: { out: collect().out } });
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error?.code).toBe("TASK_FAILED");
+    expect(outcome.events.at(-1)?.type).toBe("run:error");
+  });
+});

@@ -1,0 +1,252 @@
+import type { RunEvent, TaskRef } from "@weft/core";
+import { isOpenAIRunEvent } from "@weft/openai";
+import { seconds } from "./latency.js";
+
+/** Where a task is. */
+export type TaskStatus = "queued" | "running" | "retrying" | "done" | "failed" | "cancelled";
+
+/** One task as the display knows it, built from its events. */
+export interface TaskView {
+  readonly taskId: string;
+  readonly node: string;
+  readonly step: number;
+  readonly sendIndex: number | undefined;
+  readonly label: string;
+  status: TaskStatus;
+  /** Attempts started so far. */
+  attempts: number;
+  /** Run time (ms since the run started) of its first start, and of its end. */
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  /** From `task:end`/`task:error`/`task:cancelled`: how long the task took, retries included. */
+  durationMs: number | undefined;
+  /** The last error, for failed and retrying tasks. */
+  error: string | undefined;
+  timedOut: boolean;
+  /** The text streamed by the current attempt (`openai.delta` events). */
+  streamed: string;
+}
+
+/** Anything to write to: `process.stdout`, or a collector in tests. */
+export interface Output {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/** What {@link Progress} takes. */
+export interface ProgressOptions {
+  /** Default `process.stdout`. */
+  readonly out?: Output;
+  /** Redraw lines in place (a terminal) or print one line per change (a log, a pipe). Default `out.isTTY`. */
+  readonly tty?: boolean;
+  /**
+   * The name of a task on screen; default `node`, or `node #i` for a Send. Gets the state
+   * committed before the task's step (in the first step, the run's input), e.g. to name a
+   * Send by the item it works on.
+   */
+  readonly label?: (task: TaskRef, state: unknown) => string | undefined;
+  /** Leave out these nodes (quick bookkeeping nodes, say). */
+  readonly hide?: readonly string[];
+}
+
+const ICONS: Readonly<Record<TaskStatus, string>> = {
+  queued: "⏳",
+  running: "▶ ",
+  retrying: "↻ ",
+  done: "✅",
+  failed: "❌",
+  cancelled: "⛔",
+};
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/**
+ * A live display of a run's branches, fed with its stream events: which tasks are queued,
+ * running, retrying, done, failed or cancelled, with their times. On a terminal it redraws its
+ * lines in place; elsewhere it prints one timestamped line per change, so logs and tests read
+ * the same story.
+ *
+ * @example
+ * ```ts
+ * const progress = new Progress({ label: (task) => (task.node === "write" ? `write #${task.sendIndex}` : undefined) });
+ * for await (const event of graph.stream(input)) progress.observe(event);
+ * progress.finish();
+ * ```
+ */
+export class Progress {
+  readonly tasks = new Map<string, TaskView>();
+  readonly #out: Output;
+  readonly #tty: boolean;
+  readonly #label: (task: TaskRef, state: unknown) => string | undefined;
+  #state: unknown = undefined;
+  readonly #hide: ReadonlySet<string>;
+  /** performance.now() at the run's start, to turn event times into wall-clock times. */
+  #origin = performance.now();
+  #drawn = 0;
+  #frame = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: ProgressOptions = {}) {
+    this.#out = options.out ?? process.stdout;
+    this.#tty = options.tty ?? this.#out.isTTY === true;
+    this.#label = options.label ?? (() => undefined);
+    this.#hide = new Set(options.hide);
+  }
+
+  /** Takes the next event of the run. */
+  observe(event: RunEvent<unknown, string>): void {
+    if (event.type === "run:start") {
+      this.#origin = performance.now() - event.at;
+      this.#state = event.input;
+      if (this.#tty) this.#timer = setInterval(() => this.#redraw(), 100);
+      this.#timer?.unref?.();
+      return;
+    }
+    if (event.type === "step:end") this.#state = event.state;
+    if (!("taskId" in event) || this.#hide.has(event.node)) {
+      if (event.type === "run:end" || event.type === "run:error") this.finish();
+      return;
+    }
+    const task = this.#task(event);
+    switch (event.type) {
+      case "task:queued":
+        task.status = "queued";
+        this.#changed(task, event.at, "queued (waiting for a free slot)");
+        break;
+      case "task:start":
+        task.status = "running";
+        task.attempts = event.attempt;
+        task.streamed = "";
+        task.startedAt ??= event.at;
+        this.#changed(task, event.at, event.attempt === 1 ? "started" : `attempt ${event.attempt} started`);
+        break;
+      case "task:retry":
+        task.status = "retrying";
+        task.error = message(event.error);
+        task.timedOut = event.timedOut;
+        this.#changed(task, event.at, `attempt ${event.attempt} failed (${task.error}); retrying in ${seconds(event.delayMs)}`);
+        break;
+      case "task:end":
+        this.#settle(task, "done", event);
+        this.#changed(task, event.at, `done in ${seconds(event.durationMs)}${event.attempts > 1 ? ` after ${event.attempts} attempts` : ""}`);
+        break;
+      case "task:error":
+        task.error = message(event.error);
+        task.timedOut = event.timedOut;
+        this.#settle(task, "failed", event);
+        this.#changed(task, event.at, `failed after ${seconds(event.durationMs)}${event.attempts > 1 ? ` and ${event.attempts} attempts` : ""}: ${task.error}`);
+        break;
+      case "task:cancelled":
+        this.#settle(task, "cancelled", event);
+        this.#changed(task, event.at, `cancelled after ${seconds(event.durationMs)}`);
+        break;
+      case "custom":
+        if (isOpenAIRunEvent(event, "openai.delta") && event.data.attempt === task.attempts) {
+          task.streamed += event.data.text;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Stops redrawing and leaves the last picture on screen. Safe to call more than once. */
+  finish(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#tty) this.#redraw();
+  }
+
+  /** The tasks in the order they appeared. */
+  views(): TaskView[] {
+    return [...this.tasks.values()];
+  }
+
+  #task(ref: TaskRef): TaskView {
+    let task = this.tasks.get(ref.taskId);
+    if (task === undefined) {
+      const fallback = ref.sendIndex === undefined ? ref.node : `${ref.node} #${ref.sendIndex}`;
+      task = {
+        taskId: ref.taskId,
+        node: ref.node,
+        step: ref.step,
+        sendIndex: ref.sendIndex,
+        label: this.#label(ref, this.#state) ?? fallback,
+        status: "queued",
+        attempts: 0,
+        startedAt: undefined,
+        endedAt: undefined,
+        durationMs: undefined,
+        error: undefined,
+        timedOut: false,
+        streamed: "",
+      };
+      this.tasks.set(ref.taskId, task);
+    }
+    return task;
+  }
+
+  #settle(task: TaskView, status: TaskStatus, event: { at: number; durationMs: number }): void {
+    task.status = status;
+    task.endedAt = event.at;
+    task.durationMs = event.durationMs;
+  }
+
+  #changed(task: TaskView, at: number, what: string): void {
+    if (this.#tty) return this.#redraw();
+    this.#out.write(`  [${seconds(at).padStart(6)}] ${ICONS[task.status]} ${task.label} ${what}\n`);
+  }
+
+  #redraw(): void {
+    const now = performance.now() - this.#origin;
+    const views = this.views();
+    const width = Math.max(...views.map((task) => task.label.length), 0);
+    const columns = this.#out.columns ?? 100;
+    this.#frame++;
+    let text = this.#drawn > 0 ? `\x1b[${this.#drawn}F` : "";
+    for (const task of views) {
+      const icon = task.status === "running" ? `${SPINNER[this.#frame % SPINNER.length]} ` : ICONS[task.status];
+      const line = `  ${icon} ${task.label.padEnd(width)}  ${this.#detail(task, now)}`;
+      text += `\x1b[2K${truncate(line, columns - 1)}\n`;
+    }
+    this.#drawn = views.length;
+    this.#out.write(text);
+  }
+
+  #detail(task: TaskView, now: number): string {
+    const attempt = task.attempts > 1 ? ` (attempt ${task.attempts})` : "";
+    switch (task.status) {
+      case "queued":
+        return "queued";
+      case "running": {
+        const count = countWords(task.streamed);
+        const words = count > 0 ? ` · ${count} words` : "";
+        return `running ${seconds(now - (task.startedAt ?? now))}${attempt}${words}`;
+      }
+      case "retrying":
+        return `retrying after: ${task.error}`;
+      case "done":
+        return `${seconds(task.durationMs ?? 0)}${task.attempts > 1 ? ` (${task.attempts} attempts)` : ""}`;
+      case "failed":
+        return `failed after ${seconds(task.durationMs ?? 0)}${attempt}: ${task.error}`;
+      case "cancelled":
+        return `cancelled after ${seconds(task.durationMs ?? 0)}`;
+    }
+  }
+}
+
+/** An error's message, without the stack. */
+export function message(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
+  return String(error);
+}
+
+function countWords(text: string): number {
+  return text.split(/\s+/).filter((word) => word.length > 0).length;
+}
+
+function truncate(line: string, columns: number): string {
+  const chars = [...line];
+  return chars.length <= columns ? line : `${chars.slice(0, columns - 1).join("")}…`;
+}
