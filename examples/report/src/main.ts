@@ -1,16 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import {
-  describeFiles,
-  drawPictures,
-  exampleArgs,
   exampleClient,
-  isMain,
+  output,
   runWithProgress,
   seconds,
+  startExample,
   stateOf,
   timingSummary,
-  type Output,
+  type ExampleOptions,
 } from "@weft/example-shared";
 import { reportGraph } from "./graph.js";
 import { DEFAULT_TOPIC, genericReply, REPLIES } from "./replies.js";
@@ -19,15 +17,8 @@ const EXAMPLE_DIR = resolve(import.meta.dirname, "..");
 const REPO_DIR = resolve(EXAMPLE_DIR, "../..");
 
 /** What {@link runReport} takes; every option has a default for `pnpm demo`. */
-export interface RunReportOptions {
+export interface RunReportOptions extends ExampleOptions {
   readonly topic?: string;
-  /** Where progress and the summary go. Default `process.stdout`. */
-  readonly out?: Output;
-  /** Redraw progress lines in place. Default: when `out` is a terminal. */
-  readonly tty?: boolean;
-  /** `"auto"`: OpenAI when `OPENAI_API_KEY` is set, else the local test server. */
-  readonly mode?: "auto" | "offline" | "openai";
-  readonly latencyScale?: number;
   /** Where to write the report; `false` for nowhere. Default `examples/report/report.md`. */
   readonly reportPath?: string | false;
   /** At most this many writers at once. Default 3. */
@@ -39,8 +30,7 @@ export interface RunReportOptions {
  * report.md, and print live progress and a summary.
  */
 export async function runReport(options: RunReportOptions = {}) {
-  const out = options.out ?? process.stdout;
-  const print = (text = ""): void => void out.write(`${text}\n`);
+  const { print, progress } = output(options);
   const topic = options.topic ?? DEFAULT_TOPIC;
   const writers = options.writers ?? 3;
   const reportPath = options.reportPath ?? resolve(EXAMPLE_DIR, "report.md");
@@ -56,7 +46,7 @@ export async function runReport(options: RunReportOptions = {}) {
       graph,
       { topic },
       {
-        progress: { out, ...(options.tty === undefined ? {} : { tty: options.tty }) },
+        progress,
         // A writer is named by its section: Send #i carries the plan's section i.
         label: (task, state) =>
           task.node === "write" ? `write #${task.sendIndex} · ${state?.sections[task.sendIndex ?? 0]?.title}` : undefined,
@@ -84,20 +74,10 @@ function words(text: string): number {
   return text.split(/\s+/).filter((word) => word !== "").length;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-  const args = exampleArgs(argv, EXAMPLE_DIR, { topic: { type: "string" }, out: { type: "string" } });
-  const topic = typeof args.values.topic === "string" ? args.values.topic : undefined;
-  const out = typeof args.values.out === "string" ? resolve(process.cwd(), args.values.out) : undefined;
-  const run = await runReport({ ...(topic === undefined ? {} : { topic }), ...(out === undefined ? {} : { reportPath: out }) });
-  if (args.pictures !== undefined) {
-    const drawn = await drawPictures({ dir: args.pictures, name: "report", graph: run.graph, events: run.outcome.events, title: "report run" });
-    console.log(`\nPictures:\n${describeFiles(drawn)}`);
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
+startExample(import.meta.url, { topic: { type: "string" }, out: { type: "string" } }, async ({ values }) => {
+  const { graph, outcome } = await runReport({
+    ...(typeof values.topic === "string" ? { topic: values.topic } : {}),
+    ...(typeof values.out === "string" ? { reportPath: resolve(process.cwd(), values.out) } : {}),
   });
-}
+  return [{ name: "report", graph, events: outcome.events, title: "report run" }];
+});

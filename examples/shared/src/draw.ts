@@ -3,42 +3,45 @@ import { join, relative } from "node:path";
 import { toMermaid, toMermaidGantt, type Drawable, type MermaidOptions, type RunEvent } from "@weft/core";
 import { createRenderer, findChromium, isRenderError } from "@weft/mermaid";
 
-/** What {@link drawPictures} takes. */
-export interface DrawOptions {
-  /** Where to write; created if missing. */
-  readonly dir: string;
+/** A graph to draw, and optionally one of its runs as a timeline. */
+export interface Picture {
   /** The file name stem: `<name>-graph.*` and `<name>-timeline.*`. */
   readonly name: string;
-  readonly graph: Drawable;
+  /** Left out when another picture already draws the same graph. */
+  readonly graph?: Drawable;
+  readonly graphOptions?: MermaidOptions;
   /** The run's events, for its timeline; no timeline without them. */
   readonly events?: Iterable<RunEvent<unknown, string>>;
-  readonly graphOptions?: MermaidOptions;
   /** The timeline's title. */
   readonly title?: string;
-  /** Render SVG and PNG too when a Chromium is found. Default true. */
-  readonly render?: boolean;
 }
 
 /**
- * Writes an example's graph and its run timeline as mermaid text (`.mmd`, always), and as
+ * Writes each picture's graph and run timeline as mermaid text (`.mmd`, always), and as
  * `.svg` and `.png` with `@weft/mermaid` when a Chromium is available. Returns the files
  * written and, when nothing was rendered, why.
  *
  * @example
  * ```ts
- * const { files } = await drawPictures({ dir: "pictures", name: "report", graph, events: outcome.events });
+ * const { files } = await drawPictures("pictures", [{ name: "report", graph, events: outcome.events }]);
  * ```
  */
-export async function drawPictures(options: DrawOptions): Promise<{ files: string[]; note: string | undefined }> {
-  await mkdir(options.dir, { recursive: true });
-  const texts: [string, string][] = [[`${options.name}-graph`, toMermaid(options.graph, options.graphOptions)]];
-  if (options.events !== undefined) {
-    const title = options.title === undefined ? {} : { title: options.title };
-    texts.push([`${options.name}-timeline`, toMermaidGantt(options.events, title)]);
+export async function drawPictures(
+  dir: string,
+  pictures: readonly Picture[],
+  options: { render?: boolean } = {},
+): Promise<{ files: string[]; note: string | undefined }> {
+  await mkdir(dir, { recursive: true });
+  const texts: [string, string][] = [];
+  for (const picture of pictures) {
+    if (picture.graph !== undefined) texts.push([`${picture.name}-graph`, toMermaid(picture.graph, picture.graphOptions)]);
+    if (picture.events !== undefined) {
+      texts.push([`${picture.name}-timeline`, toMermaidGantt(picture.events, picture.title === undefined ? {} : { title: picture.title })]);
+    }
   }
   const files: string[] = [];
   for (const [stem, text] of texts) {
-    const file = join(options.dir, `${stem}.mmd`);
+    const file = join(dir, `${stem}.mmd`);
     await writeFile(file, text);
     files.push(file);
   }
@@ -53,9 +56,9 @@ export async function drawPictures(options: DrawOptions): Promise<{ files: strin
   const renderer = await createRenderer({ executablePath });
   try {
     for (const [stem, text] of texts) {
-      const svg = join(options.dir, `${stem}.svg`);
+      const svg = join(dir, `${stem}.svg`);
       await writeFile(svg, await renderer.render(text, { format: "svg" }));
-      const png = join(options.dir, `${stem}.png`);
+      const png = join(dir, `${stem}.png`);
       await writeFile(png, await renderer.render(text, { format: "png", scale: 2 }));
       files.push(svg, png);
     }

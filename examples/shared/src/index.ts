@@ -1,7 +1,8 @@
 export { exampleClient, scaleReply, type ExampleClient, type ExampleClientOptions, type Outage } from "./client.js";
-export { describeFiles, drawPictures, type DrawOptions } from "./draw.js";
+export { describeFiles, drawPictures, type Picture } from "./draw.js";
+export { guideQuotes, type GuideQuote } from "./guide.js";
 export { latencyScale, seconds, sleep } from "./latency.js";
-export { exampleArgs, isMain, type ExampleArgs } from "./main.js";
+export { isMain, startExample, type ExampleCli } from "./main.js";
 export { message, Progress, type Output, type ProgressOptions, type TaskStatus, type TaskView } from "./progress.js";
 export { runWithProgress, stateOf, timingSummary, type RunOutcome, type Streamable } from "./run.js";
-export { guideQuotes, type GuideQuote } from "./guide.js";
+export { output, type ExampleOptions } from "./options.js";

@@ -1,7 +1,8 @@
 import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { describeFiles, drawPictures, type Picture } from "./draw.js";
 
 /**
  * True when the module at `url` (pass `import.meta.url`) is the script node was asked to run,
@@ -22,32 +23,55 @@ export function isMain(url: string): boolean {
   }
 }
 
-/** The command line every example understands, plus its own options. */
-export interface ExampleArgs {
-  /** Where `--draw` writes the pictures, or undefined without it. */
-  readonly pictures: string | undefined;
-  readonly values: Record<string, string | boolean | undefined>;
+type OwnOptions = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * The command line of an example's `src/main.ts`: its own options, plus `--draw`, which
+ * writes the graph and the run's timeline to `<example>/pictures/` (`--pictures <dir>` to
+ * write them elsewhere).
+ */
+export interface ExampleCli {
+  /** The example's own options, as `node:util` `parseArgs` gives them. */
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
 }
 
 /**
- * Parses an example's command line: `--draw` writes the graph and the run's timeline to
- * `<example>/pictures/` (`--pictures <dir>` elsewhere), plus the example's own options.
+ * Runs an example when its module is the script node runs (and does nothing when a test
+ * imports it): parses the command line, calls `run`, then draws the pictures `run` returns
+ * when `--draw` or `--pictures <dir>` was given. A failure sets the exit code to 1.
  *
  * @example
  * ```ts
- * const args = exampleArgs(process.argv.slice(2), import.meta.dirname, { topic: { type: "string" } });
+ * startExample(import.meta.url, {}, async () => {
+ *   const { graph, outcome } = await runBriefing();
+ *   return [{ name: "briefing", graph, events: outcome.events, title: "briefing run" }];
+ * });
  * ```
  */
-export function exampleArgs(
-  argv: readonly string[],
-  exampleDir: string,
-  own: NonNullable<ParseArgsConfig["options"]> = {},
-): ExampleArgs {
-  const { values } = parseArgs({
-    args: argv.filter((arg) => arg !== "--"),
-    strict: true,
-    options: { draw: { type: "boolean" }, pictures: { type: "string" }, ...own },
+export function startExample(
+  url: string,
+  options: OwnOptions,
+  run: (cli: ExampleCli) => Promise<readonly Picture[]>,
+): void {
+  if (!isMain(url)) return;
+  const go = async (): Promise<void> => {
+    const { values } = parseArgs({
+      args: process.argv.slice(2).filter((arg) => arg !== "--"),
+      strict: true,
+      options: { draw: { type: "boolean" }, pictures: { type: "string" }, ...options },
+    });
+    const pictures = await run({ values: values as ExampleCli["values"] });
+    const dir =
+      typeof values.pictures === "string"
+        ? resolve(process.cwd(), values.pictures)
+        : values.draw === true
+          ? resolve(dirname(fileURLToPath(url)), "../pictures")
+          : undefined;
+    if (dir === undefined) return;
+    console.log(`\nPictures:\n${describeFiles(await drawPictures(dir, pictures))}`);
+  };
+  go().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
   });
-  const dir = typeof values.pictures === "string" ? resolve(process.cwd(), values.pictures) : values.draw ? resolve(exampleDir, "pictures") : undefined;
-  return { pictures: dir, values: values as ExampleArgs["values"] };
 }

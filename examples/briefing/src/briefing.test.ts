@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { runBriefing } from "./main.js";
+
+const collect = () => {
+  let text = "";
+  return { out: { write: (chunk: string) => (text += chunk) }, text: () => text };
+};
+
+describe("the briefing example", () => {
+  it("prints the seed's briefing, exactly", async () => {
+    const printed = collect();
+    const { state } = await runBriefing({ latencyScale: 0.02, out: printed.out, tty: false });
+    expect(state.finalResponse).toBe(
+      "Here's your briefing:\n" +
+        "🌤 Weather for query: morning briefing — 18°C, Sunny\n" +
+        "📰 News for query: morning briefing — 3 articles found\n" +
+        "📅 Calendar for query: morning briefing — 2 events today",
+    );
+    expect(printed.text()).toContain(`\n${state.finalResponse}\n`);
+  });
+
+  it("fetches the three sources at once and aggregates once, after all three", async () => {
+    const { outcome } = await runBriefing({ latencyScale: 0.02, out: collect().out, tty: false });
+    const tasks = outcome.progress.views();
+    const fetchers = tasks.filter((task) => task.node !== "aggregate");
+    expect(fetchers.map((task) => task.node)).toEqual(["weather", "news", "calendar"]);
+    const firstEnd = Math.min(...fetchers.map((task) => task.endedAt!));
+    for (const task of fetchers) expect(task.startedAt!).toBeLessThan(firstEnd);
+    const aggregate = tasks.filter((task) => task.node === "aggregate");
+    expect(aggregate).toHaveLength(1);
+    expect(aggregate[0]!.startedAt!).toBeGreaterThanOrEqual(Math.max(...fetchers.map((task) => task.endedAt!)));
+  });
+});
