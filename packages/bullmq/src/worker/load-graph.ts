@@ -47,7 +47,8 @@ export function pickGraph(exports: Record<string, unknown>, name?: string, where
 }
 
 /**
- * Imports a graph module (a path, relative to the working directory, or a URL) and picks its graph.
+ * Imports a graph module (a path, relative to the working directory, or a URL) and picks its
+ * graph. TypeScript modules are imported through `tsx` when it is installed.
  *
  * @example
  * ```ts
@@ -57,8 +58,26 @@ export function pickGraph(exports: Record<string, unknown>, name?: string, where
 export async function loadGraph(module: string | URL, name?: string): Promise<GraphIR> {
   const url =
     module instanceof URL ? module.href : /^[a-z][a-z0-9+.-]*:/i.test(module) && !isAbsolute(module) ? module : pathToFileURL(resolve(module)).href;
-  const exports = (await import(url)) as Record<string, unknown>;
-  return pickGraph(exports, name, `Module ${url}`);
+  return pickGraph(await importModule(url), name, `Module ${url}`);
+}
+
+/**
+ * Imports a module. For a TypeScript one, registers tsx's loader first when tsx is installed and
+ * not loaded yet, so that its `.js` specifiers find their `.ts` files (Node's own type stripping
+ * does not map them). `register` rather than `tsImport`: the graph must share this process's
+ * copy of `@weft/core`, whose `Command` and `Send` are recognised by class.
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  if (/\.[cm]?tsx?$/.test(new URL(url).pathname) && !tsxLoaded()) {
+    const tsx = await import("tsx/esm/api").catch(() => undefined);
+    tsx?.register();
+  }
+  return (await import(url)) as Record<string, unknown>;
+}
+
+function tsxLoaded(): boolean {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+  return /(--import|--loader|--require|-r)[= ]\S*tsx/.test(flags);
 }
 
 function isGraphSource(value: unknown): value is GraphSource {
