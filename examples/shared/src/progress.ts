@@ -1,5 +1,5 @@
 import type { RunEvent, TaskRef } from "@weft/core";
-import { isOpenAIRunEvent } from "@weft/openai";
+import { isOpenAIRunEvent, type ToolEvent } from "@weft/openai";
 import { seconds } from "./latency.js";
 
 /** Where a task is. */
@@ -11,6 +11,8 @@ export interface TaskView {
   readonly node: string;
   readonly step: number;
   readonly sendIndex: number | undefined;
+  /** Set on a tool call of a tool node: the id of its task. */
+  readonly parent?: string;
   readonly label: string;
   status: TaskStatus;
   /** Attempts started so far. */
@@ -48,6 +50,12 @@ export interface ProgressOptions {
   readonly label?: (task: TaskRef, state: unknown) => string | undefined;
   /** Leave out these nodes (quick bookkeeping nodes, say). */
   readonly hide?: readonly string[];
+  /**
+   * The name of one tool call of a tool node (from its `openai.tool` events), shown under its
+   * task; default `<tool> #<index>`. Gets the state committed before the call's step, which
+   * holds the assistant message that asked for it.
+   */
+  readonly toolLabel?: (call: { name: string; callId: string; index: number }, state: unknown) => string | undefined;
 }
 
 const ICONS: Readonly<Record<TaskStatus, string>> = {
@@ -80,6 +88,7 @@ export class Progress {
   readonly #label: (task: TaskRef, state: unknown) => string | undefined;
   #state: unknown = undefined;
   readonly #hide: ReadonlySet<string>;
+  readonly #toolLabel: NonNullable<ProgressOptions["toolLabel"]>;
   /** performance.now() at the run's start, to turn event times into wall-clock times. */
   #origin = performance.now();
   #drawn = 0;
@@ -91,6 +100,7 @@ export class Progress {
     this.#tty = options.tty ?? this.#out.isTTY === true;
     this.#label = options.label ?? (() => undefined);
     this.#hide = new Set(options.hide);
+    this.#toolLabel = options.toolLabel ?? (() => undefined);
   }
 
   /** Takes the next event of the run. */
@@ -144,6 +154,7 @@ export class Progress {
         if (isOpenAIRunEvent(event, "openai.delta") && event.data.attempt === task.attempts) {
           task.streamed += event.data.text;
         }
+        if (isOpenAIRunEvent(event, "openai.tool")) this.#toolEvent(task, event.data, event.at);
         break;
       default:
         break;
@@ -184,6 +195,37 @@ export class Progress {
       this.tasks.set(ref.taskId, task);
     }
     return task;
+  }
+
+  /** A tool call shows as a line of its own, under its tool node's task. */
+  #toolEvent(task: TaskView, data: ToolEvent, at: number): void {
+    const id = `${task.taskId}/${data.callId}`;
+    let call = this.tasks.get(id);
+    if (call === undefined) {
+      const name = this.#toolLabel(data, this.#state) ?? `${data.name} #${data.index}`;
+      call = {
+        taskId: id,
+        node: task.node,
+        step: task.step,
+        sendIndex: data.index,
+        parent: task.taskId,
+        label: `${task.label} → ${name}`,
+        status: "running",
+        attempts: 1,
+        startedAt: at,
+        endedAt: undefined,
+        durationMs: undefined,
+        error: undefined,
+        timedOut: false,
+        streamed: "",
+      };
+      this.tasks.set(id, call);
+    }
+    if (data.phase === "start") return this.#changed(call, at, "started");
+    call.status = data.ok === false ? "failed" : "done";
+    call.endedAt = at;
+    call.durationMs = data.durationMs;
+    this.#changed(call, at, `${call.status === "done" ? "done" : "failed"} in ${seconds(data.durationMs ?? 0)}`);
   }
 
   #settle(task: TaskView, status: TaskStatus, event: { at: number; durationMs: number }): void {

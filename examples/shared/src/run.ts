@@ -83,7 +83,7 @@ export function stateOf<TState>(outcome: RunOutcome<TState, string>): TState {
  * ```
  */
 export function timingSummary(outcome: RunOutcome<unknown, string>): string {
-  const views = outcome.progress.views();
+  const views = outcome.progress.views().filter((task) => task.parent === undefined);
   const work = views.reduce((sum, task) => sum + (task.durationMs ?? 0), 0);
   const steps = new Set(views.map((task) => task.step)).size;
   const verb = outcome.status === "done" ? "Finished" : "Failed";

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { runParallelTools } from "./main.js";
+
+const collect = () => {
+  let text = "";
+  return { out: { write: (chunk: string) => (text += chunk) }, text: () => text };
+};
+
+describe("the parallel-tools example", () => {
+  it("runs the three weather calls of one model turn at once: all start before the first one ends", async () => {
+    const printed = collect();
+    const run = await runParallelTools({ mode: "offline", latencyScale: 0.05, out: printed.out, tty: false });
+    expect(run.spans).toHaveLength(3);
+    const firstEnd = Math.min(...run.spans.map((span) => span.end));
+    for (const span of run.spans) expect(span.start).toBeLessThan(firstEnd);
+
+    expect(run.state.messages.at(-1)?.content).toBe("Right now it's 12°C in London, 24°C in Tokyo and 15°C in Paris.");
+    // The model's second turn got the three results in call order, whatever order they finished in.
+    const toolMessages = run.requests[1]!.body.messages.filter((m) => m.role === "tool").map((m) => JSON.parse(String(m.content)));
+    expect(toolMessages).toEqual([
+      { city: "London", temp_c: 12 },
+      { city: "Tokyo", temp_c: 24 },
+      { city: "Paris", temp_c: 15 },
+    ]);
+
+    const text = printed.text();
+    expect(text).toMatch(/\nSequential: \d+\.\d\ds\nParallel: \d+\.\d\ds\n/);
+    for (const city of ["London", "Tokyo", "Paris"]) expect(text).toContain(`✅ tools → get_weather(${city}) done in`);
+    expect(text).toContain("✅ model · turn 2 done in");
+  });
+});
