@@ -13,7 +13,7 @@ import {
   type RunEvent,
 } from "@weft/core";
 import { BullMQExecutor, startWorker, type GraphSource, type WeftWorker } from "../src/index.js";
-import { freshPrefix, obliterate, REDIS_URL, redisAvailable, waitingJobs } from "./services.js";
+import { freshPrefix, obliterate, REDIS_URL, redisAvailable, removeJob, waitingJobIds, waitingJobs } from "./services.js";
 
 const online = await redisAvailable();
 const prefix = freshPrefix();
@@ -193,6 +193,29 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
 
     expect(await run).toEqual({ by: "second" });
     expect(startedOn).toEqual(["first", "second"]);
+  });
+
+  it("fails an attempt whose job disappears from Redis, found by reconciling, instead of waiting forever", async () => {
+    const reconciling = new BullMQExecutor({ connection: REDIS_URL, prefix, reconcileMs: 100 });
+    const graph = new StateGraph(z.object({ v: z.number() }), { name: `gone-${prefix}` })
+      .addNode("a", () => ({ v: 1 }))
+      .addEdge(START, "a")
+      .addEdge("a", END);
+    const queue = reconciling.queueName(graph.toIR().name);
+    queues.add(queue);
+    try {
+      const run = graph.compile({ executor: reconciling }).invoke({ v: 0 });
+      const failed = run.catch((error: unknown) => error);
+      let jobs: string[] = [];
+      await until(async () => (jobs = await waitingJobIds(prefix, queue)).length === 1);
+      await removeJob(prefix, queue, jobs[0]!);
+
+      const error = await failed;
+      expect(isGraphError(error) && error.code).toBe("TASK_FAILED");
+      expect(String((error as Error).message)).toContain(`BullMQ job ${jobs[0]} for node "a" is gone from Redis`);
+    } finally {
+      await reconciling.close();
+    }
   });
 
   it("reports a node's error with its name, code and message, and keeps onError policies in the driver", async () => {

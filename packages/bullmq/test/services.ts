@@ -62,25 +62,37 @@ export const freshPrefix = (): string => `weft-test-${process.pid}-${randomBytes
 /** A Postgres schema no other test run uses. */
 export const freshSchema = (): string => `weft_bullmq_${process.pid}_${randomBytes(4).toString("hex")}`;
 
-/** How many jobs of a queue wait for a worker. */
-export async function waitingJobs(prefix: string, queueName: string): Promise<number> {
+/** Runs `use` on a test queue, and closes it. */
+async function withQueue<T>(prefix: string, queueName: string, use: (queue: Queue) => Promise<T>): Promise<T> {
   const queue = new Queue(queueName, { connection: bullConnection(redisOptions(REDIS_URL)), prefix });
   try {
-    const counts = await queue.getJobCounts("wait", "prioritized", "delayed");
-    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    return await use(queue);
   } finally {
     await queue.close();
   }
 }
 
+/** How many jobs of a queue wait for a worker. */
+export function waitingJobs(prefix: string, queueName: string): Promise<number> {
+  return withQueue(prefix, queueName, async (queue) => {
+    const counts = await queue.getJobCounts("wait", "prioritized", "delayed");
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  });
+}
+
+/** The ids of the jobs waiting in a queue. */
+export function waitingJobIds(prefix: string, queueName: string): Promise<string[]> {
+  return withQueue(prefix, queueName, async (queue) => (await queue.getWaiting()).map((job) => job.id!));
+}
+
+/** Removes one job, as an operator or an eviction would. */
+export function removeJob(prefix: string, queueName: string, jobId: string): Promise<unknown> {
+  return withQueue(prefix, queueName, (queue) => queue.remove(jobId));
+}
+
 /** Removes a test queue with all its jobs and keys. */
-export async function obliterate(prefix: string, queueName: string): Promise<void> {
-  const queue = new Queue(queueName, { connection: bullConnection(redisOptions(REDIS_URL)), prefix });
-  try {
-    await queue.obliterate({ force: true });
-  } finally {
-    await queue.close();
-  }
+export function obliterate(prefix: string, queueName: string): Promise<void> {
+  return withQueue(prefix, queueName, (queue) => queue.obliterate({ force: true }));
 }
 
 /** Drops a test schema with its tables. */

@@ -40,6 +40,7 @@ export class GraphQueue {
   readonly #options: GraphQueueOptions;
   #buffer: { name: string; data: JobData; opts: JobsOptions }[] = [];
   #flushing = false;
+  #reconciling = false;
   #closed = false;
   readonly #timer: ReturnType<typeof setInterval>;
 
@@ -174,7 +175,16 @@ export class GraphQueue {
 
   /** Looks up jobs that have waited long for their answer, in case their event was missed. */
   async #reconcile(): Promise<void> {
-    const old = Date.now() - this.#options.reconcileMs;
+    if (this.#reconciling) return;
+    this.#reconciling = true;
+    try {
+      await this.#lookUpOldJobs(Date.now() - this.#options.reconcileMs);
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  async #lookUpOldJobs(old: number): Promise<void> {
     for (const [jobId, pending] of this.#pending) {
       if (pending.since > old || this.#closed) continue;
       const job = await Job.fromId(this.queue, jobId).catch(() => null);
