@@ -1,15 +1,11 @@
+import { memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runBriefing } from "./main.js";
 
-const collect = () => {
-  let text = "";
-  return { out: { write: (chunk: string) => (text += chunk) }, text: () => text };
-};
-
 describe("the briefing example", () => {
   it("prints the seed's briefing, exactly", async () => {
-    const printed = collect();
-    const { state } = await runBriefing({ latencyScale: 0.02, out: printed.out, tty: false });
+    const printed = memoryOutput();
+    const { state } = await runBriefing({ latencyScale: 0.02, out: printed, tty: false });
     expect(state.finalResponse).toBe(
       "Here's your briefing:\n" +
         "🌤 Weather for query: morning briefing — 18°C, Sunny\n" +
@@ -20,7 +16,7 @@ describe("the briefing example", () => {
   });
 
   it("fetches the three sources at once and aggregates once, after all three", async () => {
-    const { outcome } = await runBriefing({ latencyScale: 0.02, out: collect().out, tty: false });
+    const { outcome } = await runBriefing({ latencyScale: 0.02, out: memoryOutput(), tty: false });
     const tasks = outcome.progress.views();
     const fetchers = tasks.filter((task) => task.node !== "aggregate");
     expect(fetchers.map((task) => task.node)).toEqual(["weather", "news", "calendar"]);

@@ -1,15 +1,11 @@
+import { memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runParallelTools } from "./main.js";
 
-const collect = () => {
-  let text = "";
-  return { out: { write: (chunk: string) => (text += chunk) }, text: () => text };
-};
-
 describe("the parallel-tools example", () => {
   it("runs the three weather calls of one model turn at once: all start before the first one ends", async () => {
-    const printed = collect();
-    const run = await runParallelTools({ mode: "offline", latencyScale: 0.05, out: printed.out, tty: false });
+    const printed = memoryOutput();
+    const run = await runParallelTools({ mode: "offline", latencyScale: 0.05, out: printed, tty: false });
     expect(run.spans).toHaveLength(3);
     const firstEnd = Math.min(...run.spans.map((span) => span.end));
     for (const span of run.spans) expect(span.start).toBeLessThan(firstEnd);

@@ -2,17 +2,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lastUserText, startTestServer } from "@weft/openai/testing";
+import { memoryOutput } from "@weft/example-shared";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportGraph } from "./graph.js";
 import { runReport } from "./main.js";
 
 const dir = await mkdtemp(join(tmpdir(), "weft-report-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-const collect = () => {
-  let text = "";
-  return { out: { write: (chunk: string) => (text += chunk) }, text: () => text };
-};
 
 const TITLES = [
   "Why parallelism matters",
@@ -24,9 +20,9 @@ const TITLES = [
 
 describe("the report demo", () => {
   it("plans five sections, writes them all, and writes report.md with the sections in plan order", async () => {
-    const printed = collect();
+    const printed = memoryOutput();
     const reportPath = join(dir, "report.md");
-    const run = await runReport({ mode: "offline", latencyScale: 0.02, reportPath, out: printed.out, tty: false });
+    const run = await runReport({ mode: "offline", latencyScale: 0.02, reportPath, out: printed, tty: false });
 
     expect(run.state.sections.map((s) => s.title)).toEqual(TITLES);
     expect(run.state.drafts.map((d) => d.title)).toEqual(TITLES);
@@ -44,7 +40,7 @@ describe("the report demo", () => {
   });
 
   it("runs at most three writers at once and queues the other two", async () => {
-    const run = await runReport({ mode: "offline", latencyScale: 0.02, reportPath: false, out: collect().out, tty: false });
+    const run = await runReport({ mode: "offline", latencyScale: 0.02, reportPath: false, out: memoryOutput(), tty: false });
     const writers = run.requests.filter((r) => /^Section: /m.test(lastUserText(r)));
     expect(writers).toHaveLength(5);
     const peak = Math.max(
@@ -55,7 +51,7 @@ describe("the report demo", () => {
   });
 
   it("writes a report on any topic offline, from the generic script", async () => {
-    const run = await runReport({ mode: "offline", topic: "Vector databases", latencyScale: 0.01, reportPath: false, out: collect().out, tty: false });
+    const run = await runReport({ mode: "offline", topic: "Vector databases", latencyScale: 0.01, reportPath: false, out: memoryOutput(), tty: false });
     expect(run.state.title).toBe("Vector databases: An Overview");
     expect(run.state.drafts).toHaveLength(4);
     expect(run.state.report).toContain("## 2. How Vector databases works");

@@ -5,4 +5,4 @@ export { latencyScale, seconds, sleep } from "./latency.js";
 export { isMain, startExample, type ExampleCli } from "./main.js";
 export { message, Progress, type Output, type ProgressOptions, type TaskStatus, type TaskView } from "./progress.js";
 export { runWithProgress, stateOf, timingSummary, type RunOutcome, type Streamable } from "./run.js";
-export { output, type ExampleOptions } from "./options.js";
+export { memoryOutput, output, type ExampleOptions } from "./options.js";

@@ -29,3 +29,23 @@ export function output(options: ExampleOptions): { print: (text?: string) => voi
     progress: { out, ...(options.tty === undefined ? {} : { tty: options.tty }) },
   };
 }
+
+/**
+ * An {@link Output} that keeps what is written, for tests.
+ *
+ * @example
+ * ```ts
+ * const printed = memoryOutput();
+ * await runBriefing({ out: printed, tty: false });
+ * expect(printed.text()).toContain("Here's your briefing:");
+ * ```
+ */
+export function memoryOutput(): Output & { text(): string } {
+  let text = "";
+  return {
+    write: (chunk: string) => {
+      text += chunk;
+    },
+    text: () => text,
+  };
+}
