@@ -3,7 +3,7 @@ import type { RunEvent } from "@weft/core";
 import { PostgresCheckpointer } from "@weft/postgres";
 import { BullMQExecutor, decode } from "../src/index.js";
 import { graph } from "./fixtures/fan-out-graph.js";
-import { spawnTs, startWorkerProcess, type Child } from "./processes.js";
+import { killAll, spawnTs, startWorkerProcess, type Child } from "./processes.js";
 import { dropSchema, freshPrefix, freshSchema, obliterate, POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from "./services.js";
 
 const online = (await redisAvailable()) && (await postgresAvailable());
@@ -41,7 +41,7 @@ describe.runIf(online)("a graph run on BullMQ worker processes", () => {
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.kill()));
+    await killAll();
     await executor?.close();
     await obliterate(prefix, "weft-fan-out");
     await dropSchema(schema);

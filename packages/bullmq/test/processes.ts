@@ -20,6 +20,22 @@ export interface Child {
   readonly exited: Promise<number | null>;
 }
 
+const alive = new Set<ChildProcess>();
+// A test that fails half-way must not leave workers or drivers running.
+process.once("exit", () => {
+  for (const child of alive) child.kill("SIGKILL");
+});
+
+/** SIGKILLs every child process the tests started that is still running, and waits for them. */
+export async function killAll(): Promise<void> {
+  await Promise.all(
+    [...alive].map(async (child) => {
+      child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) await once(child, "exit");
+    }),
+  );
+}
+
 /** Starts `node <script> …args` on the sources, from the package folder. */
 export function spawnTs(script: string, args: readonly string[], env: Record<string, string> = {}): Child {
   const child = spawn(process.execPath, [...TS_FLAGS, script, ...args], {
@@ -33,7 +49,13 @@ export function spawnTs(script: string, args: readonly string[], env: Record<str
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  alive.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      alive.delete(child);
+      resolve(code);
+    }),
+  );
   createInterface({ input: child.stdout! }).on("line", (line) => {
     lines.push(line);
     for (const waiter of [...waiters]) {
