@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { conditions: ["@weft/source"] },
+  ssr: { resolve: { conditions: ["@weft/source"] } },
+  test: {
+    include: ["src/**/*.test.ts"],
+  },
+});
