@@ -14,15 +14,33 @@ export interface SamplingPlan {
 export const FULL: SamplingPlan = { warmup: 3, minSamples: 7, maxSamples: 200, budgetMs: 3000 };
 export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 20, budgetMs: 300 };
 
-export type CaseResult = { readonly workload: Workload } & { readonly [E in Engine]?: Summary };
+/** One engine's samples: wall-clock time, and the process's CPU time over the same runs. */
+export interface EngineResult {
+  readonly wall: Summary;
+  /**
+   * User + system CPU time of the whole process (GC threads included). Unlike wall time, it
+   * does not grow while other processes hold the cores, so it shows what noise did to `wall`.
+   */
+  readonly cpu: Summary;
+}
+
+export type CaseResult = { readonly workload: Workload } & { readonly [E in Engine]?: EngineResult };
+
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
+}
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-async function timed(run: () => Promise<unknown>): Promise<{ ms: number; state: unknown }> {
+async function timed(run: () => Promise<unknown>): Promise<Sample & { state: unknown }> {
   collect();
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const state = await run();
-  return { ms: performance.now() - start, state };
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000, state };
 }
 
 /**
@@ -33,13 +51,13 @@ async function timed(run: () => Promise<unknown>): Promise<{ ms: number; state: 
  */
 export async function measureCase(workload: Workload, plan: SamplingPlan, engines: readonly Engine[]): Promise<CaseResult> {
   const active = engines.filter((engine) => workload[engine] !== undefined);
-  const samples = new Map<Engine, number[]>();
+  const samples = new Map<Engine, Sample[]>();
   const done = new Set<Engine>();
   for (const engine of active) {
     const first = await timed(workload[engine]!);
     checkFinalState(workload, engine, first.state);
-    if (first.ms > plan.budgetMs) {
-      samples.set(engine, [first.ms]);
+    if (first.wall > plan.budgetMs) {
+      samples.set(engine, [first]);
       done.add(engine);
       continue;
     }
@@ -50,12 +68,15 @@ export async function measureCase(workload: Workload, plan: SamplingPlan, engine
     for (const engine of active) {
       if (done.has(engine)) continue;
       const taken = samples.get(engine)!;
-      taken.push((await timed(workload[engine]!)).ms);
-      const spent = taken.reduce((sum, ms) => sum + ms, 0);
+      const { wall, cpu } = await timed(workload[engine]!);
+      taken.push({ wall, cpu });
+      const spent = taken.reduce((sum, sample) => sum + sample.wall, 0);
       if ((spent >= plan.budgetMs && taken.length >= plan.minSamples) || taken.length >= plan.maxSamples) done.add(engine);
     }
   }
-  const result: { workload: Workload; weft?: Summary; langgraph?: Summary } = { workload };
-  for (const [engine, values] of samples) result[engine] = summarize(values);
+  const result: { workload: Workload; weft?: EngineResult; langgraph?: EngineResult } = { workload };
+  for (const [engine, taken] of samples) {
+    result[engine] = { wall: summarize(taken.map((sample) => sample.wall)), cpu: summarize(taken.map((sample) => sample.cpu)) };
+  }
   return result;
 }

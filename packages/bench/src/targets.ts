@@ -1,10 +1,15 @@
 import type { CaseResult } from "./runner.js";
 import { formatPercent, formatRatio } from "./table.js";
+import type { Engine } from "./workloads/workload.js";
 
-/** A goal checked against the medians of one run. `pass` is undefined when a case is missing. */
+/**
+ * A goal checked against the wall-clock medians of one run (`pass` is undefined when a case
+ * is missing). `measuredCpu` is the same figure on CPU-time medians, for reading noise.
+ */
 export interface TargetResult {
   readonly target: string;
   readonly measured: string;
+  readonly measuredCpu: string;
   readonly pass: boolean | undefined;
 }
 
@@ -13,50 +18,58 @@ export const FLAT_TOLERANCE = 1.25;
 /** Waiting Sends must finish within this fraction over the ideal wall time. */
 export const IDEAL_TOLERANCE = 0.1;
 
+type Metric = "wall" | "cpu";
+
 /** Evaluates the project's performance targets from the results, by case id. */
 export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): TargetResult[] {
-  const median = (id: string, engine: "weft" | "langgraph"): number | undefined => results.get(id)?.[engine]?.median;
-  const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
-    a === undefined || b === undefined ? undefined : a / b;
-  const check = (value: number | undefined, ok: (value: number) => boolean): boolean | undefined =>
-    value === undefined ? undefined : ok(value);
+  const median = (metric: Metric, id: string, engine: Engine): number | undefined => results.get(id)?.[engine]?.[metric].median;
+  /** `a / b` of two cases' medians, on both metrics. */
+  const ratio = (a: [string, Engine], b: [string, Engine]): Record<Metric, number | undefined> => {
+    const of = (metric: Metric): number | undefined => {
+      const top = median(metric, ...a);
+      const bottom = median(metric, ...b);
+      return top === undefined || bottom === undefined ? undefined : top / bottom;
+    };
+    return { wall: of("wall"), cpu: of("cpu") };
+  };
+  const row = (
+    target: string,
+    value: Record<Metric, number | undefined>,
+    ok: (value: number) => boolean,
+    format: (value: Record<Metric, number | undefined>, metric: Metric) => string = (v, metric) => formatRatio(v[metric]),
+  ): TargetResult => ({
+    target,
+    measured: format(value, "wall"),
+    measuredCpu: format(value, "cpu"),
+    pass: value.wall === undefined ? undefined : ok(value.wall),
+  });
 
-  const sendsSpeedup = ratio(median("sends/1000", "langgraph"), median("sends/1000", "weft"));
-  const sendsGrowth = ratio(median("sends/10000", "weft"), median("sends/1000", "weft"));
-  const chainSpeedup = ratio(median("chain/1000", "langgraph"), median("chain/1000", "weft"));
-  const loopGrowth = ratio(median("loop/200@10000", "weft"), median("loop/200@0", "weft"));
-  const loopGrowthLangGraph = ratio(median("loop/200@10000", "langgraph"), median("loop/200@0", "langgraph"));
-
+  const loopLangGraph = ratio(["loop/200@10000", "langgraph"], ["loop/200@0", "langgraph"]);
   const rows: TargetResult[] = [
-    {
-      target: "1000 Sends: Weft ≥ 50× faster than LangGraph.js",
-      measured: formatRatio(sendsSpeedup),
-      pass: check(sendsSpeedup, (r) => r >= 50),
-    },
-    {
-      target: "10000 Sends ≤ 12× the 1000-Send time (Weft, linear)",
-      measured: formatRatio(sendsGrowth),
-      pass: check(sendsGrowth, (r) => r <= 12),
-    },
-    {
-      target: "chain: Weft per-step overhead ≥ 20× lower than LangGraph.js",
-      measured: formatRatio(chainSpeedup),
-      pass: check(chainSpeedup, (r) => r >= 20),
-    },
-    {
-      target: `loop: Weft step cost at 10000 items vs 0 items ≤ ${FLAT_TOLERANCE}× (flat)`,
-      measured: `${formatRatio(loopGrowth)} (LangGraph.js: ${formatRatio(loopGrowthLangGraph)})`,
-      pass: check(loopGrowth, (r) => r <= FLAT_TOLERANCE),
-    },
+    row("1000 Sends: Weft ≥ 50× faster than LangGraph.js", ratio(["sends/1000", "langgraph"], ["sends/1000", "weft"]), (r) => r >= 50),
+    row("10000 Sends ≤ 12× the 1000-Send time (Weft, linear)", ratio(["sends/10000", "weft"], ["sends/1000", "weft"]), (r) => r <= 12),
+    row(
+      "chain: Weft per-step overhead ≥ 20× lower than LangGraph.js",
+      ratio(["chain/1000", "langgraph"], ["chain/1000", "weft"]),
+      (r) => r >= 20,
+    ),
+    row(
+      `loop: Weft step cost at 10000 items vs 0 items ≤ ${FLAT_TOLERANCE}× (flat)`,
+      ratio(["loop/200@10000", "weft"], ["loop/200@0", "weft"]),
+      (r) => r <= FLAT_TOLERANCE,
+      (v, metric) => `${formatRatio(v[metric])} (LangGraph.js: ${formatRatio(loopLangGraph[metric])})`,
+    ),
   ];
   for (const result of results.values()) {
     const ideal = result.workload.idealMs;
-    const measured = result.weft?.median;
+    const measured = result.weft?.wall.median;
     if (ideal === undefined || measured === undefined) continue;
     const over = (measured - ideal) / ideal;
     rows.push({
       target: `${result.workload.title}: within ${IDEAL_TOLERANCE * 100}% of ideal ${ideal} ms`,
       measured: formatPercent(over),
+      // The ideal is a wall time of waiting; CPU time says nothing about it.
+      measuredCpu: "",
       pass: Math.abs(over) <= IDEAL_TOLERANCE,
     });
   }
