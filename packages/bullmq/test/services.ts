@@ -34,8 +34,12 @@ async function available(service: string, url: string, check: () => Promise<void
 export function redisAvailable(): Promise<boolean> {
   return available("Redis", REDIS_URL, async () => {
     const redis = new Redis({ ...redisOptions(REDIS_URL), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    let cause: Error | undefined;
+    redis.on("error", (error: Error) => (cause ??= error));
     try {
-      await redis.connect();
+      await redis.connect().catch((error: Error) => {
+        throw cause ?? error;
+      });
       await redis.ping();
     } finally {
       redis.disconnect();
