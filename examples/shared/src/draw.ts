@@ -53,17 +53,19 @@ export async function drawPictures(
     if (!isRenderError(error)) throw error;
     return { files, note: `SVG/PNG skipped: ${error.message}` };
   }
-  const renderer = await createRenderer({ executablePath });
-  try {
-    for (const [stem, text] of texts) {
+  for (const [stem, text] of texts) {
+    // A renderer per diagram: @weft/mermaid's page keeps the viewport of the last PNG it took,
+    // and a Gantt chart laid out in a narrow viewport comes out squeezed.
+    const renderer = await createRenderer({ executablePath });
+    try {
       const svg = join(dir, `${stem}.svg`);
       await writeFile(svg, await renderer.render(text, { format: "svg" }));
       const png = join(dir, `${stem}.png`);
       await writeFile(png, await renderer.render(text, { format: "png", scale: 2 }));
       files.push(svg, png);
+    } finally {
+      await renderer.close();
     }
-  } finally {
-    await renderer.close();
   }
   return { files, note: undefined };
 }
