@@ -1,5 +1,6 @@
 import type { GraphError } from "../errors.js";
 import type { PendingInterrupt } from "../runtime/interrupt.js";
+import type { RunResult } from "../runtime/loop.js";
 
 /** Which task an event is about. */
 export interface TaskRef<TNodes extends string = string> {
@@ -72,18 +73,8 @@ export type RunEvent<TState = Record<string, unknown>, TNodes extends string = s
       readonly state: TState;
       readonly failures: readonly TaskFailure<TNodes>[];
     } & At)
-  | ({
-      readonly type: "run:end";
-      /** `"interrupted"` when the run paused on interrupts or a breakpoint. */
-      readonly status: "done" | "interrupted";
-      readonly state: TState;
-      readonly steps: number;
-      readonly failures: readonly TaskFailure<TNodes>[];
-      readonly interrupts: readonly PendingInterrupt<TNodes>[];
-      /** The thread's latest checkpoint, when the run has a thread. */
-      readonly checkpointId: string | undefined;
-      readonly durationMs: number;
-    } & At)
+  /** The run finished or paused: what `run()` returns, with its duration. */
+  | ({ readonly type: "run:end"; readonly durationMs: number } & RunResult<TState, TNodes> & At)
   | ({ readonly type: "run:error"; readonly error: GraphError } & At);
 
 /** The event types, for exhaustive switches. */
