@@ -58,6 +58,8 @@ export async function runWorkerCommand(args: readonly string[]): Promise<WeftWor
     return undefined;
   }
   const worker = await startWorker(command.options);
+  worker.worker.on("error", (error) => console.error(`weft-worker ${worker.name}: ${error.message}`));
+  worker.worker.on("failed", (job, error) => console.error(`weft-worker ${worker.name}: job ${job?.id} (${job?.name}) failed: ${error.message}`));
   console.log(`weft-worker ${worker.name} ready: graph "${worker.graph}", queue "${worker.queue}", concurrency ${command.options.concurrency ?? 1}`);
   let stopping = false;
   const stop = (): void => {

@@ -96,7 +96,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
     const reason = cancels?.cancelled(job.id!);
     if (reason !== undefined) cancel(job.id!, reason);
     const answer = await runJob(ir, job, signal ?? new AbortController().signal, name);
-    if (forced) {
+    if (forced && signal?.aborted === true) {
       // Aborted by a forced close, not by the driver: hand the job to another worker rather
       // than answer with an abort the driver would take for the node's failure.
       await job.moveToWait(token);
