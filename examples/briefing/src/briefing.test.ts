@@ -1,4 +1,4 @@
-import { memoryOutput } from "@weft/example-shared";
+import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runBriefing } from "./main.js";
 
@@ -25,5 +25,13 @@ describe("the briefing example", () => {
     const aggregate = tasks.filter((task) => task.node === "aggregate");
     expect(aggregate).toHaveLength(1);
     expect(aggregate[0]!.startedAt!).toBeGreaterThanOrEqual(Math.max(...fetchers.map((task) => task.endedAt!)));
+  });
+});
+
+describe("docs/guides/briefing.md", () => {
+  it("quotes the example's code as it is", async () => {
+    const { quotes, drifted } = await checkGuide("briefing");
+    expect(quotes).toBeGreaterThan(0);
+    expect(drifted).toEqual([]);
   });
 });

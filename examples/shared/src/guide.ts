@@ -1,3 +1,6 @@
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
 /** A code block of a guide that quotes an example's file. */
 export interface GuideQuote {
   /** The quoted file, relative to the repository root: `examples/report/src/graph.ts`. */
@@ -46,4 +49,28 @@ export function guideQuotes(markdown: string): GuideQuote[] {
     if (text.trim() !== "") source = undefined;
   }
   return quotes;
+}
+
+const REPO = resolve(import.meta.dirname, "../../..");
+
+/**
+ * Checks `docs/guides/<name>.md` against the examples: every quoted block must still appear,
+ * verbatim, in the file it names. Returns how many blocks it checked and the ones that drifted.
+ *
+ * @example
+ * ```ts
+ * const { quotes, drifted } = await checkGuide("briefing");
+ * expect(quotes).toBeGreaterThan(0);
+ * expect(drifted).toEqual([]);
+ * ```
+ */
+export async function checkGuide(name: string): Promise<{ quotes: number; drifted: string[] }> {
+  const guide = `docs/guides/${name}.md`;
+  const quotes = guideQuotes(await readFile(join(REPO, guide), "utf8"));
+  const drifted: string[] = [];
+  for (const quote of quotes) {
+    const source = await readFile(join(REPO, quote.file), "utf8").catch(() => "");
+    if (!source.includes(quote.code)) drifted.push(`${guide}:${quote.line} no longer matches ${quote.file}`);
+  }
+  return { quotes: quotes.length, drifted };
 }

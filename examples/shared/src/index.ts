@@ -1,6 +1,6 @@
 export { exampleClient, scaleReply, type ExampleClient, type ExampleClientOptions, type Outage } from "./client.js";
 export { describeFiles, drawPictures, type Picture } from "./draw.js";
-export { guideQuotes, type GuideQuote } from "./guide.js";
+export { checkGuide, guideQuotes, type GuideQuote } from "./guide.js";
 export { latencyScale, seconds, sleep } from "./latency.js";
 export { isMain, startExample, type ExampleCli } from "./main.js";
 export { message, Progress, type Output, type ProgressOptions, type TaskStatus, type TaskView } from "./progress.js";
