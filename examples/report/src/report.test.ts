@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lastUserText, startTestServer } from "@weft/openai/testing";
-import { memoryOutput } from "@weft/example-shared";
+import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportGraph } from "./graph.js";
 import { runReport } from "./main.js";
@@ -79,5 +79,13 @@ describe("reportGraph", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("docs/guides/report.md", () => {
+  it("quotes the example's code as it is", async () => {
+    const { quotes, drifted } = await checkGuide("report");
+    expect(quotes).toBeGreaterThan(0);
+    expect(drifted).toEqual([]);
   });
 });
