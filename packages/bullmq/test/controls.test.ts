@@ -136,6 +136,34 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
     expect(String((seen[0]!.aborted as Error).message)).toContain("timed out after 300 ms");
   });
 
+  it("keeps a node's concurrency cap: no more of its jobs in flight than allowed, however many workers wait", async () => {
+    let running = 0;
+    let most = 0;
+    const build = () =>
+      new StateGraph(z.object({ n: z.number(), out: appendList(z.number()) }), { name: `cap-${prefix}` })
+        .addNode("fan", (s) => new Command({ goto: Array.from({ length: s.n }, (_, i) => new Send("call", i)) }), { ends: ["call"] })
+        .addNode(
+          "call",
+          async (i) => {
+            most = Math.max(most, ++running);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            running--;
+            return { out: i };
+          },
+          { input: z.number(), concurrency: 2 },
+        )
+        .addEdge(START, "fan")
+        .addEdge("call", END);
+    await serve(build(), 8);
+
+    const { events, error } = await collect(build().compile({ executor }).stream({ n: 10 }));
+
+    expect(error).toBeUndefined();
+    expect(events.at(-1)).toMatchObject({ type: "run:end", state: { out: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] } });
+    expect(most).toBe(2);
+    expect(events.filter((event) => event.type === "task:queued")).toHaveLength(8);
+  });
+
   it("cancels running and waiting jobs when the run is aborted", async () => {
     const started: number[] = [];
     const aborted: number[] = [];
