@@ -1,4 +1,4 @@
-import { memoryOutput } from "@weft/example-shared";
+import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runCodeReview } from "./main.js";
 
@@ -38,5 +38,13 @@ describe("the code-review example", () => {
     const run = await runCodeReview({ mode: "offline", latencyScale: 0.02, outage: false, out: memoryOutput(), tty: false });
     expect(run.state.reviews.map((r) => r.dimension)).toEqual(["Security", "Performance", "Style", "Documentation"]);
     expect(run.parallel.failures).toEqual([]);
+  });
+});
+
+describe("docs/guides/code-review.md", () => {
+  it("quotes the example's code as it is", async () => {
+    const { quotes, drifted } = await checkGuide("code-review");
+    expect(quotes).toBeGreaterThan(0);
+    expect(drifted).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { memoryOutput } from "@weft/example-shared";
+import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runErrorHandling } from "./main.js";
 
@@ -17,5 +17,13 @@ describe("the error-handling example", () => {
     expect(run.bestEffort.state?.results).toEqual(["London: 12°C", "Tokyo: 24°C"]);
     expect(run.bestEffort.failures).toMatchObject([{ node: "task", sendIndex: 1, timedOut: true, policy: "continue" }]);
     expect(printed.text()).toContain("  ⚠️ Task 1 failed: API timeout\n  1/3 tasks failed\nGot 2 successful results\n");
+  });
+});
+
+describe("docs/guides/error-handling.md", () => {
+  it("quotes the example's code as it is", async () => {
+    const { quotes, drifted } = await checkGuide("error-handling");
+    expect(quotes).toBeGreaterThan(0);
+    expect(drifted).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { memoryOutput } from "@weft/example-shared";
+import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runParallelTools } from "./main.js";
 
@@ -23,5 +23,13 @@ describe("the parallel-tools example", () => {
     expect(text).toMatch(/\nSequential: \d+\.\d\ds\nParallel: \d+\.\d\ds\n/);
     for (const city of ["London", "Tokyo", "Paris"]) expect(text).toContain(`✅ tools → get_weather(${city}) done in`);
     expect(text).toContain("✅ model · turn 2 done in");
+  });
+});
+
+describe("docs/guides/parallel-tools.md", () => {
+  it("quotes the example's code as it is", async () => {
+    const { quotes, drifted } = await checkGuide("parallel-tools");
+    expect(quotes).toBeGreaterThan(0);
+    expect(drifted).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { memoryOutput } from "@weft/example-shared";
+import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runVoting } from "./main.js";
 
@@ -21,5 +21,13 @@ describe("the voting example", () => {
       ["benefit-first", 9],
     ]);
     expect(run.picked.best).toMatchObject({ angle: "benefit-first", score: 9 });
+  });
+});
+
+describe("docs/guides/voting.md", () => {
+  it("quotes the example's code as it is", async () => {
+    const { quotes, drifted } = await checkGuide("voting");
+    expect(quotes).toBeGreaterThan(0);
+    expect(drifted).toEqual([]);
   });
 });
