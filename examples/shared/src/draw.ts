@@ -56,7 +56,13 @@ export async function drawPictures(
   for (const [stem, text] of texts) {
     // A renderer per diagram: @weft/mermaid's page keeps the viewport of the last PNG it took,
     // and a Gantt chart laid out in a narrow viewport comes out squeezed.
-    const renderer = await createRenderer({ executablePath });
+    let renderer: Awaited<ReturnType<typeof createRenderer>>;
+    try {
+      renderer = await createRenderer({ executablePath });
+    } catch (error) {
+      if (!isRenderError(error)) throw error;
+      return { files, note: `SVG/PNG skipped: ${error.message}` };
+    }
     try {
       const svg = join(dir, `${stem}.svg`);
       await writeFile(svg, await renderer.render(text, { format: "svg" }));
