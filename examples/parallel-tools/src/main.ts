@@ -8,6 +8,7 @@ import {
   type ExampleOptions,
 } from "@weft/example-shared";
 import { isOpenAIRunEvent, lastAssistant, runToolCalls, textOf, toolCallsOf, type ChatMessage } from "@weft/openai";
+import type { RunEvent } from "@weft/core";
 import type { RecordedRequest, Reply, ScriptedReply } from "@weft/openai/testing";
 import type { z } from "zod";
 import { weatherAgent, weatherTool } from "./graph.js";
@@ -98,7 +99,22 @@ export async function runParallelTools(options: ExampleOptions = {}) {
   }
 }
 
+/**
+ * The run's events with each tool call added as a task of its own, under the tool node's step,
+ * so that the timeline draws the three calls as three bars.
+ */
+export function withToolCalls(events: readonly RunEvent<unknown, string>[]): RunEvent<unknown, string>[] {
+  return events.flatMap((event): RunEvent<unknown, string>[] => {
+    if (!isOpenAIRunEvent(event, "openai.tool")) return [event];
+    const { step, at } = event;
+    const ref = { taskId: `${event.taskId}/${event.data.callId}`, node: `${event.node} → ${event.data.name}`, step, sendIndex: event.data.index };
+    return event.data.phase === "start"
+      ? [event, { type: "task:start", attempt: 1, ...ref, at }]
+      : [event, { type: "task:end", update: undefined, attempts: 1, durationMs: event.data.durationMs ?? 0, ...ref, at }];
+  });
+}
+
 startExample(import.meta.url, {}, async () => {
   const { graph, outcome } = await runParallelTools();
-  return [{ name: "parallel-tools", graph, events: outcome.events, title: "parallel tool calls" }];
+  return [{ name: "parallel-tools", graph, events: withToolCalls(outcome.events), title: "parallel tool calls" }];
 });

@@ -1,6 +1,7 @@
+import { toMermaidGantt } from "@weft/core";
 import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
-import { runParallelTools } from "./main.js";
+import { runParallelTools, withToolCalls } from "./main.js";
 
 describe("the parallel-tools example", () => {
   it("runs the three weather calls of one model turn at once: all start before the first one ends", async () => {
@@ -23,6 +24,12 @@ describe("the parallel-tools example", () => {
     expect(text).toMatch(/\nSequential: \d+\.\d\ds\nParallel: \d+\.\d\ds\n/);
     for (const city of ["London", "Tokyo", "Paris"]) expect(text).toContain(`✅ tools → get_weather(${city}) done in`);
     expect(text).toContain("✅ model · turn 2 done in");
+  });
+
+  it("draws each tool call as a bar of its own in the run's timeline", async () => {
+    const run = await runParallelTools({ mode: "offline", latencyScale: 0.02, out: memoryOutput(), tty: false });
+    const gantt = toMermaidGantt(withToolCalls(run.outcome.events));
+    for (const i of [0, 1, 2]) expect(gantt).toMatch(new RegExp(`\\n  tools → get_weather #${i} :\\d+, \\d+\\n`));
   });
 });
 
