@@ -28,7 +28,7 @@ const results = new Map<string, CaseResult>();
 for (const { workload, engines } of benchCases(quick)) {
   const result = await measureCase(workload, quick ? QUICK : FULL, engines);
   results.set(workload.id, result);
-  const line = engines.map((engine) => `${engine} ${formatMs(result[engine]?.wall.median)}`).join(", ");
+  const line = engines.map((engine) => `${engine} ${formatMs(result[engine]?.median)}`).join(", ");
   process.stderr.write(`  ${workload.id}: ${line}\n`);
 }
 console.log(report(results));

@@ -1,4 +1,4 @@
-import type { CaseResult, EngineResult } from "./runner.js";
+import type { CaseResult } from "./runner.js";
 import type { Summary } from "./stats.js";
 import { evaluateTargets, verdict } from "./targets.js";
 import { formatMs, formatPercent, formatRatio, markdownTable } from "./table.js";
@@ -8,29 +8,29 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
   const all = [...results.values()];
   const compared = all.filter((result) => result.workload.idealMs === undefined);
   const waiting = all.filter((result) => result.workload.idealMs !== undefined);
-  const perUnit = (result: CaseResult, engine: EngineResult | undefined): string =>
-    result.workload.per === undefined || engine === undefined ? "" : formatMs(engine.wall.median / result.workload.per.count);
+  const perUnit = (result: CaseResult, summary: Summary | undefined): string =>
+    result.workload.per === undefined || summary === undefined ? "" : formatMs(summary.median / result.workload.per.count);
   const samples = (summary: Summary | undefined): string =>
     summary === undefined ? "–" : `${summary.samples} ±${(summary.spread * 100).toFixed(0)}%`;
-  const speedup = (result: CaseResult, metric: "wall" | "cpu"): string =>
+  const speedup = (result: CaseResult, metric: "median" | "min"): string =>
     formatRatio(
       result.weft === undefined || result.langgraph === undefined
         ? undefined
-        : result.langgraph[metric].median / result.weft[metric].median,
+        : result.langgraph[metric] / result.weft[metric],
     );
 
   const comparison = markdownTable(
-    ["case", "Weft", "LangGraph.js", "Weft faster", "(CPU time)", "Weft /step", "LangGraph.js /step", "runs Weft", "runs LangGraph.js"],
+    ["case", "Weft", "LangGraph.js", "Weft faster", "(fastest runs)", "Weft /step", "LangGraph.js /step", "runs Weft", "runs LangGraph.js"],
     compared.map((result) => [
       result.workload.title,
-      formatMs(result.weft?.wall.median),
-      formatMs(result.langgraph?.wall.median),
-      speedup(result, "wall"),
-      speedup(result, "cpu"),
+      formatMs(result.weft?.median),
+      formatMs(result.langgraph?.median),
+      speedup(result, "median"),
+      speedup(result, "min"),
       perUnit(result, result.weft),
       perUnit(result, result.langgraph),
-      samples(result.weft?.wall),
-      samples(result.langgraph?.wall),
+      samples(result.weft),
+      samples(result.langgraph),
     ]),
     ["left", "right", "right", "right", "right", "right", "right", "right", "right"],
   );
@@ -40,23 +40,23 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
     waiting.map((result) => [
       result.workload.title,
       formatMs(result.workload.idealMs),
-      formatMs(result.weft?.wall.median),
-      formatMs(result.weft?.wall.min),
-      formatPercent(result.weft === undefined ? undefined : result.weft.wall.median / result.workload.idealMs! - 1),
-      samples(result.weft?.wall),
+      formatMs(result.weft?.median),
+      formatMs(result.weft?.min),
+      formatPercent(result.weft === undefined ? undefined : result.weft.median / result.workload.idealMs! - 1),
+      samples(result.weft),
     ]),
     ["left", "right", "right", "right", "right", "right"],
   );
 
   const targets = markdownTable(
-    ["target", "measured", "(CPU time)", "result"],
-    evaluateTargets(results).map((row) => [row.target, row.measured, row.measuredCpu, verdict(row.pass)]),
+    ["target", "measured", "(fastest runs)", "result"],
+    evaluateTargets(results).map((row) => [row.target, row.measured, row.measuredMin, verdict(row.pass)]),
   );
 
   return [
-    "Wall-clock medians of the timed runs (the whole `invoke`; graphs are compiled beforehand). " +
-      "runs = samples ± half the interquartile range. (CPU time) = the same ratio on medians of the " +
-      "process's CPU time, which other processes' load does not inflate. Verdicts use wall time.",
+    "Medians of the timed runs (wall clock, the whole `invoke`; graphs are compiled beforehand). " +
+      "runs = samples ± half the interquartile range. (fastest runs) = the same figure from each " +
+      "side's fastest run, which other processes' load inflates least. Verdicts use the medians.",
     "",
     comparison,
     "",

@@ -14,33 +14,15 @@ export interface SamplingPlan {
 export const FULL: SamplingPlan = { warmup: 3, minSamples: 7, maxSamples: 200, budgetMs: 3000 };
 export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 20, budgetMs: 300 };
 
-/** One engine's samples: wall-clock time, and the process's CPU time over the same runs. */
-export interface EngineResult {
-  readonly wall: Summary;
-  /**
-   * User + system CPU time of the whole process (GC threads included). Unlike wall time, it
-   * does not grow while other processes hold the cores, so it shows what noise did to `wall`.
-   */
-  readonly cpu: Summary;
-}
-
-export type CaseResult = { readonly workload: Workload } & { readonly [E in Engine]?: EngineResult };
-
-interface Sample {
-  readonly wall: number;
-  readonly cpu: number;
-}
+export type CaseResult = { readonly workload: Workload } & { readonly [E in Engine]?: Summary };
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-async function timed(run: () => Promise<unknown>): Promise<Sample & { state: unknown }> {
+async function timed(run: () => Promise<unknown>): Promise<{ ms: number; state: unknown }> {
   collect();
-  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const state = await run();
-  const wall = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall, cpu: (cpu.user + cpu.system) / 1000, state };
+  return { ms: performance.now() - start, state };
 }
 
 /**
@@ -51,13 +33,13 @@ async function timed(run: () => Promise<unknown>): Promise<Sample & { state: unk
  */
 export async function measureCase(workload: Workload, plan: SamplingPlan, engines: readonly Engine[]): Promise<CaseResult> {
   const active = engines.filter((engine) => workload[engine] !== undefined);
-  const samples = new Map<Engine, Sample[]>();
+  const samples = new Map<Engine, number[]>();
   const done = new Set<Engine>();
   for (const engine of active) {
     const first = await timed(workload[engine]!);
     checkFinalState(workload, engine, first.state);
-    if (first.wall > plan.budgetMs) {
-      samples.set(engine, [first]);
+    if (first.ms > plan.budgetMs) {
+      samples.set(engine, [first.ms]);
       done.add(engine);
       continue;
     }
@@ -68,15 +50,12 @@ export async function measureCase(workload: Workload, plan: SamplingPlan, engine
     for (const engine of active) {
       if (done.has(engine)) continue;
       const taken = samples.get(engine)!;
-      const { wall, cpu } = await timed(workload[engine]!);
-      taken.push({ wall, cpu });
-      const spent = taken.reduce((sum, sample) => sum + sample.wall, 0);
+      taken.push((await timed(workload[engine]!)).ms);
+      const spent = taken.reduce((sum, ms) => sum + ms, 0);
       if ((spent >= plan.budgetMs && taken.length >= plan.minSamples) || taken.length >= plan.maxSamples) done.add(engine);
     }
   }
-  const result: { workload: Workload; weft?: EngineResult; langgraph?: EngineResult } = { workload };
-  for (const [engine, taken] of samples) {
-    result[engine] = { wall: summarize(taken.map((sample) => sample.wall)), cpu: summarize(taken.map((sample) => sample.cpu)) };
-  }
+  const result: { workload: Workload; weft?: Summary; langgraph?: Summary } = { workload };
+  for (const [engine, taken] of samples) result[engine] = summarize(taken);
   return result;
 }
