@@ -168,6 +168,9 @@ async function openWarmPage(browser: Browser, mermaidConfig: Readonly<Record<str
   return page;
 }
 
+/** The viewport every diagram is laid out in. */
+const LAYOUT_VIEWPORT = { width: 1200, height: 800, deviceScaleFactor: 1 };
+
 abstract class QueuedRenderer implements Renderer {
   protected readonly browser: Browser;
   #queue: Promise<unknown> = Promise.resolve();
@@ -220,6 +223,12 @@ class PageRenderer extends QueuedRenderer {
   protected async renderOne(text: string, options: RenderOptions): Promise<string | Uint8Array> {
     const page = this.#page;
     const background = options.backgroundColor ?? "white";
+    // Mermaid lays some diagrams (gantt charts) out to the page width, so every render starts
+    // from the same viewport rather than the size of the last PNG.
+    const viewport = page.viewport();
+    if (viewport?.width !== LAYOUT_VIEWPORT.width || viewport.height !== LAYOUT_VIEWPORT.height) {
+      await page.setViewport(LAYOUT_VIEWPORT);
+    }
     const result: PageResult = await page.evaluate(
       (t, o) => (globalThis as unknown as WeftPage).weftRender(t, o),
       text,

@@ -37,6 +37,14 @@ describe.skipIf(chromium === undefined)("rendering on one warm Chromium page", (
     expect(Math.abs(height - 2 * box.height)).toBeLessThanOrEqual(4);
   });
 
+  it("lays out each diagram at the same width, whatever size the previous PNG had", async () => {
+    const timeline = await ganttValid(await recordRun(research.stream(researchInput)), { title: "research" });
+    const first = pngSize(await renderer.render(timeline, { format: "png" }));
+    await renderer.render(await drawValid(briefing), { format: "png" });
+    const again = pngSize(await renderer.render(timeline, { format: "png" }));
+    expect(again).toEqual(first);
+  });
+
   it("shows nasty names exactly as written: keywords, quotes, brackets, markup, entities, unicode", async () => {
     const svg = await renderer.render(await drawValid(nastyGraph()), { format: "svg" });
     const labels = flowchartLabels(parseSvg(svg));
