@@ -47,6 +47,14 @@ describe("checkDocs", () => {
     expect(result.snippets.map((s) => `${s.page}:${s.line}`)).toEqual(["concepts/ok.md:4", "one.md:2", "two.md:2"]);
   });
 
+  it("leaves out the generated API reference, whose examples are fragments", () => {
+    const fragment = "```ts\nbuilder.addEdge(START, \"plan\");\n```\n";
+    const tree = docs({ "concepts/ok.md": `# OK\n\n${graphSnippet("END")}\n`, "api/core/StateGraph.md": fragment });
+    const result = checkDocs({ docsDir: tree, outDir });
+    expect(result.errors).toEqual([]);
+    expect(result.snippets.map((s) => s.page)).toEqual(["concepts/ok.md"]);
+  });
+
   it("fails on a misspelled node name and points at the page, line and column", () => {
     const markdown = `# Broken\n\nSome prose.\n\n${graphSnippet('"wirte"')}\n`;
     const result = checkDocs({ docsDir: docs({ "guides/broken.md": markdown }), outDir });
