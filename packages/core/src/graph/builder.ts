@@ -25,10 +25,14 @@ type NewNodeName<$Name extends string, TDef extends BuilderDef> = $Name extends 
     ? TypeError<`Node "${$Name}" is already in this graph`>
     : unknown;
 
-type WithNode<TDef extends BuilderDef, $Name extends string, $Input, $Ends extends string> = {
-  readonly nodes: TDef["nodes"] & { readonly [K in $Name]: $Input };
-  readonly ends: TDef["ends"] | $Ends;
-};
+// A conditional type resolves the previous definition at once; an object type would defer it
+// and make `compile()` unwind every level (TS2589 on long graphs).
+type WithNode<TDef extends BuilderDef, $Name extends string, $Input, $Ends extends string> = TDef extends {
+  readonly nodes: infer Nodes;
+  readonly ends: infer Ends extends string;
+}
+  ? { readonly nodes: Nodes & { readonly [K in $Name]: $Input }; readonly ends: Ends | $Ends }
+  : never;
 
 type UndeclaredEnds<TDef extends BuilderDef> = Exclude<TDef["ends"], NodeNames<TDef> | END>;
 

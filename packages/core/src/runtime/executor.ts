@@ -109,21 +109,28 @@ export function runNodeAttempt(
   snapshot: Snapshot = request.input as Snapshot,
 ): AttemptResult | Promise<AttemptResult> {
   const ctx = new TaskContext(request, control.signal, control.emit);
-  const settle = (value: unknown): AttemptResult =>
-    ctx.pending === undefined ? { kind: "returned", result: interpret(value, snapshot) } : interrupted(ctx.pending);
-  const rescue = (error: unknown): AttemptResult => {
-    if (ctx.pending !== undefined) return interrupted(ctx.pending);
-    throw error;
-  };
   let value: unknown;
   try {
     value = (spec.fn as (input: unknown, ctx: NodeContext) => unknown)(request.input, ctx);
   } catch (error) {
-    return rescue(error);
+    return rescue(ctx, error);
   }
   return typeof (value as Promise<unknown> | undefined)?.then === "function"
-    ? (value as Promise<unknown>).then(settle, rescue)
-    : settle(value);
+    ? (value as Promise<unknown>).then(
+        (resolved) => settle(ctx, resolved, snapshot),
+        (error: unknown) => rescue(ctx, error),
+      )
+    : settle(ctx, value, snapshot);
+}
+
+function settle(ctx: TaskContext, value: unknown, snapshot: Snapshot): AttemptResult {
+  return ctx.pending === undefined ? { kind: "returned", result: interpret(value, snapshot) } : interrupted(ctx.pending);
+}
+
+/** An error after `ctx.interrupt` is the interrupt (the node may have wrapped it); others propagate. */
+function rescue(ctx: TaskContext, error: unknown): AttemptResult {
+  if (ctx.pending !== undefined) return interrupted(ctx.pending);
+  throw error;
 }
 
 function interrupted(signal: InterruptSignal): AttemptResult {

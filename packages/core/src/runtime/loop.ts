@@ -159,8 +159,14 @@ export async function runGraph(
       const interrupts = outcomes.flatMap((outcome) => (outcome.status === "interrupted" ? [outcome.interrupt] : []));
       if (interrupts.length > 0) return finish("interrupted", interrupts, steps);
       const writes: Write[] = [];
-      for (const outcome of outcomes) if (outcome.status === "done" && outcome.write !== undefined) writes.push(outcome.write);
-      state = table.commit(state, writes, step);
+      let view: Snapshot | undefined;
+      for (const outcome of outcomes) {
+        if (outcome.status !== "done" || outcome.write === undefined) continue;
+        writes.push(outcome.write);
+        view = outcome.view;
+      }
+      // A lone writer's routers already saw the committed state: reuse it rather than commit twice.
+      state = writes.length === 1 && view !== undefined ? view : table.commit(state, writes, step);
       failures.push(...stepFailures);
       emit?.({ type: "step:end", step, state, failures: stepFailures, at: at() });
       recent.push(tasks.map((task) => task.node));

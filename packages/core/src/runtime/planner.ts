@@ -63,15 +63,19 @@ export class Planner {
       if (outcome.status === "done") this.#markJoins(outcome.task.node, triggered);
     }
     const nodes: NodeSpec[] = [];
-    for (const node of this.#ir.nodes.values()) {
-      if (!triggered.has(node.name)) continue;
-      if (node.defer) this.#deferredNodes.add(node.name);
+    for (const name of triggered) {
+      const node = this.#ir.nodes.get(name);
+      if (node === undefined) continue; // END
+      if (node.defer) this.#deferredNodes.add(name);
       else nodes.push(node);
     }
+    // Declaration order, whatever order the triggers came in.
+    if (nodes.length > 1) nodes.sort((a, b) => a.index - b.index);
     const ready: ParsedSend[] = [];
     for (const send of sends) (send.node.defer ? this.#deferredSends : ready).push(send);
     if (nodes.length === 0 && ready.length === 0 && (this.#deferredNodes.size > 0 || this.#deferredSends.length > 0)) {
-      for (const node of this.#ir.nodes.values()) if (this.#deferredNodes.has(node.name)) nodes.push(node);
+      for (const name of this.#deferredNodes) nodes.push(this.#ir.nodes.get(name)!);
+      nodes.sort((a, b) => a.index - b.index);
       ready.push(...this.#deferredSends);
       this.#deferredNodes.clear();
       this.#deferredSends.length = 0;

@@ -18,6 +18,8 @@ export interface ParsedSend {
 export interface Routes {
   readonly triggers: readonly string[];
   readonly sends: readonly ParsedSend[];
+  /** The snapshot with the task's own write applied, when routers needed it. */
+  readonly view?: Snapshot;
 }
 
 /** The static facts routing needs, computed once per compiled graph. */
@@ -76,28 +78,38 @@ export class RoutingTable {
   /**
    * Where a source leads after writing `write`: static edges, then Command targets, then each
    * router's choice. Routers see the step snapshot with the source's own write applied.
+   * Synchronous unless a router returns a promise.
    */
-  async route(
+  route(
     source: string,
     snapshot: Snapshot,
     write: Write | undefined,
     goto: readonly unknown[],
     table: StateTable,
     step: number,
-  ): Promise<Routes> {
-    const triggers: string[] = [...(this.edgesFrom.get(source) ?? [])];
+  ): Routes | Promise<Routes> {
+    const edges = this.edgesFrom.get(source);
+    const triggers: string[] = edges === undefined ? [] : [...edges];
     const sends: ParsedSend[] = [];
-    this.#collect(goto, source, `Command of "${source}"`, undefined, triggers, sends);
+    if (goto.length > 0) this.#collect(goto, source, `Command of "${source}"`, undefined, triggers, sends);
     const branches = this.branchesFrom.get(source);
-    if (branches !== undefined) {
-      const local = write === undefined ? snapshot : table.commit(snapshot, [write], step);
-      for (const branch of branches) {
-        const result = await (branch.router as (state: Snapshot) => unknown)(local);
-        const choices = Array.isArray(result) ? result : [result];
-        this.#collect(choices, source, `Router of "${source}"`, branch, triggers, sends);
+    if (branches === undefined) return { triggers, sends };
+    const view = write === undefined ? snapshot : table.commit(snapshot, [write], step);
+    const next = (i: number): Routes | Promise<Routes> => {
+      for (; i < branches.length; i++) {
+        const branch = branches[i]!;
+        const result = (branch.router as (state: Snapshot) => unknown)(view);
+        if (result instanceof Promise) {
+          return result.then((value) => {
+            this.#collect(Array.isArray(value) ? value : [value], source, `Router of "${source}"`, branch, triggers, sends);
+            return next(i + 1);
+          });
+        }
+        this.#collect(Array.isArray(result) ? result : [result], source, `Router of "${source}"`, branch, triggers, sends);
       }
-    }
-    return { triggers, sends };
+      return { triggers, sends, view };
+    };
+    return next(0);
   }
 
   #collect(

@@ -1,6 +1,6 @@
 import { GraphError } from "../errors.js";
 import type { TaskOutcome } from "./task.js";
-import { runTask, sendLabel, type StepEnv, type Task } from "./task.js";
+import { isThenable, runTask, sendLabel, type StepEnv, type Task } from "./task.js";
 
 /** What one step needs besides its tasks. */
 export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal"> {
@@ -48,7 +48,11 @@ export async function runStep(tasks: readonly Task[], options: StepOptions): Pro
           outcomes[i] = known;
           return undefined;
         }
-        return runTask(task, env).then((outcome) => settle(outcome, i));
+        const outcome = runTask(task, env);
+        if (isThenable(outcome)) return outcome.then((settled) => settle(settled, i));
+        if (options.onSettled !== undefined) return settle(outcome, i);
+        outcomes[i] = outcome;
+        return undefined;
       }),
     );
     const bounded = new Promise<void>((resolve) => {

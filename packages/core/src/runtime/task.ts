@@ -13,7 +13,7 @@ import {
 import type { PendingInterrupt } from "./interrupt.js";
 import type { Limiter } from "./limiter.js";
 import { backoffDelay, isRetryable } from "./retry.js";
-import { interpret, type Interpreted, type ParsedSend, type RoutingTable } from "./route.js";
+import { interpret, type Interpreted, type ParsedSend, type Routes, type RoutingTable } from "./route.js";
 
 /** One unit of work of a superstep: a node with its input. */
 export interface Task extends TaskRef {
@@ -33,6 +33,8 @@ export type TaskOutcome =
       readonly sends: readonly ParsedSend[];
       /** Set when the node failed and its `onError` handler produced the write. */
       readonly recovered?: TaskFailure;
+      /** The step snapshot with this task's write applied, when its routers needed it. */
+      readonly view?: Snapshot | undefined;
     }
   | { readonly status: "failed"; readonly task: Task; readonly failure: TaskFailure }
   | {
@@ -73,11 +75,19 @@ function ref(task: Task): TaskRef {
 /**
  * Runs one task to its outcome: waits for its concurrency slots, runs the node with timeout
  * and retries, validates and routes what it returned, and applies its error policy.
- * Never rejects: every ending is a {@link TaskOutcome}.
+ * Never rejects: every ending is a {@link TaskOutcome}. Synchronous when the task needs no
+ * slot and its node and routers are synchronous, so big fan-outs of cheap nodes allocate no
+ * promises.
  */
-export async function runTask(task: Task, env: StepEnv): Promise<TaskOutcome> {
-  const spec = task.spec;
-  const nodeLimiter = env.nodeLimiters.get(spec.name);
+export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
+  const nodeLimiter = env.nodeLimiters.get(task.node);
+  if (nodeLimiter === undefined && env.runLimiter === undefined) {
+    return attemptFrom(task, env, 1, env.emit === undefined ? 0 : env.at());
+  }
+  return limited(task, env, nodeLimiter);
+}
+
+async function limited(task: Task, env: StepEnv, nodeLimiter: Limiter | undefined): Promise<TaskOutcome> {
   const held: Limiter[] = [];
   const started = env.emit === undefined ? 0 : env.at();
   try {
@@ -95,66 +105,93 @@ export async function runTask(task: Task, env: StepEnv): Promise<TaskOutcome> {
     return cancelled(task, env, reason, started);
   }
   try {
-    return await attempts(task, env, started);
+    return await attemptFrom(task, env, 1, started);
   } finally {
     for (const limiter of held) limiter.release();
   }
 }
 
-async function attempts(task: Task, env: StepEnv, queuedAt: number): Promise<TaskOutcome> {
-  const spec = task.spec;
-  const maxAttempts = spec.retry?.maxAttempts ?? 1;
-  const retryOn = spec.retry?.retryOn ?? isRetryable;
-  let started = queuedAt;
-  for (let attempt = 1; ; attempt++) {
-    if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
-    if (env.emit !== undefined) {
-      started = attempt === 1 ? env.at() : started;
-      env.emit({ type: "task:start", attempt, ...ref(task), at: env.at() });
-    }
-    let timedOut = false;
-    try {
-      const outcome = await runAttempt(task, env, attempt);
-      // A result that arrives after the step was cancelled may be partial: it is not committed.
-      if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
-      if (outcome.kind === "interrupted") return interrupted(task, env, outcome);
-      return await finish(task, env, outcome.result, attempt, started);
-    } catch (error) {
-      timedOut = isGraphError(error) && error.code === "TIMEOUT";
-      // After a cancellation, an abort error is the node obeying its signal; any other error
-      // is a failure of its own and is reported with the rest.
-      if (env.signal.aborted && isAbortError(error, env.signal)) return cancelled(task, env, env.signal.reason, started);
-      if (!env.signal.aborted && attempt < maxAttempts && retryOn(error)) {
-        const delayMs = backoffDelay(spec.retry?.backoff, attempt);
-        env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...ref(task), at: env.at() });
-        const slept = await sleep(delayMs, env.signal);
-        if (!slept) return cancelled(task, env, env.signal.reason, started);
-        continue;
-      }
-      return fail(task, env, error, attempt, timedOut, started);
-    }
+/** Runs the task's attempts from `attempt` on, until one succeeds or the policy gives up. */
+function attemptFrom(task: Task, env: StepEnv, attempt: number, started: number): TaskOutcome | Promise<TaskOutcome> {
+  if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
+  if (env.emit !== undefined) {
+    if (attempt === 1) started = env.at();
+    env.emit({ type: "task:start", attempt, ...ref(task), at: env.at() });
+  }
+  let result: AttemptResult | Promise<AttemptResult>;
+  try {
+    result = runAttempt(task, env, attempt);
+  } catch (error) {
+    return afterError(task, env, error, attempt, started);
+  }
+  if (isThenable(result)) {
+    return result.then(
+      (value) => settle(task, env, value, attempt, started),
+      (error: unknown) => afterError(task, env, error, attempt, started),
+    );
+  }
+  return settle(task, env, result, attempt, started);
+}
+
+/** Turns an attempt's result into the task's outcome; a validation or routing error fails the attempt. */
+function settle(
+  task: Task,
+  env: StepEnv,
+  result: AttemptResult,
+  attempt: number,
+  started: number,
+): TaskOutcome | Promise<TaskOutcome> {
+  // A result that arrives after the step was cancelled may be partial: it is not committed.
+  if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
+  if (result.kind === "interrupted") return interrupted(task, env, result);
+  try {
+    const outcome = finish(task, env, result.result, attempt, started);
+    return isThenable(outcome) ? outcome.catch((error: unknown) => afterError(task, env, error, attempt, started)) : outcome;
+  } catch (error) {
+    return afterError(task, env, error, attempt, started);
   }
 }
 
+/** After a failed attempt: cancel, retry after the backoff, or apply the node's error policy. */
+async function afterError(task: Task, env: StepEnv, error: unknown, attempt: number, started: number): Promise<TaskOutcome> {
+  const retry = task.spec.retry;
+  const timedOut = isGraphError(error) && error.code === "TIMEOUT";
+  // After a cancellation, an abort error is the node obeying its signal; any other error
+  // is a failure of its own and is reported with the rest.
+  if (env.signal.aborted && isAbortError(error, env.signal)) return cancelled(task, env, env.signal.reason, started);
+  if (!env.signal.aborted && attempt < (retry?.maxAttempts ?? 1) && (retry?.retryOn ?? isRetryable)(error)) {
+    const delayMs = backoffDelay(retry?.backoff, attempt);
+    env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...ref(task), at: env.at() });
+    const slept = await sleep(delayMs, env.signal);
+    if (!slept) return cancelled(task, env, env.signal.reason, started);
+    return attemptFrom(task, env, attempt + 1, started);
+  }
+  return fail(task, env, error, attempt, timedOut, started);
+}
+
+const NO_RESUMES: readonly unknown[] = [];
+
 function request(task: Task, env: StepEnv, attempt: number): AttemptRequest {
   return {
-    ...ref(task),
+    taskId: task.taskId,
+    node: task.node,
+    step: task.step,
+    sendIndex: task.sendIndex,
     graph: env.graph,
     attempt,
     input: task.input,
-    resumes: task.resumes ?? [],
+    resumes: task.resumes ?? NO_RESUMES,
     interruptScope: env.interruptScope,
   };
 }
+
+const ignore = (): void => {};
 
 function control(task: Task, env: StepEnv, signal: AbortSignal): AttemptControl {
   const emit = env.emit;
   return {
     signal,
-    emit:
-      emit === undefined
-        ? () => {}
-        : (data) => emit({ type: "custom", data, ...ref(task), at: env.at() }),
+    emit: emit === undefined ? ignore : (data) => emit({ type: "custom", data, ...ref(task), at: env.at() }),
   };
 }
 
@@ -188,7 +225,7 @@ function runAttempt(task: Task, env: StepEnv, attempt: number): AttemptResult | 
     };
     try {
       const result = call(signal);
-      if ("then" in result) result.then(done, failed);
+      if (isThenable(result)) result.then(done, failed);
       else done(result);
     } catch (error) {
       failed(error);
@@ -196,18 +233,32 @@ function runAttempt(task: Task, env: StepEnv, attempt: number): AttemptResult | 
   });
 }
 
-/** Validates and routes a node's result. Validation and routing errors fail the attempt. */
-async function finish(
+/** Validates and routes a node's result. Throws validation and routing errors. */
+function finish(
   task: Task,
   env: StepEnv,
   result: Interpreted,
   attempts: number,
   started: number,
   recovered?: TaskFailure,
-): Promise<TaskOutcome> {
+): TaskOutcome | Promise<TaskOutcome> {
   const { update, overwrite, goto } = result;
   const write = update === undefined ? undefined : env.table.parseUpdate(update, writerName(task), overwrite);
-  const { triggers, sends } = await env.routing.route(task.node, env.snapshot, write, goto, env.table, env.step);
+  const routes = env.routing.route(task.node, env.snapshot, write, goto, env.table, env.step);
+  return isThenable(routes)
+    ? routes.then((r) => done(task, env, write, r, attempts, started, recovered))
+    : done(task, env, write, routes, attempts, started, recovered);
+}
+
+function done(
+  task: Task,
+  env: StepEnv,
+  write: Write | undefined,
+  { triggers, sends, view }: Routes,
+  attempts: number,
+  started: number,
+  recovered: TaskFailure | undefined,
+): TaskOutcome {
   if (env.emit !== undefined) {
     env.emit({
       type: "task:end",
@@ -219,8 +270,8 @@ async function finish(
     });
   }
   return recovered === undefined
-    ? { status: "done", task, write, triggers, sends }
-    : { status: "done", task, write, triggers, sends, recovered };
+    ? { status: "done", task, write, triggers, sends, view }
+    : { status: "done", task, write, triggers, sends, view, recovered };
 }
 
 async function fail(
@@ -277,6 +328,11 @@ function isAbortError(error: unknown, signal: AbortSignal): boolean {
     (error instanceof Error && error.name === "AbortError") ||
     (isGraphError(error) && (error.code === "ABORTED" || error.code === "RUN_TIMEOUT"))
   );
+}
+
+/** True for a promise or any other thenable. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> & Promise<T> {
+  return typeof (value as PromiseLike<T> | undefined)?.then === "function";
 }
 
 /** Waits `ms`; resolves false at once if `signal` fires first. */
