@@ -179,6 +179,30 @@ describe("updates", () => {
     expect(await graph.invoke({ count: 0, tags: ["a"] })).toEqual({ count: 1, tags: ["a", "recipe"], note: "by command" });
   });
 
+  it("refuses a recipe from a Send worker, which has no state to draft", async () => {
+    const State = z.object({ tags: z.array(z.string()) });
+    const graph = new StateGraph(State)
+      .addNode("tag", () => (draft) => void draft.tags.push("x"), { input: z.object({ i: z.number() }) })
+      .addConditionalEdges(START, () => new Send("tag", { i: 1 }))
+      .addEdge("tag", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({ tags: [] }));
+    expect(error.cause).toMatchObject({ code: "INVALID_UPDATE", details: { node: "tag" } });
+    expect(error.cause.message).toMatch(/^Node "tag" returned a recipe, which drafts the state, but its tasks receive their own input/);
+  });
+
+  it("recognises Sends and Commands made by another copy of Weft", async () => {
+    const foreignSend = { node: "b", input: { i: 2 }, [Symbol.for("weft.Send")]: true };
+    const foreignCommand = { update: { log: "a" }, goto: [foreignSend], resume: undefined, [Symbol.for("weft.Command")]: true };
+    const graph = new StateGraph(Log)
+      .addNode("a", () => foreignCommand as never, { ends: ["b"] })
+      .addNode("b", ({ i }) => ({ log: `b${i}` }), { input: z.object({ i: z.number() }) })
+      .addEdge(START, "a")
+      .addEdge("b", END)
+      .compile();
+    expect((await graph.invoke({})).log).toEqual(["a", "b2"]);
+  });
+
   it("names the node and the key of an update the state does not have", async () => {
     const State = z.object({ summary: z.string().optional() });
     const graph = new StateGraph(State)

@@ -18,7 +18,10 @@ export type Goto<TNode extends string> = TNode | Send<TNode> | readonly (TNode |
  * ```
  * @see ../../../../docs/concepts/edges.md
  */
+const brand = Symbol.for("weft.Command");
+
 export class Command<TNode extends string = string, TUpdate = unknown> {
+  readonly [brand] = true;
   readonly update: TUpdate | undefined;
   readonly goto: readonly (TNode | Send<TNode>)[];
   /** Values for pending interrupts, by interrupt id, when resuming a run. */
@@ -32,7 +35,7 @@ export class Command<TNode extends string = string, TUpdate = unknown> {
   }
 }
 
-/** True for a {@link Command}. */
+/** True for a {@link Command}, even one created by another copy of this package. */
 export function isCommand(value: unknown): value is Command {
-  return value instanceof Command;
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }

@@ -10,9 +10,12 @@
  * ```
  * @see ../../../../docs/concepts/send.md
  */
+const brand = Symbol.for("weft.Send");
+
 export class Send<TNode extends string = string, TInput = unknown> {
   readonly node: TNode;
   readonly input: TInput;
+  readonly [brand] = true;
 
   constructor(node: TNode, input: TInput) {
     this.node = node;
@@ -20,7 +23,7 @@ export class Send<TNode extends string = string, TInput = unknown> {
   }
 }
 
-/** True for a {@link Send}. */
+/** True for a {@link Send}, even one created by another copy of this package. */
 export function isSend(value: unknown): value is Send {
-  return value instanceof Send;
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }

@@ -98,17 +98,19 @@ export function nodeContext(request: AttemptRequest, control: AttemptControl): N
 
 /**
  * Runs one attempt of `spec` in this process: calls the node and takes its result apart.
- * Executors' workers call this with the request they received. `snapshot` is the state an
- * immer recipe drafts; it defaults to the request's input (the state, for edge tasks).
- * Returns synchronously when the node is synchronous.
+ * Executors' workers call this with the request they received. An immer recipe drafts the
+ * request's input, which is the state for an edge-triggered task without an input schema; from
+ * other tasks a recipe is an `INVALID_UPDATE`, in every executor. Returns synchronously when
+ * the node is synchronous.
  */
 export function runNodeAttempt(
   spec: NodeSpec,
   request: AttemptRequest,
   control: AttemptControl,
-  snapshot: Snapshot = request.input as Snapshot,
 ): AttemptResult | Promise<AttemptResult> {
   const ctx = new TaskContext(request, control.signal, control.emit);
+  // Only an edge-triggered task without an input schema receives the state, which a recipe drafts.
+  const snapshot = request.sendIndex === undefined && spec.input === undefined ? (request.input as Snapshot) : undefined;
   let value: unknown;
   try {
     value = (spec.fn as (input: unknown, ctx: NodeContext) => unknown)(request.input, ctx);
@@ -123,8 +125,8 @@ export function runNodeAttempt(
     : settle(ctx, value, snapshot);
 }
 
-function settle(ctx: TaskContext, value: unknown, snapshot: Snapshot): AttemptResult {
-  return ctx.pending === undefined ? { kind: "returned", result: interpret(value, snapshot) } : interrupted(ctx.pending);
+function settle(ctx: TaskContext, value: unknown, snapshot: Snapshot | undefined): AttemptResult {
+  return ctx.pending === undefined ? { kind: "returned", result: interpret(value, snapshot, ctx.node) } : interrupted(ctx.pending);
 }
 
 /** An error after `ctx.interrupt` is the interrupt (the node may have wrapped it); others propagate. */

@@ -172,11 +172,21 @@ export interface Interpreted {
 
 const nothing: Interpreted = { update: undefined, overwrite: undefined, goto: [] };
 
-/** Reads what a node returned: nothing, an update, a Command, or an immer recipe. */
-export function interpret(result: unknown, snapshot: Snapshot): Interpreted {
+/**
+ * Reads what a node returned: nothing, an update, a Command, or an immer recipe. A recipe
+ * drafts `snapshot`, the state; tasks that receive their own input have none to draft.
+ */
+export function interpret(result: unknown, snapshot: Snapshot | undefined, node: string): Interpreted {
   if (result === undefined || result === null) return nothing;
   if (isCommand(result)) return { update: result.update, overwrite: undefined, goto: result.goto };
   if (typeof result === "function") {
+    if (snapshot === undefined) {
+      throw new GraphError(
+        "INVALID_UPDATE",
+        `Node "${node}" returned a recipe, which drafts the state, but its tasks receive their own input (a Send or an input schema): return an update object instead.`,
+        { details: { node } },
+      );
+    }
     const [next, patches] = produceWithPatches(snapshot, result as (draft: Record<string, unknown>) => void);
     const keys = new Set(patches.map((patch) => String(patch.path[0])));
     const update: Record<string, unknown> = {};

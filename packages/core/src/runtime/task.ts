@@ -200,7 +200,7 @@ function runAttempt(task: Task, env: StepEnv, attempt: number): AttemptResult | 
   const timeoutMs = task.spec.timeoutMs;
   const call = (signal: AbortSignal): AttemptResult | Promise<AttemptResult> =>
     env.executor === undefined
-      ? runNodeAttempt(task.spec, request(task, env, attempt), control(task, env, signal), env.snapshot)
+      ? runNodeAttempt(task.spec, request(task, env, attempt), control(task, env, signal))
       : env.executor.runAttempt(request(task, env, attempt), control(task, env, signal));
   if (timeoutMs === undefined) return call(env.signal);
   const controller = new AbortController();
@@ -290,7 +290,8 @@ async function fail(
     try {
       const ctx = nodeContext(request(task, env, attempts), control(task, env, env.signal));
       const update = await onError(error, task.input, ctx);
-      return await finish(task, env, interpret(update, env.snapshot), attempts, started, failure);
+      const drafts = task.sendIndex === undefined && task.spec.input === undefined ? env.snapshot : undefined;
+      return await finish(task, env, interpret(update, drafts, task.node), attempts, started, failure);
     } catch (handlerError) {
       const failed: TaskFailure = { ...failure, error: handlerError, policy: "fail" };
       env.onFatal(failed);
