@@ -34,6 +34,8 @@ const USAGE = `Usage:
                      [--title text] [--subgraph node=export ...] [--undeclared-routes every|placeholder]
   weft record <module> [-o run.jsonl] [--export name] [--input json | --input-file file.json]
   weft timeline <run.jsonl|run.json> [-o out.svg|.png|.mmd ...] [--title text]
+  weft worker <module> [--export name] [--concurrency n] [--redis url] [--prefix p] ...
+                     (runs the module's graph tasks from BullMQ; weft worker --help for all options)
 
   <module>   a .ts/.mts/.js/.mjs module whose default export (or export "graph", or --export)
              is a StateGraph, CompiledGraph or GraphIR.
@@ -64,6 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     (command === undefined ? stderr : stdout)(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === "worker") return worker(rest, stderr);
   let args: ReturnType<typeof parse>;
   try {
     args = parse(rest);
@@ -94,6 +97,18 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     }
     stderr(`weft ${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
+  }
+}
+
+/** `weft worker`: the `weft-worker` command of `@weft/bullmq`, loaded only when asked for. */
+async function worker(args: readonly string[], stderr: (text: string) => void): Promise<number> {
+  const { runWorkerCommand, UsageError } = await import("@weft/bullmq");
+  try {
+    await runWorkerCommand(args);
+    return 0;
+  } catch (error) {
+    stderr(`weft worker: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -116,6 +116,13 @@ describe("weft in-process", () => {
     expect((await cli()).code).toBe(2);
   });
 
+  it("hands weft worker to @weft/bullmq, with its usage on a wrong command line", async () => {
+    const { code, stderr } = await cli("worker");
+    expect(code).toBe(2);
+    expect(stderr).toContain("weft worker: ");
+    expect(stderr).toContain("Usage: weft-worker <module> [options]");
+  });
+
   it("names the line of a run record that is not an event", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "weft-cli-")), "bad.jsonl");
     writeFileSync(file, '{"type":"run:start","at":0}\n[1,2]\n');
