@@ -26,6 +26,8 @@ export function benchCases(quick: boolean): Case[] {
     { workload: join(100), engines: both },
     { workload: loop(200, 0), engines: both },
     { workload: loop(200, 10_000), engines: both },
+    { workload: loop(200, 0, "hold"), engines: both },
+    { workload: loop(200, 10_000, "hold"), engines: both },
     { workload: waitingSends(1000, 20), engines: ["weft"] },
     { workload: waitingSends(1000, 20, 50), engines: ["weft"] },
   ];

@@ -22,6 +22,8 @@ describe("targets are computed from the medians of the run", () => {
       result(chain(10), 50, 900), // 18×: miss
       result(loop(2, 0), 10, 10),
       result(loop(2, 10_000), 12, 11), // 1.2×: pass
+      result(loop(2, 0, "hold"), 10, 10),
+      result(loop(2, 10_000, "hold"), 14, 10), // 1.4×: miss
       result(waitingSends(10, 20), 23), // +15%: miss
       result(waitingSends(10, 20, 5), 41), // +2.5%: pass
     ]);
@@ -29,6 +31,8 @@ describe("targets are computed from the medians of the run", () => {
     results.set("chain/1000", results.get("chain/10")!);
     results.set("loop/200@0", results.get("loop/2@0")!);
     results.set("loop/200@10000", results.get("loop/2@10000")!);
+    results.set("loop-hold/200@0", results.get("loop-hold/2@0")!);
+    results.set("loop-hold/200@10000", results.get("loop-hold/2@10000")!);
 
     const verdicts = evaluateTargets(results).map((row) => [row.measured, row.measuredMin, row.pass]);
 
@@ -36,6 +40,7 @@ describe("targets are computed from the medians of the run", () => {
       ["60.0×", "60.0×", true],
       ["13.0×", "13.0×", false],
       ["18.0×", "18.0×", false],
+      ["1.40× (LangGraph.js: 1.00×)", "1.40× (LangGraph.js: 1.00×)", false],
       ["1.20× (LangGraph.js: 1.10×)", "1.20× (LangGraph.js: 1.10×)", true],
       ["+15.0%", "-42.5%", false],
       ["+2.5%", "-48.8%", true],

@@ -46,6 +46,7 @@ export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): Targe
   });
 
   const loopLangGraph = ratio(["loop/200@10000", "langgraph"], ["loop/200@0", "langgraph"]);
+  const holdLangGraph = ratio(["loop-hold/200@10000", "langgraph"], ["loop-hold/200@0", "langgraph"]);
   const rows: TargetResult[] = [
     row("1000 Sends: Weft ≥ 50× faster than LangGraph.js", ratio(["sends/1000", "langgraph"], ["sends/1000", "weft"]), (r) => r >= 50),
     row("10000 Sends ≤ 12× the 1000-Send time (Weft, linear)", ratio(["sends/10000", "weft"], ["sends/1000", "weft"]), (r) => r <= 12),
@@ -55,7 +56,13 @@ export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): Targe
       (r) => r >= 20,
     ),
     row(
-      `loop: Weft step cost at 10000 items vs 0 items ≤ ${FLAT_TOLERANCE}× (flat)`,
+      `loop holding a list: Weft step cost at 10000 items vs 0 ≤ ${FLAT_TOLERANCE}× (flat)`,
+      ratio(["loop-hold/200@10000", "weft"], ["loop-hold/200@0", "weft"]),
+      (r) => r <= FLAT_TOLERANCE,
+      (v, metric) => `${formatRatio(v[metric])} (LangGraph.js: ${formatRatio(holdLangGraph[metric])})`,
+    ),
+    row(
+      `loop appending to a list: Weft step cost at 10000 items vs 0 ≤ ${FLAT_TOLERANCE}× (flat)`,
       ratio(["loop/200@10000", "weft"], ["loop/200@0", "weft"]),
       (r) => r <= FLAT_TOLERANCE,
       (v, metric) => `${formatRatio(v[metric])} (LangGraph.js: ${formatRatio(loopLangGraph[metric])})`,

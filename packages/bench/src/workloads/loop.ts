@@ -4,19 +4,20 @@ import { z } from "zod";
 import { pick, range, type Workload } from "./workload.js";
 
 /**
- * A node that loops on itself through a conditional edge for `steps` supersteps, each
- * appending one item to a list that starts with `initialItems` items and incrementing
- * `counter`. Comparing two list sizes shows whether a step's cost grows with the state.
+ * A node that loops on itself through a conditional edge for `steps` supersteps, incrementing
+ * `counter`, on a state whose list starts with `initialItems` items. With `append`, each step
+ * also appends one item to the list; with `hold`, the list is only carried along. Comparing
+ * two list sizes shows whether a step's cost grows with the state.
  */
-export function loop(steps: number, initialItems: number): Workload {
+export function loop(steps: number, initialItems: number, mode: "append" | "hold" = "append"): Workload {
   const initial = range(initialItems).map((i) => -1 - i);
-  const final = [...initial, ...range(steps)];
+  const final = mode === "append" ? [...initial, ...range(steps)] : initial;
   return {
-    id: `loop/${steps}@${initialItems}`,
-    title: `loop ${steps} steps, list of ${initialItems}`,
+    id: `${mode === "append" ? "loop" : "loop-hold"}/${steps}@${initialItems}`,
+    title: `loop ${steps} steps, ${mode === "append" ? "appending to" : "holding"} a list of ${initialItems}`,
     per: { count: steps, unit: "step" },
-    weft: weftLoop(steps, initial),
-    langgraph: langgraphLoop(steps, initial),
+    weft: weftLoop(steps, initial, mode),
+    langgraph: langgraphLoop(steps, initial, mode),
     project: (state) => {
       const { items, counter } = state as { items: number[]; counter: number };
       // The whole list would be a large expected value; its length, head and tail say enough.
@@ -33,9 +34,9 @@ export function loop(steps: number, initialItems: number): Workload {
 
 const WeftState = z.object({ items: appendList(z.number()), counter: z.number() });
 
-function weftLoop(steps: number, initial: readonly number[]) {
+function weftLoop(steps: number, initial: readonly number[], mode: "append" | "hold") {
   const graph = new StateGraph(WeftState, { name: "loop" })
-    .addNode("step", (s) => ({ items: [s.counter], counter: s.counter + 1 }))
+    .addNode("step", (s) => (mode === "append" ? { items: [s.counter], counter: s.counter + 1 } : { counter: s.counter + 1 }))
     .addEdge(START, "step")
     .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : END), ["step", END])
     .compile();
@@ -47,9 +48,9 @@ const LangGraphState = Annotation.Root({
   counter: Annotation<number>,
 });
 
-function langgraphLoop(steps: number, initial: readonly number[]) {
+function langgraphLoop(steps: number, initial: readonly number[], mode: "append" | "hold") {
   const graph = new LGStateGraph(LangGraphState)
-    .addNode("step", (s) => ({ items: [s.counter], counter: s.counter + 1 }))
+    .addNode("step", (s) => (mode === "append" ? { items: [s.counter], counter: s.counter + 1 } : { counter: s.counter + 1 }))
     .addEdge(LG_START, "step")
     .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : LG_END), ["step", LG_END])
     .compile();
