@@ -20,19 +20,23 @@ describe("targets are computed from the medians of the run", () => {
       result(sends(1000), 10, 600), // 60× faster: pass
       result(sends(10_000), 130), // 13× the 1000-Send time: miss
       result(chain(10), 50, 900), // 18×: miss
+      result(loop(1, 0), 2, 2),
       result(loop(2, 0), 10, 10),
-      result(loop(2, 10_000), 12, 11), // 1.2×: pass
+      result(loop(1, 10_000), 5, 3),
+      result(loop(2, 10_000), 14.6, 11.8), // (14.6 − 5) / (10 − 2) = 1.2×: pass
+      result(loop(1, 0, "hold"), 2, 2),
       result(loop(2, 0, "hold"), 10, 10),
-      result(loop(2, 10_000, "hold"), 14, 10), // 1.4×: miss
+      result(loop(1, 10_000, "hold"), 7, 3),
+      result(loop(2, 10_000, "hold"), 18.2, 11), // (18.2 − 7) / 8 = 1.4×: miss, though 1.82× in total
       result(waitingSends(10, 20), 23), // +15%: miss
       result(waitingSends(10, 20, 5), 41), // +2.5%: pass
     ]);
     // The targets look cases up by the ids of the bench's sizes.
     results.set("chain/1000", results.get("chain/10")!);
-    results.set("loop/200@0", results.get("loop/2@0")!);
-    results.set("loop/200@10000", results.get("loop/2@10000")!);
-    results.set("loop-hold/200@0", results.get("loop-hold/2@0")!);
-    results.set("loop-hold/200@10000", results.get("loop-hold/2@10000")!);
+    for (const prefix of ["loop", "loop-hold"]) {
+      results.set(`${prefix}/200@0`, results.get(`${prefix}/2@0`)!);
+      results.set(`${prefix}/200@10000`, results.get(`${prefix}/2@10000`)!);
+    }
 
     const verdicts = evaluateTargets(results).map((row) => [row.measured, row.measuredMin, row.pass]);
 
