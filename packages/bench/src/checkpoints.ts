@@ -1,0 +1,141 @@
+/**
+ * Checkpoint storage: a loop that appends one item per step to a list that starts with 10000
+ * items, run with a checkpointer for 50, 100 and 200 steps. Prints the bytes each saver holds
+ * afterwards and the run's time, for Weft's memory and SQLite checkpointers and LangGraph.js's
+ * MemorySaver, side by side in one process.
+ *
+ *   pnpm --filter @weft/bench run bench:checkpoints
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Annotation, END as LG_END, MemorySaver, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
+import { appendList, END, MemoryCheckpointer, START, StateGraph, type Checkpointer } from "@weft/core";
+import { SqliteCheckpointer } from "@weft/sqlite";
+import { z } from "zod";
+import { markdownTable } from "./table.js";
+
+const INITIAL = 10_000;
+const STEPS = [50, 100, 200];
+const initial = Array.from({ length: INITIAL }, (_, i) => -1 - i);
+
+const WeftState = z.object({ items: appendList(z.number()), counter: z.number() });
+
+function weftLoop(steps: number, checkpointer: Checkpointer) {
+  return new StateGraph(WeftState, { name: "loop" })
+    .addNode("step", (s) => ({ items: [s.counter], counter: s.counter + 1 }))
+    .addEdge(START, "step")
+    .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : END), ["step", END])
+    .compile({ checkpointer });
+}
+
+const LangGraphState = Annotation.Root({
+  items: Annotation<number[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+  counter: Annotation<number>,
+});
+
+function langgraphLoop(steps: number, checkpointer: MemorySaver) {
+  return new LGStateGraph(LangGraphState)
+    .addNode("step", (s) => ({ items: [s.counter], counter: s.counter + 1 }))
+    .addEdge(LG_START, "step")
+    .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : LG_END), ["step", LG_END])
+    .compile({ checkpointer });
+}
+
+/** Bytes of every checkpoint and task result a Weft checkpointer holds for one thread. */
+async function weftBytes(saver: Checkpointer, threadId: string): Promise<number> {
+  let bytes = 0;
+  for (const row of await saver.list(threadId)) {
+    bytes += Buffer.byteLength(row.data);
+    for (const result of await saver.getTaskResults(threadId, row.checkpointId)) bytes += Buffer.byteLength(result.data);
+  }
+  return bytes;
+}
+
+/** Bytes of every checkpoint, metadata blob and pending write a MemorySaver holds. */
+function memorySaverBytes(saver: MemorySaver): number {
+  let bytes = 0;
+  for (const namespaces of Object.values(saver.storage)) {
+    for (const checkpoints of Object.values(namespaces)) {
+      for (const [checkpoint, metadata] of Object.values(checkpoints)) bytes += checkpoint.byteLength + metadata.byteLength;
+    }
+  }
+  for (const writes of Object.values(saver.writes)) {
+    for (const [, , value] of Object.values(writes)) bytes += value.byteLength;
+  }
+  return bytes;
+}
+
+const check = (engine: string, state: { items: number[]; counter: number }, steps: number): void => {
+  if (state.items.length !== INITIAL + steps || state.counter !== steps || state.items.at(-1) !== steps - 1) {
+    throw new Error(`${engine}: wrong final state after ${steps} steps (${state.items.length} items, counter ${state.counter})`);
+  }
+};
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KiB`;
+const ms = (value: number): string => `${value.toFixed(value < 100 ? 1 : 0)} ms`;
+
+const rows: string[][] = [];
+const dir = mkdtempSync(join(tmpdir(), "weft-bench-checkpoints-"));
+try {
+  for (const steps of STEPS) {
+    const memory = new MemoryCheckpointer();
+    let t = performance.now();
+    check("weft/memory", await weftLoop(steps, memory).invoke({ items: initial, counter: 0 }, { threadId: "t", maxSteps: steps }), steps);
+    const memoryMs = performance.now() - t;
+    const memoryBytes = await weftBytes(memory, "t");
+
+    const file = join(dir, `loop-${steps}.db`);
+    const sqlite = new SqliteCheckpointer(file);
+    t = performance.now();
+    check("weft/sqlite", await weftLoop(steps, sqlite).invoke({ items: initial, counter: 0 }, { threadId: "t", maxSteps: steps }), steps);
+    const sqliteMs = performance.now() - t;
+    const sqliteBytes = await weftBytes(sqlite, "t");
+    await sqlite.close();
+    const sqliteFile = statSync(file).size;
+
+    const saver = new MemorySaver();
+    t = performance.now();
+    const lg = await langgraphLoop(steps, saver).invoke(
+      { items: initial, counter: 0 },
+      { configurable: { thread_id: "t" }, recursionLimit: steps + 1 },
+    );
+    const langgraphMs = performance.now() - t;
+    check("langgraph/memory", lg as { items: number[]; counter: number }, steps);
+    const langgraphBytes = memorySaverBytes(saver);
+
+    rows.push([
+      String(steps),
+      kb(memoryBytes),
+      ms(memoryMs),
+      `${kb(sqliteBytes)} (file ${kb(sqliteFile)})`,
+      ms(sqliteMs),
+      kb(langgraphBytes),
+      ms(langgraphMs),
+      `${(langgraphBytes / memoryBytes).toFixed(1)}×`,
+    ]);
+    process.stderr.write(`  checkpoints/${steps}: done\n`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`## Checkpoint storage: a loop appending one item per step to a list of ${INITIAL} items\n`);
+console.log(
+  markdownTable(
+    [
+      "steps",
+      "Weft memory: bytes",
+      "time",
+      "Weft SQLite: bytes",
+      "time",
+      "LangGraph.js MemorySaver: bytes",
+      "time",
+      "LangGraph.js / Weft bytes",
+    ],
+    rows,
+  ),
+);
+console.log(
+  "\nBytes are what each saver holds for the thread after the run: Weft's checkpoint records and task results (and the SQLite file size), MemorySaver's serialized checkpoints, metadata and pending writes. One run per size; times include the savers' writes.",
+);
