@@ -58,3 +58,4 @@ export { mergeUnique } from "./aggregate/merge-unique.js";
 export type { Checkpointer, CheckpointRow, TaskResultRow } from "./checkpoint/checkpointer.js";
 export { MemoryCheckpointer } from "./checkpoint/memory.js";
 export { FORMAT_VERSION } from "./checkpoint/format.js";
+export { decodeValue, encodeValue, type EncodeOptions, type TaggedJson } from "./checkpoint/values.js";

@@ -1,15 +1,11 @@
-import { GraphError, Send } from "@weft/core";
+import { decodeValue, encodeValue, type TaggedJson } from "@weft/core";
 
 /**
- * Tagged JSON: values that JSON cannot carry become `{"$weft": tag, "v": …}` objects, so that
- * an attempt's input and result cross Redis unchanged. Tags: `undefined`, `number` (NaN, ±∞,
- * -0), `bigint`, `date`, `map`, `set`, `send`, and `object` for a plain object that itself has
- * a `$weft` key. The same tags as Weft's checkpoint format, plus `send`.
- *
- * Decoding only ever builds plain data, `Date`s, `Map`s, `Set`s and `Send`s: it never calls
- * code named by the message.
+ * Task inputs and results cross Redis as Weft's tagged JSON (`@weft/core`'s `encodeValue`):
+ * values JSON cannot carry — `undefined`, -0, NaN, ±∞, bigint, Date, Map, Set and `Send` —
+ * become `{"$weft": tag, "v": …}` objects, the same tags as Weft's checkpoint format.
+ * Decoding only ever builds data: it never calls code named by the message.
  */
-const TAG = "$weft";
 
 /**
  * A value as JSON carries it: what {@link encode} returns and {@link decode} takes.
@@ -19,22 +15,7 @@ const TAG = "$weft";
  * const wire: Wire = encode(10n); // { $weft: "bigint", v: "10" }
  * ```
  */
-export type Wire = null | boolean | number | string | Wire[] | { [key: string]: Wire };
-
-/**
- * Turns a value into plain JSON data, tagging what JSON cannot carry. Throws a `GraphError`
- * naming the path of a function, symbol, class instance or cycle.
- *
- * @example
- * ```ts
- * const wire = encode({ at: new Date(0), ids: new Set([1n]) });
- * JSON.stringify(wire); // safe
- * ```
- */
-export function encode(value: unknown, options: EncodeOptions = {}): Wire {
-  const fail = (path: string, what: string): GraphError => unsendable(path, what, options.code ?? "INVALID_UPDATE");
-  return toWire(value, options.path ?? "value", new Set(), fail);
-}
+export type Wire = TaggedJson;
 
 /**
  * Options of {@link encode}.
@@ -51,7 +32,19 @@ export interface EncodeOptions {
   readonly code?: "INVALID_INPUT" | "INVALID_UPDATE";
 }
 
-type Fail = (path: string, what: string) => GraphError;
+/**
+ * Turns a value into plain JSON data for a job, tagging what JSON cannot carry. Throws a
+ * `GraphError` naming the path of a function, symbol, class instance or cycle.
+ *
+ * @example
+ * ```ts
+ * const wire = encode({ at: new Date(0), ids: new Set([1n]) });
+ * JSON.stringify(wire); // safe
+ * ```
+ */
+export function encode(value: unknown, options: EncodeOptions = {}): Wire {
+  return encodeValue(value, { ...options, reason: "cannot be sent between a driver and a BullMQ worker" });
+}
 
 /**
  * Rebuilds a value from {@link encode}'s output.
@@ -63,87 +56,5 @@ type Fail = (path: string, what: string) => GraphError;
  * ```
  */
 export function decode(wire: unknown): unknown {
-  if (typeof wire !== "object" || wire === null) return wire;
-  if (Array.isArray(wire)) return wire.map(decode);
-  const record = wire as Record<string, unknown>;
-  if (!(TAG in record)) return decodeEntries(record);
-  const v = record.v;
-  switch (record[TAG]) {
-    case "undefined":
-      return undefined;
-    case "number":
-      return Number(v);
-    case "bigint":
-      return BigInt(v as string);
-    case "date":
-      return new Date(v as string);
-    case "map":
-      return new Map((v as [unknown, unknown][]).map(([key, item]) => [decode(key), decode(item)]));
-    case "set":
-      return new Set((v as unknown[]).map(decode));
-    case "send": {
-      const [node, input] = v as [string, unknown];
-      return new Send(node, decode(input));
-    }
-    case "object":
-      return decodeEntries(v as Record<string, unknown>);
-    default:
-      throw new Error(`Unknown value tag ${JSON.stringify(record[TAG])} in a message from Redis: is a newer @weft/bullmq on the other side?`);
-  }
-}
-
-function decodeEntries(record: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(record)) out[key] = decode(item);
-  return out;
-}
-
-function toWire(value: unknown, path: string, ancestors: Set<object>, fail: Fail): Wire {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : { [TAG]: "number", v: String(Object.is(value, -0) ? "-0" : value) };
-    case "undefined":
-      return { [TAG]: "undefined" };
-    case "bigint":
-      return { [TAG]: "bigint", v: value.toString() };
-    case "object":
-      break;
-    default:
-      throw fail(path, `a ${typeof value}`);
-  }
-  if (value === null) return null;
-  if (value instanceof Date) return { [TAG]: "date", v: value.toISOString() };
-  if (ancestors.has(value)) throw fail(path, "a reference to one of its own containers (a cycle)");
-  ancestors.add(value);
-  try {
-    if (Array.isArray(value)) return Array.from(value, (item, i) => toWire(item, `${path}[${i}]`, ancestors, fail));
-    if (value instanceof Send) return { [TAG]: "send", v: [value.node, toWire(value.input, `${path}.input`, ancestors, fail)] };
-    if (value instanceof Map) {
-      return {
-        [TAG]: "map",
-        v: Array.from(value, ([key, item], i) => [toWire(key, `${path}<key ${i}>`, ancestors, fail), toWire(item, `${path}<value ${i}>`, ancestors, fail)]),
-      };
-    }
-    if (value instanceof Set) return { [TAG]: "set", v: Array.from(value, (item, i) => toWire(item, `${path}<item ${i}>`, ancestors, fail)) };
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      throw fail(path, `a ${(proto as { constructor?: { name?: string } })?.constructor?.name ?? "class"} instance`);
-    }
-    const out: Record<string, Wire> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toWire(item, `${path}.${key}`, ancestors, fail);
-    return TAG in out ? { [TAG]: "object", v: out } : out;
-  } finally {
-    ancestors.delete(value);
-  }
-}
-
-function unsendable(path: string, what: string, code: "INVALID_INPUT" | "INVALID_UPDATE"): GraphError {
-  return new GraphError(
-    code,
-    `${path} is ${what}, which cannot be sent between a driver and a BullMQ worker: keep task inputs and results plain data (objects, arrays, strings, numbers, booleans, null, undefined, Date, Map, Set, bigint, Send).`,
-    { details: { path } },
-  );
+  return decodeValue(wire);
 }

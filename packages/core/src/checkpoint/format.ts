@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { GraphError } from "../errors.js";
+import { decodeValue, encodeValue } from "./values.js";
 
 /**
  * Weft's checkpoint format, version 1. Every stored record is one string:
@@ -9,11 +10,11 @@ import { GraphError } from "../errors.js";
  * <body: JSON>
  * ```
  *
- * Values that JSON cannot carry are tagged objects `{"$weft": tag, "v": …}`: `undefined`,
- * `date`, `bigint`, `map`, `set`, non-finite numbers, and plain objects that themselves have a
- * `$weft` key (`object`). Decoding only ever builds plain data from these tags: it never calls
- * code named by the store. Functions and class instances cannot be stored; encoding them is an
- * error naming the path of the value.
+ * Values that JSON cannot carry are tagged objects `{"$weft": tag, "v": …}` (see
+ * {@link encodeValue}): `undefined`, `date`, `bigint`, `map`, `set`, `send`, non-finite numbers
+ * and -0, and plain objects that themselves have a `$weft` key (`object`). Decoding only ever
+ * builds plain data from these tags: it never calls code named by the store. Functions, class
+ * instances and cycles cannot be stored; encoding them is an error naming the path of the value.
  *
  * @see ../../../../docs/concepts/checkpoints.md
  */
@@ -29,7 +30,7 @@ export interface Integrity {
 
 /** Turns a record into its stored string. */
 export function encodeRecord(kind: RecordKind, body: unknown, integrity: Integrity = {}): string {
-  const json = JSON.stringify(toJson(body, "value"));
+  const json = JSON.stringify(encodeValue(body, { reason: "a checkpoint cannot store" }));
   return `weft/${FORMAT_VERSION} ${kind} ${digest(json, integrity)}\n${json}`;
 }
 
@@ -69,7 +70,7 @@ export function decodeRecord(kind: RecordKind, data: string, where: string, inte
     throw new GraphError("INVALID_CHECKPOINT", `${where} was refused: ${reason}.`, { details: { where } });
   }
   try {
-    return fromJson(JSON.parse(json));
+    return decodeValue(JSON.parse(json));
   } catch (error) {
     throw new GraphError("INVALID_CHECKPOINT", `${where} could not be decoded: ${(error as Error).message}`, {
       cause: error,
@@ -82,77 +83,4 @@ function digest(json: string, integrity: Integrity): string {
   return integrity.key === undefined
     ? `sha256=${createHash("sha256").update(json).digest("hex")}`
     : `hmac-sha256=${createHmac("sha256", integrity.key).update(json).digest("hex")}`;
-}
-
-const TAG = "$weft";
-
-function toJson(value: unknown, path: string): unknown {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) ? value : { [TAG]: "number", v: String(value) };
-    case "undefined":
-      return { [TAG]: "undefined" };
-    case "bigint":
-      return { [TAG]: "bigint", v: value.toString() };
-    case "object":
-      break;
-    default:
-      throw unstorable(path, typeof value);
-  }
-  if (value === null) return null;
-  if (Array.isArray(value)) return value.map((item, i) => toJson(item, `${path}[${i}]`));
-  if (value instanceof Date) return { [TAG]: "date", v: value.toISOString() };
-  if (value instanceof Map) {
-    return { [TAG]: "map", v: [...value].map(([k, v], i) => [toJson(k, `${path}<key ${i}>`), toJson(v, `${path}<value ${i}>`)]) };
-  }
-  if (value instanceof Set) return { [TAG]: "set", v: [...value].map((item, i) => toJson(item, `${path}<item ${i}>`)) };
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw unstorable(path, `a ${proto?.constructor?.name ?? "class"} instance`);
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = toJson(item, `${path}.${key}`);
-  return TAG in out ? { [TAG]: "object", v: out } : out;
-}
-
-function fromJson(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map(fromJson);
-  const record = value as Record<string, unknown>;
-  if (!(TAG in record)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(record)) out[key] = fromJson(item);
-    return out;
-  }
-  const v = record.v;
-  switch (record[TAG]) {
-    case "undefined":
-      return undefined;
-    case "number":
-      return Number(v);
-    case "bigint":
-      return BigInt(v as string);
-    case "date":
-      return new Date(v as string);
-    case "map":
-      return new Map((v as [unknown, unknown][]).map(([k, item]) => [fromJson(k), fromJson(item)]));
-    case "set":
-      return new Set((v as unknown[]).map(fromJson));
-    case "object": {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(v as Record<string, unknown>)) out[key] = fromJson(item);
-      return out;
-    }
-    default:
-      throw new Error(`unknown value tag ${JSON.stringify(record[TAG])}`);
-  }
-}
-
-function unstorable(path: string, what: string): GraphError {
-  return new GraphError(
-    "INVALID_UPDATE",
-    `${path} is ${what}, which a checkpoint cannot store: keep plain data (objects, arrays, strings, numbers, booleans, null, Date, Map, Set, bigint) in the state.`,
-    { details: { path } },
-  );
 }

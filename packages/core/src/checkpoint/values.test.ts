@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { decodeValue, encodeValue, Send } from "../index.js";
+
+const roundTrip = (value: unknown): unknown => decodeValue(JSON.parse(JSON.stringify(encodeValue(value))));
+
+describe("tagged values", () => {
+  it("carry what JSON cannot: undefined, -0, NaN, ±Infinity, bigint, Date, Map, Set, Send", () => {
+    const value = {
+      missing: undefined,
+      numbers: [-0, Number.NaN, Infinity, -Infinity],
+      big: 2n ** 70n,
+      when: new Date("2026-11-25T12:00:00Z"),
+      index: new Map<unknown, unknown>([[1n, new Set(["a"])]]),
+      next: new Send("write", { section: "intro" }),
+    };
+    const back = roundTrip(value) as typeof value;
+    expect(back).toEqual(value);
+    expect(Object.is(back.numbers[0], -0)).toBe(true);
+    expect(back.next).toBeInstanceOf(Send);
+  });
+
+  it("keep a plain object with a $weft key of its own apart from the tags", () => {
+    expect(roundTrip({ $weft: "date", v: "not a date" })).toEqual({ $weft: "date", v: "not a date" });
+  });
+
+  it("refuse functions, class instances and cycles, naming the path", () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => encodeValue({ fn: () => 1 })).toThrow(/^value\.fn is a function, which cannot be stored or sent/);
+    expect(() => encodeValue([new (class Socket {})()], { reason: "a checkpoint cannot store" })).toThrow(
+      /^value\[0\] is a Socket instance, which a checkpoint cannot store/,
+    );
+    expect(() => encodeValue(cycle)).toThrow(/^value\.self is a reference to one of its own containers/);
+  });
+
+  it("never call code named by the data: an unknown tag is an error", () => {
+    expect(() => decodeValue({ $weft: "function", v: "process.exit()" })).toThrow(/Unknown value tag "function"/);
+  });
+});
