@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { freeze } from "immer";
+import { deepFreeze } from "../state/freeze.js";
 import { z } from "zod";
 import { GraphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
@@ -128,7 +128,7 @@ export class ThreadStore {
         );
       }
     }
-    let state = freeze(chain.at(-1)!.body.snapshot!, true) as Snapshot;
+    let state = deepFreeze(chain.at(-1)!.body.snapshot!) as Snapshot;
     for (let i = chain.length - 1; i >= 0; i--) {
       const { body } = chain[i]!;
       const writes = i === chain.length - 1 ? [] : body.writes;
@@ -224,7 +224,7 @@ export class ThreadStore {
           task,
           write: result.write === null ? undefined : toWrite(result.write),
           triggers: result.triggers,
-          sends: result.sends.map((send) => ({ node: routing.ir.nodes.get(send.node)!, input: freeze(send.input, true) })),
+          sends: result.sends.map((send) => ({ node: routing.ir.nodes.get(send.node)!, input: deepFreeze(send.input) })),
         };
         if (result.recovered === null) return base;
         return { ...base, recovered: { ...ref(task), ...result.recovered, policy: "handler" } };
@@ -268,7 +268,7 @@ function ref(task: Task) {
 function toWrite(write: z.infer<typeof writeSchema>): Write {
   return {
     writer: write.writer,
-    values: freeze(write.values, true),
+    values: deepFreeze(write.values),
     overwrite: write.overwrite === undefined ? undefined : new Set(write.overwrite),
   };
 }

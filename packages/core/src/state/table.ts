@@ -1,4 +1,4 @@
-import { freeze } from "immer";
+import { deepFreeze } from "./freeze.js";
 import { z } from "zod";
 import { didYouMean, GraphError } from "../errors.js";
 import { reducerOf, type ReducerSpec } from "./channels.js";
@@ -71,7 +71,7 @@ export class StateTable {
       }
       state[channel.key] = value;
     }
-    return freeze(state, true);
+    return deepFreeze(state);
   }
 
   /**
@@ -128,7 +128,7 @@ export class StateTable {
       } else {
         let value = state[key];
         for (const update of entry.values) value = reducer.reduce(value, update);
-        next[key] = freeze(value, true);
+        next[key] = deepFreeze(value);
       }
     }
     return Object.freeze(next);
@@ -152,18 +152,18 @@ export class StateTable {
     if (reducer?.splitItems !== undefined) {
       const items = reducer.splitItems(raw);
       if (items === undefined) throw invalidValue(channel, writer, channel.schema.safeParse(raw).error);
-      return freeze(items, true);
+      return deepFreeze(items);
     }
-    if (reducer !== undefined && reducer.update === undefined) return freeze(raw, true);
+    if (reducer !== undefined && reducer.update === undefined) return deepFreeze(raw);
     const parsed = (reducer?.update ?? channel.schema).safeParse(raw);
     if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
-    return freeze(parsed.data, true);
+    return deepFreeze(parsed.data);
   }
 
   private parseOverwrite(channel: Channel, raw: unknown, writer: string): unknown {
     const parsed = channel.schema.safeParse(raw);
     if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
-    return freeze(parsed.data, true);
+    return deepFreeze(parsed.data);
   }
 }
 
