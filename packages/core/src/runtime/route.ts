@@ -22,6 +22,8 @@ export interface Routes {
   readonly view?: Snapshot;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** The static facts routing needs, computed once per compiled graph. */
 export class RoutingTable {
   readonly edgesFrom: ReadonlyMap<string, readonly string[]>;
@@ -88,11 +90,13 @@ export class RoutingTable {
     table: StateTable,
     step: number,
   ): Routes | Promise<Routes> {
-    const edges = this.edgesFrom.get(source);
-    const triggers: string[] = edges === undefined ? [] : [...edges];
+    const edges = this.edgesFrom.get(source) ?? NONE;
+    const branches = this.branchesFrom.get(source);
+    // The common case of a fan-out worker: static edges only, shared rather than copied per task.
+    if (goto.length === 0 && branches === undefined) return { triggers: edges, sends: NONE };
+    const triggers: string[] = [...edges];
     const sends: ParsedSend[] = [];
     if (goto.length > 0) this.#collect(goto, source, `Command of "${source}"`, undefined, triggers, sends);
-    const branches = this.branchesFrom.get(source);
     if (branches === undefined) return { triggers, sends };
     const view = write === undefined ? snapshot : table.commit(snapshot, [write], step);
     const next = (i: number): Routes | Promise<Routes> => {
