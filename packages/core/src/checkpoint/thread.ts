@@ -8,7 +8,7 @@ import type { FrontierTask, PlannerState } from "../runtime/planner.js";
 import type { RoutingTable } from "../runtime/route.js";
 import type { Task, TaskOutcome } from "../runtime/task.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
-import type { TaskFailure } from "../stream/events.js";
+import { taskRef, type TaskFailure } from "../stream/events.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { decodeRecord, encodeRecord, type Integrity } from "./format.js";
 
@@ -227,20 +227,20 @@ export class ThreadStore {
           sends: result.sends.map((send) => ({ node: routing.ir.nodes.get(send.node)!, input: deepFreeze(send.input) })),
         };
         if (result.recovered === null) return base;
-        return { ...base, recovered: { ...ref(task), ...result.recovered, policy: "handler" } };
+        return { ...base, recovered: { ...taskRef(task), ...result.recovered, policy: "handler" } };
       }
       case "interrupted":
         return {
           status: "interrupted",
           task,
-          interrupt: { ...ref(task), ...result.interrupt },
+          interrupt: { ...taskRef(task), ...result.interrupt },
           resumes: result.resumes,
         };
       case "failed":
         return {
           status: "failed",
           task,
-          failure: { ...ref(task), error: result.error, attempts: result.attempts, timedOut: result.timedOut, policy: "fail" },
+          failure: { ...taskRef(task), error: result.error, attempts: result.attempts, timedOut: result.timedOut, policy: "fail" },
         };
     }
   }
@@ -259,10 +259,6 @@ export class ThreadStore {
     }
     return body;
   }
-}
-
-function ref(task: Task) {
-  return { taskId: task.taskId, node: task.node, step: task.step, sendIndex: task.sendIndex };
 }
 
 function toWrite(write: z.infer<typeof writeSchema>): Write {

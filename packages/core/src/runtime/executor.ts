@@ -109,8 +109,7 @@ export function runNodeAttempt(
   control: AttemptControl,
 ): AttemptResult | Promise<AttemptResult> {
   const ctx = new TaskContext(request, control.signal, control.emit);
-  // Only an edge-triggered task without an input schema receives the state, which a recipe drafts.
-  const snapshot = request.sendIndex === undefined && spec.input === undefined ? (request.input as Snapshot) : undefined;
+  const snapshot = receivesState(spec, request) ? (request.input as Snapshot) : undefined;
   let value: unknown;
   try {
     value = (spec.fn as (input: unknown, ctx: NodeContext) => unknown)(request.input, ctx);
@@ -123,6 +122,14 @@ export function runNodeAttempt(
         (error: unknown) => rescue(ctx, error),
       )
     : settle(ctx, value, snapshot);
+}
+
+/**
+ * Whether a task's input is the state — an edge-triggered task of a node without an input
+ * schema — and so whether an immer recipe it returns has a state to draft.
+ */
+export function receivesState(spec: NodeSpec, task: { readonly sendIndex: number | undefined }): boolean {
+  return task.sendIndex === undefined && spec.input === undefined;
 }
 
 function settle(ctx: TaskContext, value: unknown, snapshot: Snapshot | undefined): AttemptResult {

@@ -4,7 +4,7 @@ import { isCommand } from "../graph/command.js";
 import { START } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
-import type { RunEvent, TaskFailure, TaskRef } from "../stream/events.js";
+import { taskRef, type RunEvent, type TaskFailure } from "../stream/events.js";
 import type { PendingInterrupt } from "./interrupt.js";
 import type { Executor } from "./executor.js";
 import { Limiter } from "./limiter.js";
@@ -339,10 +339,6 @@ function requireThreads(program: Program, ir: GraphIR): ThreadStore {
     );
   }
   return program.threads;
-}
-
-function taskRef(task: TaskRef): TaskRef {
-  return { taskId: task.taskId, node: task.node, step: task.step, sendIndex: task.sendIndex };
 }
 
 function collectFailures(outcomes: readonly TaskOutcome[]): TaskFailure[] {

@@ -1,9 +1,10 @@
 import { GraphError, isGraphError } from "../errors.js";
 import type { NodeSpec } from "../graph/ir.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
-import type { RunEvent, TaskFailure, TaskRef } from "../stream/events.js";
+import { taskRef, type RunEvent, type TaskFailure, type TaskRef } from "../stream/events.js";
 import {
   nodeContext,
+  receivesState,
   runNodeAttempt,
   type AttemptControl,
   type AttemptRequest,
@@ -68,10 +69,6 @@ export interface StepEnv {
   readonly graph: string;
 }
 
-function ref(task: Task): TaskRef {
-  return { taskId: task.taskId, node: task.node, step: task.step, sendIndex: task.sendIndex };
-}
-
 /**
  * Runs one task to its outcome: waits for its concurrency slots, runs the node with timeout
  * and retries, validates and routes what it returned, and applies its error policy.
@@ -95,7 +92,7 @@ async function limited(task: Task, env: StepEnv, nodeLimiter: Limiter | undefine
       if (limiter === undefined) continue;
       const waiting = limiter.acquire(env.signal);
       if (waiting !== undefined) {
-        env.emit?.({ type: "task:queued", ...ref(task), at: env.at() });
+        env.emit?.({ type: "task:queued", ...taskRef(task), at: env.at() });
         await waiting;
       }
       held.push(limiter);
@@ -116,7 +113,7 @@ function attemptFrom(task: Task, env: StepEnv, attempt: number, started: number)
   if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
   if (env.emit !== undefined) {
     if (attempt === 1) started = env.at();
-    env.emit({ type: "task:start", attempt, ...ref(task), at: env.at() });
+    env.emit({ type: "task:start", attempt, ...taskRef(task), at: env.at() });
   }
   let result: AttemptResult | Promise<AttemptResult>;
   try {
@@ -161,7 +158,7 @@ async function afterError(task: Task, env: StepEnv, error: unknown, attempt: num
   if (env.signal.aborted && isAbortError(error, env.signal)) return cancelled(task, env, env.signal.reason, started);
   if (!env.signal.aborted && attempt < (retry?.maxAttempts ?? 1) && (retry?.retryOn ?? isRetryable)(error)) {
     const delayMs = backoffDelay(retry?.backoff, attempt);
-    env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...ref(task), at: env.at() });
+    env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
     const slept = await sleep(delayMs, env.signal);
     if (!slept) return cancelled(task, env, env.signal.reason, started);
     return attemptFrom(task, env, attempt + 1, started);
@@ -191,7 +188,7 @@ function control(task: Task, env: StepEnv, signal: AbortSignal): AttemptControl 
   const emit = env.emit;
   return {
     signal,
-    emit: emit === undefined ? ignore : (data) => emit({ type: "custom", data, ...ref(task), at: env.at() }),
+    emit: emit === undefined ? ignore : (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() }),
   };
 }
 
@@ -210,7 +207,7 @@ function runAttempt(task: Task, env: StepEnv, attempt: number): AttemptResult | 
       const error = new GraphError(
         "TIMEOUT",
         `Node "${task.node}" timed out after ${timeoutMs} ms in step ${task.step}${sendLabel(task)} (attempt ${attempt}).`,
-        { details: { ...ref(task), attempt, timeoutMs } },
+        { details: { ...taskRef(task), attempt, timeoutMs } },
       );
       controller.abort(error);
       reject(error);
@@ -265,7 +262,7 @@ function done(
       update: write?.values,
       attempts,
       durationMs: env.at() - started,
-      ...ref(task),
+      ...taskRef(task),
       at: env.at(),
     });
   }
@@ -284,13 +281,13 @@ async function fail(
 ): Promise<TaskOutcome> {
   const onError = task.spec.onError;
   const policy = onError === "fail" || onError === "continue" ? onError : "handler";
-  const failure: TaskFailure = { ...ref(task), error, attempts, timedOut, policy };
+  const failure: TaskFailure = { ...taskRef(task), error, attempts, timedOut, policy };
   env.emit?.({ type: "task:error", ...failure, durationMs: env.at() - started, at: env.at() });
   if (typeof onError === "function") {
     try {
       const ctx = nodeContext(request(task, env, attempts), control(task, env, env.signal));
       const update = await onError(error, task.input, ctx);
-      const drafts = task.sendIndex === undefined && task.spec.input === undefined ? env.snapshot : undefined;
+      const drafts = receivesState(task.spec, task) ? env.snapshot : undefined;
       return await finish(task, env, interpret(update, drafts, task.node), attempts, started, failure);
     } catch (handlerError) {
       const failed: TaskFailure = { ...failure, error: handlerError, policy: "fail" };
@@ -303,13 +300,13 @@ async function fail(
 }
 
 function interrupted(task: Task, env: StepEnv, outcome: { id: string; value: unknown }): TaskOutcome {
-  const interrupt: PendingInterrupt = { id: outcome.id, value: outcome.value, kind: "node", ...ref(task) };
-  env.emit?.({ type: "interrupt", interrupt, ...ref(task), at: env.at() });
+  const interrupt: PendingInterrupt = { id: outcome.id, value: outcome.value, kind: "node", ...taskRef(task) };
+  env.emit?.({ type: "interrupt", interrupt, ...taskRef(task), at: env.at() });
   return { status: "interrupted", task, interrupt, resumes: task.resumes ?? [] };
 }
 
 function cancelled(task: Task, env: StepEnv, reason: unknown, started: number): TaskOutcome {
-  env.emit?.({ type: "task:cancelled", ...ref(task), durationMs: env.at() - started, at: env.at() });
+  env.emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: env.at() - started, at: env.at() });
   return { status: "cancelled", task, reason };
 }
 

@@ -12,6 +12,11 @@ export interface TaskRef<TNodes extends string = string> {
   readonly sendIndex: number | undefined;
 }
 
+/** Just the {@link TaskRef} fields of a task, interrupt or failure, for events and errors. */
+export function taskRef<TNodes extends string>(task: TaskRef<TNodes>): TaskRef<TNodes> {
+  return { taskId: task.taskId, node: task.node, step: task.step, sendIndex: task.sendIndex };
+}
+
 /** A task that failed after its last attempt. */
 export interface TaskFailure<TNodes extends string = string> extends TaskRef<TNodes> {
   readonly error: unknown;
