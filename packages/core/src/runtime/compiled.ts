@@ -10,7 +10,7 @@ import type { Command } from "../graph/command.js";
 import type { Executor } from "./executor.js";
 import type { PendingInterrupt } from "./interrupt.js";
 import { runGraph, type Program, type RunOptions, type RunResult } from "./loop.js";
-import { Planner } from "./planner.js";
+import { Planner, toFrontier } from "./planner.js";
 import { RoutingTable } from "./route.js";
 
 /** Options fixed at `compile()` time. */
@@ -197,9 +197,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     if (spec !== undefined) {
       const routes = await routing.route(spec.name, saved.state, write, [], table, step);
       const task = { taskId: "update", node: spec.name, step, sendIndex: undefined, spec, input: saved.state };
-      next = planner.next(state, step + 1, [{ status: "done", task, write, ...routes }]).map((t) =>
-        t.sendIndex === undefined ? { node: t.node } : { node: t.node, sendIndex: t.sendIndex, input: t.input },
-      );
+      next = planner.next(state, step + 1, [{ status: "done", task, write, ...routes }]).map(toFrontier);
     }
     const checkpoint = await threads.save(threadId, saved, {
       source: "update",
