@@ -1,7 +1,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { isGraphError, type Checkpointer } from "@weft/core";
 import { checkpointerConformance } from "@weft/core/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { tempDatabase } from "../test/temp-file.js";
 import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 
@@ -66,6 +66,45 @@ describe("SqliteCheckpointer", () => {
     } finally {
       await a.close();
       await b.close();
+      file.remove();
+    }
+  });
+
+  it("waits for another connection's write to end before switching a new file to WAL", async () => {
+    // SQLite refuses the WAL switch at once, without its busy timeout, while another connection
+    // holds a write lock: what a process creating the schema does when several open one file.
+    const file = tempDatabase();
+    const writer = new DatabaseSync(file.path);
+    const saver = new SqliteCheckpointer(file.path);
+    try {
+      writer.exec("BEGIN IMMEDIATE; CREATE TABLE other (x)");
+      const commit = setTimeout(() => writer.exec("COMMIT"), 50);
+      onTestFinished(() => clearTimeout(commit));
+      await saver.put(checkpoint("c0", 0));
+      expect(await saver.get("t")).toEqual(checkpoint("c0", 0));
+      const reader = new DatabaseSync(file.path);
+      expect(reader.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+      reader.close();
+    } finally {
+      await saver.close();
+      writer.close();
+      file.remove();
+    }
+  });
+
+  it("gives up on a file locked longer than busyTimeoutMs, and tries again on the next call", async () => {
+    const file = tempDatabase();
+    const writer = new DatabaseSync(file.path);
+    const saver = new SqliteCheckpointer(file.path, { busyTimeoutMs: 30 });
+    try {
+      writer.exec("BEGIN IMMEDIATE; CREATE TABLE other (x)");
+      await expect(saver.put(checkpoint("c0", 0))).rejects.toThrow("database is locked");
+      writer.exec("COMMIT");
+      await saver.put(checkpoint("c0", 0));
+      expect(await saver.list("t")).toEqual([checkpoint("c0", 0)]);
+    } finally {
+      await saver.close();
+      writer.close();
       file.remove();
     }
   });

@@ -1,4 +1,5 @@
 import { DatabaseSync } from "node:sqlite";
+import { setTimeout as sleep } from "node:timers/promises";
 import { GraphError, type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core";
 import { ensureSchema } from "./schema.js";
 import { prepareStatements, toCheckpoint, toTaskResult, type Statements } from "./statements.js";
@@ -23,6 +24,7 @@ export interface SqliteCheckpointerOptions {
 }
 
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
+const SQLITE_BUSY = 5;
 const SQLITE_NOTADB = 26;
 
 /**
@@ -49,7 +51,7 @@ export class SqliteCheckpointer implements Checkpointer {
   readonly #owned: boolean;
   readonly #where: string;
   readonly #busyTimeoutMs: number;
-  #statements: Statements | undefined;
+  #statements: Promise<Statements> | undefined;
   #closed = false;
 
   constructor(database: string | DatabaseSync, options: SqliteCheckpointerOptions = {}) {
@@ -65,7 +67,7 @@ export class SqliteCheckpointer implements Checkpointer {
 
   async put(row: CheckpointRow): Promise<void> {
     try {
-      this.#ready().put.run(row.threadId, row.checkpointId, row.parentId ?? null, row.step, row.data);
+      (await this.#ready()).put.run(row.threadId, row.checkpointId, row.parentId ?? null, row.step, row.data);
     } catch (error) {
       if ((error as { errcode?: number }).errcode !== SQLITE_CONSTRAINT_UNIQUE) throw error;
       throw new GraphError("INVALID_OPTION", `Checkpoint "${row.checkpointId}" already exists in thread "${row.threadId}".`, {
@@ -76,7 +78,7 @@ export class SqliteCheckpointer implements Checkpointer {
   }
 
   async get(threadId: string, checkpointId?: string): Promise<CheckpointRow | undefined> {
-    const statements = this.#ready();
+    const statements = await this.#ready();
     const row = checkpointId === undefined ? statements.latest.get(threadId) : statements.byId.get(threadId, checkpointId);
     return row === undefined ? undefined : toCheckpoint(row);
   }
@@ -86,19 +88,19 @@ export class SqliteCheckpointer implements Checkpointer {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
       throw new GraphError("INVALID_OPTION", `list() limit must be a whole number ≥ 0, got ${limit}.`);
     }
-    return this.#ready().list.all(threadId, before ?? null, limit ?? -1).map(toCheckpoint);
+    return (await this.#ready()).list.all(threadId, before ?? null, limit ?? -1).map(toCheckpoint);
   }
 
   async putTaskResult(row: TaskResultRow): Promise<void> {
-    this.#ready().putTaskResult.run(row.threadId, row.checkpointId, row.taskId, row.data);
+    (await this.#ready()).putTaskResult.run(row.threadId, row.checkpointId, row.taskId, row.data);
   }
 
   async getTaskResults(threadId: string, checkpointId: string): Promise<TaskResultRow[]> {
-    return this.#ready().taskResults.all(threadId, checkpointId).map(toTaskResult);
+    return (await this.#ready()).taskResults.all(threadId, checkpointId).map(toTaskResult);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    const statements = this.#ready();
+    const statements = await this.#ready();
     immediateTransaction(this.#db, () => {
       statements.deleteTaskResults.run(threadId);
       statements.deleteCheckpoints.run(threadId);
@@ -127,16 +129,20 @@ export class SqliteCheckpointer implements Checkpointer {
   }
 
   /** The statements, after setting up the connection and schema on first use. */
-  #ready(): Statements {
-    if (this.#closed) throw new Error(`This SqliteCheckpointer for ${this.#where} is closed; create a new one.`);
-    return (this.#statements ??= this.#open());
+  #ready(): Promise<Statements> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    // A failed set-up (say, the file stayed locked past the timeout) is tried again on the next call.
+    return (this.#statements ??= this.#open().catch((error: unknown) => {
+      this.#statements = undefined;
+      throw error;
+    }));
   }
 
-  #open(): Statements {
+  async #open(): Promise<Statements> {
     try {
       // busy_timeout first: switching to WAL needs a lock another process may hold.
       if (!this.#owned) this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
-      this.#db.exec("PRAGMA journal_mode = WAL");
+      await this.#switchToWal();
       // In WAL mode NORMAL never corrupts and survives a process crash; only a power cut may drop
       // the last commits, which a resume then re-runs. Your own connection keeps its setting.
       if (this.#owned) this.#db.exec("PRAGMA synchronous = NORMAL");
@@ -149,5 +155,30 @@ export class SqliteCheckpointer implements Checkpointer {
         details: { where: this.#where },
       });
     }
+  }
+
+  /**
+   * Sets WAL mode, retrying while the file is busy. When several processes open a new file at
+   * once, each reads it and then asks for the write lock the switch needs; SQLite answers the
+   * losers SQLITE_BUSY at once, without waiting on `busy_timeout`, because waiting while holding a
+   * read lock could deadlock. Each retry starts without that lock, so the winner can finish.
+   */
+  async #switchToWal(): Promise<void> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    for (let pauseMs = 2; ; pauseMs = Math.min(pauseMs * 2, 100)) {
+      try {
+        this.#db.exec("PRAGMA journal_mode = WAL");
+        return;
+      } catch (error) {
+        const busy = ((error as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY;
+        if (!busy || Date.now() + pauseMs > deadline) throw error;
+      }
+      await sleep(pauseMs);
+      if (this.#closed) throw this.#closedError();
+    }
+  }
+
+  #closedError(): Error {
+    return new Error(`This SqliteCheckpointer for ${this.#where} is closed; create a new one.`);
   }
 }
