@@ -203,6 +203,37 @@ describe("failure policies", () => {
     expect(events.filter((event) => event.type === "task:cancelled").map((event) => event.node)).toEqual(["slow"]);
   });
 
+  for (const failure of ["synchronously", "after an await"] as const) {
+    it(`fail-fast: a sibling that ignores its signal is given settleTimeoutMs, then left behind (failure ${failure})`, async () => {
+      const graph = new StateGraph(State)
+        .addNode("stuck", () => new Promise<{ results: string }>(() => {}))
+        .addNode(
+          "broken",
+          failure === "synchronously"
+            ? () => {
+                throw new Error("boom");
+              }
+            : async () => {
+                await sleep(5);
+                throw new Error("boom");
+              },
+        )
+        .addEdge(START, "stuck")
+        .addEdge(START, "broken")
+        .addEdge("stuck", END)
+        .addEdge("broken", END)
+        .compile();
+
+      const { events, error } = await collect(graph.stream({}, { settleTimeoutMs: 20 }));
+      expect(error).toMatchObject({ code: "TASK_FAILED", message: 'Node "broken" failed in step 1 (attempt 1): boom' });
+      // The stuck task never ended; the run stopped waiting for it and says so.
+      expect(events.filter((event) => "node" in event && event.type.startsWith("task:") && event.node === "stuck").map((event) => event.type)).toEqual([
+        "task:start",
+        "task:cancelled",
+      ]);
+    });
+  }
+
   it("reports several failures of one step together, and not the siblings it cancelled", async () => {
     const graph = fanOut(
       async ({ i }, ctx) => {

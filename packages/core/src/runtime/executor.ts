@@ -49,7 +49,16 @@ export interface Executor {
   runAttempt(request: AttemptRequest, control: AttemptControl): Promise<AttemptResult>;
 }
 
-class TaskContext implements NodeContext {
+/** What a task context needs to know about its task: a {@link TaskRef} and its interrupt answers. */
+interface ContextSource extends TaskRef {
+  /** Answers to the task's earlier `ctx.interrupt` calls, in call order. */
+  readonly resumes?: readonly unknown[] | undefined;
+}
+
+const NO_RESUMES: readonly unknown[] = [];
+
+/** The `ctx` a node receives. Built straight from the task in process, from the request in workers. */
+export class TaskContext implements NodeContext {
   readonly node: string;
   readonly step: number;
   readonly taskId: string;
@@ -61,23 +70,32 @@ class TaskContext implements NodeContext {
 
   readonly signal: AbortSignal;
   readonly emit: (data: unknown) => void;
-  readonly #request: AttemptRequest;
+  readonly #resumes: readonly unknown[];
+  readonly #interruptScope: string | undefined;
 
-  constructor(request: AttemptRequest, signal: AbortSignal, emit: (data: unknown) => void) {
-    this.#request = request;
+  constructor(
+    task: ContextSource,
+    attempt: number,
+    interruptScope: string | undefined,
+    signal: AbortSignal,
+    emit: (data: unknown) => void,
+  ) {
+    this.node = task.node;
+    this.step = task.step;
+    this.taskId = task.taskId;
+    this.sendIndex = task.sendIndex;
+    this.attempt = attempt;
+    this.#resumes = task.resumes ?? NO_RESUMES;
+    this.#interruptScope = interruptScope;
     this.signal = signal;
     this.emit = emit;
-    this.node = request.node;
-    this.step = request.step;
-    this.taskId = request.taskId;
-    this.sendIndex = request.sendIndex;
-    this.attempt = request.attempt;
+    this.pending = undefined;
   }
 
   interrupt<TAnswer = unknown>(value: unknown): TAnswer {
     const index = this.#interrupts++;
-    if (index < this.#request.resumes.length) return this.#request.resumes[index] as TAnswer;
-    const scope = this.#request.interruptScope;
+    if (index < this.#resumes.length) return this.#resumes[index] as TAnswer;
+    const scope = this.#interruptScope;
     if (scope === undefined) {
       throw new GraphError(
         "INVALID_OPTION",
@@ -85,7 +103,7 @@ class TaskContext implements NodeContext {
         { details: { node: this.node } },
       );
     }
-    const { taskId, node, step, sendIndex } = this.#request;
+    const { taskId, node, step, sendIndex } = this;
     this.pending = new InterruptSignal({ id: `${scope}:${taskId}:${index}`, value, kind: "node", taskId, node, step, sendIndex });
     throw this.pending;
   }
@@ -93,7 +111,7 @@ class TaskContext implements NodeContext {
 
 /** The context a node receives, for code (error handlers, executors) that calls nodes itself. */
 export function nodeContext(request: AttemptRequest, control: AttemptControl): NodeContext {
-  return new TaskContext(request, control.signal, control.emit);
+  return new TaskContext(request, request.attempt, request.interruptScope, control.signal, control.emit);
 }
 
 /**
@@ -108,20 +126,25 @@ export function runNodeAttempt(
   request: AttemptRequest,
   control: AttemptControl,
 ): AttemptResult | Promise<AttemptResult> {
-  const ctx = new TaskContext(request, control.signal, control.emit);
+  const ctx = new TaskContext(request, request.attempt, request.interruptScope, control.signal, control.emit);
   const snapshot = receivesState(spec, request) ? (request.input as Snapshot) : undefined;
   let value: unknown;
   try {
-    value = (spec.fn as (input: unknown, ctx: NodeContext) => unknown)(request.input, ctx);
+    value = callNode(spec, request.input, ctx);
   } catch (error) {
     return rescue(ctx, error);
   }
   return typeof (value as Promise<unknown> | undefined)?.then === "function"
     ? (value as Promise<unknown>).then(
-        (resolved) => settle(ctx, resolved, snapshot),
+        (resolved) => attemptResult(ctx, resolved, snapshot),
         (error: unknown) => rescue(ctx, error),
       )
-    : settle(ctx, value, snapshot);
+    : attemptResult(ctx, value, snapshot);
+}
+
+/** Calls a node's function. */
+export function callNode(spec: NodeSpec, input: unknown, ctx: NodeContext): unknown {
+  return (spec.fn as (input: unknown, ctx: NodeContext) => unknown)(input, ctx);
 }
 
 /**
@@ -132,12 +155,13 @@ export function receivesState(spec: NodeSpec, task: { readonly sendIndex: number
   return task.sendIndex === undefined && spec.input === undefined;
 }
 
-function settle(ctx: TaskContext, value: unknown, snapshot: Snapshot | undefined): AttemptResult {
+/** What a node's return value means, unless it called `ctx.interrupt` without an answer. */
+export function attemptResult(ctx: TaskContext, value: unknown, snapshot: Snapshot | undefined): AttemptResult {
   return ctx.pending === undefined ? { kind: "returned", result: interpret(value, snapshot, ctx.node) } : interrupted(ctx.pending);
 }
 
 /** An error after `ctx.interrupt` is the interrupt (the node may have wrapped it); others propagate. */
-function rescue(ctx: TaskContext, error: unknown): AttemptResult {
+export function rescue(ctx: TaskContext, error: unknown): AttemptResult {
   if (ctx.pending !== undefined) return interrupted(ctx.pending);
   throw error;
 }

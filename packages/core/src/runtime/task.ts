@@ -3,9 +3,12 @@ import type { NodeSpec } from "../graph/ir.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
 import { taskRef, type RunEvent, type TaskFailure, type TaskRef } from "../stream/events.js";
 import {
-  nodeContext,
+  attemptResult,
+  callNode,
   receivesState,
+  rescue,
   runNodeAttempt,
+  TaskContext,
   type AttemptControl,
   type AttemptRequest,
   type AttemptResult,
@@ -115,6 +118,7 @@ function attemptFrom(task: Task, env: StepEnv, attempt: number, started: number)
     if (attempt === 1) started = env.at();
     env.emit({ type: "task:start", attempt, ...taskRef(task), at: env.at() });
   }
+  if (env.executor === undefined && task.spec.timeoutMs === undefined) return attemptHere(task, env, attempt, started);
   let result: AttemptResult | Promise<AttemptResult>;
   try {
     result = runAttempt(task, env, attempt);
@@ -126,6 +130,62 @@ function attemptFrom(task: Task, env: StepEnv, attempt: number, started: number)
       (value) => settle(task, env, value, attempt, started),
       (error: unknown) => afterError(task, env, error, attempt, started),
     );
+  }
+  return settle(task, env, result, attempt, started);
+}
+
+/**
+ * The common attempt: in this process, without a timeout. Calls the node with a context built
+ * straight from the task, and goes from its result to the outcome in one promise hop.
+ */
+function attemptHere(task: Task, env: StepEnv, attempt: number, started: number): TaskOutcome | Promise<TaskOutcome> {
+  const ctx = new TaskContext(task, attempt, env.interruptScope, env.signal, customEmitter(task, env));
+  let value: unknown;
+  try {
+    value = callNode(task.spec, task.input, ctx);
+  } catch (error) {
+    return thrown(task, env, ctx, error, attempt, started);
+  }
+  if (isThenable(value)) {
+    // Promise.resolve returns a native promise as it is, and adopts any other thenable.
+    return Promise.resolve(value).then(
+      (resolved) => returned(task, env, ctx, resolved, attempt, started),
+      (error: unknown) => thrown(task, env, ctx, error, attempt, started),
+    );
+  }
+  return returned(task, env, ctx, value, attempt, started);
+}
+
+function returned(
+  task: Task,
+  env: StepEnv,
+  ctx: TaskContext,
+  value: unknown,
+  attempt: number,
+  started: number,
+): TaskOutcome | Promise<TaskOutcome> {
+  let result: AttemptResult;
+  try {
+    result = attemptResult(ctx, value, receivesState(task.spec, task) ? (task.input as Snapshot) : undefined);
+  } catch (error) {
+    return afterError(task, env, error, attempt, started);
+  }
+  return settle(task, env, result, attempt, started);
+}
+
+function thrown(
+  task: Task,
+  env: StepEnv,
+  ctx: TaskContext,
+  error: unknown,
+  attempt: number,
+  started: number,
+): TaskOutcome | Promise<TaskOutcome> {
+  let result: AttemptResult;
+  try {
+    result = rescue(ctx, error);
+  } catch {
+    return afterError(task, env, error, attempt, started);
   }
   return settle(task, env, result, attempt, started);
 }
@@ -167,6 +227,13 @@ async function afterError(task: Task, env: StepEnv, error: unknown, attempt: num
 }
 
 const NO_RESUMES: readonly unknown[] = [];
+const ignore = (): void => {};
+
+/** What `ctx.emit` does for a task: a custom event on the run's stream, or nothing. */
+function customEmitter(task: Task, env: StepEnv): (data: unknown) => void {
+  const emit = env.emit;
+  return emit === undefined ? ignore : (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
+}
 
 function request(task: Task, env: StepEnv, attempt: number): AttemptRequest {
   return {
@@ -182,14 +249,8 @@ function request(task: Task, env: StepEnv, attempt: number): AttemptRequest {
   };
 }
 
-const ignore = (): void => {};
-
 function control(task: Task, env: StepEnv, signal: AbortSignal): AttemptControl {
-  const emit = env.emit;
-  return {
-    signal,
-    emit: emit === undefined ? ignore : (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() }),
-  };
+  return { signal, emit: customEmitter(task, env) };
 }
 
 /** Runs one attempt where the executor says, racing the node's timeout. */
@@ -285,7 +346,7 @@ async function fail(
   env.emit?.({ type: "task:error", ...failure, durationMs: env.at() - started, at: env.at() });
   if (typeof onError === "function") {
     try {
-      const ctx = nodeContext(request(task, env, attempts), control(task, env, env.signal));
+      const ctx = new TaskContext(task, attempts, env.interruptScope, env.signal, customEmitter(task, env));
       const update = await onError(error, task.input, ctx);
       const drafts = receivesState(task.spec, task) ? env.snapshot : undefined;
       return await finish(task, env, interpret(update, drafts, task.node), attempts, started, failure);
