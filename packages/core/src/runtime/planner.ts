@@ -33,10 +33,18 @@ export class Planner {
 
   readonly #ir: GraphIR;
   readonly #routing: RoutingTable;
+  /** For each node that feeds joins, the positions of those joins in `ir.joins`. */
+  readonly #joinsOf = new Map<string, number[]>();
+  /** Whether any node is deferred: only then must Sends be sorted into ready and deferred. */
+  readonly #hasDeferred: boolean;
 
   constructor(ir: GraphIR, routing: RoutingTable, saved?: PlannerState) {
     this.#ir = ir;
     this.#routing = routing;
+    ir.joins.forEach((join, i) => {
+      for (const source of new Set(join.sources)) this.#joinsOf.set(source, [...(this.#joinsOf.get(source) ?? []), i]);
+    });
+    this.#hasDeferred = [...ir.nodes.values()].some((node) => node.defer);
     this.#joinsSeen = ir.joins.map((_, i) => new Set(saved?.joins[i] ?? []));
     this.#deferredNodes = new Set(saved?.deferredNodes ?? []);
     this.#deferredSends = (saved?.deferredSends ?? []).map((send) => ({ node: this.#node(send.node), input: send.input }));
@@ -47,19 +55,23 @@ export class Planner {
    * wait until nothing else is left to run.
    */
   next(state: Snapshot, step: number, outcomes: readonly (TaskOutcome | StartOutcome)[]): Task[] {
+    // Indexed loops throughout: this runs once per step over every task, often before V8 has
+    // optimized it, and a for-of there allocates an iterator result per element.
     const triggered = new Set<string>();
     const sends: ParsedSend[] = [];
-    for (const outcome of outcomes) {
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i]!;
       if (outcome.status === "cancelled" || outcome.status === "interrupted") continue;
       if (outcome.status === "failed") {
         // A failure kept by `onError: "continue"` still lets the flow go on along static
         // edges and joins, so an aggregator downstream runs with what succeeded.
-        for (const target of this.#routing.edgesFrom.get(outcome.task.node) ?? []) triggered.add(target);
+        addAll(triggered, this.#routing.edgesFrom.get(outcome.task.node));
         this.#markJoins(outcome.task.node, triggered);
         continue;
       }
-      for (const target of outcome.triggers) triggered.add(target);
-      for (const send of outcome.sends) sends.push(send);
+      addAll(triggered, outcome.triggers);
+      const emitted = outcome.sends;
+      for (let j = 0; j < emitted.length; j++) sends.push(emitted[j]!);
       if (outcome.status === "done") this.#markJoins(outcome.task.node, triggered);
     }
     const nodes: NodeSpec[] = [];
@@ -71,8 +83,11 @@ export class Planner {
     }
     // Declaration order, whatever order the triggers came in.
     if (nodes.length > 1) nodes.sort((a, b) => a.index - b.index);
-    const ready: ParsedSend[] = [];
-    for (const send of sends) (send.node.defer ? this.#deferredSends : ready).push(send);
+    let ready: ParsedSend[] = sends;
+    if (this.#hasDeferred) {
+      ready = [];
+      for (let i = 0; i < sends.length; i++) (sends[i]!.node.defer ? this.#deferredSends : ready).push(sends[i]!);
+    }
     if (nodes.length === 0 && ready.length === 0 && (this.#deferredNodes.size > 0 || this.#deferredSends.length > 0)) {
       for (const name of this.#deferredNodes) nodes.push(this.#ir.nodes.get(name)!);
       nodes.sort((a, b) => a.index - b.index);
@@ -80,14 +95,19 @@ export class Planner {
       this.#deferredNodes.clear();
       this.#deferredSends.length = 0;
     }
-    const frontier: FrontierTask[] = nodes.map((node) => ({ node: node.name }));
-    const sendCounts = new Map<string, number>();
-    for (const send of ready) {
-      const sendIndex = sendCounts.get(send.node.name) ?? 0;
-      sendCounts.set(send.node.name, sendIndex + 1);
-      frontier.push({ node: send.node.name, sendIndex, input: send.input });
+    const tasks: Task[] = new Array(nodes.length + ready.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const spec = nodes[i]!;
+      tasks[i] = this.#task(step, i, spec, undefined, this.#routing.edgeInput(spec, state));
     }
-    return this.tasks(frontier, state, step);
+    const sendCounts = new Map<string, number>();
+    for (let i = 0; i < ready.length; i++) {
+      const { node, input } = ready[i]!;
+      const sendIndex = sendCounts.get(node.name) ?? 0;
+      sendCounts.set(node.name, sendIndex + 1);
+      tasks[nodes.length + i] = this.#task(step, nodes.length + i, node, sendIndex, input);
+    }
+    return tasks;
   }
 
   /** Rebuilds the tasks of a step from their description. */
@@ -95,15 +115,12 @@ export class Planner {
     return frontier.map((entry, position) => {
       const spec = this.#node(entry.node);
       const isSend = entry.sendIndex !== undefined;
-      return {
-        taskId: `${step}:${position}`,
-        node: spec.name,
-        step,
-        sendIndex: entry.sendIndex,
-        spec,
-        input: isSend ? entry.input : this.#routing.edgeInput(spec, state),
-      };
+      return this.#task(step, position, spec, entry.sendIndex, isSend ? entry.input : this.#routing.edgeInput(spec, state));
     });
+  }
+
+  #task(step: number, position: number, spec: NodeSpec, sendIndex: number | undefined, input: unknown): Task {
+    return { taskId: `${step}:${position}`, node: spec.name, step, sendIndex, spec, input };
   }
 
   /** The planner's memory as plain data. */
@@ -122,16 +139,24 @@ export class Planner {
   }
 
   #markJoins(node: string, triggered: Set<string>): void {
-    this.#ir.joins.forEach((join, i) => {
-      if (!join.sources.includes(node)) return;
+    const joins = this.#joinsOf.get(node);
+    if (joins === undefined) return;
+    for (let j = 0; j < joins.length; j++) {
+      const i = joins[j]!;
+      const join = this.#ir.joins[i]!;
       const seen = this.#joinsSeen[i]!;
       seen.add(node);
       if (seen.size === join.sources.length) {
         seen.clear();
         triggered.add(join.target);
       }
-    });
+    }
   }
+}
+
+function addAll(set: Set<string>, items: readonly string[] | undefined): void {
+  if (items === undefined) return;
+  for (let i = 0; i < items.length; i++) set.add(items[i]!);
 }
 
 /** A task as frontier data. */

@@ -99,6 +99,17 @@ export class RoutingTable {
     if (goto.length > 0) this.#collect(goto, source, `Command of "${source}"`, undefined, triggers, sends);
     if (branches === undefined) return { triggers, sends };
     const view = write === undefined ? snapshot : table.commit(snapshot, [write], step);
+    return this.#branch(source, branches, view, triggers, sends);
+  }
+
+  /** Runs the routers of `source` in order on `view`, adding their choices to `triggers` and `sends`. */
+  #branch(
+    source: string,
+    branches: readonly BranchSpec[],
+    view: Snapshot,
+    triggers: string[],
+    sends: ParsedSend[],
+  ): Routes | Promise<Routes> {
     const next = (i: number): Routes | Promise<Routes> => {
       for (; i < branches.length; i++) {
         const branch = branches[i]!;

@@ -125,13 +125,23 @@ function attemptFrom(task: Task, env: StepEnv, attempt: number, started: number)
   } catch (error) {
     return afterError(task, env, error, attempt, started);
   }
-  if (isThenable(result)) {
-    return result.then(
-      (value) => settle(task, env, value, attempt, started),
-      (error: unknown) => afterError(task, env, error, attempt, started),
-    );
-  }
-  return settle(task, env, result, attempt, started);
+  return isThenable(result) ? settleLater(result, task, env, attempt, started) : settle(task, env, result, attempt, started);
+}
+
+// The promise callbacks live in functions of their own: a function that creates closures
+// allocates their shared context on every call, even on the paths that create none.
+
+function settleLater(
+  result: Promise<AttemptResult>,
+  task: Task,
+  env: StepEnv,
+  attempt: number,
+  started: number,
+): Promise<TaskOutcome> {
+  return result.then(
+    (value) => settle(task, env, value, attempt, started),
+    (error: unknown) => afterError(task, env, error, attempt, started),
+  );
 }
 
 /**
@@ -146,14 +156,22 @@ function attemptHere(task: Task, env: StepEnv, attempt: number, started: number)
   } catch (error) {
     return thrown(task, env, ctx, error, attempt, started);
   }
-  if (isThenable(value)) {
-    // Promise.resolve returns a native promise as it is, and adopts any other thenable.
-    return Promise.resolve(value).then(
-      (resolved) => returned(task, env, ctx, resolved, attempt, started),
-      (error: unknown) => thrown(task, env, ctx, error, attempt, started),
-    );
-  }
-  return returned(task, env, ctx, value, attempt, started);
+  return isThenable(value) ? returnedLater(value, task, env, ctx, attempt, started) : returned(task, env, ctx, value, attempt, started);
+}
+
+function returnedLater(
+  value: PromiseLike<unknown>,
+  task: Task,
+  env: StepEnv,
+  ctx: TaskContext,
+  attempt: number,
+  started: number,
+): Promise<TaskOutcome> {
+  // Promise.resolve returns a native promise as it is, and adopts any other thenable.
+  return Promise.resolve(value).then(
+    (resolved) => returned(task, env, ctx, resolved, attempt, started),
+    (error: unknown) => thrown(task, env, ctx, error, attempt, started),
+  );
 }
 
 function returned(
@@ -203,10 +221,14 @@ function settle(
   if (result.kind === "interrupted") return interrupted(task, env, result);
   try {
     const outcome = finish(task, env, result.result, attempt, started);
-    return isThenable(outcome) ? outcome.catch((error: unknown) => afterError(task, env, error, attempt, started)) : outcome;
+    return isThenable(outcome) ? failLater(outcome, task, env, attempt, started) : outcome;
   } catch (error) {
     return afterError(task, env, error, attempt, started);
   }
+}
+
+function failLater(outcome: Promise<TaskOutcome>, task: Task, env: StepEnv, attempt: number, started: number): Promise<TaskOutcome> {
+  return outcome.catch((error: unknown) => afterError(task, env, error, attempt, started));
 }
 
 /** After a failed attempt: cancel, retry after the backoff, or apply the node's error policy. */
@@ -231,8 +253,11 @@ const ignore = (): void => {};
 
 /** What `ctx.emit` does for a task: a custom event on the run's stream, or nothing. */
 function customEmitter(task: Task, env: StepEnv): (data: unknown) => void {
-  const emit = env.emit;
-  return emit === undefined ? ignore : (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
+  return env.emit === undefined ? ignore : customEvents(task, env, env.emit);
+}
+
+function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void): (data: unknown) => void {
+  return (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
 }
 
 function request(task: Task, env: StepEnv, attempt: number): AttemptRequest {
@@ -304,8 +329,20 @@ function finish(
   const write = update === undefined ? undefined : env.table.parseUpdate(update, writerName(task), overwrite);
   const routes = env.routing.route(task.node, env.snapshot, write, goto, env.table, env.step);
   return isThenable(routes)
-    ? routes.then((r) => done(task, env, write, r, attempts, started, recovered))
+    ? doneLater(routes, task, env, write, attempts, started, recovered)
     : done(task, env, write, routes, attempts, started, recovered);
+}
+
+function doneLater(
+  routes: Promise<Routes>,
+  task: Task,
+  env: StepEnv,
+  write: Write | undefined,
+  attempts: number,
+  started: number,
+  recovered: TaskFailure | undefined,
+): Promise<TaskOutcome> {
+  return routes.then((r) => done(task, env, write, r, attempts, started, recovered));
 }
 
 function done(

@@ -104,7 +104,10 @@ export class StateTable {
   commit(state: Snapshot, writes: readonly Write[], step: number): Snapshot {
     if (writes.length === 0) return state;
     const byKey = new Map<string, { writers: string[]; values: unknown[]; overwritten: boolean }>();
-    for (const write of writes) {
+    // Indexed loops here and in appendAll: they run over every write of a step, often before
+    // V8 optimizes them, and a for-of there allocates an iterator result per element.
+    for (let i = 0; i < writes.length; i++) {
+      const write = writes[i]!;
       for (const key in write.values) {
         let entry = byKey.get(key);
         if (entry === undefined) byKey.set(key, (entry = { writers: [], values: [], overwritten: false }));
@@ -170,7 +173,10 @@ export class StateTable {
 function appendAll(current: readonly unknown[], batches: readonly (readonly unknown[])[]): readonly unknown[] {
   // Spread, not slice(): V8 has no fast path for slicing a frozen array (70× slower at 10 000 items).
   const out = [...current];
-  for (const batch of batches) for (const item of batch) out.push(item);
+  for (let i = 0; i < batches.length; i++) {
+    const batch = batches[i]!;
+    for (let j = 0; j < batch.length; j++) out.push(batch[j]);
+  }
   return Object.freeze(out);
 }
 
