@@ -33,7 +33,7 @@ export function benchCases(quick: boolean): Case[] {
     { workload: loop(200, 0, "hold"), engines: both },
     { workload: loop(1, 10_000, "hold"), engines: both },
     { workload: loop(200, 10_000, "hold"), engines: both },
-    { workload: waitingSends(1000, 20), engines: ["weft"] },
-    { workload: waitingSends(1000, 20, 50), engines: ["weft"] },
+    { workload: waitingSends(1000, 20), engines: ["weft", "none"] },
+    { workload: waitingSends(1000, 20, 50), engines: ["weft", "none"] },
   ];
 }

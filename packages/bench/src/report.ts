@@ -3,7 +3,10 @@ import type { Summary } from "./stats.js";
 import { evaluateTargets, verdict } from "./targets.js";
 import { formatMs, formatPercent, formatRatio, markdownTable } from "./table.js";
 
-/** The comparison table, the waiting-Sends table and the targets, as Markdown. */
+/**
+ * The comparison table, the waiting-Sends table (Weft beside the same workers awaited with no
+ * engine, the floor) and the targets, as Markdown.
+ */
 export function report(results: ReadonlyMap<string, CaseResult>): string {
   const all = [...results.values()];
   const compared = all.filter((result) => result.workload.idealMs === undefined);
@@ -35,17 +38,22 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
     ["left", "right", "right", "right", "right", "right", "right", "right", "right"],
   );
 
+  const over = (summary: Summary | undefined, ideal: number): string =>
+    formatPercent(summary === undefined ? undefined : summary.median / ideal - 1);
   const waits = markdownTable(
-    ["case (Weft only)", "ideal", "median", "min", "over ideal", "runs"],
+    ["case", "ideal", "Weft", "Weft min", "Weft over ideal", "no engine", "no engine over ideal", "runs Weft", "runs no engine"],
     waiting.map((result) => [
       result.workload.title,
       formatMs(result.workload.idealMs),
       formatMs(result.weft?.median),
       formatMs(result.weft?.min),
-      formatPercent(result.weft === undefined ? undefined : result.weft.median / result.workload.idealMs! - 1),
+      over(result.weft, result.workload.idealMs!),
+      formatMs(result.none?.median),
+      over(result.none, result.workload.idealMs!),
       samples(result.weft),
+      samples(result.none),
     ]),
-    ["left", "right", "right", "right", "right", "right"],
+    ["left", "right", "right", "right", "right", "right", "right", "right", "right"],
   );
 
   const targets = markdownTable(
@@ -56,7 +64,9 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
   return [
     "Medians of the timed runs (wall clock, the whole `invoke`; graphs are compiled beforehand). " +
       "runs = samples ± half the interquartile range. (fastest runs) = the same figure from each " +
-      "side's fastest run, which other processes' load inflates least. Verdicts use the medians.",
+      "side's fastest run, which other processes' load inflates least. Verdicts use the medians. " +
+      "no engine = the same worker functions called and awaited by hand (Promise.all, or a pool for a cap): " +
+      "what Node itself takes, the floor under any engine.",
     "",
     comparison,
     "",

@@ -55,7 +55,7 @@ export async function measureCase(workload: Workload, plan: SamplingPlan, engine
       if ((spent >= plan.budgetMs && taken.length >= plan.minSamples) || taken.length >= plan.maxSamples) done.add(engine);
     }
   }
-  const result: { workload: Workload; weft?: Summary; langgraph?: Summary } = { workload };
+  const result: { workload: Workload } & { [E in Engine]?: Summary } = { workload };
   for (const [engine, taken] of samples) result[engine] = summarize(taken);
   return result;
 }

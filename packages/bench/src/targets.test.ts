@@ -51,6 +51,17 @@ describe("targets are computed from the medians of the run", () => {
     ]);
   });
 
+  it("a waiting case shows the floor measured with no engine beside Weft's figure", () => {
+    const workload = waitingSends(10, 20);
+    const results = new Map([[workload.id, { workload, weft: summarize([21, 24, 24]), none: summarize([20.5, 21, 21]) }]]);
+
+    expect(evaluateTargets(results).at(-1)).toMatchObject({
+      measured: "+20.0% (no engine: +5.0%)",
+      measuredMin: "+5.0% (no engine: +2.5%)",
+      pass: false,
+    });
+  });
+
   it("verdicts come from the medians even when the fastest runs tell otherwise", () => {
     const loaded: CaseResult = { workload: sends(1000), weft: summarize([5, 20, 20]), langgraph: summarize([600, 600, 600]) };
     const results = new Map([["sends/1000", loaded]]);

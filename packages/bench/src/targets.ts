@@ -85,10 +85,12 @@ export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): Targe
     const ideal = result.workload.idealMs;
     if (ideal === undefined || result.weft === undefined) continue;
     const over = (result.weft.median - ideal) / ideal;
+    const floor = (metric: Metric): string =>
+      result.none === undefined ? "" : ` (no engine: ${formatPercent((result.none[metric] - ideal) / ideal)})`;
     rows.push({
       target: `${result.workload.title}: within ${IDEAL_TOLERANCE * 100}% of ideal ${ideal} ms`,
-      measured: formatPercent(over),
-      measuredMin: formatPercent((result.weft.min - ideal) / ideal),
+      measured: formatPercent(over) + floor("median"),
+      measuredMin: formatPercent((result.weft.min - ideal) / ideal) + floor("min"),
       pass: Math.abs(over) <= IDEAL_TOLERANCE,
     });
   }

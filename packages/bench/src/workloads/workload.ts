@@ -1,7 +1,10 @@
 import { deepStrictEqual } from "node:assert/strict";
 
-/** The engines compared. */
-export type Engine = "weft" | "langgraph";
+/**
+ * What runs a workload: Weft, LangGraph.js, or `none` — the same node functions called and
+ * awaited by hand, with no engine: the floor any engine's wall time sits on.
+ */
+export type Engine = "weft" | "langgraph" | "none";
 
 /** One run of a workload on one engine: resolves to the final state. */
 export type RunOnce = () => Promise<unknown>;
@@ -20,6 +23,8 @@ export interface Workload {
   readonly idealMs?: number;
   readonly weft: RunOnce;
   readonly langgraph?: RunOnce;
+  /** The same work with no engine, where that is meaningful (timer waits): the floor. */
+  readonly none?: RunOnce;
   /** The part of the final state that is compared, in both engines' shape. */
   readonly project: (state: unknown) => unknown;
   /** `project(final state)` must deep-equal this. */

@@ -3,7 +3,7 @@ import { chain } from "./chain.js";
 import { join } from "./join.js";
 import { loop } from "./loop.js";
 import { sends } from "./sends.js";
-import { waitingSends } from "./waiting-sends.js";
+import { pool, waitingSends } from "./waiting-sends.js";
 import { checkFinalState, type Workload } from "./workload.js";
 
 // Small sizes of every workload: the bench times these graphs, so both engines must compute
@@ -37,12 +37,27 @@ describe("every workload reaches the same final state on Weft and LangGraph.js",
   });
 });
 
-describe("waiting Sends (Weft only)", () => {
+describe("waiting Sends (Weft, and the same workers with no engine)", () => {
   it("every worker's item arrives, in Send order, with and without maxConcurrency", async () => {
     for (const workload of [waitingSends(20, 2), waitingSends(20, 2, 4)]) {
       expect(workload.langgraph).toBeUndefined();
       expect(workload.project(await workload.weft())).toEqual(workload.expected);
+      expect(workload.project(await workload.none!())).toEqual(workload.expected);
     }
+  });
+
+  it("the no-engine pool never has more than its limit in flight and keeps input order", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const results = await pool([5, 1, 4, 2, 3, 0, 6], 3, async (ms) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      inFlight--;
+      return ms * 10;
+    });
+
+    expect(results).toEqual([50, 10, 40, 20, 30, 0, 60]);
+    expect(most).toBe(3);
   });
 
   it("the ideal wall time is one wait per wave of maxConcurrency tasks", () => {
