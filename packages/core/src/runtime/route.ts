@@ -185,7 +185,7 @@ export interface Interpreted {
   readonly goto: readonly unknown[];
 }
 
-const nothing: Interpreted = { update: undefined, overwrite: undefined, goto: [] };
+const nothing: Interpreted = { update: undefined, overwrite: undefined, goto: NONE };
 
 /**
  * Reads what a node returned: nothing, an update, a Command, or an immer recipe. A recipe
@@ -206,7 +206,7 @@ export function interpret(result: unknown, snapshot: Snapshot | undefined, node:
     const keys = new Set(patches.map((patch) => String(patch.path[0])));
     const update: Record<string, unknown> = {};
     for (const key of keys) update[key] = next[key];
-    return { update, overwrite: keys, goto: [] };
+    return { update, overwrite: keys, goto: NONE };
   }
-  return { update: result, overwrite: undefined, goto: [] };
+  return { update: result, overwrite: undefined, goto: NONE };
 }
