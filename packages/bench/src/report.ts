@@ -2,6 +2,7 @@ import type { CaseResult } from "./runner.js";
 import type { Summary } from "./stats.js";
 import { evaluateTargets, verdict } from "./targets.js";
 import { formatMs, formatPercent, formatRatio, markdownTable } from "./table.js";
+import type { Engine } from "./workloads/workload.js";
 
 /**
  * The comparison table, the waiting-Sends table (Weft beside the same workers awaited with no
@@ -11,8 +12,13 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
   const all = [...results.values()];
   const compared = all.filter((result) => result.workload.idealMs === undefined);
   const waiting = all.filter((result) => result.workload.idealMs !== undefined);
-  const perUnit = (result: CaseResult, summary: Summary | undefined): string =>
-    result.workload.per === undefined || summary === undefined ? "" : formatMs(summary.median / result.workload.per.count);
+  /** A loop's step time measured inside its runs; otherwise the run's time over its steps. */
+  const perUnit = (result: CaseResult, engine: Engine): string => {
+    const inRun = result.steps?.[engine];
+    if (inRun !== undefined) return formatMs(inRun.median);
+    const summary = result[engine];
+    return result.workload.per === undefined || summary === undefined ? "" : formatMs(summary.median / result.workload.per.count);
+  };
   const samples = (summary: Summary | undefined): string =>
     summary === undefined ? "–" : `${summary.samples} ±${(summary.spread * 100).toFixed(0)}%`;
   const speedup = (result: CaseResult, metric: "median" | "min"): string =>
@@ -30,8 +36,8 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
       formatMs(result.langgraph?.median),
       speedup(result, "median"),
       speedup(result, "min"),
-      perUnit(result, result.weft),
-      perUnit(result, result.langgraph),
+      perUnit(result, "weft"),
+      perUnit(result, "langgraph"),
       samples(result.weft),
       samples(result.langgraph),
     ]),
@@ -65,6 +71,7 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
     "Medians of the timed runs (wall clock, the whole `invoke`; graphs are compiled beforehand). " +
       "runs = samples ± half the interquartile range. (fastest runs) = the same figure from each " +
       "side's fastest run, which other processes' load inflates least. Verdicts use the medians. " +
+      "/step: a chain's time over its nodes; a loop's step time measured inside the run (the median gap between the node's calls). " +
       "no engine = the same worker functions called and awaited by hand (Promise.all, or a pool for a cap): " +
       "what Node itself takes, the floor under any engine.",
     "",

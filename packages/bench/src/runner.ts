@@ -1,5 +1,5 @@
 import { summarize, type Summary } from "./stats.js";
-import { checkFinalState, type Engine, type Workload } from "./workloads/workload.js";
+import { checkFinalState, type Engine, type StepClock, type Workload } from "./workloads/workload.js";
 
 /** How long to sample one case. */
 export interface SamplingPlan {
@@ -14,7 +14,10 @@ export interface SamplingPlan {
 export const FULL: SamplingPlan = { warmup: 3, minSamples: 7, maxSamples: 200, budgetMs: 3000 };
 export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 20, budgetMs: 300 };
 
-export type CaseResult = { readonly workload: Workload } & { readonly [E in Engine]?: Summary };
+/** Per engine: the wall times of the timed runs, and for loops the in-run step times (each run's median step). */
+export type CaseResult = { readonly workload: Workload } & { readonly [E in Engine]?: Summary } & {
+  readonly steps?: { readonly [E in Engine]?: Summary };
+};
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
@@ -26,12 +29,17 @@ const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
  * would time re-optimization rather than the engine. The timed run then sees only garbage of
  * its own engine's making.
  */
-async function timed(run: () => Promise<unknown>, rewarm: boolean): Promise<{ ms: number; state: unknown }> {
+async function timed(
+  run: () => Promise<unknown>,
+  rewarm: boolean,
+  clock: StepClock | undefined,
+): Promise<{ ms: number; state: unknown; stepMs: number | undefined }> {
   collect();
   if (rewarm) await run();
+  clock?.reset();
   const start = performance.now();
   const state = await run();
-  return { ms: performance.now() - start, state };
+  return { ms: performance.now() - start, state, stepMs: clock?.medianStepMs() };
 }
 
 /**
@@ -43,28 +51,36 @@ async function timed(run: () => Promise<unknown>, rewarm: boolean): Promise<{ ms
 export async function measureCase(workload: Workload, plan: SamplingPlan, engines: readonly Engine[]): Promise<CaseResult> {
   const active = engines.filter((engine) => workload[engine] !== undefined);
   const samples = new Map<Engine, number[]>();
+  const stepSamples = new Map<Engine, number[]>();
   const done = new Set<Engine>();
   for (const engine of active) {
-    const first = await timed(workload[engine]!, false);
+    const first = await timed(workload[engine]!, false, workload.stepClock);
     checkFinalState(workload, engine, first.state);
     if (first.ms > plan.budgetMs) {
       samples.set(engine, [first.ms]);
+      if (first.stepMs !== undefined) stepSamples.set(engine, [first.stepMs]);
       done.add(engine);
       continue;
     }
     samples.set(engine, []);
+    stepSamples.set(engine, []);
     for (let i = 0; i < plan.warmup; i++) await workload[engine]!();
   }
   while (done.size < active.length) {
     for (const engine of active) {
       if (done.has(engine)) continue;
       const taken = samples.get(engine)!;
-      taken.push((await timed(workload[engine]!, true)).ms);
+      const { ms, stepMs } = await timed(workload[engine]!, true, workload.stepClock);
+      taken.push(ms);
+      if (stepMs !== undefined) stepSamples.get(engine)!.push(stepMs);
       const spent = taken.reduce((sum, ms) => sum + ms, 0);
       if ((spent >= plan.budgetMs && taken.length >= plan.minSamples) || taken.length >= plan.maxSamples) done.add(engine);
     }
   }
-  const result: { workload: Workload } & { [E in Engine]?: Summary } = { workload };
+  const result: { workload: Workload; steps?: { [E in Engine]?: Summary } } & { [E in Engine]?: Summary } = { workload };
   for (const [engine, taken] of samples) result[engine] = summarize(taken);
+  for (const [engine, taken] of stepSamples) {
+    if (taken.length > 0) result.steps = { ...result.steps, [engine]: summarize(taken) };
+  }
   return result;
 }

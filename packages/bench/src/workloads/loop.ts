@@ -1,23 +1,30 @@
 import { Annotation, END as LG_END, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
 import { appendList, END, START, StateGraph } from "@weft/core";
 import { z } from "zod";
-import { pick, range, type Workload } from "./workload.js";
+import { pick, range, StepClock, type Workload } from "./workload.js";
 
 /**
  * A node that loops on itself through a conditional edge for `steps` supersteps, incrementing
  * `counter`, on a state whose list starts with `initialItems` items. With `append`, each step
- * also appends one item to the list; with `hold`, the list is only carried along. Comparing
- * two list sizes shows whether a step's cost grows with the state.
+ * also appends one item to the list; with `hold`, the list is only carried along. The node
+ * ticks a {@link StepClock} on both engines; comparing the step time at two list sizes shows
+ * whether a step's cost grows with the state.
  */
 export function loop(steps: number, initialItems: number, mode: "append" | "hold" = "append"): Workload {
   const initial = range(initialItems).map((i) => -1 - i);
   const final = mode === "append" ? [...initial, ...range(steps)] : initial;
+  const clock = new StepClock();
+  const step = (s: { counter: number }) => {
+    clock.tick();
+    return mode === "append" ? { items: [s.counter], counter: s.counter + 1 } : { counter: s.counter + 1 };
+  };
   return {
     id: `${mode === "append" ? "loop" : "loop-hold"}/${steps}@${initialItems}`,
     title: `loop ${steps} steps, ${mode === "append" ? "appending to" : "holding"} a list of ${initialItems}`,
     per: { count: steps, unit: "step" },
-    weft: weftLoop(steps, initial, mode),
-    langgraph: langgraphLoop(steps, initial, mode),
+    stepClock: clock,
+    weft: weftLoop(steps, initial, step),
+    langgraph: langgraphLoop(steps, initial, step),
     project: (state) => {
       const { items, counter } = state as { items: number[]; counter: number };
       // The whole list would be a large expected value; its length, head and tail say enough.
@@ -34,9 +41,12 @@ export function loop(steps: number, initialItems: number, mode: "append" | "hold
 
 const WeftState = z.object({ items: appendList(z.number()), counter: z.number() });
 
-function weftLoop(steps: number, initial: readonly number[], mode: "append" | "hold") {
+/** What the looping node returns: the next counter, and with `append` one item. */
+type Step = (s: { counter: number }) => { items?: number[]; counter: number };
+
+function weftLoop(steps: number, initial: readonly number[], step: Step) {
   const graph = new StateGraph(WeftState, { name: "loop" })
-    .addNode("step", (s) => (mode === "append" ? { items: [s.counter], counter: s.counter + 1 } : { counter: s.counter + 1 }))
+    .addNode("step", step)
     .addEdge(START, "step")
     .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : END), ["step", END])
     .compile();
@@ -48,9 +58,9 @@ const LangGraphState = Annotation.Root({
   counter: Annotation<number>,
 });
 
-function langgraphLoop(steps: number, initial: readonly number[], mode: "append" | "hold") {
+function langgraphLoop(steps: number, initial: readonly number[], step: Step) {
   const graph = new LGStateGraph(LangGraphState)
-    .addNode("step", (s) => (mode === "append" ? { items: [s.counter], counter: s.counter + 1 } : { counter: s.counter + 1 }))
+    .addNode("step", step)
     .addEdge(LG_START, "step")
     .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : LG_END), ["step", LG_END])
     .compile();

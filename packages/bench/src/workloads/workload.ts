@@ -1,4 +1,5 @@
 import { deepStrictEqual } from "node:assert/strict";
+import { median } from "../stats.js";
 
 /**
  * What runs a workload: Weft, LangGraph.js, or `none` — the same node functions called and
@@ -25,10 +26,37 @@ export interface Workload {
   readonly langgraph?: RunOnce;
   /** The same work with no engine, where that is meaningful (timer waits): the floor. */
   readonly none?: RunOnce;
+  /** Ticked by the node of a loop on both engines: the time between steps, inside a run. */
+  readonly stepClock?: StepClock;
   /** The part of the final state that is compared, in both engines' shape. */
   readonly project: (state: unknown) => unknown;
   /** `project(final state)` must deep-equal this. */
   readonly expected: unknown;
+}
+
+/**
+ * Records when a looping node is called, so a step's cost is read inside the run: the time
+ * from one call to the next is one whole superstep (validate, commit, route, plan, call),
+ * with no one-time work of the run (validating its input) in it.
+ */
+export class StepClock {
+  #ticks: number[] = [];
+
+  /** Called by the node at each step. */
+  tick(): void {
+    this.#ticks.push(performance.now());
+  }
+
+  /** Forgets the ticks of earlier runs. */
+  reset(): void {
+    this.#ticks = [];
+  }
+
+  /** The median time between consecutive ticks of the last run, in ms; undefined before two ticks. */
+  medianStepMs(): number | undefined {
+    const gaps = this.#ticks.slice(1).map((tick, i) => tick - this.#ticks[i]!);
+    return gaps.length === 0 ? undefined : median(gaps);
+  }
 }
 
 /** `[0, 1, …, n - 1]`. */

@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { chain } from "./chain.js";
 import { join } from "./join.js";
 import { loop } from "./loop.js";
 import { sends } from "./sends.js";
 import { pool, waitingSends } from "./waiting-sends.js";
-import { checkFinalState, type Workload } from "./workload.js";
+import { checkFinalState, StepClock, type Workload } from "./workload.js";
 
 // Small sizes of every workload: the bench times these graphs, so both engines must compute
 // the same, expected final state. No timing here.
@@ -64,6 +64,32 @@ describe("waiting Sends (Weft, and the same workers with no engine)", () => {
     expect(waitingSends(1000, 20).idealMs).toBe(20);
     expect(waitingSends(1000, 20, 50).idealMs).toBe(400);
     expect(waitingSends(10, 20, 3).idealMs).toBe(80);
+  });
+});
+
+describe("the step clock of a loop", () => {
+  it("reads one gap per step after the first, on both engines, and forgets earlier runs on reset", async () => {
+    const workload = loop(5, 10, "hold");
+    const clock = workload.stepClock!;
+    for (const run of [workload.weft, workload.langgraph!]) {
+      clock.reset();
+      expect(clock.medianStepMs()).toBeUndefined();
+      await run();
+      expect(clock.medianStepMs()).toBeGreaterThan(0);
+    }
+  });
+
+  it("is the median gap between ticks", () => {
+    const clock = new StepClock();
+    const now = vi.spyOn(performance, "now");
+    for (const at of [0, 1, 3, 10, 11]) {
+      now.mockReturnValueOnce(at);
+      clock.tick();
+    }
+    now.mockRestore();
+
+    // Gaps 1, 2, 7, 1: median 1.5, whatever the outlier.
+    expect(clock.medianStepMs()).toBe(1.5);
   });
 });
 
