@@ -122,6 +122,24 @@ describe("superstep scheduling", () => {
 
     expect((await graph.invoke({})).log).toEqual(["fan", "w0", "w1", "w2", "summary of 4"]);
   });
+
+  it("holds Sends to a deferred node until nothing else is left, then runs them in emission order", async () => {
+    const Item = z.object({ i: z.number() });
+    const graph = new StateGraph(Log)
+      .addNode("fan", () => ({ log: "fan" }))
+      .addNode("collect", ({ i }) => ({ log: `c${i}` }), { input: Item, defer: true })
+      .addNode("worker", ({ i }) => (i < 2 ? new Command({ update: { log: `w${i}` }, goto: new Send("worker", { i: i + 1 }) }) : { log: `w${i}` }), {
+        input: Item,
+        ends: ["worker"],
+      })
+      .addEdge(START, "fan")
+      .addConditionalEdges("fan", () => [new Send("collect", { i: 0 }), new Send("worker", { i: 0 }), new Send("collect", { i: 1 })])
+      .addEdge("worker", END)
+      .addEdge("collect", END)
+      .compile();
+
+    expect((await graph.invoke({})).log).toEqual(["fan", "w0", "w1", "w2", "c0", "c1"]);
+  });
 });
 
 describe("updates", () => {
