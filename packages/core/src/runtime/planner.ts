@@ -55,8 +55,8 @@ export class Planner {
    * wait until nothing else is left to run.
    */
   next(state: Snapshot, step: number, outcomes: readonly (TaskOutcome | StartOutcome)[]): Task[] {
-    // Indexed loops throughout: this runs once per step over every task, often before V8 has
-    // optimized it, and a for-of there allocates an iterator result per element.
+    // Indexed loops over the outcomes and Sends: this runs once per step over every task, often
+    // before V8 has optimized it, and a for-of there allocates an iterator result per element.
     const triggered = new Set<string>();
     const sends: ParsedSend[] = [];
     for (let i = 0; i < outcomes.length; i++) {
