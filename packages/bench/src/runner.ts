@@ -22,12 +22,19 @@ export type CaseResult = { readonly workload: Workload } & { readonly [E in Engi
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /**
+ * Untimed runs of the same engine between the forced collection and a timed run. V8 throws
+ * optimized code away in a forced collection (over 90 runs of the waiting Sends, 2904
+ * functions were optimized again with a collection before each run, 364 without one) and takes
+ * a few runs to tier back up: the waiting Sends' median was 23.6 ms one run after the
+ * collection, 22.7 ms three runs after it, 22.0 ms with no forced collection at all.
+ */
+export const REWARM_RUNS = 3;
+
+/**
  * Times one run. With `rewarm`, a forced full collection first clears what earlier runs (of
- * either engine) left behind, then an untimed run of the same engine re-warms it: V8 discards
- * optimized code in a forced collection (over 90 runs of the waiting Sends, 2904 functions were
- * re-optimized with a collection before each run, 364 without), so the run right after one
- * would time re-optimization rather than the engine. The timed run then sees only garbage of
- * its own engine's making.
+ * either engine) left behind, then {@link REWARM_RUNS} untimed runs of the same engine bring
+ * its optimized code back, so the timed run measures the engine, not V8 re-optimizing it, and
+ * meets only garbage of its own engine's making.
  */
 async function timed(
   run: () => Promise<unknown>,
@@ -35,7 +42,7 @@ async function timed(
   clock: StepClock | undefined,
 ): Promise<{ ms: number; state: unknown; stepMs: number | undefined }> {
   collect();
-  if (rewarm) await run();
+  if (rewarm) for (let i = 0; i < REWARM_RUNS; i++) await run();
   clock?.reset();
   const start = performance.now();
   const state = await run();
