@@ -12,6 +12,10 @@ import {
   type GraphError,
   type RunEvent,
 } from "@weft/core";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { decodeReturn, encodeRequest } from "../src/codec/wire.js";
+import { bullConnection, cancelChannel, redisOptions } from "../src/connection.js";
 import { BullMQExecutor, startWorker, type GraphSource, type WeftWorker } from "../src/index.js";
 import { freshPrefix, obliterate, REDIS_URL, redisAvailable, removeJob, waitingJobIds, waitingJobs } from "./services.js";
 
@@ -201,6 +205,59 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
     expect(started).toHaveLength(2);
   });
 
+  it("answers a job cancelled before it started without running its node", async () => {
+    const ran: string[] = [];
+    const name = `early-cancel-${prefix}`;
+    const graph = new StateGraph(z.object({ done: z.boolean().optional() }), { name })
+      .addNode("work", () => {
+        ran.push("work");
+        return { done: true };
+      })
+      .addEdge(START, "work")
+      .addEdge("work", END);
+    const worker = await serve(graph, 1);
+    const jobId = `early-${prefix}`;
+    const channel = cancelChannel(prefix, worker.queue);
+    // The cancel reaches the worker before the job does, as when a worker picks a job between the
+    // driver's cancel message and the job's removal from the queue.
+    const listener = new Redis(redisOptions(REDIS_URL));
+    const publisher = new Redis(redisOptions(REDIS_URL));
+    const queue = new Queue(worker.queue, { connection: bullConnection(redisOptions(REDIS_URL)), prefix });
+    try {
+      const heard = new Promise<void>((resolve) => listener.on("message", () => resolve()));
+      await listener.subscribe(channel);
+      await publisher.publish(channel, JSON.stringify({ jobIds: [jobId], reason: "the run was aborted" }));
+      await heard;
+      const answered = new Promise<unknown>((resolve) =>
+        worker.worker.on("completed", (job, value) => {
+          if (job.id === jobId) resolve(value);
+        }),
+      );
+      const request = {
+        taskId: "1:0",
+        node: "work",
+        step: 1,
+        sendIndex: undefined,
+        graph: name,
+        attempt: 1,
+        input: {},
+        resumes: [],
+        interruptScope: undefined,
+      };
+      await queue.add("work", encodeRequest(request), { jobId, attempts: 1 });
+
+      expect(decodeReturnError(await answered)).toMatchObject({
+        code: "ABORTED",
+        message: "Cancelled by the driver before it started: the run was aborted",
+      });
+      expect(ran).toEqual([]);
+    } finally {
+      listener.disconnect();
+      publisher.disconnect();
+      await queue.close();
+    }
+  });
+
   it("hands a job back to the queue when its worker is force-closed, so another worker finishes it", async () => {
     const startedOn: string[] = [];
     const build = (worker: string) =>
@@ -291,6 +348,16 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
     expect((error as Error).message).toContain('no node "b"');
   });
 });
+
+/** The error a job's return value carries, as the driver decodes it. */
+function decodeReturnError(value: unknown): unknown {
+  try {
+    decodeReturn(value);
+  } catch (error) {
+    return error;
+  }
+  throw new Error("the job returned a result, not an error");
+}
 
 /** Waits until `condition` holds, checking every 20 ms. */
 async function until(condition: () => boolean | Promise<boolean>): Promise<void> {

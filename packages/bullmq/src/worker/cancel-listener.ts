@@ -7,7 +7,7 @@ const REMEMBER_MS = 10 * 60_000;
 /**
  * A worker's ear on its queue's cancel channel. A cancel for a job this worker runs aborts it
  * at once (`abort` returns true); a cancel that arrives before the job starts here is
- * remembered, so that the job is aborted as soon as it starts.
+ * remembered, so that the worker answers the job without running its node when it starts.
  */
 export class CancelListener {
   readonly #redis: Redis;

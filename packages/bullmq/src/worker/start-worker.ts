@@ -93,8 +93,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
   let cancels: CancelListener | undefined;
   let forced = false;
   const processor = async (job: Job<JobData, JobReturn>, token?: string, signal?: AbortSignal): Promise<JobReturn> => {
+    // The driver cancelled this job before it started here (a worker may pick it up between the
+    // cancel message and its removal from the queue): answer at once, without running the node,
+    // as the driver's own process does for a task whose step is already cancelled.
     const reason = cancels?.cancelled(job.id!);
-    if (reason !== undefined) cancel(job.id!, reason);
+    if (reason !== undefined) return encodeFailure(new GraphError("ABORTED", `Cancelled by the driver before it started: ${reason}`), name);
     const answer = await runJob(ir, job, signal ?? new AbortController().signal, name);
     if (forced && signal?.aborted === true) {
       // Aborted by a forced close, not by the driver: hand the job to another worker rather
