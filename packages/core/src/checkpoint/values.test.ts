@@ -23,6 +23,19 @@ describe("tagged values", () => {
     expect(roundTrip({ $weft: "date", v: "not a date" })).toEqual({ $weft: "date", v: "not a date" });
   });
 
+  it("keep a key named __proto__ as a key, never as the decoded object's prototype", () => {
+    const value = JSON.parse('{"__proto__": {"admin": true}, "name": "x"}') as Record<string, unknown>;
+    const back = roundTrip(value) as Record<string, unknown>;
+
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(back.admin).toBeUndefined();
+    expect(Object.hasOwn(back, "__proto__")).toBe(true);
+    expect(back).toEqual(value);
+    // A hostile payload read from storage does not become a prototype either.
+    const hostile = decodeValue(JSON.parse('{"$weft": "object", "v": {"__proto__": {"admin": true}}}')) as Record<string, unknown>;
+    expect(hostile.admin).toBeUndefined();
+  });
+
   it("refuse functions, class instances and cycles, naming the path", () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;

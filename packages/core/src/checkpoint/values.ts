@@ -70,7 +70,7 @@ export function decodeValue(wire: unknown): unknown {
   if (typeof wire !== "object" || wire === null) return wire;
   if (Array.isArray(wire)) return wire.map(decodeValue);
   const record = wire as Record<string, unknown>;
-  if (!(TAG in record)) return decodeEntries(record);
+  if (!Object.hasOwn(record, TAG)) return decodeEntries(record);
   const v = record.v;
   switch (record[TAG]) {
     case "undefined":
@@ -97,9 +97,9 @@ export function decodeValue(wire: unknown): unknown {
 }
 
 function decodeEntries(record: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(record)) out[key] = decodeValue(item);
-  return out;
+  // fromEntries defines own properties: a "__proto__" key stays a key (JSON.parse makes it
+  // one) instead of setting the decoded object's prototype, as `out[key] = …` would.
+  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, decodeValue(item)]));
 }
 
 function toWire(value: unknown, path: string, ancestors: Set<object>, fail: Fail): TaggedJson {
@@ -136,9 +136,11 @@ function toWire(value: unknown, path: string, ancestors: Set<object>, fail: Fail
     if (proto !== Object.prototype && proto !== null) {
       throw fail(path, `a ${(proto as { constructor?: { name?: string } })?.constructor?.name ?? "class"} instance`);
     }
-    const out: Record<string, TaggedJson> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toWire(item, `${path}.${key}`, ancestors, fail);
-    return TAG in out ? { [TAG]: "object", v: out } : out;
+    // Own properties, "__proto__" included (see decodeEntries).
+    const out: Record<string, TaggedJson> = Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, toWire(item, `${path}.${key}`, ancestors, fail)]),
+    );
+    return Object.hasOwn(out, TAG) ? { [TAG]: "object", v: out } : out;
   } finally {
     ancestors.delete(value);
   }

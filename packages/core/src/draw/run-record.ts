@@ -131,12 +131,12 @@ function jsonSafe(value: unknown, ancestors: object[]): unknown {
   if (value instanceof Set) return [...value].map((item) => jsonSafe(item, inner) ?? null);
   if (value instanceof Date) return value.toISOString();
   const entries = value instanceof Map ? [...value].map(([k, v]) => [String(k), v] as const) : Object.entries(value);
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of entries) {
-    if (typeof item === "function" || typeof item === "symbol" || item === undefined) continue;
-    out[key] = jsonSafe(item, inner);
-  }
-  return out;
+  // fromEntries defines own properties, so a "__proto__" key stays a key.
+  return Object.fromEntries(
+    entries
+      .filter(([, item]) => typeof item !== "function" && typeof item !== "symbol" && item !== undefined)
+      .map(([key, item]) => [key, jsonSafe(item, inner)]),
+  );
 }
 
 function serializeError(error: Error): SerializedError {
