@@ -127,19 +127,18 @@ export function runNodeAttempt(
   control: AttemptControl,
 ): AttemptResult | Promise<AttemptResult> {
   const ctx = new TaskContext(request, request.attempt, request.interruptScope, control.signal, control.emit);
-  const snapshot = receivesState(spec, request) ? (request.input as Snapshot) : undefined;
   let value: unknown;
   try {
     value = callNode(spec, request.input, ctx);
   } catch (error) {
-    return rescue(ctx, error);
+    return readAttempt(spec, request, ctx, error, true);
   }
   return typeof (value as Promise<unknown> | undefined)?.then === "function"
     ? (value as Promise<unknown>).then(
-        (resolved) => attemptResult(ctx, resolved, snapshot),
-        (error: unknown) => rescue(ctx, error),
+        (resolved) => readAttempt(spec, request, ctx, resolved, false),
+        (error: unknown) => readAttempt(spec, request, ctx, error, true),
       )
-    : attemptResult(ctx, value, snapshot);
+    : readAttempt(spec, request, ctx, value, false);
 }
 
 /** Calls a node's function. */
@@ -155,15 +154,23 @@ export function receivesState(spec: NodeSpec, task: { readonly sendIndex: number
   return task.sendIndex === undefined && spec.input === undefined;
 }
 
-/** What a node's return value means, unless it called `ctx.interrupt` without an answer. */
-export function attemptResult(ctx: TaskContext, value: unknown, snapshot: Snapshot | undefined): AttemptResult {
-  return ctx.pending === undefined ? { kind: "returned", result: interpret(value, snapshot, ctx.node) } : interrupted(ctx.pending);
-}
-
-/** An error after `ctx.interrupt` is the interrupt (the node may have wrapped it); others propagate. */
-export function rescue(ctx: TaskContext, error: unknown): AttemptResult {
+/**
+ * What one call of a node came to, read alike in this process and in workers: the interrupt,
+ * if the node called `ctx.interrupt` without an answer (even if it then returned or threw
+ * something else); otherwise its return value taken apart, or — when `threw` — its error,
+ * thrown again. A recipe drafts the task's input when that input is the state.
+ */
+export function readAttempt(
+  spec: NodeSpec,
+  task: { readonly sendIndex: number | undefined; readonly input: unknown },
+  ctx: TaskContext,
+  outcome: unknown,
+  threw: boolean,
+): AttemptResult {
   if (ctx.pending !== undefined) return interrupted(ctx.pending);
-  throw error;
+  if (threw) throw outcome;
+  const snapshot = receivesState(spec, task) ? (task.input as Snapshot) : undefined;
+  return { kind: "returned", result: interpret(outcome, snapshot, ctx.node) };
 }
 
 function interrupted(signal: InterruptSignal): AttemptResult {

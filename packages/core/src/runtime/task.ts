@@ -3,10 +3,9 @@ import type { NodeSpec } from "../graph/ir.js";
 import type { Snapshot, StateTable, Write } from "../state/table.js";
 import { taskRef, type RunEvent, type TaskFailure, type TaskRef } from "../stream/events.js";
 import {
-  attemptResult,
   callNode,
+  readAttempt,
   receivesState,
-  rescue,
   runNodeAttempt,
   TaskContext,
   type AttemptControl,
@@ -154,12 +153,14 @@ function attemptHere(task: Task, env: StepEnv, attempt: number, started: number)
   try {
     value = callNode(task.spec, task.input, ctx);
   } catch (error) {
-    return thrown(task, env, ctx, error, attempt, started);
+    return attempted(task, env, ctx, error, true, attempt, started);
   }
-  return isThenable(value) ? returnedLater(value, task, env, ctx, attempt, started) : returned(task, env, ctx, value, attempt, started);
+  return isThenable(value)
+    ? attemptedLater(value, task, env, ctx, attempt, started)
+    : attempted(task, env, ctx, value, false, attempt, started);
 }
 
-function returnedLater(
+function attemptedLater(
   value: PromiseLike<unknown>,
   task: Task,
   env: StepEnv,
@@ -169,40 +170,25 @@ function returnedLater(
 ): Promise<TaskOutcome> {
   // Promise.resolve returns a native promise as it is, and adopts any other thenable.
   return Promise.resolve(value).then(
-    (resolved) => returned(task, env, ctx, resolved, attempt, started),
-    (error: unknown) => thrown(task, env, ctx, error, attempt, started),
+    (resolved) => attempted(task, env, ctx, resolved, false, attempt, started),
+    (error: unknown) => attempted(task, env, ctx, error, true, attempt, started),
   );
 }
 
-function returned(
+/** Reads what the node's call came to (see `readAttempt`) and settles it, or handles its error. */
+function attempted(
   task: Task,
   env: StepEnv,
   ctx: TaskContext,
-  value: unknown,
+  outcome: unknown,
+  threw: boolean,
   attempt: number,
   started: number,
 ): TaskOutcome | Promise<TaskOutcome> {
   let result: AttemptResult;
   try {
-    result = attemptResult(ctx, value, receivesState(task.spec, task) ? (task.input as Snapshot) : undefined);
+    result = readAttempt(task.spec, task, ctx, outcome, threw);
   } catch (error) {
-    return afterError(task, env, error, attempt, started);
-  }
-  return settle(task, env, result, attempt, started);
-}
-
-function thrown(
-  task: Task,
-  env: StepEnv,
-  ctx: TaskContext,
-  error: unknown,
-  attempt: number,
-  started: number,
-): TaskOutcome | Promise<TaskOutcome> {
-  let result: AttemptResult;
-  try {
-    result = rescue(ctx, error);
-  } catch {
     return afterError(task, env, error, attempt, started);
   }
   return settle(task, env, result, attempt, started);
