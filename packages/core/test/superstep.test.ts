@@ -69,6 +69,45 @@ describe("superstep scheduling", () => {
     expect(error.message).toMatch(/"mutator".*(read only|not extensible|Cannot add property)/);
   });
 
+  it("hands out updates frozen, and commits what the node returned even if it changes its own list later", async () => {
+    const State = z.object({ found: appendList(z.object({ title: z.string() })), note: z.object({ text: z.string() }).optional() });
+    const search = () => ({ found: [{ title: "a" }, { title: "b" }], note: { text: "two hits" } });
+    const failing = async () => {
+      await sleep(5);
+      throw new Error("boom");
+    };
+    const build = (other: () => unknown) =>
+      new StateGraph(State)
+        .addNode("search", search)
+        .addNode("other", other)
+        .addEdge(START, "search")
+        .addEdge(START, "other")
+        .addEdge("search", END)
+        .addEdge("other", END)
+        .compile();
+
+    const { events } = await collect(build(() => ({})).stream({}));
+    const update = events.find((event) => event.type === "task:end" && event.node === "search")?.update as Record<string, any>;
+    for (const value of [update, update.found, update.found[0], update.note]) expect(Object.isFrozen(value)).toBe(true);
+
+    const error = await rejectionOf(build(failing).invoke({}));
+    const finished = error.details.finished[0].update;
+    for (const value of [finished, finished.found, finished.found[1]]) expect(Object.isFrozen(value)).toBe(true);
+
+    const late = new StateGraph(State)
+      .addNode("search", async () => {
+        const list = [{ title: "a" }];
+        setTimeout(() => list.push({ title: "late" }), 1);
+        return { found: list };
+      })
+      .addNode("after", () => sleep(10).then(() => ({})))
+      .addEdge(START, "search")
+      .addEdge("search", "after")
+      .addEdge("after", END)
+      .compile();
+    expect((await late.invoke({})).found).toEqual([{ title: "a" }]);
+  });
+
   it("runs a node triggered by several edges in one step once", async () => {
     let runs = 0;
     const graph = new StateGraph(Log)

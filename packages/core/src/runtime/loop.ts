@@ -3,7 +3,7 @@ import { GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import { START } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
-import type { Snapshot, StateTable, Write } from "../state/table.js";
+import { exposeWrite, type Snapshot, type StateTable, type Write } from "../state/table.js";
 import { taskRef, type RunEvent, type TaskFailure } from "../stream/events.js";
 import type { PendingInterrupt } from "./interrupt.js";
 import type { Executor } from "./executor.js";
@@ -383,7 +383,7 @@ function taskFailed(
       ? `Node ${who(fatal[0]!)} failed in step ${step} ${reason(fatal[0]!)}`
       : `${fatal.length} tasks failed in step ${step}: ${fatal.map((failure) => `${who(failure)} ${reason(failure)}`).join("; ")}`;
   const finished = outcomes.flatMap((outcome) =>
-    outcome.status === "done" ? [{ ...taskRef(outcome.task), update: outcome.write?.values }] : [],
+    outcome.status === "done" ? [{ ...taskRef(outcome.task), update: exposeWrite(outcome.write) }] : [],
   );
   return new GraphError("TASK_FAILED", message, {
     cause: fatal[0]!.error,

@@ -1,6 +1,6 @@
 import { GraphError, isGraphError } from "../errors.js";
 import type { NodeSpec } from "../graph/ir.js";
-import type { Snapshot, StateTable, Write } from "../state/table.js";
+import { exposeWrite, type Snapshot, type StateTable, type Write } from "../state/table.js";
 import { taskRef, type RunEvent, type TaskFailure, type TaskRef } from "../stream/events.js";
 import {
   callNode,
@@ -343,7 +343,7 @@ function done(
   if (env.emit !== undefined) {
     env.emit({
       type: "task:end",
-      update: write?.values,
+      update: exposeWrite(write),
       attempts,
       durationMs: env.at() - started,
       ...taskRef(task),

@@ -8,7 +8,10 @@ export interface ReducerSpec<TValue = unknown, TUpdate = unknown> {
   readonly init: () => TValue;
   /** Validates one update, when the reducer was given an update schema. */
   readonly update: z.ZodType | undefined;
-  /** Tells an update of several items from one item, for list channels (see {@link appendList}). */
+  /**
+   * Tells an update of several items from one item, for list channels (see {@link appendList}).
+   * Returns a new array, which the engine owns.
+   */
   readonly splitItems?: (update: unknown) => readonly unknown[] | undefined;
 }
 
@@ -79,7 +82,8 @@ export function appendList<TItem extends z.ZodType>(
   const marked = list.clone();
   const splitItems = (update: unknown): readonly unknown[] | undefined => {
     const many = list.safeParse(update);
-    if (many.success) return many.data;
+    // zod builds a new array; copy in case a version ever hands the node's own array back.
+    if (many.success) return many.data === update ? [...many.data] : many.data;
     const one = item.safeParse(update);
     return one.success ? [one.data] : undefined;
   };

@@ -7,6 +7,14 @@ import type { AnyStateSchema } from "./types.js";
 /** A committed state: a frozen plain object, shared by every task of a step. */
 export type Snapshot = Readonly<Record<string, unknown>>;
 
+/**
+ * The values of a write, as code outside the engine may see them (stream events, error
+ * details): frozen, list batches included.
+ */
+export function exposeWrite(write: Write | undefined): Readonly<Record<string, unknown>> | undefined {
+  return write === undefined ? undefined : deepFreeze(write.values);
+}
+
 /** One task's validated update, ready to commit. */
 export interface Write {
   /** Who wrote it, as shown in errors: `"plan"`, or `"worker#3"` for the 4th Send. */
@@ -155,7 +163,11 @@ export class StateTable {
     if (reducer?.splitItems !== undefined) {
       const items = reducer.splitItems(raw);
       if (items === undefined) throw invalidValue(channel, writer, channel.schema.safeParse(raw).error);
-      return deepFreeze(items);
+      // The list is the parser's fresh copy, which no code outside the engine holds: the commit
+      // copies its items into the state, and it is frozen where it leaves the engine (see
+      // `exposeWrite`). Only its items, which the state will share, are frozen here.
+      for (let i = 0; i < items.length; i++) deepFreeze(items[i]);
+      return items;
     }
     if (reducer !== undefined && reducer.update === undefined) return deepFreeze(raw);
     const parsed = (reducer?.update ?? channel.schema).safeParse(raw);
