@@ -76,7 +76,7 @@ describe("superstep scheduling", () => {
       await sleep(5);
       throw new Error("boom");
     };
-    const build = (other: () => unknown) =>
+    const build = (other: () => Promise<{}>) =>
       new StateGraph(State)
         .addNode("search", search)
         .addNode("other", other)
@@ -86,8 +86,8 @@ describe("superstep scheduling", () => {
         .addEdge("other", END)
         .compile();
 
-    const { events } = await collect(build(() => ({})).stream({}));
-    const update = events.find((event) => event.type === "task:end" && event.node === "search")?.update as Record<string, any>;
+    const { events } = await collect(build(async () => ({})).stream({}));
+    const [update] = events.flatMap((event) => (event.type === "task:end" && event.node === "search" ? [event.update as any] : []));
     for (const value of [update, update.found, update.found[0], update.note]) expect(Object.isFrozen(value)).toBe(true);
 
     const error = await rejectionOf(build(failing).invoke({}));
@@ -282,6 +282,24 @@ describe("updates", () => {
       .compile();
     const error = await rejectionOf(graph.invoke({}));
     expect(error.cause.message).toMatch(/^Node "judge" wrote an invalid value to key "score": .*10/);
+  });
+
+  it("names a Send by its node and index when its update is invalid or collides", async () => {
+    const State = z.object({ score: z.number().max(10).optional(), scores: appendList(z.number().max(10)) });
+    const graph = (write: (i: number) => Record<string, number>) =>
+      new StateGraph(State)
+        .addNode("judge", ({ i }: { i: number }) => write(i), { input: z.object({ i: z.number() }) })
+        .addConditionalEdges(START, () => [0, 1, 2].map((i) => new Send("judge", { i })), ["judge"])
+        .addEdge("judge", END)
+        .compile();
+
+    const invalid = await rejectionOf(graph((i) => ({ scores: i * 10 })).invoke({}));
+    expect(invalid.cause).toMatchObject({ code: "INVALID_UPDATE", details: { key: "scores", writer: "judge#2" } });
+    expect(invalid.cause.message).toMatch(/^Node "judge#2" wrote an invalid value to key "scores"/);
+    const unknown = await rejectionOf(graph((i) => ({ [`score${i}`]: i })).invoke({}));
+    expect(unknown.cause.message).toBe('Node "judge#0" wrote key "score0", which is not in the state. Did you mean "score"?');
+    const collided = await rejectionOf(graph((i) => ({ score: i })).invoke({}));
+    expect(collided).toMatchObject({ code: "CONCURRENT_UPDATE", details: { key: "score", writers: ["judge#0", "judge#1", "judge#2"] } });
   });
 
   it("rejects invalid run input, naming the field", async () => {

@@ -7,7 +7,7 @@ import type { PendingInterrupt } from "../runtime/interrupt.js";
 import type { FrontierTask, PlannerState } from "../runtime/planner.js";
 import type { RoutingTable } from "../runtime/route.js";
 import type { Task, TaskOutcome } from "../runtime/task.js";
-import type { Snapshot, StateTable, Write } from "../state/table.js";
+import { writerName, type Snapshot, type StateTable, type Write } from "../state/table.js";
 import { taskRef, type TaskFailure } from "../stream/events.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { decodeRecord, encodeRecord, type Integrity } from "./format.js";
@@ -271,8 +271,8 @@ function toWrite(write: z.infer<typeof writeSchema>): Write {
 
 function fromWrite(write: Write): z.infer<typeof writeSchema> {
   return write.overwrite === undefined || write.overwrite.size === 0
-    ? { writer: write.writer, values: { ...write.values } }
-    : { writer: write.writer, values: { ...write.values }, overwrite: [...write.overwrite] };
+    ? { writer: writerName(write.writer), values: { ...write.values } }
+    : { writer: writerName(write.writer), values: { ...write.values }, overwrite: [...write.overwrite] };
 }
 
 function errorInfo(error: unknown): z.infer<typeof errorSchema> {

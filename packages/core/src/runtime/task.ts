@@ -312,7 +312,7 @@ function finish(
   recovered?: TaskFailure,
 ): TaskOutcome | Promise<TaskOutcome> {
   const { update, overwrite, goto } = result;
-  const write = update === undefined ? undefined : env.table.parseUpdate(update, writerName(task), overwrite);
+  const write = update === undefined ? undefined : env.table.parseUpdate(update, task, overwrite);
   const routes = env.routing.route(task.node, env.snapshot, write, goto, env.table, env.step);
   return isThenable(routes)
     ? doneLater(routes, task, env, write, attempts, started, recovered)
@@ -392,11 +392,6 @@ function interrupted(task: Task, env: StepEnv, outcome: { id: string; value: unk
 function cancelled(task: Task, env: StepEnv, reason: unknown, started: number): TaskOutcome {
   env.emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: env.at() - started, at: env.at() });
   return { status: "cancelled", task, reason };
-}
-
-/** `"worker#3"` for the 4th Send to worker, `"plan"` for an edge-triggered task. */
-export function writerName(task: TaskRef): string {
-  return task.sendIndex === undefined ? task.node : `${task.node}#${task.sendIndex}`;
 }
 
 /** `" (Send #3)"` or the empty string. */

@@ -15,10 +15,22 @@ export function exposeWrite(write: Write | undefined): Readonly<Record<string, u
   return write === undefined ? undefined : deepFreeze(write.values);
 }
 
+/**
+ * Who wrote an update: a task (its name is built only when an error or a checkpoint needs
+ * it), or a name for writes from outside the graph's tasks (`"__input__"`).
+ */
+export type Writer = string | { readonly node: string; readonly sendIndex: number | undefined };
+
+/** `"plan"` for an edge-triggered task, `"worker#3"` for the 4th Send to worker. */
+export function writerName(writer: Writer): string {
+  if (typeof writer === "string") return writer;
+  return writer.sendIndex === undefined ? writer.node : `${writer.node}#${writer.sendIndex}`;
+}
+
 /** One task's validated update, ready to commit. */
 export interface Write {
-  /** Who wrote it, as shown in errors: `"plan"`, or `"worker#3"` for the 4th Send. */
-  readonly writer: string;
+  /** Who wrote it; see {@link writerName} for how errors show it. */
+  readonly writer: Writer;
   readonly values: Readonly<Record<string, unknown>>;
   /** Keys whose value replaces the current one instead of going through the reducer. */
   readonly overwrite?: ReadonlySet<string> | undefined;
@@ -86,12 +98,13 @@ export class StateTable {
    * Validates a node's update and returns it with each value parsed (defaults, transforms)
    * and deeply frozen. Throws `INVALID_UPDATE` naming the writer and the key.
    */
-  parseUpdate(update: unknown, writer: string, overwrite?: ReadonlySet<string>): Write {
+  parseUpdate(update: unknown, writer: Writer, overwrite?: ReadonlySet<string>): Write {
     if (typeof update !== "object" || update === null || Array.isArray(update)) {
+      const name = writerName(writer);
       throw new GraphError(
         "INVALID_UPDATE",
-        `Node "${writer}" returned ${describe(update)}; a node returns an update object, a Command, a recipe function or nothing.`,
-        { details: { node: writer } },
+        `Node "${name}" returned ${describe(update)}; a node returns an update object, a Command, a recipe function or nothing.`,
+        { details: { node: name } },
       );
     }
     const values: Record<string, unknown> = {};
@@ -111,7 +124,7 @@ export class StateTable {
    */
   commit(state: Snapshot, writes: readonly Write[], step: number): Snapshot {
     if (writes.length === 0) return state;
-    const byKey = new Map<string, { writers: string[]; values: unknown[]; overwritten: boolean }>();
+    const byKey = new Map<string, { writers: Writer[]; values: unknown[]; overwritten: boolean }>();
     // Indexed loops here and in appendAll: they run over every write of a step, often before
     // V8 optimizes them, and a for-of there allocates an iterator result per element.
     for (let i = 0; i < writes.length; i++) {
@@ -145,10 +158,11 @@ export class StateTable {
     return Object.freeze(next);
   }
 
-  /** `writer` is the node's name, or undefined for the run input. */
-  private requireKey(key: string, writer: string | undefined): Channel {
+  /** `writer` is undefined for the run input. */
+  private requireKey(key: string, by: Writer | undefined): Channel {
     const channel = this.channels.get(key);
     if (channel === undefined) {
+      const writer = by === undefined ? undefined : writerName(by);
       throw new GraphError(
         writer === undefined ? "INVALID_INPUT" : "INVALID_UPDATE",
         `${whoWrote(writer)} key "${key}", which is not in the state.${didYouMean(key, this.channels.keys())}`,
@@ -158,7 +172,7 @@ export class StateTable {
     return channel;
   }
 
-  private parseValue(channel: Channel, raw: unknown, writer: string | undefined): unknown {
+  private parseValue(channel: Channel, raw: unknown, writer: Writer | undefined): unknown {
     const reducer = channel.reducer;
     if (reducer?.splitItems !== undefined) {
       const items = reducer.splitItems(raw);
@@ -175,7 +189,7 @@ export class StateTable {
     return deepFreeze(parsed.data);
   }
 
-  private parseOverwrite(channel: Channel, raw: unknown, writer: string): unknown {
+  private parseOverwrite(channel: Channel, raw: unknown, writer: Writer): unknown {
     const parsed = channel.schema.safeParse(raw);
     if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
     return deepFreeze(parsed.data);
@@ -192,7 +206,8 @@ function appendAll(current: readonly unknown[], batches: readonly (readonly unkn
   return Object.freeze(out);
 }
 
-function concurrentUpdate(key: string, writers: string[], step: number, hasReducer: boolean): GraphError {
+function concurrentUpdate(key: string, by: readonly Writer[], step: number, hasReducer: boolean): GraphError {
+  const writers = by.map(writerName);
   const names = writers.map((writer) => `"${writer}"`).join(" and ");
   const problem = hasReducer
     ? "and a recipe replaced its whole value: return an update for this key instead of changing it in a recipe"
@@ -204,7 +219,8 @@ function concurrentUpdate(key: string, writers: string[], step: number, hasReduc
   );
 }
 
-function invalidValue(channel: Channel, writer: string | undefined, error: z.ZodError | undefined): GraphError {
+function invalidValue(channel: Channel, by: Writer | undefined, error: z.ZodError | undefined): GraphError {
+  const writer = by === undefined ? undefined : writerName(by);
   const reason = error === undefined ? "it does not match the schema" : formatIssues(error);
   return new GraphError(
     writer === undefined ? "INVALID_INPUT" : "INVALID_UPDATE",
