@@ -108,6 +108,41 @@ describe("superstep scheduling", () => {
     expect((await late.invoke({})).found).toEqual([{ title: "a" }]);
   });
 
+  it("awaits a node that returns a thenable which is not a Promise, on first attempts and retries", async () => {
+    // A minimal PromiseLike that settles on a timer: only `then`, no catch/finally.
+    const later = <T,>(settle: () => T): PromiseLike<T> => ({
+      then: (onValue, onError) =>
+        new Promise<T>((resolve, reject) =>
+          setTimeout(() => {
+            try {
+              resolve(settle());
+            } catch (error) {
+              reject(error);
+            }
+          }, 1),
+        ).then(onValue, onError) as never,
+    });
+    const tries = new Map<number, number>();
+    const graph = new StateGraph(Log)
+      .addNode(
+        "worker",
+        ({ i }: { i: number }) => {
+          tries.set(i, (tries.get(i) ?? 0) + 1);
+          return later(() => {
+            if (i === 1 && tries.get(i) === 1) throw new Error("flaky");
+            return { log: `worker ${i}` };
+          });
+        },
+        { input: z.object({ i: z.number() }), retry: { maxAttempts: 2, backoff: { initialMs: 1 } } },
+      )
+      .addConditionalEdges(START, () => [0, 1, 2].map((i) => new Send("worker", { i })), ["worker"])
+      .addEdge("worker", END)
+      .compile();
+
+    expect((await graph.invoke({})).log).toEqual(["worker 0", "worker 1", "worker 2"]);
+    expect(tries.get(1)).toBe(2);
+  });
+
   it("runs a node triggered by several edges in one step once", async () => {
     let runs = 0;
     const graph = new StateGraph(Log)
