@@ -86,11 +86,14 @@ export type NodeResult<TState extends AnyStateSchema, TEnds extends string> =
   | void
   | undefined;
 
-/** A node: an (async) function of its input and a {@link NodeContext}. */
+/**
+ * A node: an (async) function of its input and a {@link NodeContext}. It may return any
+ * thenable (a query builder, say), which is awaited like a promise.
+ */
 export type NodeFn<TInput, TState extends AnyStateSchema, TEnds extends string = never> = (
   input: TInput,
   ctx: NodeContext,
-) => NodeResult<TState, TEnds> | Promise<NodeResult<TState, TEnds>>;
+) => NodeResult<TState, TEnds> | PromiseLike<NodeResult<TState, TEnds>>;
 
 /** Options of `addNode`. */
 export interface NodeOptions<
