@@ -122,7 +122,7 @@ export async function runGraph(
     let steps = 0;
     while (tasks.length > 0) {
       const step = tasks[0]!.step;
-      if (!skipBreakpoint && tasks.some((task) => program.interruptBefore.has(task.node))) {
+      if (!skipBreakpoint && hasBreakpoint(tasks, program.interruptBefore)) {
         const interrupts = breakpoints(tasks, program.interruptBefore, "before", checkpoint);
         for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
         return finish("interrupted", interrupts, steps);
@@ -177,7 +177,7 @@ export async function runGraph(
           planner: planner.save(),
             });
       }
-      if (tasks.length > 0 && ran.some((task) => program.interruptAfter.has(task.node))) {
+      if (tasks.length > 0 && hasBreakpoint(ran, program.interruptAfter)) {
         const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpoint);
         for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
         return finish("interrupted", interrupts, steps);
@@ -306,6 +306,11 @@ function resumeAnswers(resume: unknown, pending: readonly TaskOutcome[], threadI
     );
   }
   return new Map([[ids[0]!, resume]]);
+}
+
+/** Whether a task of the step runs a node with a breakpoint (none to look for in most graphs). */
+function hasBreakpoint(tasks: readonly Task[], nodes: ReadonlySet<string>): boolean {
+  return nodes.size > 0 && tasks.some((task) => nodes.has(task.node));
 }
 
 function breakpoints(
