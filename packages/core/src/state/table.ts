@@ -96,7 +96,9 @@ export class StateTable {
 
   /**
    * Validates a node's update and returns it with each value parsed (defaults, transforms)
-   * and deeply frozen. Throws `INVALID_UPDATE` naming the writer and the key.
+   * and deeply frozen; an append list's batch has its items frozen, and is frozen itself where
+   * it leaves the engine (see {@link exposeWrite}). Throws `INVALID_UPDATE` naming the writer
+   * and the key.
    */
   parseUpdate(update: unknown, writer: Writer, overwrite?: ReadonlySet<string>): Write {
     if (typeof update !== "object" || update === null || Array.isArray(update)) {
