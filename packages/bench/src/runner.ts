@@ -19,7 +19,8 @@ export type CaseResult = { readonly workload: Workload } & { readonly [E in Engi
   readonly steps?: { readonly [E in Engine]?: Summary };
 };
 
-const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+/** A forced full collection (`global.gc`, with `--expose-gc`), or nothing without the flag. */
+export const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
 
 /**
  * Untimed runs of the same engine between the forced collection and a timed run. V8 throws

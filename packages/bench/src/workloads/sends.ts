@@ -1,5 +1,5 @@
 import { Annotation, END as LG_END, Send as LGSend, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
-import { appendList, END, Send, START, StateGraph } from "@weft/core";
+import * as weftCore from "@weft/core";
 import { z } from "zod";
 import { pick, range, type Workload } from "./workload.js";
 
@@ -18,25 +18,32 @@ export function sends(n: number): Workload {
   };
 }
 
-const WeftState = z.object({ n: z.number(), items: appendList(z.number()), total: z.number().optional() });
 const WorkerInput = z.object({ i: z.number() });
 
 /** What a worker returns: its one item. */
 export type WorkerUpdate = { items: number[] };
 
+/** A copy of `@weft/core`'s exports: this workspace's, or another revision's (see `compare`). */
+export type WeftCore = typeof weftCore;
+
 /**
  * The fan-out graph on Weft, with the worker given: `planner` → n × Send("worker", { i }) →
- * `final`. Invoke it with `{ n }`.
+ * `final`. Invoke it with `{ n }`. Built with this workspace's core unless `core` is given.
  */
-export function weftSendsGraph(worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>) {
-  return new StateGraph(WeftState, { name: "sends" })
+export function weftSendsGraph(
+  worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>,
+  core: WeftCore = weftCore,
+) {
+  // Built with the same copy of core: each copy knows only its own reducer marks.
+  const State = z.object({ n: z.number(), items: core.appendList(z.number()), total: z.number().optional() });
+  return new core.StateGraph(State, { name: "sends" })
     .addNode("planner", () => undefined)
     .addNode("worker", worker, { input: WorkerInput })
     .addNode("final", (s) => ({ total: s.items.length }))
-    .addEdge(START, "planner")
-    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new Send("worker", { i })), ["worker"])
+    .addEdge(core.START, "planner")
+    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new core.Send("worker", { i })), ["worker"])
     .addEdge("worker", "final")
-    .addEdge("final", END)
+    .addEdge("final", core.END)
     .compile();
 }
 

@@ -1,0 +1,129 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { collect, REWARM_RUNS } from "../runner.js";
+import { median } from "../stats.js";
+import { weftSendsGraph, type WeftCore, type WorkerUpdate } from "../workloads/sends.js";
+import { range } from "../workloads/workload.js";
+
+const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Where revisions of core are unpacked: inside this package, so they resolve its zod and immer. */
+const SNAPSHOTS = join(PACKAGE, ".compare");
+
+/**
+ * Loads `@weft/core` as it was at a git revision: its `packages/core/src`, unpacked once into
+ * `packages/bench/.compare/<commit>` and imported from source (through tsx, like the bench).
+ */
+export async function coreAt(revision: string): Promise<{ commit: string; core: WeftCore }> {
+  const git = (args: readonly string[]): Buffer => execFileSync("git", args, { cwd: PACKAGE, maxBuffer: 64 << 20 });
+  // `git archive <commit>:<path>` takes the path from the top of the repository, and runs there.
+  const top = git(["rev-parse", "--show-toplevel"]).toString().trim();
+  const commit = git(["rev-parse", "--short=12", `${revision}^{commit}`]).toString().trim();
+  const dir = join(SNAPSHOTS, commit);
+  if (!existsSync(dir)) {
+    // Unpacked beside it, then renamed: a half-unpacked copy is never taken for a whole one.
+    const partial = `${dir}.${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    const archive = execFileSync("git", ["archive", `${commit}:packages/core/src`], { cwd: top, maxBuffer: 64 << 20 });
+    // Without core's own tests: this package's test runner would pick them up.
+    execFileSync("tar", ["-x", "-C", partial, "--exclude=*.test.ts", "--exclude=*.test-d.ts"], { input: archive });
+    renameSync(partial, dir);
+  }
+  return { commit, core: (await import(pathToFileURL(join(dir, "index.ts")).href)) as WeftCore };
+}
+
+/** Marks inside one run of the waiting Sends, in ms from the start of `invoke`. */
+export interface RunMarks {
+  readonly wallMs: number;
+  /** When the last worker started: routing, planning and starting every task. */
+  readonly lastStartMs: number;
+  /** From the first worker resuming after its wait to the last: handling the completions. */
+  readonly completionsMs: number;
+  /** From the last worker resuming to the end of `invoke`: the last completion, commit, final step. */
+  readonly tailMs: number;
+}
+
+/** What {@link compareCores} measured: per side, the marks of each timed run, in run order. */
+export interface Comparison {
+  readonly before: readonly RunMarks[];
+  readonly after: readonly RunMarks[];
+  /** The same workers awaited with `Promise.all`: the floor. */
+  readonly none: readonly RunMarks[];
+}
+
+/** Options of {@link compareCores}. */
+export interface CompareOptions {
+  readonly sends: number;
+  readonly waitMs: number;
+  /** Timed runs per side. */
+  readonly runs: number;
+}
+
+/**
+ * Runs `n` Sends whose worker waits `waitMs` (the bench's waiting Sends) on two copies of core
+ * side by side in one process, alternating run by run with the bench's protocol (a forced
+ * collection, {@link REWARM_RUNS} untimed runs, one timed run), so that load from other
+ * processes falls on both alike and a pair of runs can be compared. Checks every timed run's
+ * result.
+ */
+export async function compareCores(before: WeftCore, after: WeftCore, options: CompareOptions): Promise<Comparison> {
+  const { sends, waitMs, runs } = options;
+  let t0 = 0;
+  let started = 0;
+  let resumed = 0;
+  let lastStart = 0;
+  let firstResume = 0;
+  let lastResume = 0;
+  const worker = async ({ i }: { i: number }): Promise<WorkerUpdate> => {
+    if (++started === sends) lastStart = performance.now();
+    await sleep(waitMs);
+    const now = performance.now();
+    if (resumed++ === 0) firstResume = now;
+    lastResume = now;
+    return { items: [i] };
+  };
+  const none = async (): Promise<{ items: number[] }> => {
+    const updates = await Promise.all(range(sends).map((i) => worker({ i })));
+    return { items: updates.flatMap((update) => update.items) };
+  };
+  const sides = [
+    ["before", weftSendsGraph(worker, before)],
+    ["after", weftSendsGraph(worker, after)],
+  ] as const;
+  const runOf = (side: "before" | "after" | "none"): (() => Promise<{ items: readonly number[] }>) =>
+    side === "none" ? none : () => sides[side === "before" ? 0 : 1][1].invoke({ n: sends });
+  const marks: Record<"before" | "after" | "none", RunMarks[]> = { before: [], after: [], none: [] };
+  const expected = range(sends);
+  for (let round = 0; round < runs; round++) {
+    for (const side of ["before", "after", "none"] as const) {
+      const run = runOf(side);
+      collect();
+      for (let i = 0; i < REWARM_RUNS; i++) await run();
+      started = resumed = 0;
+      t0 = performance.now();
+      const { items } = await run();
+      const end = performance.now();
+      if (items.length !== sends || items.some((item, i) => item !== expected[i])) {
+        throw new Error(`compare: the ${side} side returned items out of Send order or missing some.`);
+      }
+      marks[side].push({ wallMs: end - t0, lastStartMs: lastStart - t0, completionsMs: lastResume - firstResume, tailMs: end - lastResume });
+    }
+  }
+  return marks;
+}
+
+/** Medians of each mark over the runs. */
+export function medianMarks(runs: readonly RunMarks[]): RunMarks {
+  const of = (key: keyof RunMarks): number => median(runs.map((run) => run[key]));
+  return { wallMs: of("wallMs"), lastStartMs: of("lastStartMs"), completionsMs: of("completionsMs"), tailMs: of("tailMs") };
+}
+
+/** `after − before` for each pair of runs taken together: the median, and how many runs got faster. */
+export function pairedChange(before: readonly number[], after: readonly number[]): { medianMs: number; faster: number; pairs: number } {
+  if (before.length !== after.length) throw new Error("pairedChange: both sides need the same number of runs.");
+  const changes = after.map((value, i) => value - before[i]!);
+  return { medianMs: median(changes), faster: changes.filter((change) => change < 0).length, pairs: changes.length };
+}

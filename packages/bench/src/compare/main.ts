@@ -1,0 +1,45 @@
+/**
+ * Compares this working tree's `@weft/core` with the one at a git revision on the 1000 Sends ×
+ * 20 ms wait, side by side in one process, run by run, and prints the medians of marks inside
+ * the runs and the median change over the pairs of runs. Wall times of separate bench runs
+ * move with the machine's load by more than most single changes are worth; paired runs in one
+ * process do not.
+ *
+ *   pnpm --filter @weft/bench run compare [revision = HEAD] [runs = 100]
+ */
+import * as workspaceCore from "@weft/core";
+import { formatMs, markdownTable } from "../table.js";
+import { compareCores, coreAt, medianMarks, pairedChange, type RunMarks } from "./compare.js";
+
+const [revision = "HEAD", runsArg = "100"] = process.argv.slice(2);
+const runs = Number(runsArg);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`compare: runs must be a positive whole number, got "${runsArg}".`);
+
+const { commit, core } = await coreAt(revision);
+const started = new Date().toISOString().slice(0, 16).replace("T", " ");
+process.stderr.write(`compare: core at ${commit} (before) and this working tree (after), ${runs} runs each…\n`);
+const result = await compareCores(core, workspaceCore, { sends: 1000, waitMs: 20, runs });
+
+const rows: [string, keyof RunMarks][] = [
+  ["whole invoke", "wallMs"],
+  ["invoke → last worker starts (route, plan, start)", "lastStartMs"],
+  ["first worker resumes → last resumes (completions)", "completionsMs"],
+  ["last worker resumes → invoke returns (commit, final step)", "tailMs"],
+];
+const medians = { before: medianMarks(result.before), after: medianMarks(result.after), none: medianMarks(result.none) };
+console.log(`# 1000 Sends × 20 ms wait: core at ${commit} vs this working tree — ${started} UTC\n`);
+console.log(`Medians of ${runs} timed runs per side, alternating run by run in one process. no engine = the same workers under Promise.all.\n`);
+console.log(
+  markdownTable(
+    ["phase", `before (${commit})`, "after (working tree)", "no engine"],
+    rows.map(([label, key]) => [label, formatMs(medians.before[key]), formatMs(medians.after[key]), formatMs(medians.none[key])]),
+    ["left", "right", "right", "right"],
+  ),
+);
+const wall = pairedChange(
+  result.before.map((run) => run.wallMs),
+  result.after.map((run) => run.wallMs),
+);
+console.log(
+  `\nafter − before, paired run by run: median ${wall.medianMs >= 0 ? "+" : "−"}${formatMs(Math.abs(wall.medianMs))}; faster in ${wall.faster} of ${wall.pairs} pairs.`,
+);
