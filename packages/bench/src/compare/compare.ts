@@ -66,7 +66,8 @@ export interface CompareOptions {
  * Runs `n` Sends whose worker waits `waitMs` (the bench's waiting Sends) on two copies of core
  * side by side in one process, alternating run by run with the bench's protocol (a forced
  * collection, {@link REWARM_RUNS} untimed runs, one timed run), so that load from other
- * processes falls on both alike and a pair of runs can be compared. Checks every timed run's
+ * processes falls on both alike and a pair of runs can be compared. The two cores swap their
+ * order every round. Checks every timed run's
  * result.
  */
 export async function compareCores(before: WeftCore, after: WeftCore, options: CompareOptions): Promise<Comparison> {
@@ -98,7 +99,8 @@ export async function compareCores(before: WeftCore, after: WeftCore, options: C
   const marks: Record<"before" | "after" | "none", RunMarks[]> = { before: [], after: [], none: [] };
   const expected = range(sends);
   for (let round = 0; round < runs; round++) {
-    for (const side of ["before", "after", "none"] as const) {
+    // The two cores swap places every round, so neither always runs first.
+    for (const side of round % 2 === 0 ? (["before", "after", "none"] as const) : (["after", "before", "none"] as const)) {
       const run = runOf(side);
       collect();
       for (let i = 0; i < REWARM_RUNS; i++) await run();
