@@ -1,7 +1,7 @@
 import { GraphError } from "../errors.js";
 import type { TaskOutcome } from "./task.js";
 import { taskRef } from "../stream/events.js";
-import { runTask, sendLabel, type StepEnv, type Task } from "./task.js";
+import { isThenable, runTask, sendLabel, type StepEnv, type Task } from "./task.js";
 
 /** What one step needs besides its tasks. */
 export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal"> {
@@ -75,9 +75,8 @@ function abandoned(task: Task, options: StepOptions, stepStarted: number): TaskO
  * Starts every task and records each outcome at its task's position as it settles (after
  * `onSettled` has persisted it). Returns undefined when every task ended synchronously, else a
  * promise that resolves when the last one has, or rejects if persisting an outcome fails.
- * One counter instead of `Promise.all`, so a task that ends synchronously allocates no promise,
- * and one that ends later adds no reaction of its own: the node's promise reaction delivers
- * its outcome (see `runTask`).
+ * One counter instead of `Promise.all`, so a task that ends synchronously allocates no promise
+ * and one that ends later costs a single reaction.
  */
 function settleAll(
   tasks: readonly Task[],
@@ -101,7 +100,6 @@ function settleAll(
   const persist = (outcome: TaskOutcome, i: number): void => {
     onSettled!(outcome).then(() => record(outcome, i), reject);
   };
-  const deliver = onSettled === undefined ? record : persist;
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i]!;
     const saved = known.size === 0 ? undefined : known.get(task.taskId);
@@ -109,10 +107,10 @@ function settleAll(
       outcomes[i] = saved;
       continue;
     }
-    // A task that does not end at once delivers its outcome from a promise reaction: after this loop.
-    const outcome = runTask(task, env, i, deliver);
-    if (outcome === undefined) {
+    const outcome = runTask(task, env);
+    if (isThenable(outcome)) {
       pending++;
+      outcome.then(onSettled === undefined ? (settled) => record(settled, i) : (settled) => persist(settled, i));
     } else if (onSettled !== undefined) {
       pending++;
       persist(outcome, i);

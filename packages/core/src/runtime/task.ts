@@ -72,32 +72,18 @@ export interface StepEnv {
 }
 
 /**
- * Receives the outcome of the task at `position` of its step, when the task did not end
- * synchronously. Always called from a promise reaction, never during `runTask` itself.
- */
-export type DeliverOutcome = (outcome: TaskOutcome, position: number) => void;
-
-/**
  * Runs one task to its outcome: waits for its concurrency slots, runs the node with timeout
  * and retries, validates and routes what it returned, and applies its error policy.
- * Returns the outcome when the task ended synchronously (it needs no slot, and its node and
- * routers are synchronous: big fan-outs of cheap nodes allocate no promises); otherwise
- * returns undefined and hands the outcome to `deliver` later. Never fails: every ending is a
- * {@link TaskOutcome}.
+ * Never rejects: every ending is a {@link TaskOutcome}. Synchronous when the task needs no
+ * slot and its node and routers are synchronous, so big fan-outs of cheap nodes allocate no
+ * promises.
  */
-export function runTask(task: Task, env: StepEnv, position: number, deliver: DeliverOutcome): TaskOutcome | undefined {
+export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
   const nodeLimiter = env.nodeLimiters.get(task.node);
-  const outcome =
-    nodeLimiter === undefined && env.runLimiter === undefined
-      ? attemptFrom(task, env, 1, env.emit === undefined ? 0 : env.at(), position, deliver)
-      : limited(task, env, nodeLimiter);
-  if (!isThenable(outcome)) return outcome;
-  deliverLater(outcome, position, deliver);
-  return undefined;
-}
-
-function deliverLater(outcome: Promise<TaskOutcome>, position: number, deliver: DeliverOutcome): void {
-  outcome.then((settled) => deliver(settled, position));
+  if (nodeLimiter === undefined && env.runLimiter === undefined) {
+    return attemptFrom(task, env, 1, env.emit === undefined ? 0 : env.at());
+  }
+  return limited(task, env, nodeLimiter);
 }
 
 async function limited(task: Task, env: StepEnv, nodeLimiter: Limiter | undefined): Promise<TaskOutcome> {
@@ -124,36 +110,14 @@ async function limited(task: Task, env: StepEnv, nodeLimiter: Limiter | undefine
   }
 }
 
-/**
- * Runs the task's attempts from `attempt` on, until one succeeds or the policy gives up.
- * With `deliver`, an in-process attempt that ends later hands its outcome straight to it
- * (saving the caller a promise reaction per task) and this returns undefined.
- */
-function attemptFrom(task: Task, env: StepEnv, attempt: number, started: number): TaskOutcome | Promise<TaskOutcome>;
-function attemptFrom(
-  task: Task,
-  env: StepEnv,
-  attempt: number,
-  started: number,
-  position: number,
-  deliver: DeliverOutcome,
-): TaskOutcome | Promise<TaskOutcome> | undefined;
-function attemptFrom(
-  task: Task,
-  env: StepEnv,
-  attempt: number,
-  started: number,
-  position = 0,
-  deliver?: DeliverOutcome,
-): TaskOutcome | Promise<TaskOutcome> | undefined {
+/** Runs the task's attempts from `attempt` on, until one succeeds or the policy gives up. */
+function attemptFrom(task: Task, env: StepEnv, attempt: number, started: number): TaskOutcome | Promise<TaskOutcome> {
   if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
   if (env.emit !== undefined) {
     if (attempt === 1) started = env.at();
     env.emit({ type: "task:start", attempt, ...taskRef(task), at: env.at() });
   }
-  if (env.executor === undefined && task.spec.timeoutMs === undefined) {
-    return attemptHere(task, env, attempt, started, position, deliver);
-  }
+  if (env.executor === undefined && task.spec.timeoutMs === undefined) return attemptHere(task, env, attempt, started);
   let result: AttemptResult | Promise<AttemptResult>;
   try {
     result = runAttempt(task, env, attempt);
@@ -181,17 +145,9 @@ function settleLater(
 
 /**
  * The common attempt: in this process, without a timeout. Calls the node with a context built
- * straight from the task. When the node returns a promise, its outcome goes to `deliver` from
- * the node's own promise reaction, or else to the promise returned.
+ * straight from the task, and goes from its result to the outcome in one promise hop.
  */
-function attemptHere(
-  task: Task,
-  env: StepEnv,
-  attempt: number,
-  started: number,
-  position: number,
-  deliver: DeliverOutcome | undefined,
-): TaskOutcome | Promise<TaskOutcome> | undefined {
+function attemptHere(task: Task, env: StepEnv, attempt: number, started: number): TaskOutcome | Promise<TaskOutcome> {
   const ctx = new TaskContext(task, attempt, env.interruptScope, env.signal, customEmitter(task, env));
   let value: unknown;
   try {
@@ -199,10 +155,9 @@ function attemptHere(
   } catch (error) {
     return attempted(task, env, ctx, error, true, attempt, started);
   }
-  if (!isThenable(value)) return attempted(task, env, ctx, value, false, attempt, started);
-  if (deliver === undefined) return attemptedLater(value, task, env, ctx, attempt, started);
-  deliverAttempt(value, task, env, ctx, attempt, started, position, deliver);
-  return undefined;
+  return isThenable(value)
+    ? attemptedLater(value, task, env, ctx, attempt, started)
+    : attempted(task, env, ctx, value, false, attempt, started);
 }
 
 function attemptedLater(
@@ -218,28 +173,6 @@ function attemptedLater(
     (resolved) => attempted(task, env, ctx, resolved, false, attempt, started),
     (error: unknown) => attempted(task, env, ctx, error, true, attempt, started),
   );
-}
-
-/** `attemptedLater` for a first attempt whose outcome goes to the step directly. */
-function deliverAttempt(
-  value: PromiseLike<unknown>,
-  task: Task,
-  env: StepEnv,
-  ctx: TaskContext,
-  attempt: number,
-  started: number,
-  position: number,
-  deliver: DeliverOutcome,
-): void {
-  Promise.resolve(value).then(
-    (resolved) => deliverOrLater(attempted(task, env, ctx, resolved, false, attempt, started), position, deliver),
-    (error: unknown) => deliverOrLater(attempted(task, env, ctx, error, true, attempt, started), position, deliver),
-  );
-}
-
-function deliverOrLater(outcome: TaskOutcome | Promise<TaskOutcome>, position: number, deliver: DeliverOutcome): void {
-  if (isThenable(outcome)) deliverLater(outcome, position, deliver);
-  else deliver(outcome, position);
 }
 
 /** Reads what the node's call came to (see `readAttempt`) and settles it, or handles its error. */
