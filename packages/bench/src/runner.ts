@@ -19,8 +19,7 @@ export type CaseResult = { readonly workload: Workload } & { readonly [E in Engi
   readonly steps?: { readonly [E in Engine]?: Summary };
 };
 
-/** A forced full collection (`global.gc`, with `--expose-gc`), or nothing without the flag. */
-export const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
+const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
 
 /**
  * Untimed runs of the same engine between the forced collection and a timed run. V8 throws
@@ -32,18 +31,23 @@ export const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {}
 export const REWARM_RUNS = 3;
 
 /**
- * Times one run. With `rewarm`, a forced full collection first clears what earlier runs (of
- * either engine) left behind, then {@link REWARM_RUNS} untimed runs of the same engine bring
- * its optimized code back, so the timed run measures the engine, not V8 re-optimizing it, and
- * meets only garbage of its own engine's making.
+ * What comes before every timed run: a forced full collection (with `--expose-gc`) clears what
+ * earlier runs (of any engine) left behind; with `rewarm`, {@link REWARM_RUNS} untimed runs of
+ * the same engine then bring its optimized code back, so the timed run measures the engine,
+ * not V8 re-optimizing it, and meets only garbage of its own engine's making.
  */
+export async function prepareTimedRun(run: () => Promise<unknown>, rewarm: boolean): Promise<void> {
+  collect();
+  if (rewarm) for (let i = 0; i < REWARM_RUNS; i++) await run();
+}
+
+/** Times one run after {@link prepareTimedRun}. */
 async function timed(
   run: () => Promise<unknown>,
   rewarm: boolean,
   clock: StepClock | undefined,
 ): Promise<{ ms: number; state: unknown; stepMs: number | undefined }> {
-  collect();
-  if (rewarm) for (let i = 0; i < REWARM_RUNS; i++) await run();
+  await prepareTimedRun(run, rewarm);
   clock?.reset();
   const start = performance.now();
   const state = await run();

@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { collect, REWARM_RUNS } from "../runner.js";
+import { prepareTimedRun } from "../runner.js";
 import { median } from "../stats.js";
 import { weftSendsGraph, type WeftCore, type WorkerUpdate } from "../workloads/sends.js";
+import { withoutEngine } from "../workloads/waiting-sends.js";
 import { range } from "../workloads/workload.js";
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -64,11 +65,10 @@ export interface CompareOptions {
 
 /**
  * Runs `n` Sends whose worker waits `waitMs` (the bench's waiting Sends) on two copies of core
- * side by side in one process, alternating run by run with the bench's protocol (a forced
- * collection, {@link REWARM_RUNS} untimed runs, one timed run), so that load from other
+ * side by side in one process, alternating run by run with the bench's protocol
+ * ({@link prepareTimedRun}, then one timed run), so that load from other
  * processes falls on both alike and a pair of runs can be compared. The two cores swap their
- * order every round. Checks every timed run's
- * result.
+ * order every round. Checks every timed run's result.
  */
 export async function compareCores(before: WeftCore, after: WeftCore, options: CompareOptions): Promise<Comparison> {
   const { sends, waitMs, runs } = options;
@@ -86,24 +86,19 @@ export async function compareCores(before: WeftCore, after: WeftCore, options: C
     lastResume = now;
     return { items: [i] };
   };
-  const none = async (): Promise<{ items: number[] }> => {
-    const updates = await Promise.all(range(sends).map((i) => worker({ i })));
-    return { items: updates.flatMap((update) => update.items) };
-  };
   const sides = [
     ["before", weftSendsGraph(worker, before)],
     ["after", weftSendsGraph(worker, after)],
   ] as const;
   const runOf = (side: "before" | "after" | "none"): (() => Promise<{ items: readonly number[] }>) =>
-    side === "none" ? none : () => sides[side === "before" ? 0 : 1][1].invoke({ n: sends });
+    side === "none" ? () => withoutEngine(sends, worker) : () => sides[side === "before" ? 0 : 1][1].invoke({ n: sends });
   const marks: Record<"before" | "after" | "none", RunMarks[]> = { before: [], after: [], none: [] };
   const expected = range(sends);
   for (let round = 0; round < runs; round++) {
     // The two cores swap places every round, so neither always runs first.
     for (const side of round % 2 === 0 ? (["before", "after", "none"] as const) : (["after", "before", "none"] as const)) {
       const run = runOf(side);
-      collect();
-      for (let i = 0; i < REWARM_RUNS; i++) await run();
+      await prepareTimedRun(run, true);
       started = resumed = 0;
       t0 = performance.now();
       const { items } = await run();

@@ -22,15 +22,25 @@ export function waitingSends(n: number, waitMs: number, maxConcurrency?: number)
     title: `${n} Sends × ${waitMs} ms wait, ${maxConcurrency === undefined ? "no cap" : `maxConcurrency ${maxConcurrency}`}`,
     idealMs: waves * waitMs,
     weft: () => graph.invoke({ n }, options),
-    none: async () => {
-      const inputs = range(n).map((i) => ({ i }));
-      const updates = await (maxConcurrency === undefined ? Promise.all(inputs.map(worker)) : pool(inputs, maxConcurrency, worker));
-      const items = updates.flatMap((update) => update.items);
-      return { items, total: items.length };
-    },
+    none: () => withoutEngine(n, worker, maxConcurrency),
     project: pick("items", "total"),
     expected: { items: range(n), total: n },
   };
+}
+
+/**
+ * The Sends graph's work with no engine: `worker({ i })` for every `i < n`, awaited with
+ * `Promise.all` (or a {@link pool} of `maxConcurrency`), in the graph's final-state shape.
+ */
+export async function withoutEngine(
+  n: number,
+  worker: (input: { i: number }) => Promise<WorkerUpdate>,
+  maxConcurrency?: number,
+): Promise<{ items: number[]; total: number }> {
+  const inputs = range(n).map((i) => ({ i }));
+  const updates = await (maxConcurrency === undefined ? Promise.all(inputs.map(worker)) : pool(inputs, maxConcurrency, worker));
+  const items = updates.flatMap((update) => update.items);
+  return { items, total: items.length };
 }
 
 /** Calls `fn` on every input with at most `limit` calls in flight; results in input order. */
