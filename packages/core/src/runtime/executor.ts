@@ -55,7 +55,8 @@ interface ContextSource extends TaskRef {
   readonly resumes?: readonly unknown[] | undefined;
 }
 
-const NO_RESUMES: readonly unknown[] = [];
+/** The answers of a task that has none yet: one shared empty list. */
+export const NO_RESUMES: readonly unknown[] = [];
 
 /** The `ctx` a node receives. Built straight from the task in process, from the request in workers. */
 export class TaskContext implements NodeContext {

@@ -4,6 +4,7 @@ import { exposeWrite, type Snapshot, type StateTable, type Write } from "../stat
 import { taskRef, type RunEvent, type TaskFailure, type TaskRef } from "../stream/events.js";
 import {
   callNode,
+  NO_RESUMES,
   readAttempt,
   receivesState,
   runNodeAttempt,
@@ -234,7 +235,6 @@ async function afterError(task: Task, env: StepEnv, error: unknown, attempt: num
   return fail(task, env, error, attempt, timedOut, started);
 }
 
-const NO_RESUMES: readonly unknown[] = [];
 const ignore = (): void => {};
 
 /** What `ctx.emit` does for a task: a custom event on the run's stream, or nothing. */
