@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { prepareTimedRun } from "../runner.js";
+import { FULL, prepareTimedRun } from "../runner.js";
 import { median } from "../stats.js";
 import { weftSendsGraph, type WeftCore, type WorkerUpdate } from "../workloads/sends.js";
 import { withoutEngine } from "../workloads/waiting-sends.js";
@@ -65,9 +65,9 @@ export interface CompareOptions {
 
 /**
  * Runs `n` Sends whose worker waits `waitMs` (the bench's waiting Sends) on two copies of core
- * side by side in one process, alternating run by run with the bench's protocol
- * ({@link prepareTimedRun}, then one timed run), so that load from other
- * processes falls on both alike and a pair of runs can be compared. The two cores swap their
+ * side by side in one process, alternating run by run, each run after a forced collection and
+ * the full bench's rewarm runs ({@link prepareTimedRun}), so that load from other processes
+ * falls on both alike and a pair of runs can be compared. The two cores swap their
  * order every round. Checks every timed run's result.
  */
 export async function compareCores(before: WeftCore, after: WeftCore, options: CompareOptions): Promise<Comparison> {
@@ -98,7 +98,7 @@ export async function compareCores(before: WeftCore, after: WeftCore, options: C
     // The two cores swap places every round, so neither always runs first.
     for (const side of round % 2 === 0 ? (["before", "after", "none"] as const) : (["after", "before", "none"] as const)) {
       const run = runOf(side);
-      await prepareTimedRun(run, true);
+      await prepareTimedRun(run, FULL.rewarm);
       started = resumed = 0;
       t0 = performance.now();
       const { items } = await run();
