@@ -121,6 +121,30 @@ describe("interrupts", () => {
     expect(done.state.verdicts).toEqual(["v1: yes"]);
   });
 
+  it("pauses a node that caught its own interrupt and returned an update, and commits nothing of it", async () => {
+    let calls = 0;
+    const graph = new StateGraph(Review)
+      .addNode("approve", (s, ctx) => {
+        calls++;
+        try {
+          return { verdicts: `${s.draft}: ${ctx.interrupt<string>("approve?")}` };
+        } catch {
+          return { verdicts: "guessed: yes" };
+        }
+      })
+      .addEdge(START, "approve")
+      .addEdge("approve", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+
+    const paused = await graph.run({ draft: "v1" }, { threadId: "caught" });
+
+    expect(paused.status).toBe("interrupted");
+    expect(paused.state.verdicts).toEqual([]);
+    const done = await graph.run(new Command({ resume: "no" }), { threadId: "caught" });
+    expect(done.state.verdicts).toEqual(["v1: no"]);
+    expect(calls).toBe(2);
+  });
+
   it("pauses several parallel interrupts, resumes a subset, and never re-runs finished siblings", async () => {
     const runs: string[] = [];
     const graph = reviewGraph(runs);

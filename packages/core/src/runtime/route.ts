@@ -1,7 +1,7 @@
 import { enablePatches, produceWithPatches } from "immer";
 import { didYouMean, GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
-import { END } from "../graph/constants.js";
+import { END, START } from "../graph/constants.js";
 import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
 import { isSend, type Send } from "../graph/send.js";
 import { formatIssues, type Snapshot, type StateTable, type Write } from "../state/table.js";
@@ -28,6 +28,8 @@ const NONE: readonly never[] = Object.freeze([]);
 export class RoutingTable {
   readonly edgesFrom: ReadonlyMap<string, readonly string[]>;
   readonly branchesFrom: ReadonlyMap<string, readonly BranchSpec[]>;
+  /** Per source, where its static edges alone lead: shared by every task of that source. */
+  readonly #staticRoutes: ReadonlyMap<string, Routes>;
 
   readonly ir: GraphIR;
 
@@ -39,6 +41,11 @@ export class RoutingTable {
     for (const branch of ir.branches) branches.set(branch.source, [...(branches.get(branch.source) ?? []), branch]);
     this.edgesFrom = edges;
     this.branchesFrom = branches;
+    const staticRoutes = new Map<string, Routes>();
+    for (const source of [START, ...ir.nodes.keys()]) {
+      staticRoutes.set(source, Object.freeze({ triggers: edges.get(source) ?? NONE, sends: NONE }));
+    }
+    this.#staticRoutes = staticRoutes;
   }
 
   /** Checks a Send emitted by `from` and parses its input with the target's input schema. */
@@ -90,11 +97,12 @@ export class RoutingTable {
     table: StateTable,
     step: number,
   ): Routes | Promise<Routes> {
-    const edges = this.edgesFrom.get(source) ?? NONE;
     const branches = this.branchesFrom.get(source);
-    // The common case of a fan-out worker: static edges only, shared rather than copied per task.
-    if (goto.length === 0 && branches === undefined) return { triggers: edges, sends: NONE };
-    const triggers: string[] = [...edges];
+    // The common case of a fan-out worker: static edges only, one shared answer per source.
+    if (goto.length === 0 && branches === undefined) {
+      return this.#staticRoutes.get(source) ?? { triggers: this.edgesFrom.get(source) ?? NONE, sends: NONE };
+    }
+    const triggers: string[] = [...(this.edgesFrom.get(source) ?? NONE)];
     const sends: ParsedSend[] = [];
     if (goto.length > 0) this.#collect(goto, source, `Command of "${source}"`, undefined, triggers, sends);
     if (branches === undefined) return { triggers, sends };
@@ -208,5 +216,17 @@ export function interpret(result: unknown, snapshot: Snapshot | undefined, node:
     for (const key of keys) update[key] = next[key];
     return { update, overwrite: keys, goto: NONE };
   }
+  // An update object; anything else (a number, a string…) parseUpdate rejects, naming the node.
   return { update: result, overwrite: undefined, goto: NONE };
 }
+
+/**
+ * True when a node returned a plain update object (not a Command, not a recipe): the common
+ * case, which the engine reads without taking it apart.
+ */
+export function isPlainUpdate(result: unknown): result is object {
+  return typeof result === "object" && result !== null && !isCommand(result);
+}
+
+/** What a plain update leads to: no overwritten keys, no Command targets. */
+export const NO_GOTO: readonly never[] = NONE;

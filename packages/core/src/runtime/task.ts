@@ -17,7 +17,7 @@ import {
 import type { PendingInterrupt } from "./interrupt.js";
 import type { Limiter } from "./limiter.js";
 import { backoffDelay, isRetryable } from "./retry.js";
-import { interpret, type Interpreted, type ParsedSend, type Routes, type RoutingTable } from "./route.js";
+import { interpret, isPlainUpdate, NO_GOTO, type ParsedSend, type Routes, type RoutingTable } from "./route.js";
 
 /** One unit of work of a superstep: a node with its input. */
 export interface Task extends TaskRef {
@@ -186,6 +186,10 @@ function attempted(
   attempt: number,
   started: number,
 ): TaskOutcome | Promise<TaskOutcome> {
+  // The common ending, a plain update object, goes on as it is: no need to take it apart.
+  if (!threw && ctx.pending === undefined && isPlainUpdate(outcome)) {
+    return settleUpdate(task, env, outcome, undefined, NO_GOTO, attempt, started);
+  }
   let result: AttemptResult;
   try {
     result = readAttempt(task.spec, task, ctx, outcome, threw);
@@ -203,11 +207,28 @@ function settle(
   attempt: number,
   started: number,
 ): TaskOutcome | Promise<TaskOutcome> {
+  if (result.kind === "interrupted") {
+    // A result that arrives after the step was cancelled may be partial: it is not committed.
+    return env.signal.aborted ? cancelled(task, env, env.signal.reason, started) : interrupted(task, env, result);
+  }
+  const { update, overwrite, goto } = result.result;
+  return settleUpdate(task, env, update, overwrite, goto, attempt, started);
+}
+
+/** Validates and routes what a node returned; a validation or routing error fails the attempt. */
+function settleUpdate(
+  task: Task,
+  env: StepEnv,
+  update: unknown,
+  overwrite: ReadonlySet<string> | undefined,
+  goto: readonly unknown[],
+  attempt: number,
+  started: number,
+): TaskOutcome | Promise<TaskOutcome> {
   // A result that arrives after the step was cancelled may be partial: it is not committed.
   if (env.signal.aborted) return cancelled(task, env, env.signal.reason, started);
-  if (result.kind === "interrupted") return interrupted(task, env, result);
   try {
-    const outcome = finish(task, env, result.result, attempt, started);
+    const outcome = finish(task, env, update, overwrite, goto, attempt, started);
     return isThenable(outcome) ? failLater(outcome, task, env, attempt, started) : outcome;
   } catch (error) {
     return afterError(task, env, error, attempt, started);
@@ -306,12 +327,13 @@ function runAttempt(task: Task, env: StepEnv, attempt: number): AttemptResult | 
 function finish(
   task: Task,
   env: StepEnv,
-  result: Interpreted,
+  update: unknown,
+  overwrite: ReadonlySet<string> | undefined,
+  goto: readonly unknown[],
   attempts: number,
   started: number,
   recovered?: TaskFailure,
 ): TaskOutcome | Promise<TaskOutcome> {
-  const { update, overwrite, goto } = result;
   const write = update === undefined ? undefined : env.table.parseUpdate(update, task, overwrite);
   const routes = env.routing.route(task.node, env.snapshot, write, goto, env.table, env.step);
   return isThenable(routes)
@@ -372,7 +394,8 @@ async function fail(
       const ctx = new TaskContext(task, attempts, env.interruptScope, env.signal, customEmitter(task, env));
       const update = await onError(error, task.input, ctx);
       const drafts = receivesState(task.spec, task) ? env.snapshot : undefined;
-      return await finish(task, env, interpret(update, drafts, task.node), attempts, started, failure);
+      const handled = interpret(update, drafts, task.node);
+      return await finish(task, env, handled.update, handled.overwrite, handled.goto, attempts, started, failure);
     } catch (handlerError) {
       const failed: TaskFailure = { ...failure, error: handlerError, policy: "fail" };
       env.onFatal(failed);
