@@ -143,7 +143,7 @@ export async function runGraph(
         emit,
         at,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
-        runSignal: run.signal,
+        cancellation: run,
         interruptScope: scope,
         executor: options.executor ?? program.executor,
         graph: ir.name,
@@ -175,7 +175,7 @@ export async function runGraph(
           state,
           next: tasks.map(toFrontier),
           planner: planner.save(),
-            });
+        });
       }
       if (tasks.length > 0 && hasBreakpoint(ran, program.interruptAfter)) {
         const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpoint);

@@ -1,34 +1,52 @@
 import { GraphError, isGraphError } from "../errors.js";
 import type { RunOptions } from "./loop.js";
+import type { Cancellation } from "./step.js";
 
 /** The run's own cancellation: the caller's signal and the run timeout. */
-export class RunControl {
+export class RunControl implements Cancellation {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #onCallerAbort: () => void;
+  /** The running step's hook: steps run one at a time, so one slot is enough. */
+  #onCancel: ((reason: unknown) => void) | undefined;
 
   readonly #options: RunOptions;
 
   constructor(options: RunOptions) {
     this.#options = options;
     const caller = options.signal;
-    this.#onCallerAbort = () =>
-      this.#controller.abort(new GraphError("ABORTED", "The run was cancelled.", { cause: caller?.reason }));
+    this.#onCallerAbort = () => this.#cancel(new GraphError("ABORTED", "The run was cancelled.", { cause: caller?.reason }));
     if (caller?.aborted === true) this.#onCallerAbort();
     else caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
     if (options.timeoutMs !== undefined) {
       this.#timer = setTimeout(
-        () =>
-          this.#controller.abort(
-            new GraphError("RUN_TIMEOUT", `The run took longer than its timeoutMs of ${options.timeoutMs} ms.`),
-          ),
+        () => this.#cancel(new GraphError("RUN_TIMEOUT", `The run took longer than its timeoutMs of ${options.timeoutMs} ms.`)),
         options.timeoutMs,
       );
     }
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  /**
+   * Calls `onCancel` when the run is cancelled (at once if it already is), until the returned
+   * function is called: one field per step rather than a listener on an AbortSignal, whose
+   * adding and removing cost tens of µs on the cold caches a step ends on after a long wait.
+   */
+  watch(onCancel: (reason: unknown) => void): () => void {
+    if (this.#controller.signal.aborted) {
+      onCancel(this.#controller.signal.reason);
+      return unwatched;
+    }
+    this.#onCancel = onCancel;
+    return this.#unwatch;
+  }
+
+  readonly #unwatch = (): void => {
+    this.#onCancel = undefined;
+  };
+
+  #cancel(reason: GraphError): void {
+    this.#controller.abort(reason);
+    this.#onCancel?.(reason);
   }
 
   throwIfAborted(): void {
@@ -49,3 +67,5 @@ export class RunControl {
     this.#options.signal?.removeEventListener("abort", this.#onCallerAbort);
   }
 }
+
+const unwatched = (): void => {};
