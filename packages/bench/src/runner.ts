@@ -14,12 +14,12 @@ export interface SamplingPlan {
 }
 
 /**
- * After a forced full collection V8 throws optimized code away, and an engine's runs take a
- * while to come back to their steady time. Measured with `pnpm --filter @weft/bench run
- * warmup` (see docs/benchmarks.md): the 4th run after the collection took 1.1–2.1× the steady
- * time on Weft's fast cases (chain of 1000 nodes 2.1×, 100 Sends 1.14×, loop 1.7×) and up to
- * 1.4× on LangGraph.js's, and the runs settle from about the 9th on. So each block of timed
- * runs starts after {@link FULL}`.rewarm` untimed ones.
+ * After a forced full collection an engine's runs take a while to come back to their steady
+ * time, as V8 optimizes its code again. Measured with `pnpm --filter @weft/bench run warmup`
+ * (see docs/benchmarks.md): the 4th run after the collection took 1.6× the steady time on
+ * Weft's chain of 1000 nodes, 2.2× on its loop, 1.2× on LangGraph.js's 100 Sends and loop, and
+ * the runs settle from about the 9th on. So each block of timed runs starts after
+ * {@link FULL}`.rewarm` untimed ones.
  */
 export const FULL: SamplingPlan = { rewarm: 10, block: 10, minSamples: 7, maxSamples: 200, budgetMs: 3000 };
 /** Smoke mode: enough to see every case run, not to measure it. */
