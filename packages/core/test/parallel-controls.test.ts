@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, END, Send, START, StateGraph, type NodeContext, type NodeOptions, type RunEvent } from "../src/index.js";
+import {
+  appendList,
+  END,
+  Send,
+  START,
+  StateGraph,
+  type NodeContext,
+  type NodeOptions,
+  type RunEvent,
+  type RunOptions,
+} from "../src/index.js";
 import { collect, rejectionOf, sleep } from "./helpers.js";
 
 const State = z.object({ results: appendList(z.string()), summary: z.string().optional() });
@@ -163,6 +173,53 @@ describe("concurrency caps", () => {
     expect(peak).toBe(3);
     expect(started).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(state.results).toHaveLength(12);
+  });
+});
+
+describe("run options are checked before anything runs", () => {
+  const invalid: [string, Record<string, unknown>, string][] = [
+    ["maxConcurrency: 0, which would leave every task waiting", { maxConcurrency: 0 }, "Run option maxConcurrency must be a whole number ≥ 1, got 0."],
+    ["a negative maxConcurrency", { maxConcurrency: -1 }, "Run option maxConcurrency must be a whole number ≥ 1, got -1."],
+    ["a fractional maxConcurrency", { maxConcurrency: 1.5 }, "Run option maxConcurrency must be a whole number ≥ 1, got 1.5."],
+    ["a maxConcurrency given as a string", { maxConcurrency: "2" }, 'Run option maxConcurrency must be a whole number ≥ 1, got "2".'],
+    ["maxSteps: 0", { maxSteps: 0 }, "Run option maxSteps must be a whole number ≥ 1, got 0."],
+    ["a run timeoutMs of 0", { timeoutMs: 0 }, "Run option timeoutMs must be a finite number of milliseconds > 0, got 0."],
+    ["a NaN timeoutMs", { timeoutMs: Number.NaN }, "Run option timeoutMs must be a finite number of milliseconds > 0, got NaN."],
+    ["a negative settleTimeoutMs", { settleTimeoutMs: -1 }, "Run option settleTimeoutMs must be a finite number of milliseconds ≥ 0, got -1."],
+  ];
+  for (const [what, options, message] of invalid) {
+    it(`rejects ${what} with INVALID_OPTION, and runs no node`, async () => {
+      let calls = 0;
+      const graph = fanOut(async ({ i }) => {
+        calls++;
+        return { results: `r${i}` };
+      });
+
+      // As plain JavaScript would pass them: the types alone do not stop a 0 or a NaN.
+      const error = await rejectionOf(graph.invoke({}, options as RunOptions));
+
+      expect(error.code).toBe("INVALID_OPTION");
+      expect(error.message).toBe(message);
+      expect(error.details).toMatchObject({ option: Object.keys(options)[0] });
+      expect(calls).toBe(0);
+    });
+  }
+
+  it("rejects them from stream too, before any event", async () => {
+    const graph = fanOut(async ({ i }) => ({ results: `r${i}` }));
+
+    const { events, error } = await collect(graph.stream({}, { maxConcurrency: 0 }));
+
+    expect(events).toEqual([]);
+    expect(error).toMatchObject({ code: "INVALID_OPTION" });
+  });
+
+  it("accepts the smallest valid values: settleTimeoutMs 0, maxSteps 1, maxConcurrency 1", async () => {
+    const graph = fanOut(async ({ i }) => ({ results: `r${i}` }));
+
+    await expect(graph.invoke({}, { settleTimeoutMs: 0, maxSteps: 1, maxConcurrency: 1, timeoutMs: 1000 })).resolves.toMatchObject({
+      results: ["r0", "r1", "r2"],
+    });
   });
 });
 

@@ -98,7 +98,7 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
       ends: options?.ends ?? [],
       timeoutMs: positive(name, "timeoutMs", options?.timeoutMs),
       retry: options?.retry,
-      concurrency: positive(name, "concurrency", options?.concurrency),
+      concurrency: wholeAtLeast1(name, "concurrency", options?.concurrency),
       onError: (options?.onError ?? "fail") as NodeSpec["onError"],
     };
     if (spec.retry !== undefined && !(Number.isInteger(spec.retry.maxAttempts) && spec.retry.maxAttempts >= 1)) {
@@ -218,6 +218,17 @@ function checkNewName(ir: GraphIR, name: string): void {
   if (ir.nodes.has(name)) {
     throw new GraphError("INVALID_NODE_NAME", `Node "${name}" is already in graph "${ir.name}".`, { details: { node: name } });
   }
+}
+
+/** A count of slots: a fractional one would let one task more through than it says. */
+function wholeAtLeast1(node: string, option: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new GraphError("INVALID_OPTION", `Node "${node}": ${option} must be a whole number ≥ 1, got ${value}.`, {
+      details: { node, option },
+    });
+  }
+  return value;
 }
 
 function positive(node: string, option: string, value: number | undefined): number | undefined {

@@ -114,7 +114,7 @@ export interface NodeOptions<
   readonly timeoutMs?: number;
   /** Re-run a failed attempt. */
   readonly retry?: RetryPolicy;
-  /** At most this many tasks of this node run at once; the others wait in order. */
+  /** At most this many tasks (a whole number ≥ 1) of this node run at once; the others wait in order. */
   readonly concurrency?: number;
   /**
    * What a failure (after retries) does: `"fail"` fails the run and aborts siblings (default),

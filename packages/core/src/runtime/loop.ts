@@ -11,6 +11,7 @@ import { Limiter } from "./limiter.js";
 import { Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
 import { RunControl } from "./run-control.js";
+import { checkRunOptions } from "./run-options.js";
 import { runStep } from "./step.js";
 import { sendLabel, type Task, type TaskOutcome } from "./task.js";
 
@@ -18,15 +19,15 @@ import { sendLabel, type Task, type TaskOutcome } from "./task.js";
 export interface RunOptions {
   /** Cancels the run: running tasks see their `ctx.signal` fire, the run rejects with `ABORTED`. */
   readonly signal?: AbortSignal;
-  /** The most supersteps this call may run. Default 25. */
+  /** The most supersteps this call may run: a whole number ≥ 1. Default 25. */
   readonly maxSteps?: number;
-  /** At most this many tasks run at once across the whole run; the others wait in order. */
+  /** At most this many tasks (a whole number ≥ 1) run at once across the whole run; the others wait in order. */
   readonly maxConcurrency?: number;
-  /** Cancel the run after this long, rejecting with `RUN_TIMEOUT`. */
+  /** Cancel the run after this many milliseconds (> 0), rejecting with `RUN_TIMEOUT`. */
   readonly timeoutMs?: number;
   /**
    * After a failure aborts its siblings, how long to wait for them to settle before the run
-   * rejects anyway. Default 1000 ms.
+   * rejects anyway, in milliseconds (≥ 0). Default 1000.
    */
   readonly settleTimeoutMs?: number;
   /**
@@ -91,6 +92,7 @@ export async function runGraph(
   options: RunOptions,
   emit: ((event: RunEvent) => void) | undefined,
 ): Promise<RunResult> {
+  checkRunOptions(options);
   const { ir, table, routing } = program;
   const t0 = performance.now();
   const at = (): number => performance.now() - t0;

@@ -1,0 +1,32 @@
+import { GraphError } from "../errors.js";
+import type { RunOptions } from "./loop.js";
+
+/**
+ * Checks a run's numeric options before anything runs, and throws `INVALID_OPTION` naming the
+ * option and the value. Without it, `maxConcurrency: 0` would make every task wait forever for
+ * a slot, and `maxSteps: 0` would fail as if the graph looped.
+ */
+export function checkRunOptions(options: RunOptions): void {
+  wholeAtLeast1("maxSteps", options.maxSteps);
+  wholeAtLeast1("maxConcurrency", options.maxConcurrency);
+  duration("timeoutMs", options.timeoutMs, false);
+  duration("settleTimeoutMs", options.settleTimeoutMs, true);
+}
+
+function wholeAtLeast1(option: string, value: unknown): void {
+  if (value === undefined || (Number.isInteger(value) && (value as number) >= 1)) return;
+  throw invalid(option, value, "a whole number ≥ 1");
+}
+
+function duration(option: string, value: unknown, zeroAllowed: boolean): void {
+  if (value === undefined) return;
+  if (typeof value === "number" && Number.isFinite(value) && (zeroAllowed ? value >= 0 : value > 0)) return;
+  throw invalid(option, value, zeroAllowed ? "a finite number of milliseconds ≥ 0" : "a finite number of milliseconds > 0");
+}
+
+function invalid(option: string, value: unknown, expected: string): GraphError {
+  const shown = typeof value === "string" ? `"${value}"` : String(value);
+  return new GraphError("INVALID_OPTION", `Run option ${option} must be ${expected}, got ${shown}.`, {
+    details: { option, value },
+  });
+}
