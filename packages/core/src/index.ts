@@ -35,6 +35,7 @@ export {
 } from "./runtime/executor.js";
 export type { Interpreted } from "./runtime/route.js";
 export type { RunOptions, RunResult } from "./runtime/loop.js";
+export { ConcurrencyLimit } from "./runtime/concurrency-limit.js";
 export type { Backoff, RetryPolicy } from "./runtime/retry.js";
 
 export type { RunEvent, RunEventType, TaskFailure, TaskRef } from "./stream/events.js";

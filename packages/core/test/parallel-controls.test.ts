@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   appendList,
+  ConcurrencyLimit,
   END,
+  GraphError,
   Send,
   START,
   StateGraph,
@@ -173,6 +175,95 @@ describe("concurrency caps", () => {
     expect(peak).toBe(3);
     expect(started).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(state.results).toHaveLength(12);
+  });
+});
+
+describe("a ConcurrencyLimit shared across runs and nodes", () => {
+  /** Counts tasks in flight across everything that calls it. */
+  function tracker() {
+    const seen = { inFlight: 0, peak: 0 };
+    const work = async (label: string, ms: number): Promise<string> => {
+      seen.peak = Math.max(seen.peak, ++seen.inFlight);
+      await sleep(ms);
+      seen.inFlight--;
+      return label;
+    };
+    return { seen, work };
+  }
+
+  it("caps two runs of one graph together, each run's results still in Send order", async () => {
+    const modelCalls = new ConcurrencyLimit(2);
+    const { seen, work } = tracker();
+    const graph = fanOut(async ({ i }) => ({ results: await work(`r${i}`, 3) }), { concurrency: modelCalls }, 6);
+
+    const [first, second] = await Promise.all([collect(graph.stream({})), collect(graph.stream({}))]);
+
+    expect(seen.peak).toBe(2);
+    const queued = [first, second].flatMap(({ events }) => events.filter((event) => event.type === "task:queued"));
+    expect(queued.length).toBeGreaterThanOrEqual(10);
+    for (const { events } of [first, second]) {
+      expect(events.at(-1)).toMatchObject({ type: "run:end", state: { results: ["r0", "r1", "r2", "r3", "r4", "r5"] } });
+    }
+    expect([modelCalls.running, modelCalls.waiting]).toEqual([0, 0]);
+  });
+
+  it("caps different nodes of different graphs together", async () => {
+    const modelCalls = new ConcurrencyLimit(3);
+    const { seen, work } = tracker();
+    const summaries = fanOut(async ({ i }) => ({ results: await work(`s${i}`, 2) }), { concurrency: modelCalls }, 5);
+    const reviews = new StateGraph(State)
+      .addNode("review", async ({ i }) => ({ results: await work(`v${i}`, 2) }), { input: Item, concurrency: modelCalls })
+      .addNode("summarize", async () => ({ summary: await work("all", 2) }), { concurrency: modelCalls })
+      .addConditionalEdges(START, () => Array.from({ length: 5 }, (_, i) => new Send("review", { i })))
+      .addEdge("review", "summarize")
+      .addEdge("summarize", END)
+      .compile();
+
+    const [a, b] = await Promise.all([summaries.invoke({}), reviews.invoke({})]);
+
+    expect(seen.peak).toBe(3);
+    expect(a.results).toEqual(["s0", "s1", "s2", "s3", "s4"]);
+    expect(b).toMatchObject({ results: ["v0", "v1", "v2", "v3", "v4"], summary: "all" });
+  });
+
+  it("lets a number cap each run on its own: two runs at once get that many each", async () => {
+    const { seen, work } = tracker();
+    const graph = fanOut(async ({ i }) => ({ results: await work(`r${i}`, 3) }), { concurrency: 2 }, 6);
+
+    await Promise.all([graph.invoke({}), graph.invoke({})]);
+
+    expect(seen.peak).toBe(4);
+  });
+
+  it("takes the waiting tasks of a cancelled run out of the queue, and frees every slot", async () => {
+    const modelCalls = new ConcurrencyLimit(1);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const graph = fanOut(
+      async ({ i }) => {
+        await gate;
+        return { results: `r${i}` };
+      },
+      { concurrency: modelCalls },
+      4,
+    );
+    const cancel = new AbortController();
+
+    const cancelled = rejectionOf(graph.invoke({}, { signal: cancel.signal }));
+    const other = graph.invoke({});
+    while (modelCalls.waiting < 7) await sleep(1);
+    cancel.abort();
+
+    expect(modelCalls.waiting).toBe(4);
+    open();
+    expect((await cancelled).code).toBe("ABORTED");
+    expect((await other).results).toEqual(["r0", "r1", "r2", "r3"]);
+    expect([modelCalls.running, modelCalls.waiting]).toEqual([0, 0]);
+  });
+
+  it("needs a whole number of slots", () => {
+    expect(() => new ConcurrencyLimit(0)).toThrow("ConcurrencyLimit: limit must be a whole number ≥ 1, got 0.");
+    expect(() => new ConcurrencyLimit(1.5)).toThrow(GraphError);
   });
 });
 

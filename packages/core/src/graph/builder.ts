@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { GraphError } from "../errors.js";
 import { CompiledGraph, type CompileOptions } from "../runtime/compiled.js";
+import { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
 import type { AnyStateSchema, StateOf } from "../state/types.js";
 import { END, START } from "./constants.js";
 import type { BranchSpec, GraphIR, JoinSpec, NodeSpec } from "./ir.js";
@@ -98,7 +99,7 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
       ends: options?.ends ?? [],
       timeoutMs: positive(name, "timeoutMs", options?.timeoutMs),
       retry: options?.retry,
-      concurrency: wholeAtLeast1(name, "concurrency", options?.concurrency),
+      concurrency: concurrencyOf(name, options?.concurrency),
       onError: (options?.onError ?? "fail") as NodeSpec["onError"],
     };
     if (spec.retry !== undefined && !(Number.isInteger(spec.retry.maxAttempts) && spec.retry.maxAttempts >= 1)) {
@@ -220,13 +221,18 @@ function checkNewName(ir: GraphIR, name: string): void {
   }
 }
 
-/** A count of slots: a fractional one would let one task more through than it says. */
-function wholeAtLeast1(node: string, option: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
+/**
+ * A node's cap: a shared limit, or a count of slots within each run, which must be whole (a
+ * fractional one would let one task more through than it says).
+ */
+function concurrencyOf(node: string, value: number | ConcurrencyLimit | undefined): number | ConcurrencyLimit | undefined {
+  if (value === undefined || value instanceof ConcurrencyLimit) return value;
   if (!Number.isInteger(value) || value < 1) {
-    throw new GraphError("INVALID_OPTION", `Node "${node}": ${option} must be a whole number ≥ 1, got ${value}.`, {
-      details: { node, option },
-    });
+    throw new GraphError(
+      "INVALID_OPTION",
+      `Node "${node}": concurrency must be a whole number ≥ 1 or a ConcurrencyLimit, got ${String(value)}.`,
+      { details: { node, option: "concurrency" } },
+    );
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AnyStateSchema } from "../state/types.js";
+import type { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
 import type { RetryPolicy } from "../runtime/retry.js";
 
 /** What a node does when its task fails (after retries). */
@@ -16,7 +17,8 @@ export interface NodeSpec {
   readonly ends: readonly string[];
   readonly timeoutMs: number | undefined;
   readonly retry: RetryPolicy | undefined;
-  readonly concurrency: number | undefined;
+  /** A cap within each run, or one shared with every node and run given the same limit. */
+  readonly concurrency: number | ConcurrencyLimit | undefined;
   readonly onError: ErrorPolicy;
 }
 

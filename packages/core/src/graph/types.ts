@@ -1,5 +1,6 @@
 import type { Draft } from "immer";
 import type { z } from "zod";
+import type { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
 import type { RetryPolicy } from "../runtime/retry.js";
 import type { AnyStateSchema, StateOf, UpdateOf } from "../state/types.js";
 import type { Command } from "./command.js";
@@ -114,8 +115,12 @@ export interface NodeOptions<
   readonly timeoutMs?: number;
   /** Re-run a failed attempt. */
   readonly retry?: RetryPolicy;
-  /** At most this many tasks (a whole number ≥ 1) of this node run at once; the others wait in order. */
-  readonly concurrency?: number;
+  /**
+   * At most this many tasks (a whole number ≥ 1) of this node run at once within a run; the
+   * others wait in order. A {@link ConcurrencyLimit} instead caps this node together with every
+   * other node, graph and run given the same limit.
+   */
+  readonly concurrency?: number | ConcurrencyLimit;
   /**
    * What a failure (after retries) does: `"fail"` fails the run and aborts siblings (default),
    * `"continue"` records it and commits the rest of the step, a function turns it into an update.

@@ -64,7 +64,9 @@ describe("compile() validation", () => {
     const builder = new StateGraph(State);
     expect(codeOf(() => builder.addNode("a", inc, { timeoutMs: -1 }))).toBe("INVALID_OPTION");
     expect(codeOf(() => builder.addNode("a", inc, { concurrency: 0 }))).toBe("INVALID_OPTION");
-    expect(() => builder.addNode("a", inc, { concurrency: 2.5 })).toThrow('Node "a": concurrency must be a whole number ≥ 1, got 2.5.');
+    expect(() => builder.addNode("a", inc, { concurrency: 2.5 })).toThrow(
+      'Node "a": concurrency must be a whole number ≥ 1 or a ConcurrencyLimit, got 2.5.',
+    );
     expect(codeOf(() => builder.addNode("a", inc, { retry: { maxAttempts: 0 } }))).toBe("INVALID_OPTION");
   });
 

@@ -12,9 +12,14 @@ export class Limiter {
     this.limit = limit;
   }
 
-  /** True when `acquire` would have to wait. */
-  get full(): boolean {
-    return this.#active >= this.limit;
+  /** Holders now. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Waiters now. */
+  get queued(): number {
+    return this.#queue.length;
   }
 
   /** Resolves when a slot is free; rejects with the signal's reason if it fires first. */

@@ -7,6 +7,7 @@ import { exposeWrite, type Snapshot, type StateTable, type Write } from "../stat
 import { taskRef, type RunEvent, type TaskFailure } from "../stream/events.js";
 import type { PendingInterrupt } from "./interrupt.js";
 import type { Executor } from "./executor.js";
+import { sharedLimiter } from "./concurrency-limit.js";
 import { Limiter } from "./limiter.js";
 import { Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
@@ -110,7 +111,8 @@ export async function runGraph(
     const planner = start.planner;
     const nodeLimiters = new Map<string, Limiter>();
     for (const node of ir.nodes.values()) {
-      if (node.concurrency !== undefined) nodeLimiters.set(node.name, new Limiter(node.concurrency));
+      const cap = node.concurrency;
+      if (cap !== undefined) nodeLimiters.set(node.name, typeof cap === "number" ? new Limiter(cap) : sharedLimiter(cap));
     }
     const runLimiter = options.maxConcurrency === undefined ? undefined : new Limiter(options.maxConcurrency);
     /** The tasks of the last three steps, to name the loop when maxSteps is reached. */
