@@ -8,7 +8,9 @@ const limiters = new WeakMap<ConcurrencyLimit, Limiter>();
  * the seed's `asyncio.Semaphore(2)` around one API key, for the whole process. Pass it as a
  * node's `concurrency`. (A number there caps the node within each run: two runs at once each
  * get that many.) Tasks beyond the cap wait, served in the order they asked, and are reported
- * as `task:queued`; a task whose run is cancelled while it waits leaves the queue.
+ * as `task:queued`; a task whose run is cancelled while it waits leaves the queue. A task
+ * left behind by its step's cancellation (it ignored its signal) keeps its slot until it
+ * really ends, as the call it makes is still in flight.
  *
  * @example
  * ```ts
