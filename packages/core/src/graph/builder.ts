@@ -1,10 +1,10 @@
 import type { z } from "zod";
 import { GraphError } from "../errors.js";
 import { CompiledGraph, type CompileOptions } from "../runtime/compiled.js";
-import { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
 import type { AnyStateSchema, StateOf } from "../state/types.js";
 import { END, START } from "./constants.js";
 import type { BranchSpec, GraphIR, JoinSpec, NodeSpec } from "./ir.js";
+import { checkNodeOptions } from "./node-options.js";
 import type {
   BuilderDef,
   EmptyDef,
@@ -90,23 +90,17 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     options?: NodeOptions<TState, z.ZodType | undefined, string>,
   ): never {
     checkNewName(this.#ir, name);
+    if (typeof fn !== "function") {
+      throw new GraphError("INVALID_OPTION", `Node "${name}": its function must be a function, got ${typeof fn}.`, {
+        details: { node: name },
+      });
+    }
     const spec: NodeSpec = {
       name,
       index: this.#ir.nodes.size,
       fn: fn as unknown as NodeSpec["fn"],
-      input: options?.input,
-      defer: options?.defer ?? false,
-      ends: options?.ends ?? [],
-      timeoutMs: positive(name, "timeoutMs", options?.timeoutMs),
-      retry: options?.retry,
-      concurrency: concurrencyOf(name, options?.concurrency),
-      onError: (options?.onError ?? "fail") as NodeSpec["onError"],
+      ...checkNodeOptions(name, options as Readonly<Record<string, unknown>> | undefined),
     };
-    if (spec.retry !== undefined && !(Number.isInteger(spec.retry.maxAttempts) && spec.retry.maxAttempts >= 1)) {
-      throw new GraphError("INVALID_OPTION", `Node "${name}": retry.maxAttempts must be an integer ≥ 1.`, {
-        details: { node: name },
-      });
-    }
     const nodes = new Map(this.#ir.nodes).set(name, spec);
     return this.#with({ nodes });
   }
@@ -221,28 +215,3 @@ function checkNewName(ir: GraphIR, name: string): void {
   }
 }
 
-/**
- * A node's cap: a shared limit, or a count of slots within each run, which must be whole (a
- * fractional one would let one task more through than it says).
- */
-function concurrencyOf(node: string, value: number | ConcurrencyLimit | undefined): number | ConcurrencyLimit | undefined {
-  if (value === undefined || value instanceof ConcurrencyLimit) return value;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new GraphError(
-      "INVALID_OPTION",
-      `Node "${node}": concurrency must be a whole number ≥ 1 or a ConcurrencyLimit, got ${String(value)}.`,
-      { details: { node, option: "concurrency" } },
-    );
-  }
-  return value;
-}
-
-function positive(node: string, option: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new GraphError("INVALID_OPTION", `Node "${node}": ${option} must be a positive number, got ${value}.`, {
-      details: { node, option },
-    });
-  }
-  return value;
-}

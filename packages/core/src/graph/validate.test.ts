@@ -70,6 +70,46 @@ describe("compile() validation", () => {
     expect(codeOf(() => builder.addNode("a", inc, { retry: { maxAttempts: 0 } }))).toBe("INVALID_OPTION");
   });
 
+  describe("node options as plain JavaScript may pass them", () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["a misspelt onError, which would keep the run going past a failure", { onError: "contine" }, 'Node "a": onError must be "fail", "continue" or a function, got "contine". Did you mean "continue"?'],
+      ["an option LangGraph.js spells differently", { retryPolicy: { maxAttempts: 3 } }, 'Node "a": unknown option "retryPolicy".'],
+      ["a misspelt option", { timeout: 100 }, 'Node "a": unknown option "timeout". Did you mean "timeoutMs"?'],
+      ["a retryOn that is not a function", { retry: { maxAttempts: 3, retryOn: "yes" } }, 'Node "a": retry.retryOn must be a function, got "yes".'],
+      ["a negative backoff", { retry: { maxAttempts: 3, backoff: { initialMs: -5 } } }, 'Node "a": retry.backoff.initialMs must be a finite number of milliseconds ≥ 0, got -5.'],
+      ["a NaN backoff factor", { retry: { maxAttempts: 3, backoff: { factor: Number.NaN } } }, 'Node "a": retry.backoff.factor must be a finite number ≥ 1, got NaN.'],
+      ["an unknown backoff field", { retry: { maxAttempts: 3, backoff: { initial: 5 } } }, 'Node "a": unknown option "retry.backoff.initial". Did you mean "initialMs"?'],
+      ["a timeoutMs given as a string", { timeoutMs: "10" }, 'Node "a": timeoutMs must be a finite number of milliseconds > 0, got "10".'],
+      ["an input that is not a zod schema", { input: { i: "number" } }, 'Node "a": input must be a zod schema, got an object.'],
+      ["a defer that is not a boolean", { defer: "yes" }, 'Node "a": defer must be true or false, got "yes".'],
+    ];
+    for (const [what, options, message] of cases) {
+      it(`rejects ${what}`, () => {
+        const builder = new StateGraph(State);
+        const add = (): unknown => builder.addNode("a", inc, options as never);
+
+        expect(add).toThrow(message);
+        expect(codeOf(add)).toBe("INVALID_OPTION");
+      });
+    }
+
+    it("rejects a node function that is not a function", () => {
+      expect(() => new StateGraph(State).addNode("a", undefined as never)).toThrow('Node "a": its function must be a function, got undefined.');
+    });
+
+    it("accepts every option at its edge values", () => {
+      const builder = new StateGraph(State).addNode("a", inc, {
+        timeoutMs: 1,
+        retry: { maxAttempts: 1, backoff: { initialMs: 0, factor: 1, maxMs: 0, jitter: false }, retryOn: () => true },
+        concurrency: 1,
+        onError: "continue",
+        defer: false,
+        ends: [],
+      });
+      expect(builder.toIR().nodes.get("a")).toMatchObject({ timeoutMs: 1, concurrency: 1, onError: "continue", defer: false });
+    });
+  });
+
   it("keeps the builder immutable: adding to a builder leaves the original untouched", () => {
     const base = new StateGraph(State).addNode("a", inc).addEdge(START, "a").addEdge("a", END);
     const extended = base.addNode("b", inc);
