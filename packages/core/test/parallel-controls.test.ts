@@ -132,6 +132,30 @@ describe("retries", () => {
     await rejectionOf(graph.invoke({}));
     expect(calls).toBe(1);
   });
+
+  it("fails the task with the error of a retryOn that throws, and keeps its siblings' work", async () => {
+    const graph = fanOut(
+      async ({ i }) => {
+        if (i === 1) throw new Error("boom");
+        return { results: `r${i}` };
+      },
+      {
+        retry: {
+          maxAttempts: 3,
+          retryOn: () => {
+            throw new Error("retryOn is broken");
+          },
+        },
+        onError: "continue",
+      },
+      3,
+    );
+
+    const result = await graph.run({});
+
+    expect(result.state.results).toEqual(["r0", "r2"]);
+    expect(result.failures).toMatchObject([{ node: "worker", sendIndex: 1, attempts: 1, error: { message: "retryOn is broken" } }]);
+  });
 });
 
 describe("concurrency caps", () => {

@@ -94,7 +94,9 @@ function startAll(tasks: readonly Task[], env: StepEnv, options: StepOptions, fl
     const outcome = runTask(task, env);
     if (isThenable(outcome)) {
       flight.expect();
-      outcome.then(onSettled === undefined ? (settled) => flight.record(settled, i) : (settled) => persist(settled, i));
+      // runTask never rejects; if it ever did, the run fails with the error instead of the
+      // process crashing on an unhandled rejection while the step waits forever.
+      outcome.then(onSettled === undefined ? (settled) => flight.record(settled, i) : (settled) => persist(settled, i), flight.fail);
     } else if (onSettled !== undefined) {
       flight.expect();
       persist(outcome, i);
@@ -135,7 +137,7 @@ class TasksInFlight {
     this.#timer = setTimeout(this.#giveUp, this.#settleTimeoutMs);
   };
 
-  /** Persisting an outcome failed: the step fails with that error. */
+  /** Persisting an outcome failed (or a task broke its promise never to reject): the step fails with that error. */
   readonly fail = (error: unknown): void => {
     this.#reject?.(error);
   };

@@ -246,7 +246,15 @@ async function afterError(task: Task, env: StepEnv, error: unknown, attempt: num
   // After a cancellation, an abort error is the node obeying its signal; any other error
   // is a failure of its own and is reported with the rest.
   if (env.signal.aborted && isAbortError(error, env.signal)) return cancelled(task, env, env.signal.reason, started);
-  if (!env.signal.aborted && attempt < (retry?.maxAttempts ?? 1) && (retry?.retryOn ?? isRetryable)(error)) {
+  if (!env.signal.aborted && attempt < (retry?.maxAttempts ?? 1)) {
+    let retryable: boolean;
+    try {
+      retryable = (retry?.retryOn ?? isRetryable)(error);
+    } catch (retryOnError) {
+      // A retryOn that throws fails the task with its own error, like a node that throws.
+      return fail(task, env, retryOnError, attempt, false, started);
+    }
+    if (!retryable) return fail(task, env, error, attempt, timedOut, started);
     const delayMs = backoffDelay(retry?.backoff, attempt);
     env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
     const slept = await sleep(delayMs, env.signal);
