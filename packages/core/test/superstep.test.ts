@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, Command, END, reducer, Send, START, StateGraph } from "../src/index.js";
+import { appendList, Command, END, MemoryCheckpointer, reducer, Send, START, StateGraph } from "../src/index.js";
 import { collect, rejectionOf, sleep } from "./helpers.js";
 
 const Log = z.object({ log: appendList(z.string()) });
@@ -229,6 +229,36 @@ describe("updates", () => {
       .compile();
     expect(await graph.invoke({})).toEqual({ total: 103 });
     expect(await graph.invoke({ total: 10 })).toEqual({ total: 113 });
+  });
+
+  it("names the key, the writer and the step when a reducer throws, and commits nothing of the step", async () => {
+    const capped = (sum: number, n: number): number => {
+      if (n > 5) throw new RangeError(`${n} is over the cap`);
+      return sum + n;
+    };
+    const State = z.object({ total: reducer(z.number(), capped, 0), seen: appendList(z.string()) });
+    const graph = new StateGraph(State)
+      .addNode("a", () => ({ total: 3, seen: "a" }))
+      .addNode("b", () => ({ total: 9, seen: "b" }))
+      .addEdge(START, "a")
+      .addEdge(START, "b")
+      .addEdge("a", END)
+      .addEdge("b", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+
+    const error = await rejectionOf(graph.invoke({}, { threadId: "capped" }));
+
+    // The step's state is as before it, and both tasks' results are kept for a resume.
+    const paused = await graph.getState("capped");
+    expect(paused?.values).toEqual({ total: 0, seen: [] });
+    expect(paused?.finished.map((task) => task.node)).toEqual(["a", "b"]);
+    expect(error.code).toBe("INVALID_UPDATE");
+    expect(error.message).toBe('The reducer of key "total" threw on the update from "b" in step 1: 9 is over the cap');
+    expect(error.details).toEqual({ key: "total", writer: "b", step: 1 });
+    expect(error.cause).toBeInstanceOf(RangeError);
+    const input = await rejectionOf(graph.invoke({ total: 7 }));
+    expect(input.message).toBe('The reducer of key "total" threw on the run input: 7 is over the cap');
+    expect(input.code).toBe("INVALID_INPUT");
   });
 
   it("refuses two writes to a last-value key in one step, naming the key and both nodes", async () => {

@@ -85,9 +85,20 @@ export class StateTable {
         if (channel.key in plain.data) state[channel.key] = plain.data[channel.key];
         continue;
       }
-      let value = channel.reducer.init();
+      const reducer = channel.reducer;
+      let value: unknown;
+      try {
+        value = reducer.init();
+      } catch (error) {
+        throw reducerFailed(channel.key, "init", error);
+      }
       if (record[channel.key] !== undefined) {
-        value = channel.reducer.reduce(value, this.parseValue(channel, record[channel.key], undefined));
+        const parsed = this.parseValue(channel, record[channel.key], undefined);
+        try {
+          value = reducer.reduce(value, parsed);
+        } catch (error) {
+          throw reducerFailed(channel.key, "input", error);
+        }
       }
       state[channel.key] = value;
     }
@@ -153,7 +164,13 @@ export class StateTable {
         next[key] = appendAll(state[key] as readonly unknown[], entry.values as unknown[][]);
       } else {
         let value = state[key];
-        for (const update of entry.values) value = reducer.reduce(value, update);
+        for (let i = 0; i < entry.values.length; i++) {
+          try {
+            value = reducer.reduce(value, entry.values[i]);
+          } catch (error) {
+            throw reducerFailed(key, { writer: entry.writers[i]!, step }, error);
+          }
+        }
         next[key] = deepFreeze(value);
       }
     }
@@ -219,6 +236,32 @@ function concurrentUpdate(key: string, by: readonly Writer[], step: number, hasR
     `Key "${key}" got ${writers.length} updates in step ${step} (from ${names}) ${problem}.`,
     { details: { key, writers, step } },
   );
+}
+
+/**
+ * A reducer threw: on a task's update (`INVALID_UPDATE`, naming the writer and the step), or
+ * while the run starts, making the key's initial value or folding the run input into it
+ * (`INVALID_INPUT`). The state is left as it was.
+ */
+function reducerFailed(
+  key: string,
+  at: { readonly writer: Writer; readonly step: number } | "init" | "input",
+  error: unknown,
+): GraphError {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (typeof at === "string") {
+    const what = at === "init" ? "making its initial value" : "on the run input";
+    return new GraphError("INVALID_INPUT", `The reducer of key "${key}" threw ${what}: ${reason}`, {
+      cause: error,
+      details: { key },
+    });
+  }
+  const { step } = at;
+  const writer = writerName(at.writer);
+  return new GraphError("INVALID_UPDATE", `The reducer of key "${key}" threw on the update from "${writer}" in step ${step}: ${reason}`, {
+    cause: error,
+    details: { key, writer, step },
+  });
 }
 
 function invalidValue(channel: Channel, by: Writer | undefined, error: z.ZodError | undefined): GraphError {
