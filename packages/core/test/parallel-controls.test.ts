@@ -329,6 +329,14 @@ describe("run options are checked before anything runs", () => {
     expect(error).toMatchObject({ code: "INVALID_OPTION" });
   });
 
+  it("checks a graph's default run options when it is compiled", () => {
+    const builder = new StateGraph(State).addNode("a", () => ({})).addEdge(START, "a").addEdge("a", END);
+
+    expect(() => builder.compile({ defaults: { maxConcurrency: 0 } })).toThrow(
+      "Run option maxConcurrency must be a whole number ≥ 1, got 0.",
+    );
+  });
+
   it("accepts the smallest valid values: settleTimeoutMs 0, maxSteps 1, maxConcurrency 1", async () => {
     const graph = fanOut(async ({ i }) => ({ results: `r${i}` }));
 

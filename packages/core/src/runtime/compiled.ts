@@ -12,6 +12,7 @@ import type { PendingInterrupt } from "./interrupt.js";
 import { runGraph, type Program, type RunOptions, type RunResult } from "./loop.js";
 import { Planner, toFrontier } from "./planner.js";
 import { RoutingTable } from "./route.js";
+import { checkRunOptions } from "./run-options.js";
 
 /** Options fixed at `compile()` time. */
 export interface CompileOptions<TNodes extends string = string> {
@@ -101,6 +102,8 @@ export class CompiledGraph<TDef extends CompiledDef> {
       interruptAfter: checkNodes(options.interruptAfter, "interruptAfter"),
       executor: options.executor,
     };
+    // Checked here too, so that a wrong default fails at compile() rather than at every run.
+    checkRunOptions(options.defaults ?? {});
     this.#defaults = options.defaults ?? {};
   }
 
