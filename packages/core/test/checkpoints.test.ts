@@ -257,6 +257,30 @@ describe("history, updateState and forks", () => {
   });
 });
 
+describe("compile options", () => {
+  const builder = new StateGraph(z.object({ n: z.number() }))
+    .addNode("a", (s) => ({ n: s.n + 1 }))
+    .addEdge(START, "a")
+    .addEdge("a", END);
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["a misspelt option", { checkpointr: new MemoryCheckpointer() }, 'compile() option checkpointr is not an option of compile(). Did you mean "checkpointer"?'],
+    ["a checkpointer without its methods", { checkpointer: { get: async () => undefined } }, "compile() option checkpointer must implement Checkpointer; it lacks put, list, putTaskResult, getTaskResults, deleteThread."],
+    ["an executor without runAttempt", { executor: {} }, "compile() option executor must implement Executor: it has no runAttempt method."],
+    ["a breakpoint list given as one string", { interruptBefore: "a" }, "compile() option interruptBefore must be an array of node names."],
+    ["an empty integrity key", { integrityKey: "" }, "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints)."],
+    ["an integrity key that is not a string", { integrityKey: 123 }, "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints)."],
+    ["snapshotEvery: 0", { snapshotEvery: 0 }, "compile() option snapshotEvery must be a whole number ≥ 1, got 0."],
+  ];
+  for (const [what, options, message] of cases) {
+    it(`rejects ${what} with INVALID_OPTION at compile time`, () => {
+      const compile = (): unknown => builder.compile(options as never);
+
+      expect(compile).toThrow(message);
+      expect(() => compile()).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
+    });
+  }
+});
+
 describe("the stored format", () => {
   const Tiny = z.object({ when: z.date(), tags: z.set(z.string()), count: z.bigint() });
   const tiny = (checkpointer: MemoryCheckpointer, integrityKey?: string) =>

@@ -329,6 +329,17 @@ describe("run options are checked before anything runs", () => {
     expect(error).toMatchObject({ code: "INVALID_OPTION" });
   });
 
+  it("rejects an unknown run option, with LangGraph.js's name mapped to Weft's", async () => {
+    const graph = fanOut(async ({ i }) => ({ results: `r${i}` }));
+
+    const recursion = await rejectionOf(graph.invoke({}, { recursionLimit: 100 } as RunOptions));
+    const typo = await rejectionOf(graph.invoke({}, { maxConcurency: 2 } as RunOptions));
+
+    expect(recursion.message).toBe(`"recursionLimit" is not a run option. LangGraph.js's recursionLimit is Weft's maxSteps.`);
+    expect(typo.message).toBe('"maxConcurency" is not a run option. Did you mean "maxConcurrency"?');
+    expect(typo.code).toBe("INVALID_OPTION");
+  });
+
   it("checks a graph's default run options when it is compiled", () => {
     const builder = new StateGraph(State).addNode("a", () => ({})).addEdge(START, "a").addEdge("a", END);
 

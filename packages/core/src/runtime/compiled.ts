@@ -12,6 +12,7 @@ import type { PendingInterrupt } from "./interrupt.js";
 import { runGraph, type Program, type RunOptions, type RunResult } from "./loop.js";
 import { Planner, toFrontier } from "./planner.js";
 import { RoutingTable } from "./route.js";
+import { checkCompileOptions } from "./compile-options.js";
 import { checkRunOptions } from "./run-options.js";
 
 /** Options fixed at `compile()` time. */
@@ -78,6 +79,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
 
   /** @internal Use `StateGraph#compile()`. */
   constructor(ir: GraphIR, options: CompileOptions) {
+    checkCompileOptions(options as Readonly<Record<string, unknown>>);
     const table = new StateTable(ir.state);
     const checkNodes = (names: readonly string[] | undefined, option: string): Set<string> => {
       for (const name of names ?? []) {

@@ -1,4 +1,4 @@
-import { GraphError } from "../errors.js";
+import { didYouMean, GraphError } from "../errors.js";
 import type { RunOptions } from "./loop.js";
 
 /**
@@ -7,11 +7,25 @@ import type { RunOptions } from "./loop.js";
  * a slot, and `maxSteps: 0` would fail as if the graph looped.
  */
 export function checkRunOptions(options: RunOptions): void {
+  for (const key of Object.keys(options)) {
+    if (OPTIONS.includes(key)) continue;
+    const hint = LANGGRAPH[key] ?? didYouMean(key, OPTIONS);
+    throw new GraphError("INVALID_OPTION", `"${key}" is not a run option.${hint}`, { details: { option: key } });
+  }
   wholeAtLeast1("maxSteps", options.maxSteps);
   wholeAtLeast1("maxConcurrency", options.maxConcurrency);
   duration("timeoutMs", options.timeoutMs, false);
   duration("settleTimeoutMs", options.settleTimeoutMs, true);
 }
+
+const OPTIONS = ["signal", "maxSteps", "maxConcurrency", "timeoutMs", "settleTimeoutMs", "threadId", "checkpointId", "executor"];
+
+/** LangGraph.js's names for what Weft calls otherwise, with the way to say it here. */
+const LANGGRAPH: Readonly<Record<string, string>> = {
+  recursionLimit: " LangGraph.js's recursionLimit is Weft's maxSteps.",
+  configurable: " LangGraph.js's configurable.thread_id and checkpoint_id are Weft's threadId and checkpointId.",
+  streamMode: " Weft's stream() yields every kind of event; filter them by type.",
+};
 
 function wholeAtLeast1(option: string, value: unknown): void {
   if (value === undefined || (Number.isInteger(value) && (value as number) >= 1)) return;
