@@ -137,6 +137,13 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
   /** A join: `to` runs once every node of `from` has run since `to` last ran. */
   addEdge(from: readonly [NodeNames<TDef>, ...NodeNames<TDef>[]], to: NodeNames<TDef> | END): StateGraph<TState, TDef>;
   addEdge(from: string | readonly string[], to: string): StateGraph<TState, TDef> {
+    const isNames = Array.isArray(from) && from.every((name: unknown) => typeof name === "string");
+    if (typeof to !== "string" || (typeof from !== "string" && !isNames)) {
+      throw new GraphError(
+        "INVALID_ROUTE",
+        `addEdge takes a node name (or an array of them) and a node name, got ${describeArg(from)} and ${describeArg(to)}.`,
+      );
+    }
     if (typeof from === "string") {
       return this.#with({ edges: [...this.#ir.edges, { from, to }] });
     }
@@ -166,6 +173,14 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     router: (state: never) => unknown,
     targets?: readonly string[] | Record<string, string>,
   ): StateGraph<TState, TDef> {
+    if (typeof from !== "string") {
+      throw new GraphError("INVALID_ROUTE", `addConditionalEdges takes a node name first, got ${describeArg(from)}.`);
+    }
+    if (typeof router !== "function") {
+      throw new GraphError("INVALID_ROUTE", `The router of "${from}" must be a function, got ${describeArg(router)}.`, {
+        details: { node: from },
+      });
+    }
     const branch: BranchSpec = {
       source: from,
       router,
@@ -199,6 +214,15 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     next.#ir = { ...this.#ir, ...patch };
     return next as never;
   }
+}
+
+/** An argument as an error message shows it. */
+function describeArg(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  if (Array.isArray(value)) return `[${value.map(describeArg).join(", ")}]`;
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return typeof value === "function" ? "a function" : String(value);
 }
 
 function checkNewName(ir: GraphIR, name: string): void {

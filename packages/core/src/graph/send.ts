@@ -1,3 +1,5 @@
+import { GraphError } from "../errors.js";
+
 /**
  * A packet from a router or a `Command`: run `node` in the next step with exactly `input`.
  * Several Sends to one node run concurrently, one task each, and commit in emission order.
@@ -18,6 +20,9 @@ export class Send<TNode extends string = string, TInput = unknown> {
   readonly [brand] = true;
 
   constructor(node: TNode, input: TInput) {
+    if (typeof node !== "string" || node.length === 0) {
+      throw new GraphError("INVALID_ROUTE", `A Send needs the name of the node to run, got ${node === "" ? '""' : String(node)}.`);
+    }
     this.node = node;
     this.input = input;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { END, GraphError, isGraphError, START, StateGraph } from "../index.js";
+import { END, GraphError, isGraphError, Send, START, StateGraph } from "../index.js";
 
 const State = z.object({ n: z.number().default(0) });
 const inc = (s: { n: number }) => ({ n: s.n + 1 });
@@ -108,6 +108,21 @@ describe("compile() validation", () => {
       });
       expect(builder.toIR().nodes.get("a")).toMatchObject({ timeoutMs: 1, concurrency: 1, onError: "continue", defer: false });
     });
+  });
+
+  it("rejects edges and routers that plain JavaScript got wrong, with INVALID_ROUTE", () => {
+    const builder = new StateGraph(State).addNode("a", inc);
+
+    expect(() => builder.addEdge(123 as never, "a")).toThrow('addEdge takes a node name (or an array of them) and a node name, got 123 and "a".');
+    expect(() => builder.addEdge(START, undefined as never)).toThrow('got "__start__" and undefined.');
+    expect(() => builder.addEdge(["a", 1] as never, "a")).toThrow('got ["a", 1] and "a".');
+    expect(() => builder.addConditionalEdges(START, "a" as never)).toThrow('The router of "__start__" must be a function, got "a".');
+    expect(codeOf(() => builder.addConditionalEdges(START, "a" as never))).toBe("INVALID_ROUTE");
+  });
+
+  it("refuses a Send without a node name", () => {
+    expect(() => new Send(undefined as never, {})).toThrow("A Send needs the name of the node to run, got undefined.");
+    expect(() => new Send("" as never, {})).toThrow('A Send needs the name of the node to run, got "".');
   });
 
   it("keeps the builder immutable: adding to a builder leaves the original untouched", () => {
