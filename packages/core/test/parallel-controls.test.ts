@@ -301,6 +301,9 @@ describe("run options are checked before anything runs", () => {
     ["a run timeoutMs of 0", { timeoutMs: 0 }, "Run option timeoutMs must be a finite number of milliseconds > 0, got 0."],
     ["a NaN timeoutMs", { timeoutMs: Number.NaN }, "Run option timeoutMs must be a finite number of milliseconds > 0, got NaN."],
     ["a negative settleTimeoutMs", { settleTimeoutMs: -1 }, "Run option settleTimeoutMs must be a finite number of milliseconds ≥ 0, got -1."],
+    ["an empty threadId", { threadId: "" }, 'Run option threadId must be a non-empty string, got "".'],
+    ["a threadId that is not a string", { threadId: 7 }, "Run option threadId must be a non-empty string, got 7."],
+    ["a checkpointId without its threadId", { checkpointId: "000001-abc" }, "Run option checkpointId names a checkpoint of a thread: give the threadId too."],
   ];
   for (const [what, options, message] of invalid) {
     it(`rejects ${what} with INVALID_OPTION, and runs no node`, async () => {

@@ -2,15 +2,24 @@ import { didYouMean, GraphError } from "../errors.js";
 import type { RunOptions } from "./loop.js";
 
 /**
- * Checks a run's numeric options before anything runs, and throws `INVALID_OPTION` naming the
- * option and the value. Without it, `maxConcurrency: 0` would make every task wait forever for
- * a slot, and `maxSteps: 0` would fail as if the graph looped.
+ * Checks a run's options before anything runs, and throws `INVALID_OPTION` naming the option
+ * and the value: unknown keys, thread ids that are not non-empty strings, a `checkpointId`
+ * without its `threadId`, and numbers out of range. Without it, `maxConcurrency: 0` would make
+ * every task wait forever for a slot, `maxSteps: 0` would fail as if the graph looped, and a
+ * `checkpointId` alone would be ignored, starting a fresh run instead of travelling back.
  */
 export function checkRunOptions(options: RunOptions): void {
   for (const key of Object.keys(options)) {
     if (OPTIONS.includes(key)) continue;
     const hint = LANGGRAPH[key] ?? didYouMean(key, OPTIONS);
     throw new GraphError("INVALID_OPTION", `"${key}" is not a run option.${hint}`, { details: { option: key } });
+  }
+  nonEmptyString("threadId", options.threadId);
+  nonEmptyString("checkpointId", options.checkpointId);
+  if (options.checkpointId !== undefined && options.threadId === undefined) {
+    throw new GraphError("INVALID_OPTION", "Run option checkpointId names a checkpoint of a thread: give the threadId too.", {
+      details: { option: "checkpointId", value: options.checkpointId },
+    });
   }
   wholeAtLeast1("maxSteps", options.maxSteps);
   wholeAtLeast1("maxConcurrency", options.maxConcurrency);
@@ -30,6 +39,11 @@ const LANGGRAPH: Readonly<Record<string, string>> = {
 function wholeAtLeast1(option: string, value: unknown): void {
   if (value === undefined || (Number.isInteger(value) && (value as number) >= 1)) return;
   throw invalid(option, value, "a whole number ≥ 1");
+}
+
+function nonEmptyString(option: string, value: unknown): void {
+  if (value === undefined || (typeof value === "string" && value.length > 0)) return;
+  throw invalid(option, value, "a non-empty string");
 }
 
 function duration(option: string, value: unknown, zeroAllowed: boolean): void {
