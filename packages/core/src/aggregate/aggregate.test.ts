@@ -35,6 +35,19 @@ describe("bestScore", () => {
     ];
     expect(bestScore(results, (r) => r.score).id).toBe("b");
   });
+
+  it("never picks a result whose score is NaN, even the first one, and throws when every score is", () => {
+    const judged = [
+      { id: "unparsed", score: Number.parseFloat("n/a") },
+      { id: "low", score: 3 },
+      { id: "high", score: 8 },
+    ];
+    expect(bestScore(judged, (r) => r.score).id).toBe("high");
+    expect(bestScore([{ score: Number.NaN }, { score: -Infinity }], (r) => r.score).score).toBe(-Infinity);
+    expect(() => bestScore([{ score: Number.NaN }], (r) => r.score)).toThrow(
+      "bestScore: none of the 1 results has a score that is a number (all are NaN).",
+    );
+  });
 });
 
 describe("mergeUnique", () => {

@@ -1,6 +1,7 @@
 /**
  * Returns the result with the highest score — for generation judged by a quality score. On a
- * tie the earliest result wins, so the choice does not depend on timing.
+ * tie the earliest result wins, so the choice does not depend on timing. A `NaN` score (a
+ * judge's answer that did not parse, say) never wins; if every score is `NaN`, it throws.
  *
  * @example
  * ```ts
@@ -10,14 +11,16 @@
  */
 export function bestScore<T>(results: readonly T[], score: (result: T) => number): T {
   if (results.length === 0) throw new RangeError("bestScore needs at least one result.");
-  let best = results[0]!;
-  let bestValue = score(best);
-  for (let i = 1; i < results.length; i++) {
+  let best = -1;
+  let bestValue = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < results.length; i++) {
     const value = score(results[i]!);
-    if (value > bestValue) {
-      best = results[i]!;
+    if (Number.isNaN(value)) continue;
+    if (best === -1 || value > bestValue) {
+      best = i;
       bestValue = value;
     }
   }
-  return best;
+  if (best === -1) throw new RangeError(`bestScore: none of the ${results.length} results has a score that is a number (all are NaN).`);
+  return results[best]!;
 }
