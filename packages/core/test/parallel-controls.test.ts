@@ -303,6 +303,8 @@ describe("run options are checked before anything runs", () => {
     ["a negative settleTimeoutMs", { settleTimeoutMs: -1 }, "Run option settleTimeoutMs must be a finite number of milliseconds ≥ 0, got -1."],
     ["an empty threadId", { threadId: "" }, 'Run option threadId must be a non-empty string, got "".'],
     ["a threadId that is not a string", { threadId: 7 }, "Run option threadId must be a non-empty string, got 7."],
+    ["a signal that is not an AbortSignal", { signal: { aborted: "no" } }, "Run option signal must be an AbortSignal, got an object."],
+    ["an executor without runAttempt", { executor: {} }, "Run option executor must be an Executor (an object with a runAttempt method), got an object."],
     ["a checkpointId without its threadId", { checkpointId: "000001-abc" }, "Run option checkpointId names a checkpoint of a thread: give the threadId too."],
   ];
   for (const [what, options, message] of invalid) {
@@ -340,6 +342,7 @@ describe("run options are checked before anything runs", () => {
 
     expect(recursion.message).toBe(`"recursionLimit" is not a run option. LangGraph.js's recursionLimit is Weft's maxSteps.`);
     expect(typo.message).toBe('"maxConcurency" is not a run option. Did you mean "maxConcurrency"?');
+    expect((await rejectionOf(graph.invoke({}, { constructor: 1 } as RunOptions))).message).toBe('"constructor" is not a run option.');
     expect(typo.code).toBe("INVALID_OPTION");
   });
 

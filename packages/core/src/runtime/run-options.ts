@@ -11,8 +11,13 @@ import type { RunOptions } from "./loop.js";
 export function checkRunOptions(options: RunOptions): void {
   for (const key of Object.keys(options)) {
     if (OPTIONS.includes(key)) continue;
-    const hint = LANGGRAPH[key] ?? didYouMean(key, OPTIONS);
+    const hint = Object.hasOwn(LANGGRAPH, key) ? LANGGRAPH[key] : didYouMean(key, OPTIONS);
     throw new GraphError("INVALID_OPTION", `"${key}" is not a run option.${hint}`, { details: { option: key } });
+  }
+  const { signal, executor } = options as { signal?: unknown; executor?: unknown };
+  if (signal !== undefined && !isAbortSignal(signal)) throw invalid("signal", signal, "an AbortSignal");
+  if (executor !== undefined && typeof (executor as { runAttempt?: unknown })?.runAttempt !== "function") {
+    throw invalid("executor", executor, "an Executor (an object with a runAttempt method)");
   }
   nonEmptyString("threadId", options.threadId);
   nonEmptyString("checkpointId", options.checkpointId);
@@ -52,8 +57,14 @@ function duration(option: string, value: unknown, zeroAllowed: boolean): void {
   throw invalid(option, value, zeroAllowed ? "a finite number of milliseconds ≥ 0" : "a finite number of milliseconds > 0");
 }
 
+/** An `AbortSignal`, or anything that acts like one (a polyfill's, another realm's). */
+function isAbortSignal(value: unknown): boolean {
+  const signal = value as { aborted?: unknown; addEventListener?: unknown } | null;
+  return typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function";
+}
+
 function invalid(option: string, value: unknown, expected: string): GraphError {
-  const shown = typeof value === "string" ? `"${value}"` : String(value);
+  const shown = typeof value === "string" ? `"${value}"` : typeof value === "object" && value !== null ? "an object" : String(value);
   return new GraphError("INVALID_OPTION", `Run option ${option} must be ${expected}, got ${shown}.`, {
     details: { option, value },
   });
