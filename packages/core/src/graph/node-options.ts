@@ -23,7 +23,7 @@ export function checkNodeOptions(node: string, options: Readonly<Record<string, 
   if (typeof given !== "object" || given === null) throw invalid(node, "options", "an object", given);
   knownKeys(node, "", given, OPTIONS);
   const { input, ends, defer, timeoutMs, retry, concurrency, onError } = given;
-  if (input !== undefined && typeof (input as { safeParse?: unknown }).safeParse !== "function") {
+  if (input !== undefined && typeof (input as { safeParse?: unknown } | null)?.safeParse !== "function") {
     throw invalid(node, "input", "a zod schema", input);
   }
   if (ends !== undefined && !(Array.isArray(ends) && ends.every((end) => typeof end === "string"))) {

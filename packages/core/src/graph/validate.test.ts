@@ -81,6 +81,7 @@ describe("compile() validation", () => {
       ["an unknown backoff field", { retry: { maxAttempts: 3, backoff: { initial: 5 } } }, 'Node "a": unknown option "retry.backoff.initial". Did you mean "initialMs"?'],
       ["a timeoutMs given as a string", { timeoutMs: "10" }, 'Node "a": timeoutMs must be a finite number of milliseconds > 0, got "10".'],
       ["an input that is not a zod schema", { input: { i: "number" } }, 'Node "a": input must be a zod schema, got an object.'],
+      ["a null input", { input: null }, 'Node "a": input must be a zod schema, got null.'],
       ["a defer that is not a boolean", { defer: "yes" }, 'Node "a": defer must be true or false, got "yes".'],
     ];
     for (const [what, options, message] of cases) {
