@@ -92,6 +92,18 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   return best;
 }
 
+/**
+ * A value someone passed, as an error message shows it: strings quoted, arrays item by item,
+ * objects and functions by their kind (never a function's source), anything else as `String`.
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  if (Array.isArray(value)) return `[${value.map(showValue).join(", ")}]`;
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return typeof value === "function" ? "a function" : String(value);
+}
+
 /** ` Did you mean "x"?` or the empty string. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
   const guess = closest(name, candidates);

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { GraphError } from "../errors.js";
+import { GraphError, showValue } from "../errors.js";
 import { CompiledGraph, type CompileOptions } from "../runtime/compiled.js";
 import type { AnyStateSchema, StateOf } from "../state/types.js";
 import { END, START } from "./constants.js";
@@ -141,7 +141,7 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     if (typeof to !== "string" || (typeof from !== "string" && !isNames)) {
       throw new GraphError(
         "INVALID_ROUTE",
-        `addEdge takes a node name (or an array of them) and a node name, got ${describeArg(from)} and ${describeArg(to)}.`,
+        `addEdge takes a node name (or an array of them) and a node name, got ${showValue(from)} and ${showValue(to)}.`,
       );
     }
     if (typeof from === "string") {
@@ -174,10 +174,10 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     targets?: readonly string[] | Record<string, string>,
   ): StateGraph<TState, TDef> {
     if (typeof from !== "string") {
-      throw new GraphError("INVALID_ROUTE", `addConditionalEdges takes a node name first, got ${describeArg(from)}.`);
+      throw new GraphError("INVALID_ROUTE", `addConditionalEdges takes a node name first, got ${showValue(from)}.`);
     }
     if (typeof router !== "function") {
-      throw new GraphError("INVALID_ROUTE", `The router of "${from}" must be a function, got ${describeArg(router)}.`, {
+      throw new GraphError("INVALID_ROUTE", `The router of "${from}" must be a function, got ${showValue(router)}.`, {
         details: { node: from },
       });
     }
@@ -214,15 +214,6 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     next.#ir = { ...this.#ir, ...patch };
     return next as never;
   }
-}
-
-/** An argument as an error message shows it. */
-function describeArg(value: unknown): string {
-  if (typeof value === "string") return `"${value}"`;
-  if (Array.isArray(value)) return `[${value.map(describeArg).join(", ")}]`;
-  if (value === null) return "null";
-  if (typeof value === "object") return "an object";
-  return typeof value === "function" ? "a function" : String(value);
 }
 
 function checkNewName(ir: GraphIR, name: string): void {

@@ -1,5 +1,6 @@
-import { didYouMean, GraphError } from "../errors.js";
+import { didYouMean, GraphError, showValue } from "../errors.js";
 import { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
+import { isMilliseconds, isWholeAtLeast1, millisecondsRule } from "../runtime/option-values.js";
 import type { Backoff, RetryPolicy } from "../runtime/retry.js";
 import type { NodeSpec } from "./ir.js";
 
@@ -50,7 +51,7 @@ function retryPolicy(node: string, retry: unknown): RetryPolicy | undefined {
   if (typeof retry !== "object" || retry === null) throw invalid(node, "retry", "an object", retry);
   const policy = retry as Record<string, unknown>;
   knownKeys(node, "retry.", policy, RETRY);
-  if (!Number.isInteger(policy.maxAttempts) || (policy.maxAttempts as number) < 1) {
+  if (!isWholeAtLeast1(policy.maxAttempts)) {
     throw invalid(node, "retry.maxAttempts", "a whole number ≥ 1", policy.maxAttempts);
   }
   if (policy.retryOn !== undefined && typeof policy.retryOn !== "function") {
@@ -75,9 +76,8 @@ function backoff(node: string, value: unknown): void {
 }
 
 function milliseconds(node: string, option: string, value: unknown, zeroAllowed: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === "number" && Number.isFinite(value) && (zeroAllowed ? value >= 0 : value > 0)) return value;
-  throw invalid(node, option, zeroAllowed ? "a finite number of milliseconds ≥ 0" : "a finite number of milliseconds > 0", value);
+  if (value === undefined || isMilliseconds(value, zeroAllowed)) return value;
+  throw invalid(node, option, millisecondsRule(zeroAllowed), value);
 }
 
 /**
@@ -85,8 +85,7 @@ function milliseconds(node: string, option: string, value: unknown, zeroAllowed:
  * fractional one would let one task more through than it says).
  */
 function concurrencyOf(node: string, value: unknown): number | ConcurrencyLimit | undefined {
-  if (value === undefined || value instanceof ConcurrencyLimit) return value;
-  if (Number.isInteger(value) && (value as number) >= 1) return value as number;
+  if (value === undefined || value instanceof ConcurrencyLimit || isWholeAtLeast1(value)) return value;
   throw invalid(node, "concurrency", "a whole number ≥ 1 or a ConcurrencyLimit", value);
 }
 
@@ -100,15 +99,7 @@ function knownKeys(node: string, prefix: string, given: object, known: readonly 
 }
 
 function invalid(node: string, option: string, expected: string, value: unknown, hint = ""): GraphError {
-  return new GraphError("INVALID_OPTION", `Node "${node}": ${option} must be ${expected}, got ${show(value)}.${hint}`, {
+  return new GraphError("INVALID_OPTION", `Node "${node}": ${option} must be ${expected}, got ${showValue(value)}.${hint}`, {
     details: { node, option },
   });
-}
-
-function show(value: unknown): string {
-  if (typeof value === "string") return `"${value}"`;
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
 }

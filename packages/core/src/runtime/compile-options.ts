@@ -1,4 +1,5 @@
-import { didYouMean, GraphError } from "../errors.js";
+import { didYouMean, GraphError, showValue } from "../errors.js";
+import { hasMethod, isWholeAtLeast1 } from "./option-values.js";
 
 const OPTIONS = ["defaults", "checkpointer", "interruptBefore", "interruptAfter", "integrityKey", "snapshotEvery", "executor"];
 const CHECKPOINTER_METHODS = ["put", "get", "list", "putTaskResult", "getTaskResults", "deleteThread"];
@@ -16,10 +17,10 @@ export function checkCompileOptions(options: Readonly<Record<string, unknown>>):
   }
   const { checkpointer, executor, interruptBefore, interruptAfter, integrityKey, snapshotEvery } = options;
   if (checkpointer !== undefined) {
-    const missing = CHECKPOINTER_METHODS.filter((method) => typeof (checkpointer as Record<string, unknown>)?.[method] !== "function");
+    const missing = CHECKPOINTER_METHODS.filter((method) => !hasMethod(checkpointer, method));
     if (missing.length > 0) throw invalid("checkpointer", `must implement Checkpointer; it lacks ${missing.join(", ")}.`);
   }
-  if (executor !== undefined && typeof (executor as { runAttempt?: unknown })?.runAttempt !== "function") {
+  if (executor !== undefined && !hasMethod(executor, "runAttempt")) {
     throw invalid("executor", "must implement Executor: it has no runAttempt method.");
   }
   for (const [name, value] of [["interruptBefore", interruptBefore], ["interruptAfter", interruptAfter]] as const) {
@@ -30,8 +31,8 @@ export function checkCompileOptions(options: Readonly<Record<string, unknown>>):
   if (integrityKey !== undefined && !(typeof integrityKey === "string" && integrityKey.length > 0)) {
     throw invalid("integrityKey", "must be a non-empty string (the HMAC key that signs checkpoints).");
   }
-  if (snapshotEvery !== undefined && !(Number.isInteger(snapshotEvery) && (snapshotEvery as number) >= 1)) {
-    throw invalid("snapshotEvery", `must be a whole number ≥ 1, got ${String(snapshotEvery)}.`);
+  if (snapshotEvery !== undefined && !isWholeAtLeast1(snapshotEvery)) {
+    throw invalid("snapshotEvery", `must be a whole number ≥ 1, got ${showValue(snapshotEvery)}.`);
   }
 }
 

@@ -1,5 +1,6 @@
-import { GraphError } from "../errors.js";
+import { GraphError, showValue } from "../errors.js";
 import { Limiter } from "./limiter.js";
+import { isWholeAtLeast1 } from "./option-values.js";
 
 const limiters = new WeakMap<ConcurrencyLimit, Limiter>();
 
@@ -26,8 +27,8 @@ export class ConcurrencyLimit {
   readonly limit: number;
 
   constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new GraphError("INVALID_OPTION", `ConcurrencyLimit: limit must be a whole number ≥ 1, got ${String(limit)}.`, {
+    if (!isWholeAtLeast1(limit)) {
+      throw new GraphError("INVALID_OPTION", `ConcurrencyLimit: limit must be a whole number ≥ 1, got ${showValue(limit)}.`, {
         details: { option: "limit", value: limit },
       });
     }

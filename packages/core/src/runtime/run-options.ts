@@ -1,5 +1,6 @@
-import { didYouMean, GraphError } from "../errors.js";
+import { didYouMean, GraphError, showValue } from "../errors.js";
 import type { RunOptions } from "./loop.js";
+import { hasMethod, isMilliseconds, isWholeAtLeast1, millisecondsRule } from "./option-values.js";
 
 /**
  * Checks a run's options before anything runs, and throws `INVALID_OPTION` naming the option
@@ -16,7 +17,7 @@ export function checkRunOptions(options: RunOptions): void {
   }
   const { signal, executor } = options as { signal?: unknown; executor?: unknown };
   if (signal !== undefined && !isAbortSignal(signal)) throw invalid("signal", signal, "an AbortSignal");
-  if (executor !== undefined && typeof (executor as { runAttempt?: unknown })?.runAttempt !== "function") {
+  if (executor !== undefined && !hasMethod(executor, "runAttempt")) {
     throw invalid("executor", executor, "an Executor (an object with a runAttempt method)");
   }
   nonEmptyString("threadId", options.threadId);
@@ -42,7 +43,7 @@ const LANGGRAPH: Readonly<Record<string, string>> = {
 };
 
 function wholeAtLeast1(option: string, value: unknown): void {
-  if (value === undefined || (Number.isInteger(value) && (value as number) >= 1)) return;
+  if (value === undefined || isWholeAtLeast1(value)) return;
   throw invalid(option, value, "a whole number ≥ 1");
 }
 
@@ -52,9 +53,8 @@ function nonEmptyString(option: string, value: unknown): void {
 }
 
 function duration(option: string, value: unknown, zeroAllowed: boolean): void {
-  if (value === undefined) return;
-  if (typeof value === "number" && Number.isFinite(value) && (zeroAllowed ? value >= 0 : value > 0)) return;
-  throw invalid(option, value, zeroAllowed ? "a finite number of milliseconds ≥ 0" : "a finite number of milliseconds > 0");
+  if (value === undefined || isMilliseconds(value, zeroAllowed)) return;
+  throw invalid(option, value, millisecondsRule(zeroAllowed));
 }
 
 /** An `AbortSignal`, or anything that acts like one (a polyfill's, another realm's). */
@@ -64,8 +64,7 @@ function isAbortSignal(value: unknown): boolean {
 }
 
 function invalid(option: string, value: unknown, expected: string): GraphError {
-  const shown = typeof value === "string" ? `"${value}"` : typeof value === "object" && value !== null ? "an object" : String(value);
-  return new GraphError("INVALID_OPTION", `Run option ${option} must be ${expected}, got ${shown}.`, {
+  return new GraphError("INVALID_OPTION", `Run option ${option} must be ${expected}, got ${showValue(value)}.`, {
     details: { option, value },
   });
 }
