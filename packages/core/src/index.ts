@@ -1,3 +1,9 @@
+export type { PendingInterrupt } from "./records/interrupt.js";
+export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted } from "./records/attempt.js";
+export type { RunOptions, RunResult } from "./records/run.js";
+export { ConcurrencyLimit } from "./controls/concurrency-limit.js";
+export type { Backoff, RetryPolicy } from "./controls/retry.js";
+export type { TaskFailure, TaskRef } from "./records/task-ref.js";
 export { GraphError, isGraphError, type GraphErrorCode } from "./errors.js";
 
 export { appendList, reducer, type ReducerSchema, type ReducerSpec, type UpdateValueOf } from "./state/channels.js";
@@ -24,21 +30,9 @@ export type {
 } from "./graph/types.js";
 
 export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./runtime/compiled.js";
-export type { PendingInterrupt } from "./runtime/interrupt.js";
-export {
-  nodeContext,
-  runNodeAttempt,
-  type AttemptControl,
-  type AttemptRequest,
-  type AttemptResult,
-  type Executor,
-} from "./runtime/executor.js";
-export type { Interpreted } from "./runtime/route.js";
-export type { RunOptions, RunResult } from "./runtime/loop.js";
-export { ConcurrencyLimit } from "./runtime/concurrency-limit.js";
-export type { Backoff, RetryPolicy } from "./runtime/retry.js";
+export { nodeContext, runNodeAttempt } from "./runtime/executor.js";
 
-export type { RunEvent, RunEventType, TaskFailure, TaskRef } from "./stream/events.js";
+export type { RunEvent, RunEventType } from "./stream/events.js";
 
 export { toMermaid, type Drawable, type MermaidOptions, type SubgraphSpec } from "./draw/mermaid.js";
 export { toMermaidGantt, type GanttOptions } from "./draw/gantt.js";

@@ -3,14 +3,15 @@ import { deepFreeze } from "../state/freeze.js";
 import { z } from "zod";
 import { GraphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
-import type { PendingInterrupt } from "../runtime/interrupt.js";
-import type { FrontierTask, PlannerState } from "../runtime/planner.js";
 import type { RoutingTable } from "../runtime/route.js";
 import type { Task, TaskOutcome } from "../runtime/task.js";
-import { writerName, type Snapshot, type StateTable, type Write } from "../state/table.js";
-import { taskRef, type TaskFailure } from "../stream/events.js";
+import { type StateTable } from "../state/table.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { decodeRecord, encodeRecord, type Integrity } from "./format.js";
+import type { PendingInterrupt } from "../records/interrupt.js";
+import type { FrontierTask, PlannerState } from "../records/frontier.js";
+import { type Snapshot, type Write, writerName } from "../records/write.js";
+import { type TaskFailure, taskRef } from "../records/task-ref.js";
 
 const writeSchema = z.object({
   writer: z.string(),

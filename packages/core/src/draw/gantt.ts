@@ -1,6 +1,7 @@
-import type { RunEvent, TaskRef } from "../stream/events.js";
+import type { RunEvent } from "../stream/events.js";
 import { ganttText } from "./escape.js";
 import type { RecordedRunEvent } from "./run-record.js";
+import type { TaskRef } from "../records/task-ref.js";
 
 /**
  * Options of {@link toMermaidGantt}.

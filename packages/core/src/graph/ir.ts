@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { AnyStateSchema } from "../state/types.js";
-import type { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
-import type { RetryPolicy } from "../runtime/retry.js";
+import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
+import type { RetryPolicy } from "../controls/retry.js";
 
 /** What a node does when its task fails (after retries). */
 export type ErrorPolicy = "fail" | "continue" | ((error: unknown, input: unknown, ctx: unknown) => unknown);

@@ -1,8 +1,8 @@
 import { didYouMean, GraphError, showValue } from "../errors.js";
-import { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
 import { isMilliseconds, isWholeAtLeast1, millisecondsRule } from "../runtime/option-values.js";
-import type { Backoff, RetryPolicy } from "../runtime/retry.js";
 import type { NodeSpec } from "./ir.js";
+import { ConcurrencyLimit } from "../controls/concurrency-limit.js";
+import type { Backoff, RetryPolicy } from "../controls/retry.js";
 
 /** What `addNode`'s options become in a {@link NodeSpec}. */
 export type CheckedNodeOptions = Pick<NodeSpec, "input" | "defer" | "ends" | "timeoutMs" | "retry" | "concurrency" | "onError">;

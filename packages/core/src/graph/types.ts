@@ -1,11 +1,11 @@
 import type { Draft } from "immer";
 import type { z } from "zod";
-import type { ConcurrencyLimit } from "../runtime/concurrency-limit.js";
-import type { RetryPolicy } from "../runtime/retry.js";
 import type { AnyStateSchema, StateOf, UpdateOf } from "../state/types.js";
 import type { Command } from "./command.js";
 import type { END } from "./constants.js";
 import type { Send } from "./send.js";
+import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
+import type { RetryPolicy } from "../controls/retry.js";
 
 /**
  * A type that reads as an error message where a call is wrong; no value has this type.

@@ -4,16 +4,18 @@ import { didYouMean, GraphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
 import { StateTable } from "../state/table.js";
 import type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "../state/types.js";
-import type { RunEvent, TaskRef } from "../stream/events.js";
+import type { RunEvent } from "../stream/events.js";
 import { AsyncQueue } from "../stream/queue.js";
 import type { Command } from "../graph/command.js";
-import type { Executor } from "./executor.js";
-import type { PendingInterrupt } from "./interrupt.js";
-import { runGraph, type Program, type RunOptions, type RunResult } from "./loop.js";
+import { runGraph, type Program } from "./loop.js";
 import { Planner, toFrontier } from "./planner.js";
 import { RoutingTable } from "./route.js";
 import { checkCompileOptions } from "./compile-options.js";
 import { checkRunOptions } from "./run-options.js";
+import type { TaskRef } from "../records/task-ref.js";
+import type { Executor } from "../records/attempt.js";
+import type { PendingInterrupt } from "../records/interrupt.js";
+import type { RunOptions, RunResult } from "../records/run.js";
 
 /** Options fixed at `compile()` time. */
 export interface CompileOptions<TNodes extends string = string> {

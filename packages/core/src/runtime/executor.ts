@@ -1,53 +1,12 @@
 import { GraphError } from "../errors.js";
+import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { NodeSpec } from "../graph/ir.js";
 import type { NodeContext } from "../graph/types.js";
-import type { Snapshot } from "../state/table.js";
-import type { TaskRef } from "../stream/events.js";
 import { InterruptSignal } from "./interrupt.js";
-import { interpret, type Interpreted } from "./route.js";
-
-/** One attempt of one task, as plain data: what an executor needs to run the node. */
-export interface AttemptRequest extends TaskRef {
-  /** The graph's name, so a worker can check it loaded the right module. */
-  readonly graph: string;
-  /** 1 for the first attempt. */
-  readonly attempt: number;
-  /** The task's input: the state (or its parse by the node's input schema), or a Send's input. */
-  readonly input: unknown;
-  /** Answers to the task's earlier `ctx.interrupt` calls, in call order. */
-  readonly resumes: readonly unknown[];
-  /** Prefix of interrupt ids; undefined when the run has no thread (interrupt is then an error). */
-  readonly interruptScope: string | undefined;
-}
-
-/** What an attempt produced: the node's result taken apart, or the interrupt it raised. */
-export type AttemptResult =
-  | { readonly kind: "returned"; readonly result: Interpreted }
-  | { readonly kind: "interrupted"; readonly id: string; readonly value: unknown };
-
-/** How an executor reports back while an attempt runs. */
-export interface AttemptControl {
-  /** Fires on timeout, cancellation and sibling failure: pass it on to the node. */
-  readonly signal: AbortSignal;
-  /** Forwards a custom event from the node to the run's stream. */
-  readonly emit: (data: unknown) => void;
-}
-
-/**
- * Where task attempts run. The default runs them in this process; `@weft/bullmq` runs them on
- * worker processes that load the same graph module. Limits, timeouts, retries, failure
- * policies, validation, routing and the commit stay in the driving process, so every
- * executor gives the same final state.
- *
- * @example
- * ```ts
- * const graph = builder.compile({ executor: myExecutor });
- * ```
- * @see ../../../../docs/guides/distributed.md
- */
-export interface Executor {
-  runAttempt(request: AttemptRequest, control: AttemptControl): Promise<AttemptResult>;
-}
+import { interpret } from "./route.js";
+import type { Snapshot } from "../records/write.js";
+import type { TaskRef } from "../records/task-ref.js";
+import type { Interpreted } from "../records/attempt.js";
 
 /** What a task context needs to know about its task: a {@link TaskRef} and its interrupt answers. */
 interface ContextSource extends TaskRef {

@@ -3,60 +3,21 @@ import { GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import { START } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
-import { exposeWrite, type Snapshot, type StateTable, type Write } from "../state/table.js";
-import { taskRef, type RunEvent, type TaskFailure } from "../stream/events.js";
-import type { PendingInterrupt } from "./interrupt.js";
-import type { Executor } from "./executor.js";
-import { sharedLimiter } from "./concurrency-limit.js";
-import { Limiter } from "./limiter.js";
+import { exposeWrite, type StateTable } from "../state/table.js";
+import { type RunEvent } from "../stream/events.js";
 import { Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
 import { RunControl } from "./run-control.js";
 import { checkRunOptions } from "./run-options.js";
 import { runStep } from "./step.js";
-import { sendLabel, type Task, type TaskOutcome } from "./task.js";
-
-/** Options of one run. */
-export interface RunOptions {
-  /** Cancels the run: running tasks see their `ctx.signal` fire, the run rejects with `ABORTED`. */
-  readonly signal?: AbortSignal;
-  /** The most supersteps this call may run: a whole number ≥ 1. Default 25. */
-  readonly maxSteps?: number;
-  /** At most this many tasks (a whole number ≥ 1) run at once across the whole run; the others wait in order. */
-  readonly maxConcurrency?: number;
-  /** Cancel the run after this many milliseconds (> 0), rejecting with `RUN_TIMEOUT`. */
-  readonly timeoutMs?: number;
-  /**
-   * After a failure aborts its siblings, how long to wait for them to settle before the run
-   * rejects anyway, in milliseconds (≥ 0). Default 1000.
-   */
-  readonly settleTimeoutMs?: number;
-  /**
-   * Makes the run durable: every step is saved to the graph's checkpointer under this thread.
-   * Invoking a thread that paused (interrupt, breakpoint, crash, failure) with `null` or a
-   * `Command({ resume })` continues it; with new input, it starts a new run on its state.
-   */
-  readonly threadId?: string;
-  /** With `threadId`: continue from this earlier checkpoint instead of the latest (time travel, fork). */
-  readonly checkpointId?: string;
-  /** Where task attempts run, for this run; default: the graph's executor, or this process. */
-  readonly executor?: Executor;
-}
-
-/** What a finished (or paused) run returns. */
-export interface RunResult<TState = Record<string, unknown>, TNodes extends string = string> {
-  /** `"interrupted"` when the run paused on interrupts or a breakpoint; resume it by its thread. */
-  readonly status: "done" | "interrupted";
-  readonly state: TState;
-  /** Supersteps run by this call. */
-  readonly steps: number;
-  /** Tasks that failed but did not fail the run (`onError: "continue"` or a handler). */
-  readonly failures: readonly TaskFailure<TNodes>[];
-  /** What the run waits on when it is interrupted. */
-  readonly interrupts: readonly PendingInterrupt<TNodes>[];
-  /** The thread's latest checkpoint, when the run has a thread. */
-  readonly checkpointId: string | undefined;
-}
+import { type Task, type TaskOutcome } from "./task.js";
+import type { Snapshot, Write } from "../records/write.js";
+import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
+import type { PendingInterrupt } from "../records/interrupt.js";
+import type { RunOptions, RunResult } from "../records/run.js";
+import type { Executor } from "../records/attempt.js";
+import { sharedLimiter } from "../controls/concurrency-limit.js";
+import { Limiter } from "../controls/limiter.js";
 
 /** Everything a run needs that does not change between runs. */
 export interface Program {

@@ -1,5 +1,6 @@
 import type { GraphIR, NodeSpec } from "../graph/ir.js";
-import type { Snapshot } from "../state/table.js";
+import type { FrontierTask, PlannerState } from "../records/frontier.js";
+import type { Snapshot } from "../records/write.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
 import type { Task, TaskOutcome } from "./task.js";
 
@@ -8,21 +9,6 @@ export interface StartOutcome {
   readonly status: "start";
   readonly triggers: readonly string[];
   readonly sends: readonly ParsedSend[];
-}
-
-/** One task of a frontier as data: a Send carries its input, an edge task reads the state. */
-export interface FrontierTask {
-  readonly node: string;
-  readonly sendIndex?: number;
-  readonly input?: unknown;
-}
-
-/** What the planner remembers between steps, as data (it is part of every checkpoint). */
-export interface PlannerState {
-  /** For each join, in declaration order, the sources that ran since its target last ran. */
-  readonly joins: readonly (readonly string[])[];
-  readonly deferredNodes: readonly string[];
-  readonly deferredSends: readonly { readonly node: string; readonly input: unknown }[];
 }
 
 /** Chooses the tasks of the next step from what the last one did. */

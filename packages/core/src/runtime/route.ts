@@ -1,10 +1,12 @@
 import { enablePatches, produceWithPatches } from "immer";
+import type { Interpreted } from "../records/attempt.js";
 import { didYouMean, GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import { END, START } from "../graph/constants.js";
 import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
 import { isSend, type Send } from "../graph/send.js";
-import { formatIssues, type Snapshot, type StateTable, type Write } from "../state/table.js";
+import { formatIssues, type StateTable } from "../state/table.js";
+import type { Snapshot, Write } from "../records/write.js";
 
 enablePatches();
 
@@ -184,13 +186,6 @@ export class RoutingTable {
       if (target !== END) triggers.push(target);
     }
   }
-}
-
-/** A node's return value, taken apart: the update to validate, the Command's targets. */
-export interface Interpreted {
-  readonly update: unknown;
-  readonly overwrite: ReadonlySet<string> | undefined;
-  readonly goto: readonly unknown[];
 }
 
 const nothing: Interpreted = { update: undefined, overwrite: undefined, goto: NONE };

@@ -1,6 +1,6 @@
 import { GraphError, isGraphError } from "../errors.js";
-import type { RunOptions } from "./loop.js";
 import type { Cancellation } from "./step.js";
+import type { RunOptions } from "../records/run.js";
 
 /** The run's own cancellation: the caller's signal and the run timeout. */
 export class RunControl implements Cancellation {

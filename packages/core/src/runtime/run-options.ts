@@ -1,6 +1,6 @@
 import { didYouMean, GraphError, showValue } from "../errors.js";
-import type { RunOptions } from "./loop.js";
 import { hasMethod, isMilliseconds, isWholeAtLeast1, millisecondsRule } from "./option-values.js";
+import type { RunOptions } from "../records/run.js";
 
 /**
  * Checks a run's options before anything runs, and throws `INVALID_OPTION` naming the option

@@ -1,7 +1,7 @@
 import { GraphError } from "../errors.js";
 import type { TaskOutcome } from "./task.js";
-import { taskRef } from "../stream/events.js";
-import { isThenable, runTask, sendLabel, type StepEnv, type Task } from "./task.js";
+import { isThenable, runTask, type StepEnv, type Task } from "./task.js";
+import { sendLabel, taskRef } from "../records/task-ref.js";
 
 /** How a step learns that its run was cancelled. */
 export interface Cancellation {

@@ -1,23 +1,16 @@
+import { sendLabel } from "../records/task-ref.js";
 import { GraphError, isGraphError } from "../errors.js";
 import type { NodeSpec } from "../graph/ir.js";
-import { exposeWrite, type Snapshot, type StateTable, type Write } from "../state/table.js";
-import { taskRef, type RunEvent, type TaskFailure, type TaskRef } from "../stream/events.js";
-import {
-  callNode,
-  NO_RESUMES,
-  readAttempt,
-  receivesState,
-  runNodeAttempt,
-  TaskContext,
-  type AttemptControl,
-  type AttemptRequest,
-  type AttemptResult,
-  type Executor,
-} from "./executor.js";
-import type { PendingInterrupt } from "./interrupt.js";
-import type { Limiter } from "./limiter.js";
-import { backoffDelay, isRetryable } from "./retry.js";
+import { exposeWrite, type StateTable } from "../state/table.js";
+import { type RunEvent } from "../stream/events.js";
+import { callNode, NO_RESUMES, readAttempt, receivesState, runNodeAttempt, TaskContext } from "./executor.js";
 import { interpret, isPlainUpdate, NO_GOTO, type ParsedSend, type Routes, type RoutingTable } from "./route.js";
+import type { Snapshot, Write } from "../records/write.js";
+import { type TaskFailure, type TaskRef, taskRef } from "../records/task-ref.js";
+import type { AttemptControl, AttemptRequest, AttemptResult, Executor } from "../records/attempt.js";
+import type { PendingInterrupt } from "../records/interrupt.js";
+import type { Limiter } from "../controls/limiter.js";
+import { backoffDelay, isRetryable } from "../controls/retry.js";
 
 /** One unit of work of a superstep: a node with its input. */
 export interface Task extends TaskRef {
@@ -423,11 +416,6 @@ function interrupted(task: Task, env: StepEnv, outcome: { id: string; value: unk
 function cancelled(task: Task, env: StepEnv, reason: unknown, started: number): TaskOutcome {
   env.emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: env.at() - started, at: env.at() });
   return { status: "cancelled", task, reason };
-}
-
-/** `" (Send #3)"` or the empty string. */
-export function sendLabel(task: TaskRef): string {
-  return task.sendIndex === undefined ? "" : ` (Send #${task.sendIndex})`;
 }
 
 function isAbortError(error: unknown, signal: AbortSignal): boolean {

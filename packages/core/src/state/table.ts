@@ -3,9 +3,7 @@ import { z } from "zod";
 import { didYouMean, GraphError } from "../errors.js";
 import { reducerOf, type ReducerSpec } from "./channels.js";
 import type { AnyStateSchema } from "./types.js";
-
-/** A committed state: a frozen plain object, shared by every task of a step. */
-export type Snapshot = Readonly<Record<string, unknown>>;
+import { writerName, type Snapshot, type Write, type Writer } from "../records/write.js";
 
 /**
  * The values of a write, as code outside the engine may see them (stream events, error
@@ -13,27 +11,6 @@ export type Snapshot = Readonly<Record<string, unknown>>;
  */
 export function exposeWrite(write: Write | undefined): Readonly<Record<string, unknown>> | undefined {
   return write === undefined ? undefined : deepFreeze(write.values);
-}
-
-/**
- * Who wrote an update: a task (its name is built only when an error or a checkpoint needs
- * it), or a name for writes from outside the graph's tasks (`"__input__"`).
- */
-export type Writer = string | { readonly node: string; readonly sendIndex: number | undefined };
-
-/** `"plan"` for an edge-triggered task, `"worker#3"` for the 4th Send to worker. */
-export function writerName(writer: Writer): string {
-  if (typeof writer === "string") return writer;
-  return writer.sendIndex === undefined ? writer.node : `${writer.node}#${writer.sendIndex}`;
-}
-
-/** One task's validated update, ready to commit. */
-export interface Write {
-  /** Who wrote it; see {@link writerName} for how errors show it. */
-  readonly writer: Writer;
-  readonly values: Readonly<Record<string, unknown>>;
-  /** Keys whose value replaces the current one instead of going through the reducer. */
-  readonly overwrite?: ReadonlySet<string> | undefined;
 }
 
 interface Channel {

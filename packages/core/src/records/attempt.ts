@@ -1,0 +1,51 @@
+import type { TaskRef } from "./task-ref.js";
+
+/** One attempt of one task, as plain data: what an executor needs to run the node. */
+export interface AttemptRequest extends TaskRef {
+  /** The graph's name, so a worker can check it loaded the right module. */
+  readonly graph: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** The task's input: the state (or its parse by the node's input schema), or a Send's input. */
+  readonly input: unknown;
+  /** Answers to the task's earlier `ctx.interrupt` calls, in call order. */
+  readonly resumes: readonly unknown[];
+  /** Prefix of interrupt ids; undefined when the run has no thread (interrupt is then an error). */
+  readonly interruptScope: string | undefined;
+}
+
+/** A node's return value, taken apart: the update to validate, the Command's targets. */
+export interface Interpreted {
+  readonly update: unknown;
+  readonly overwrite: ReadonlySet<string> | undefined;
+  readonly goto: readonly unknown[];
+}
+
+/** What an attempt produced: the node's result taken apart, or the interrupt it raised. */
+export type AttemptResult =
+  | { readonly kind: "returned"; readonly result: Interpreted }
+  | { readonly kind: "interrupted"; readonly id: string; readonly value: unknown };
+
+/** How an executor reports back while an attempt runs. */
+export interface AttemptControl {
+  /** Fires on timeout, cancellation and sibling failure: pass it on to the node. */
+  readonly signal: AbortSignal;
+  /** Forwards a custom event from the node to the run's stream. */
+  readonly emit: (data: unknown) => void;
+}
+
+/**
+ * Where task attempts run. The default runs them in this process; `@weft/bullmq` runs them on
+ * worker processes that load the same graph module. Limits, timeouts, retries, failure
+ * policies, validation, routing and the commit stay in the driving process, so every
+ * executor gives the same final state.
+ *
+ * @example
+ * ```ts
+ * const graph = builder.compile({ executor: myExecutor });
+ * ```
+ * @see ../../../../docs/guides/distributed.md
+ */
+export interface Executor {
+  runAttempt(request: AttemptRequest, control: AttemptControl): Promise<AttemptResult>;
+}

@@ -1,0 +1,45 @@
+import type { Executor } from "./attempt.js";
+import type { PendingInterrupt } from "./interrupt.js";
+import type { TaskFailure } from "./task-ref.js";
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Cancels the run: running tasks see their `ctx.signal` fire, the run rejects with `ABORTED`. */
+  readonly signal?: AbortSignal;
+  /** The most supersteps this call may run: a whole number ≥ 1. Default 25. */
+  readonly maxSteps?: number;
+  /** At most this many tasks (a whole number ≥ 1) run at once across the whole run; the others wait in order. */
+  readonly maxConcurrency?: number;
+  /** Cancel the run after this many milliseconds (> 0), rejecting with `RUN_TIMEOUT`. */
+  readonly timeoutMs?: number;
+  /**
+   * After a failure aborts its siblings, how long to wait for them to settle before the run
+   * rejects anyway, in milliseconds (≥ 0). Default 1000.
+   */
+  readonly settleTimeoutMs?: number;
+  /**
+   * Makes the run durable: every step is saved to the graph's checkpointer under this thread.
+   * Invoking a thread that paused (interrupt, breakpoint, crash, failure) with `null` or a
+   * `Command({ resume })` continues it; with new input, it starts a new run on its state.
+   */
+  readonly threadId?: string;
+  /** With `threadId`: continue from this earlier checkpoint instead of the latest (time travel, fork). */
+  readonly checkpointId?: string;
+  /** Where task attempts run, for this run; default: the graph's executor, or this process. */
+  readonly executor?: Executor;
+}
+
+/** What a finished (or paused) run returns. */
+export interface RunResult<TState = Record<string, unknown>, TNodes extends string = string> {
+  /** `"interrupted"` when the run paused on interrupts or a breakpoint; resume it by its thread. */
+  readonly status: "done" | "interrupted";
+  readonly state: TState;
+  /** Supersteps run by this call. */
+  readonly steps: number;
+  /** Tasks that failed but did not fail the run (`onError: "continue"` or a handler). */
+  readonly failures: readonly TaskFailure<TNodes>[];
+  /** What the run waits on when it is interrupted. */
+  readonly interrupts: readonly PendingInterrupt<TNodes>[];
+  /** The thread's latest checkpoint, when the run has a thread. */
+  readonly checkpointId: string | undefined;
+}
