@@ -30,7 +30,8 @@ export type {
 } from "./graph/types.js";
 
 export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./runtime/compiled.js";
-export { nodeContext, runNodeAttempt } from "./runtime/executor.js";
+export { nodeContext } from "./runtime/context.js";
+export { runNodeAttempt } from "./runtime/executor.js";
 
 export type { RunEvent, RunEventType } from "./stream/events.js";
 

@@ -451,6 +451,35 @@ describe("failure policies", () => {
     expect(error.details.failures.map((f: { sendIndex: number }) => f.sendIndex)).toEqual([0, 1, 2]);
   });
 
+  it("starts every task of a step before a failure cancels the rest, even when nodes throw at once", async () => {
+    const started: string[] = [];
+    const State2 = z.object({ done: appendList(z.string()) });
+    const graph = new StateGraph(State2)
+      .addNode("a", () => {
+        started.push("a");
+        throw new Error("a broke");
+      })
+      .addNode("b", () => {
+        started.push("b");
+        throw new Error("b broke");
+      })
+      .addNode("c", () => {
+        started.push("c");
+        return { done: "c" };
+      })
+      .addEdge(START, "a")
+      .addEdge(START, "b")
+      .addEdge(START, "c")
+      .addEdge("a", END)
+      .addEdge("b", END)
+      .addEdge("c", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({}));
+    expect(started).toEqual(["a", "b", "c"]);
+    expect(error.message).toBe('2 tasks failed in step 1: "a" (attempt 1): a broke; "b" (attempt 1): b broke');
+    expect(error.details.finished).toEqual([{ taskId: "1:2", node: "c", step: 1, sendIndex: undefined, update: { done: ["c"] } }]);
+  });
+
   it("best-effort: 1/3 tasks failed, got 2 successful results", async () => {
     const graph = new StateGraph(State)
       .addNode(

@@ -107,7 +107,12 @@ class Writer {
  */
 export function toMermaid(graph: Drawable, options: MermaidOptions = {}): string {
   const writer = new Writer();
-  drawGraph(writer, irOf(graph), "", "  ", options.subgraphs ?? {}, options.undeclaredRoutes ?? "every");
+  drawGraph(writer, irOf(graph), {
+    prefix: "",
+    indent: "  ",
+    subgraphs: options.subgraphs ?? {},
+    undeclared: options.undeclaredRoutes ?? "every",
+  });
 
   const out: string[] = [];
   if (options.title !== undefined) out.push("---", `title: ${JSON.stringify(options.title)}`, "---");
@@ -123,14 +128,16 @@ function irOf(graph: Drawable): GraphIR {
   return "toIR" in graph && typeof graph.toIR === "function" ? graph.toIR() : (graph as GraphIR);
 }
 
-function drawGraph(
-  writer: Writer,
-  ir: GraphIR,
-  prefix: string,
-  indent: string,
-  subgraphs: Readonly<Record<string, Drawable | SubgraphSpec>>,
-  undeclared: "every" | "placeholder",
-): void {
+/** Where a graph is drawn: its ids' prefix and indent (nested boxes add to both), and its options. */
+interface Frame {
+  readonly prefix: string;
+  readonly indent: string;
+  readonly subgraphs: Readonly<Record<string, Drawable | SubgraphSpec>>;
+  readonly undeclared: "every" | "placeholder";
+}
+
+function drawGraph(writer: Writer, ir: GraphIR, frame: Frame): void {
+  const { prefix, indent, undeclared } = frame;
   const nodes = [...ir.nodes.values()].sort((a, b) => a.index - b.index);
   const ids = new Map<string, string>(nodes.map((node) => [node.name, `${prefix}n${node.index}`]));
   const startId = `${prefix}__start__`;
@@ -141,7 +148,7 @@ function drawGraph(
 
   writer.nodes.push(`${indent}${startId}(["START"])`);
   writer.addClass("terminal", startId);
-  for (const node of nodes) drawNode(writer, node, idOf(node.name), indent, subgraphs, undeclared);
+  for (const node of nodes) drawNode(writer, node, idOf(node.name), frame);
   if (usesEnd(ir)) {
     writer.nodes.push(`${indent}${endId}(["END"])`);
     writer.addClass("terminal", endId);
@@ -196,14 +203,8 @@ function drawGraph(
   }
 }
 
-function drawNode(
-  writer: Writer,
-  node: NodeSpec,
-  id: string,
-  indent: string,
-  subgraphs: Readonly<Record<string, Drawable | SubgraphSpec>>,
-  undeclared: "every" | "placeholder",
-): void {
+function drawNode(writer: Writer, node: NodeSpec, id: string, frame: Frame): void {
+  const { indent, subgraphs } = frame;
   const nested = Object.hasOwn(subgraphs, node.name) ? subgraphs[node.name] : undefined;
   if (nested !== undefined) {
     const spec: SubgraphSpec = "graph" in nested ? nested : { graph: nested };
@@ -211,7 +212,7 @@ function drawNode(
     // Inner nodes are declared inside the box, which makes them its members; inner links join
     // the other links, numbered after those already written.
     const inner = new Writer();
-    drawGraph(inner, irOf(spec.graph), `${id}_`, `${indent}  `, spec.subgraphs ?? {}, undeclared);
+    drawGraph(inner, irOf(spec.graph), { ...frame, prefix: `${id}_`, indent: `${indent}  `, subgraphs: spec.subgraphs ?? {} });
     writer.nodes.push(...inner.nodes);
     const sends = new Set(inner.sendLinks);
     for (const [i, line] of inner.links.entries()) writer.link(indent, line.trimStart(), sends.has(i));

@@ -9,6 +9,7 @@ import { AsyncQueue } from "../stream/queue.js";
 import type { Command } from "../graph/command.js";
 import { runGraph, type Program } from "./loop.js";
 import { Planner, toFrontier } from "./planner.js";
+import { NO_GOTO } from "./result.js";
 import { RoutingTable } from "./route.js";
 import { checkCompileOptions } from "./compile-options.js";
 import { checkRunOptions } from "./run-options.js";
@@ -202,7 +203,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     const planner = new Planner(ir, routing, saved.body.planner);
     let next = saved.body.next;
     if (spec !== undefined) {
-      const routes = await routing.route(spec.name, saved.state, write, [], table, step);
+      const routes = await routing.route(spec.name, NO_GOTO, state);
       const task = { taskId: "update", node: spec.name, step, sendIndex: undefined, spec, input: saved.state };
       next = planner.next(state, step + 1, [{ status: "done", task, write, ...routes }]).map(toFrontier);
     }

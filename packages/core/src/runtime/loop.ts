@@ -4,13 +4,14 @@ import { isCommand } from "../graph/command.js";
 import { START } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
 import { exposeWrite, type StateTable } from "../state/table.js";
-import { type RunEvent } from "../stream/events.js";
+import type { RunEvent } from "../stream/events.js";
 import { Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
 import { RunControl } from "./run-control.js";
 import { checkRunOptions } from "./run-options.js";
+import { NO_GOTO } from "./result.js";
 import { runStep } from "./step.js";
-import { type Task, type TaskOutcome } from "./task.js";
+import type { Task, TaskOutcome } from "./task.js";
 import type { Snapshot, Write } from "../records/write.js";
 import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -67,7 +68,7 @@ export async function runGraph(
     const start =
       threads === undefined || threadId === undefined
         ? await freshStart(program, input)
-        : await threadStart(program, threads, threadId, input, options.checkpointId);
+        : await threadStart(program, threads, { threadId, input, checkpointId: options.checkpointId });
     let { state, tasks, known, checkpoint, skipBreakpoint } = start;
     const planner = start.planner;
     const nodeLimiters = new Map<string, Limiter>();
@@ -120,8 +121,9 @@ export async function runGraph(
       });
       run.throwIfAborted();
       const { failures: stepFailures, interrupts, writes, view } = sortOutcomes(outcomes);
-      const fatal = stepFailures.filter((failure) => failure.policy === "fail");
-      if (fatal.length > 0) throw taskFailed(fatal, stepFailures, outcomes, state, step);
+      if (stepFailures.some((failure) => failure.policy === "fail")) {
+        throw taskFailed({ step, state, outcomes, failures: stepFailures });
+      }
       if (interrupts.length > 0) return finish("interrupted", interrupts, steps);
       // A lone writer's routers already saw the committed state: reuse it rather than commit twice.
       state = writes.length === 1 && view !== undefined ? view : table.commit(state, writes, step);
@@ -165,7 +167,7 @@ async function freshStart(program: Program, input: unknown): Promise<Start> {
   }
   const state = table.initial(input);
   const planner = new Planner(ir, routing);
-  const routes = await routing.route(START, state, undefined, [], table, 0);
+  const routes = await routing.route(START, NO_GOTO, state);
   const tasks = planner.next(state, 1, [{ status: "start", ...routes }]);
   return { state, tasks, planner, known: new Map(), checkpoint: undefined, skipBreakpoint: false };
 }
@@ -174,9 +176,7 @@ async function freshStart(program: Program, input: unknown): Promise<Start> {
 async function threadStart(
   program: Program,
   threads: ThreadStore,
-  threadId: string,
-  input: unknown,
-  checkpointId: string | undefined,
+  { threadId, input, checkpointId }: { readonly threadId: string; readonly input: unknown; readonly checkpointId: string | undefined },
 ): Promise<Start> {
   const { ir, table, routing } = program;
   const saved = await threads.load(threadId, checkpointId);
@@ -203,7 +203,7 @@ async function threadStart(
     // A new run on the thread's state: the input is an update, then the graph starts over.
     const write = table.parseUpdate(input, "__input__");
     const state = table.commit(saved.state, [write], saved.body.step);
-    const routes = await routing.route(START, state, undefined, [], table, saved.body.step);
+    const routes = await routing.route(START, NO_GOTO, state);
     const tasks = planner.next(state, saved.body.step + 1, [{ status: "start", ...routes }]);
     const checkpoint = await threads.save(threadId, saved, {
       source: "input",
@@ -334,14 +334,17 @@ function sortOutcomes(outcomes: readonly TaskOutcome[]): SortedOutcomes {
   return { failures, interrupts, writes, view };
 }
 
+/** A step that failed: its number, the state it started from, its outcomes and its failures. */
+interface FailedStep {
+  readonly step: number;
+  readonly state: Snapshot;
+  readonly outcomes: readonly TaskOutcome[];
+  readonly failures: readonly TaskFailure[];
+}
+
 /** The error of a step with fatal failures; `details.failures` lists every failure of the step, fatal first. */
-function taskFailed(
-  fatal: readonly TaskFailure[],
-  all: readonly TaskFailure[],
-  outcomes: readonly TaskOutcome[],
-  state: Snapshot,
-  step: number,
-): GraphError {
+function taskFailed({ step, state, outcomes, failures }: FailedStep): GraphError {
+  const fatal = failures.filter((failure) => failure.policy === "fail");
   const reason = (failure: TaskFailure): string => {
     const how = `attempt ${failure.attempts}${failure.timedOut ? ", timed out" : ""}`;
     const cause = failure.error instanceof Error ? failure.error.message : String(failure.error);
@@ -357,7 +360,7 @@ function taskFailed(
   );
   return new GraphError("TASK_FAILED", message, {
     cause: fatal[0]!.error,
-    details: { step, failures: [...fatal, ...all.filter((failure) => failure.policy !== "fail")], finished, state },
+    details: { step, failures: [...fatal, ...failures.filter((failure) => failure.policy !== "fail")], finished, state },
   });
 }
 

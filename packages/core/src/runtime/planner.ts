@@ -84,14 +84,14 @@ export class Planner {
     const tasks: Task[] = new Array(nodes.length + ready.length);
     for (let i = 0; i < nodes.length; i++) {
       const spec = nodes[i]!;
-      tasks[i] = this.#task(step, i, spec, undefined, this.#routing.edgeInput(spec, state));
+      tasks[i] = newTask(step, i, { node: spec, input: this.#routing.edgeInput(spec, state) }, undefined);
     }
     const sendCounts = new Map<string, number>();
     for (let i = 0; i < ready.length; i++) {
-      const { node, input } = ready[i]!;
-      const sendIndex = sendCounts.get(node.name) ?? 0;
-      sendCounts.set(node.name, sendIndex + 1);
-      tasks[nodes.length + i] = this.#task(step, nodes.length + i, node, sendIndex, input);
+      const send = ready[i]!;
+      const sendIndex = sendCounts.get(send.node.name) ?? 0;
+      sendCounts.set(send.node.name, sendIndex + 1);
+      tasks[nodes.length + i] = newTask(step, nodes.length + i, send, sendIndex);
     }
     return tasks;
   }
@@ -101,12 +101,9 @@ export class Planner {
     return frontier.map((entry, position) => {
       const spec = this.#node(entry.node);
       const isSend = entry.sendIndex !== undefined;
-      return this.#task(step, position, spec, entry.sendIndex, isSend ? entry.input : this.#routing.edgeInput(spec, state));
+      const input = isSend ? entry.input : this.#routing.edgeInput(spec, state);
+      return newTask(step, position, { node: spec, input }, entry.sendIndex);
     });
-  }
-
-  #task(step: number, position: number, spec: NodeSpec, sendIndex: number | undefined, input: unknown): Task {
-    return { taskId: `${step}:${position}`, node: spec.name, step, sendIndex, spec, input };
   }
 
   /** The planner's memory as plain data. */
@@ -143,6 +140,11 @@ export class Planner {
 function addAll(set: Set<string>, items: readonly string[] | undefined): void {
   if (items === undefined) return;
   for (let i = 0; i < items.length; i++) set.add(items[i]!);
+}
+
+/** The task at `position` of `step` that runs `work.node` on `work.input`. */
+function newTask(step: number, position: number, work: ParsedSend, sendIndex: number | undefined): Task {
+  return { taskId: `${step}:${position}`, node: work.node.name, step, sendIndex, spec: work.node, input: work.input };
 }
 
 /** A task as frontier data. */

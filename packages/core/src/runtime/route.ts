@@ -1,14 +1,10 @@
-import { enablePatches, produceWithPatches } from "immer";
-import type { Interpreted } from "../records/attempt.js";
 import { didYouMean, GraphError } from "../errors.js";
-import { isCommand } from "../graph/command.js";
 import { END, START } from "../graph/constants.js";
 import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
 import { isSend, type Send } from "../graph/send.js";
-import { formatIssues, type StateTable } from "../state/table.js";
-import type { Snapshot, Write } from "../records/write.js";
-
-enablePatches();
+import type { Snapshot } from "../records/write.js";
+import { formatIssues } from "../state/table.js";
+import { isThenable } from "./maybe.js";
 
 /** A Send checked against its target: the node exists and the input was parsed. */
 export interface ParsedSend {
@@ -20,8 +16,6 @@ export interface ParsedSend {
 export interface Routes {
   readonly triggers: readonly string[];
   readonly sends: readonly ParsedSend[];
-  /** The snapshot with the task's own write applied, when routers needed it. */
-  readonly view?: Snapshot;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -86,142 +80,102 @@ export class RoutingTable {
     return parsed.data;
   }
 
+  /** Whether `source` has conditional edges, whose routers need its view of the state. */
+  hasRouters(source: string): boolean {
+    return this.branchesFrom.has(source);
+  }
+
   /**
-   * Where a source leads after writing `write`: static edges, then Command targets, then each
-   * router's choice. Routers see the step snapshot with the source's own write applied.
-   * Synchronous unless a router returns a promise.
+   * Where a source leads: static edges, then Command targets, then each router's choice.
+   * Routers see `view`, the step snapshot with the source's own write applied. Synchronous
+   * unless a router returns a promise.
    */
-  route(
-    source: string,
-    snapshot: Snapshot,
-    write: Write | undefined,
-    goto: readonly unknown[],
-    table: StateTable,
-    step: number,
-  ): Routes | Promise<Routes> {
+  route(source: string, goto: readonly unknown[], view: Snapshot): Routes | Promise<Routes> {
     const branches = this.branchesFrom.get(source);
     // The common case of a fan-out worker: static edges only, one shared answer per source.
-    if (goto.length === 0 && branches === undefined) {
-      return this.#staticRoutes.get(source) ?? { triggers: this.edgesFrom.get(source) ?? NONE, sends: NONE };
-    }
-    const triggers: string[] = [...(this.edgesFrom.get(source) ?? NONE)];
-    const sends: ParsedSend[] = [];
-    if (goto.length > 0) this.#collect(goto, source, `Command of "${source}"`, undefined, triggers, sends);
-    if (branches === undefined) return { triggers, sends };
-    const view = write === undefined ? snapshot : table.commit(snapshot, [write], step);
-    return this.#branch(source, branches, view, triggers, sends);
-  }
-
-  /** Runs the routers of `source` in order on `view`, adding their choices to `triggers` and `sends`. */
-  #branch(
-    source: string,
-    branches: readonly BranchSpec[],
-    view: Snapshot,
-    triggers: string[],
-    sends: ParsedSend[],
-  ): Routes | Promise<Routes> {
-    const next = (i: number): Routes | Promise<Routes> => {
-      for (; i < branches.length; i++) {
-        const branch = branches[i]!;
-        const result = (branch.router as (state: Snapshot) => unknown)(view);
-        if (result instanceof Promise) {
-          return result.then((value) => {
-            this.#collect(Array.isArray(value) ? value : [value], source, `Router of "${source}"`, branch, triggers, sends);
-            return next(i + 1);
-          });
-        }
-        this.#collect(Array.isArray(result) ? result : [result], source, `Router of "${source}"`, branch, triggers, sends);
-      }
-      return { triggers, sends, view };
-    };
-    return next(0);
-  }
-
-  #collect(
-    choices: readonly unknown[],
-    source: string,
-    who: string,
-    branch: BranchSpec | undefined,
-    triggers: string[],
-    sends: ParsedSend[],
-  ): void {
-    for (const choice of choices) {
-      if (isSend(choice)) {
-        sends.push(this.parseSend(choice, source));
-        continue;
-      }
-      if (typeof choice !== "string") {
-        throw new GraphError(
-          "INVALID_ROUTE",
-          `${who} returned ${choice === null ? "null" : typeof choice}; expected a node name, END or a Send.`,
-          { details: { node: source } },
-        );
-      }
-      let target = choice;
-      if (branch?.pathMap !== undefined) {
-        const mapped = branch.pathMap[choice];
-        if (mapped === undefined) {
-          throw new GraphError(
-            "INVALID_ROUTE",
-            `${who} returned "${choice}", which is not a key of its path map.${didYouMean(choice, Object.keys(branch.pathMap))}`,
-            { details: { node: source, route: choice } },
-          );
-        }
-        target = mapped;
-      }
-      if (target !== END && !this.ir.nodes.has(target)) {
-        throw new GraphError(
-          "UNKNOWN_NODE",
-          `${who} returned "${target}", which is not a node.${didYouMean(target, this.ir.nodes.keys())}`,
-          { details: { node: target, from: source } },
-        );
-      }
-      if (branch?.targets !== undefined && branch.pathMap === undefined && !branch.targets.includes(target)) {
-        throw new GraphError(
-          "INVALID_ROUTE",
-          `${who} returned "${target}", which is not among its declared targets (${branch.targets.join(", ")}).`,
-          { details: { node: source, route: target } },
-        );
-      }
-      if (target !== END) triggers.push(target);
-    }
+    if (goto.length === 0 && branches === undefined) return this.#staticRoutes.get(source)!;
+    const routes = new RouteList(this, source);
+    if (goto.length > 0) routes.add(goto, undefined);
+    if (branches === undefined) return routes;
+    return routes.branch(branches, view, 0);
   }
 }
 
-const nothing: Interpreted = { update: undefined, overwrite: undefined, goto: NONE };
+/** The routes of one source as its Command and routers choose them, checked one by one. */
+class RouteList implements Routes {
+  readonly triggers: string[];
+  readonly sends: ParsedSend[] = [];
+  readonly #table: RoutingTable;
+  readonly #source: string;
 
-/**
- * Reads what a node returned: nothing, an update, a Command, or an immer recipe. A recipe
- * drafts `snapshot`, the state; tasks that receive their own input have none to draft.
- */
-export function interpret(result: unknown, snapshot: Snapshot | undefined, node: string): Interpreted {
-  if (result === undefined || result === null) return nothing;
-  if (isCommand(result)) return { update: result.update, overwrite: undefined, goto: result.goto };
-  if (typeof result === "function") {
-    if (snapshot === undefined) {
+  constructor(table: RoutingTable, source: string) {
+    this.#table = table;
+    this.#source = source;
+    this.triggers = [...(table.edgesFrom.get(source) ?? NONE)];
+  }
+
+  /** Runs the routers from `branches[from]` on in order, adding their choices. */
+  branch(branches: readonly BranchSpec[], view: Snapshot, from: number): Routes | Promise<Routes> {
+    for (let i = from; i < branches.length; i++) {
+      const branch = branches[i]!;
+      const result = (branch.router as (state: Snapshot) => unknown)(view);
+      if (isThenable(result)) {
+        return Promise.resolve(result).then((value) => {
+          this.add(value, branch);
+          return this.branch(branches, view, i + 1);
+        });
+      }
+      this.add(result, branch);
+    }
+    return this;
+  }
+
+  /** Adds what a router (`branch`) or a Command (no branch) chose. */
+  add(choice: unknown, branch: BranchSpec | undefined): void {
+    if (!Array.isArray(choice)) return this.#one(choice, branch);
+    for (const item of choice) this.#one(item, branch);
+  }
+
+  #one(choice: unknown, branch: BranchSpec | undefined): void {
+    const source = this.#source;
+    const who = branch === undefined ? `Command of "${source}"` : `Router of "${source}"`;
+    if (isSend(choice)) {
+      this.sends.push(this.#table.parseSend(choice, source));
+      return;
+    }
+    if (typeof choice !== "string") {
       throw new GraphError(
-        "INVALID_UPDATE",
-        `Node "${node}" returned a recipe, which drafts the state, but its tasks receive their own input (a Send or an input schema): return an update object instead.`,
-        { details: { node } },
+        "INVALID_ROUTE",
+        `${who} returned ${choice === null ? "null" : typeof choice}; expected a node name, END or a Send.`,
+        { details: { node: source } },
       );
     }
-    const [next, patches] = produceWithPatches(snapshot, result as (draft: Record<string, unknown>) => void);
-    const keys = new Set(patches.map((patch) => String(patch.path[0])));
-    const update: Record<string, unknown> = {};
-    for (const key of keys) update[key] = next[key];
-    return { update, overwrite: keys, goto: NONE };
+    let target = choice;
+    const pathMap = branch?.pathMap;
+    if (pathMap !== undefined) {
+      // Own keys only: "toString" is not a key of a path map, whatever Object.prototype has.
+      if (!Object.hasOwn(pathMap, choice)) {
+        throw new GraphError(
+          "INVALID_ROUTE",
+          `${who} returned "${choice}", which is not a key of its path map.${didYouMean(choice, Object.keys(pathMap))}`,
+          { details: { node: source, route: choice } },
+        );
+      }
+      target = pathMap[choice]!;
+    }
+    const nodes = this.#table.ir.nodes;
+    if (target !== END && !nodes.has(target)) {
+      throw new GraphError("UNKNOWN_NODE", `${who} returned "${target}", which is not a node.${didYouMean(target, nodes.keys())}`, {
+        details: { node: target, from: source },
+      });
+    }
+    if (branch?.targets !== undefined && pathMap === undefined && !branch.targets.includes(target)) {
+      throw new GraphError(
+        "INVALID_ROUTE",
+        `${who} returned "${target}", which is not among its declared targets (${branch.targets.join(", ")}).`,
+        { details: { node: source, route: target } },
+      );
+    }
+    if (target !== END) this.triggers.push(target);
   }
-  // An update object; anything else (a number, a string…) parseUpdate rejects, naming the node.
-  return { update: result, overwrite: undefined, goto: NONE };
 }
-
-/**
- * True when a node returned a plain update object (not a Command, not a recipe): the common
- * case, which the engine reads without taking it apart.
- */
-export function isPlainUpdate(result: unknown): result is object {
-  return typeof result === "object" && result !== null && !isCommand(result);
-}
-
-/** What a plain update leads to: no overwritten keys, no Command targets. */
-export const NO_GOTO: readonly never[] = NONE;

@@ -1,7 +1,8 @@
 import { GraphError } from "../errors.js";
-import type { TaskOutcome } from "./task.js";
-import { isThenable, runTask, type StepEnv, type Task } from "./task.js";
 import { sendLabel, taskRef } from "../records/task-ref.js";
+import { isThenable } from "./maybe.js";
+import type { StepEnv, Task, TaskOutcome } from "./task.js";
+import { runTask } from "./task-run.js";
 
 /** How a step learns that its run was cancelled. */
 export interface Cancellation {
@@ -49,10 +50,11 @@ export async function runStep(tasks: readonly Task[], options: StepOptions): Pro
     graph: options.graph,
     signal: flight.signal,
     onFatal: (failure) =>
-      flight.cancel(new GraphError("ABORTED", `Cancelled because "${failure.node}"${sendLabel(failure)} failed in step ${failure.step}.`)),
+      flight.failFast(new GraphError("ABORTED", `Cancelled because "${failure.node}"${sendLabel(failure)} failed in step ${failure.step}.`)),
   };
   try {
     startAll(tasks, env, options, flight);
+    flight.started();
     const ended = flight.ended();
     if (ended !== undefined) await ended;
   } finally {
@@ -116,6 +118,8 @@ class TasksInFlight {
   readonly #controller = new AbortController();
   readonly #settleTimeoutMs: number;
   #pending = 0;
+  #starting = true;
+  #failedWhileStarting: { readonly reason: unknown } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #end: (() => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
@@ -136,6 +140,22 @@ class TasksInFlight {
     this.#controller.abort(reason);
     this.#timer = setTimeout(this.#giveUp, this.#settleTimeoutMs);
   };
+
+  /**
+   * A task failed the step: cancel the others. While the step is still starting its tasks,
+   * this waits until every one has started, so that each task of a step runs (and reports its
+   * own failure) whatever the order in which they fail.
+   */
+  readonly failFast = (reason: unknown): void => {
+    if (this.#starting) this.#failedWhileStarting ??= { reason };
+    else this.cancel(reason);
+  };
+
+  /** Every task has started: a failure that came meanwhile now cancels the rest. */
+  started(): void {
+    this.#starting = false;
+    if (this.#failedWhileStarting !== undefined) this.cancel(this.#failedWhileStarting.reason);
+  }
 
   /** Persisting an outcome failed (or a task broke its promise never to reject): the step fails with that error. */
   readonly fail = (error: unknown): void => {

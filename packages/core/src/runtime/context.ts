@@ -1,0 +1,79 @@
+import { GraphError } from "../errors.js";
+import type { NodeContext } from "../graph/types.js";
+import type { AttemptControl, AttemptRequest } from "../records/attempt.js";
+import type { TaskRef } from "../records/task-ref.js";
+import { InterruptSignal } from "./interrupt.js";
+
+/** What a task context needs to know about its task: a {@link TaskRef} and its interrupt answers. */
+export interface ContextSource extends TaskRef {
+  /** Answers to the task's earlier `ctx.interrupt` calls, in call order. */
+  readonly resumes?: readonly unknown[] | undefined;
+}
+
+/** Everything a task context is built from besides its task. */
+export interface ContextOptions {
+  readonly attempt: number;
+  /** Prefix of interrupt ids; undefined when the run has no thread. */
+  readonly interruptScope: string | undefined;
+  readonly signal: AbortSignal;
+  readonly emit: (data: unknown) => void;
+}
+
+/** The answers of a task that has none yet: one shared empty list. */
+export const NO_RESUMES: readonly unknown[] = [];
+
+/** The `ctx` a node receives. Built straight from the task in process, from the request in workers. */
+export class TaskContext implements NodeContext {
+  readonly node: string;
+  readonly step: number;
+  readonly taskId: string;
+  readonly sendIndex: number | undefined;
+  readonly attempt: number;
+  /** Set when the node called `interrupt` without an answer, even if it caught the signal. */
+  pending: InterruptSignal | undefined;
+  #interrupts = 0;
+
+  readonly signal: AbortSignal;
+  readonly emit: (data: unknown) => void;
+  readonly #resumes: readonly unknown[];
+  readonly #interruptScope: string | undefined;
+
+  constructor(task: ContextSource, options: ContextOptions) {
+    this.node = task.node;
+    this.step = task.step;
+    this.taskId = task.taskId;
+    this.sendIndex = task.sendIndex;
+    this.attempt = options.attempt;
+    this.#resumes = task.resumes ?? NO_RESUMES;
+    this.#interruptScope = options.interruptScope;
+    this.signal = options.signal;
+    this.emit = options.emit;
+    this.pending = undefined;
+  }
+
+  interrupt<TAnswer = unknown>(value: unknown): TAnswer {
+    const index = this.#interrupts++;
+    if (index < this.#resumes.length) return this.#resumes[index] as TAnswer;
+    const scope = this.#interruptScope;
+    if (scope === undefined) {
+      throw new GraphError(
+        "INVALID_OPTION",
+        `Node "${this.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
+        { details: { node: this.node } },
+      );
+    }
+    const { taskId, node, step, sendIndex } = this;
+    this.pending = new InterruptSignal({ id: `${scope}:${taskId}:${index}`, value, kind: "node", taskId, node, step, sendIndex });
+    throw this.pending;
+  }
+}
+
+/** The context a node receives, for code (error handlers, executors) that calls nodes itself. */
+export function nodeContext(request: AttemptRequest, control: AttemptControl): NodeContext {
+  return new TaskContext(request, {
+    attempt: request.attempt,
+    interruptScope: request.interruptScope,
+    signal: control.signal,
+    emit: control.emit,
+  });
+}

@@ -1,0 +1,368 @@
+import type { Limiter } from "../controls/limiter.js";
+import { backoffDelay, isRetryable } from "../controls/retry.js";
+import { GraphError, isGraphError } from "../errors.js";
+import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
+import type { PendingInterrupt } from "../records/interrupt.js";
+import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
+import type { Snapshot, Write } from "../records/write.js";
+import { exposeWrite } from "../state/table.js";
+import type { RunEvent } from "../stream/events.js";
+import { NO_RESUMES, TaskContext } from "./context.js";
+import { bounded, sleep } from "./deadline.js";
+import { callNode, runNodeAttempt } from "./executor.js";
+import { isThenable, pipe } from "./maybe.js";
+import { interpret, isPlainUpdate, NO_GOTO, readAttempt, receivesState } from "./result.js";
+import type { Routes } from "./route.js";
+import type { StepEnv, Task, TaskOutcome } from "./task.js";
+
+/**
+ * Runs one task to its outcome: waits for its concurrency slots, runs the node with timeout
+ * and retries, validates and routes what it returned, and applies its error policy.
+ * Never rejects: every ending is a {@link TaskOutcome}. Synchronous when the task needs no
+ * slot and its node and routers are synchronous, so big fan-outs of cheap nodes allocate no
+ * promises.
+ */
+export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
+  return new TaskRun(task, env).run();
+}
+
+type Outcome = TaskOutcome | Promise<TaskOutcome>;
+
+/**
+ * One task on its way to an outcome: the task, its step's environment, the attempt running
+ * now and when it started. Its methods are the stages a task goes through; where a stage may
+ * end later, the next one is chained with {@link pipe}, which stays synchronous when it can.
+ * (TypeScript's `private` rather than `#` members: one of these is made per task, and its
+ * methods run on every task's path, where `#` members add a brand check to each access.)
+ */
+class TaskRun {
+  readonly task: Task;
+  readonly env: StepEnv;
+  /** The attempt running now, from 1. */
+  attempt = 1;
+  /** When the task started, in the run's milliseconds; only kept when someone listens to events. */
+  started = 0;
+  /** The context of the attempt running in this process. */
+  private ctx: TaskContext | undefined;
+  /** The task's validated write and the routers' view of the state, once it has them. */
+  private write: Write | undefined;
+  private view: Snapshot | undefined;
+  /** Set when the node failed and its `onError` handler produced the write. */
+  private recovered: TaskFailure | undefined;
+
+  constructor(task: Task, env: StepEnv) {
+    this.task = task;
+    this.env = env;
+  }
+
+  run(): Outcome {
+    const { env } = this;
+    const nodeLimiter = env.nodeLimiters.get(this.task.node);
+    if (nodeLimiter === undefined && env.runLimiter === undefined) return this.runAttempt();
+    return this.limited(nodeLimiter);
+  }
+
+  /** Waits for the node's and the run's slots, in that order, then runs the attempts. */
+  private async limited(nodeLimiter: Limiter | undefined): Promise<TaskOutcome> {
+    const { task, env } = this;
+    const held: Limiter[] = [];
+    if (env.emit !== undefined) this.started = env.at();
+    try {
+      for (const limiter of [nodeLimiter, env.runLimiter]) {
+        if (limiter === undefined) continue;
+        const waiting = limiter.acquire(env.signal);
+        if (waiting !== undefined) {
+          env.emit?.({ type: "task:queued", ...taskRef(task), at: env.at() });
+          await waiting;
+        }
+        held.push(limiter);
+      }
+    } catch (reason) {
+      for (const limiter of held) limiter.release();
+      return this.cancelled(reason);
+    }
+    try {
+      return await this.runAttempt();
+    } finally {
+      for (const limiter of held) limiter.release();
+    }
+  }
+
+  /** Runs attempt number `this.attempt`, and goes on to the outcome. */
+  private runAttempt(): Outcome {
+    const { task, env } = this;
+    if (env.signal.aborted) return this.cancelled(env.signal.reason);
+    if (env.emit !== undefined) {
+      if (this.attempt === 1) this.started = env.at();
+      env.emit({ type: "task:start", attempt: this.attempt, ...taskRef(task), at: env.at() });
+    }
+    if (env.executor === undefined && task.spec.timeoutMs === undefined) return this.attemptHere();
+    let result: AttemptResult | Promise<AttemptResult>;
+    try {
+      result = this.attemptElsewhere();
+    } catch (error) {
+      return this.afterError(error);
+    }
+    return pipe(result, this, this.settle, this.afterError);
+  }
+
+  /**
+   * The common attempt: in this process, without a timeout. Calls the node with a context
+   * built straight from the task, and reads its result without the executor's wrappers.
+   */
+  private attemptHere(): Outcome {
+    const { task, env } = this;
+    const ctx = new TaskContext(task, {
+      attempt: this.attempt,
+      interruptScope: env.interruptScope,
+      signal: env.signal,
+      emit: this.customEvents(),
+    });
+    this.ctx = ctx;
+    let value: unknown;
+    try {
+      value = callNode(task.spec, task.input, ctx);
+    } catch (error) {
+      return this.threw(error);
+    }
+    return pipe(value, this, this.returned, this.threw);
+  }
+
+  private returned(value: unknown): Outcome {
+    // The common ending, a plain update object, goes on as it is: no need to take it apart.
+    if (this.ctx!.pending === undefined && isPlainUpdate(value)) return this.finish(value, undefined, NO_GOTO);
+    return this.read(value, false);
+  }
+
+  private threw(error: unknown): Outcome {
+    return this.read(error, true);
+  }
+
+  /** Reads what the node's call came to (see `readAttempt`) and settles it, or handles its error. */
+  private read(outcome: unknown, threw: boolean): Outcome {
+    let result: AttemptResult;
+    try {
+      result = readAttempt({ spec: this.task.spec, task: this.task, ctx: this.ctx! }, outcome, threw);
+    } catch (error) {
+      return this.afterError(error);
+    }
+    return this.settle(result);
+  }
+
+  /** Runs one attempt where the executor says, bounded by the node's timeout. */
+  private attemptElsewhere(): AttemptResult | Promise<AttemptResult> {
+    const { task, env } = this;
+    const timeoutMs = task.spec.timeoutMs;
+    if (timeoutMs === undefined) return this.callExecutor(env.signal);
+    const controller = new AbortController();
+    const result = this.callExecutor(AbortSignal.any([env.signal, controller.signal]));
+    if (!isThenable(result)) return result;
+    return bounded(result, {
+      timeoutMs,
+      timeout: () => {
+        const error = new GraphError(
+          "TIMEOUT",
+          `Node "${task.node}" timed out after ${timeoutMs} ms in step ${task.step}${sendLabel(task)} (attempt ${this.attempt}).`,
+          { details: { ...taskRef(task), attempt: this.attempt, timeoutMs } },
+        );
+        controller.abort(error);
+        return error;
+      },
+    });
+  }
+
+  private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
+    const { env } = this;
+    const control: AttemptControl = { signal, emit: this.customEvents() };
+    return env.executor === undefined
+      ? runNodeAttempt(this.task.spec, this.request(), control)
+      : env.executor.runAttempt(this.request(), control);
+  }
+
+  private request(): AttemptRequest {
+    const { task, env } = this;
+    return {
+      taskId: task.taskId,
+      node: task.node,
+      step: task.step,
+      sendIndex: task.sendIndex,
+      graph: env.graph,
+      attempt: this.attempt,
+      input: task.input,
+      resumes: task.resumes ?? NO_RESUMES,
+      interruptScope: env.interruptScope,
+    };
+  }
+
+  /** Turns an attempt's result into the task's outcome. */
+  private settle(result: AttemptResult): Outcome {
+    const { env } = this;
+    if (result.kind === "interrupted") {
+      // A result that arrives after the step was cancelled may be partial: it is not committed.
+      return env.signal.aborted ? this.cancelled(env.signal.reason) : this.interrupted(result);
+    }
+    const { update, overwrite, goto } = result.result;
+    return this.finish(update, overwrite, goto);
+  }
+
+  /** Validates and routes what an attempt returned; a validation or routing error fails the attempt. */
+  private finish(update: unknown, overwrite: ReadonlySet<string> | undefined, goto: readonly unknown[]): Outcome {
+    const { env } = this;
+    // A result that arrives after the step was cancelled may be partial: it is not committed.
+    if (env.signal.aborted) return this.cancelled(env.signal.reason);
+    let outcome: Outcome;
+    try {
+      outcome = this.route(update, overwrite, goto);
+    } catch (error) {
+      return this.afterError(error);
+    }
+    return pipe(outcome, this, same, this.afterError);
+  }
+
+  /** Validates an update and routes it. Throws (or rejects with) validation and routing errors. */
+  private route(update: unknown, overwrite: ReadonlySet<string> | undefined, goto: readonly unknown[]): Outcome {
+    const { task, env } = this;
+    const write = update === undefined ? undefined : env.table.parseUpdate(update, task, overwrite);
+    this.write = write;
+    let view = env.snapshot;
+    if (env.routing.hasRouters(task.node)) {
+      // Routers see the step snapshot with this task's own write applied.
+      if (write !== undefined) view = env.table.commit(env.snapshot, [write], env.step);
+      this.view = view;
+    }
+    const routes = env.routing.route(task.node, goto, view);
+    return isThenable(routes) ? this.routesLater(routes) : this.done(routes);
+  }
+
+  /**
+   * Waits for asynchronous routers, no longer than the node's `timeoutMs` and not past the
+   * step's cancellation: a router has no signal to obey, so waiting on it is what stops.
+   */
+  private routesLater(routes: Promise<Routes>): Promise<TaskOutcome> {
+    const { task, env } = this;
+    const timeoutMs = task.spec.timeoutMs;
+    const waited = bounded(routes, {
+      timeoutMs,
+      signal: env.signal,
+      timeout: () =>
+        new GraphError(
+          "TIMEOUT",
+          `The router of "${task.node}" did not answer within ${timeoutMs} ms (the node's timeoutMs) in step ${task.step}${sendLabel(task)}.`,
+          { details: { ...taskRef(task), attempt: this.attempt, timeoutMs } },
+        ),
+    });
+    return waited.then((done) => this.done(done));
+  }
+
+  private done(routes: Routes): TaskOutcome {
+    const { task, env } = this;
+    const write = this.write;
+    if (env.emit !== undefined) {
+      env.emit({
+        type: "task:end",
+        update: exposeWrite(write),
+        attempts: this.attempt,
+        durationMs: env.at() - this.started,
+        ...taskRef(task),
+        at: env.at(),
+      });
+    }
+    const { triggers, sends } = routes;
+    const recovered = this.recovered;
+    const view = this.view;
+    return recovered === undefined
+      ? { status: "done", task, write, triggers, sends, view }
+      : { status: "done", task, write, triggers, sends, view, recovered };
+  }
+
+  /** After a failed attempt: cancel, retry after the backoff, or apply the node's error policy. */
+  private async afterError(error: unknown): Promise<TaskOutcome> {
+    const { task, env, attempt } = this;
+    const retry = task.spec.retry;
+    const timedOut = isGraphError(error) && error.code === "TIMEOUT";
+    // After a cancellation, an abort error is the node obeying its signal; any other error
+    // is a failure of its own and is reported with the rest.
+    if (env.signal.aborted && isAbortError(error, env.signal)) return this.cancelled(env.signal.reason);
+    if (env.signal.aborted || attempt >= (retry?.maxAttempts ?? 1)) return this.fail(error, timedOut);
+    let retryable: boolean;
+    try {
+      retryable = (retry?.retryOn ?? isRetryable)(error);
+    } catch (retryOnError) {
+      // A retryOn that throws fails the task with its own error, like a node that throws.
+      return this.fail(retryOnError, false);
+    }
+    if (!retryable) return this.fail(error, timedOut);
+    const delayMs = backoffDelay(retry?.backoff, attempt);
+    env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
+    if (!(await sleep(delayMs, env.signal))) return this.cancelled(env.signal.reason);
+    this.attempt = attempt + 1;
+    return this.runAttempt();
+  }
+
+  /** The task failed for good: its node's `onError` decides what that means for the step. */
+  private async fail(error: unknown, timedOut: boolean): Promise<TaskOutcome> {
+    const { task, env } = this;
+    const onError = task.spec.onError;
+    const policy = onError === "fail" || onError === "continue" ? onError : "handler";
+    const failure: TaskFailure = { ...taskRef(task), error, attempts: this.attempt, timedOut, policy };
+    env.emit?.({ type: "task:error", ...failure, durationMs: env.at() - this.started, at: env.at() });
+    if (typeof onError !== "function") {
+      if (policy === "fail") env.onFatal(failure);
+      return { status: "failed", task, failure };
+    }
+    try {
+      const ctx = new TaskContext(task, {
+        attempt: this.attempt,
+        interruptScope: env.interruptScope,
+        signal: env.signal,
+        emit: this.customEvents(),
+      });
+      const update = await onError(error, task.input, ctx);
+      const handled = interpret(update, receivesState(task.spec, task) ? env.snapshot : undefined, task.node);
+      this.recovered = failure;
+      return await this.route(handled.update, handled.overwrite, handled.goto);
+    } catch (handlerError) {
+      const failed: TaskFailure = { ...failure, error: handlerError, policy: "fail" };
+      env.onFatal(failed);
+      return { status: "failed", task, failure: failed };
+    }
+  }
+
+  private interrupted(outcome: { readonly id: string; readonly value: unknown }): TaskOutcome {
+    const { task, env } = this;
+    const interrupt: PendingInterrupt = { id: outcome.id, value: outcome.value, kind: "node", ...taskRef(task) };
+    env.emit?.({ type: "interrupt", interrupt, ...taskRef(task), at: env.at() });
+    return { status: "interrupted", task, interrupt, resumes: task.resumes ?? NO_RESUMES };
+  }
+
+  private cancelled(reason: unknown): TaskOutcome {
+    const { task, env } = this;
+    env.emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: env.at() - this.started, at: env.at() });
+    return { status: "cancelled", task, reason };
+  }
+
+  /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing. */
+  private customEvents(): (data: unknown) => void {
+    const emit = this.env.emit;
+    return emit === undefined ? ignore : customEvents(this.task, this.env, emit);
+  }
+}
+
+const ignore = (): void => {};
+
+// A function of its own: the closure's context is allocated only for runs that listen to events.
+function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void): (data: unknown) => void {
+  return (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
+}
+
+function same(outcome: TaskOutcome): TaskOutcome {
+  return outcome;
+}
+
+function isAbortError(error: unknown, signal: AbortSignal): boolean {
+  return (
+    error === signal.reason ||
+    (error instanceof Error && error.name === "AbortError") ||
+    (isGraphError(error) && (error.code === "ABORTED" || error.code === "RUN_TIMEOUT"))
+  );
+}
