@@ -1,7 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
+  entry: {
+    index: "src/index.ts",
+    adapter: "src/adapter.ts",
+    draw: "src/draw.ts",
+    aggregate: "src/aggregate.ts",
+    "testing/index": "src/testing/index.ts",
+  },
   external: ["vitest"],
   format: ["esm", "cjs"],
   dts: true,

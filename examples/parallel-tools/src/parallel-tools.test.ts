@@ -1,4 +1,4 @@
-import { toMermaidGantt } from "@weft/core";
+import { toMermaidGantt } from "@weft/core/draw";
 import { checkGuide, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runParallelTools, withToolCalls } from "./main.js";

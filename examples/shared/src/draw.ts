@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { toMermaid, toMermaidGantt, type Drawable, type MermaidOptions, type RunEvent } from "@weft/core";
+import { type RunEvent } from "@weft/core";
+import { toMermaid, toMermaidGantt, type Drawable, type MermaidOptions } from "@weft/core/draw";
 import { createRenderer, findChromium, isRenderError } from "@weft/mermaid";
 
 /** A graph to draw, and optionally one of its runs as a timeline. */

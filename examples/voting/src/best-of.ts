@@ -1,4 +1,5 @@
-import { appendList, bestScore, END, Send, START, StateGraph } from "@weft/core";
+import { appendList, END, Send, START, StateGraph } from "@weft/core";
+import { bestScore } from "@weft/core/aggregate";
 import { callModel, type ChatClient } from "@weft/openai";
 import { z } from "zod";
 

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { type RunEvent } from "@weft/core";
 import {
   parseRunRecord,
   recordRun,
@@ -9,8 +10,7 @@ import {
   toMermaidGantt,
   type Drawable,
   type MermaidOptions,
-  type RunEvent,
-} from "@weft/core";
+} from "@weft/core/draw";
 import { createRenderer, isRenderError } from "@weft/mermaid";
 import { CliError, importModule, pickGraph } from "./load.js";
 

@@ -1,6 +1,6 @@
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Drawable, GraphIR } from "@weft/core";
+import type { Drawable, GraphIR } from "@weft/core/draw";
 
 const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { parseRunRecord, toMermaid } from "@weft/core";
+import { parseRunRecord, toMermaid } from "@weft/core/draw";
 import { beforeAll, describe, expect, it } from "vitest";
 import { chromiumForTests } from "../../mermaid/test/chromium.js";
 import { parseMermaid } from "../../mermaid/test/parse.js";

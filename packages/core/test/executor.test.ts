@@ -5,14 +5,16 @@ import {
   Command,
   END,
   MemoryCheckpointer,
-  runNodeAttempt,
   Send,
   START,
   StateGraph,
+} from "../src/index.js";
+import {
+  runNodeAttempt,
   type AttemptResult,
   type Executor,
   type GraphIR,
-} from "../src/index.js";
+} from "../src/adapter.js";
 import { collect } from "./helpers.js";
 
 /**

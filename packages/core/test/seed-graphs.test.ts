@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, END, formatVote, majorityVote, Send, START, StateGraph } from "../src/index.js";
+import { appendList, END, Send, START, StateGraph } from "../src/index.js";
+import { formatVote, majorityVote } from "../src/aggregate.js";
 
 describe("the seed's graphs", () => {
   it("morning briefing: three fetchers fan out from START and fan in to the aggregator", async () => {

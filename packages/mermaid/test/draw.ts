@@ -1,4 +1,4 @@
-import { toMermaid, toMermaidGantt, type Drawable, type MermaidOptions } from "@weft/core";
+import { toMermaid, toMermaidGantt, type Drawable, type MermaidOptions } from "@weft/core/draw";
 import { expect } from "vitest";
 import { parseMermaid } from "./parse.js";
 

@@ -1,4 +1,5 @@
-import type { RecordedRunEvent, TaskRef } from "@weft/core";
+import type { TaskRef } from "@weft/core";
+import type { RecordedRunEvent } from "@weft/core/draw";
 
 /** A task reference as the runtime makes them: `"<step>:<position>"`. */
 export function ref(step: number, position: number, node: string, sendIndex?: number): TaskRef {

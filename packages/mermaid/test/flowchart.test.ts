@@ -1,4 +1,5 @@
-import { END, START, StateGraph, toMermaid } from "@weft/core";
+import { END, START, StateGraph } from "@weft/core";
+import { toMermaid } from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { drawValid } from "./draw.js";

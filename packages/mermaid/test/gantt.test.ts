@@ -1,15 +1,17 @@
 import {
   END,
+  START,
+  StateGraph,
+  type RunEvent,
+} from "@weft/core";
+import {
   parseRunRecord,
   recordRun,
   serializeRunEvent,
-  START,
-  StateGraph,
   stringifyRunRecord,
   toMermaidGantt,
   type RecordedRunEvent,
-  type RunEvent,
-} from "@weft/core";
+} from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ganttValid } from "./draw.js";

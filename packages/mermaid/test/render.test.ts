@@ -1,4 +1,4 @@
-import { recordRun, toMermaid } from "@weft/core";
+import { recordRun, toMermaid } from "@weft/core/draw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRenderer, isRenderError, renderMermaid, type Renderer } from "../src/index.js";
 import { chromiumForTests } from "./chromium.js";

@@ -1,4 +1,5 @@
-import { GraphError, type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core";
+import { GraphError } from "@weft/core";
+import { type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core/adapter";
 import type { Pool } from "pg";
 import { resolvePool, type PostgresConnection } from "./connection.js";
 import { queriesFor, toCheckpoint, toTaskResult, type CheckpointRecord, type Queries, type TaskResultRecord } from "./queries.js";

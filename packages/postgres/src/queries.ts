@@ -1,4 +1,4 @@
-import type { CheckpointRow, TaskResultRow } from "@weft/core";
+import type { CheckpointRow, TaskResultRow } from "@weft/core/adapter";
 import type { Tables } from "./schema.js";
 
 /** The SQL of every call, for the tables of one schema. */

@@ -1,6 +1,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
-import { GraphError, type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core";
+import { GraphError } from "@weft/core";
+import { type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core/adapter";
 import { ensureSchema } from "./schema.js";
 import { prepareStatements, toCheckpoint, toTaskResult, type Statements } from "./statements.js";
 import { immediateTransaction } from "./transaction.js";

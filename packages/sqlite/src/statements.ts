@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
-import type { CheckpointRow, TaskResultRow } from "@weft/core";
+import type { CheckpointRow, TaskResultRow } from "@weft/core/adapter";
 
 const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
 const RESULT_COLUMNS = "thread_id, checkpoint_id, task_id, data";

@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue, type TaggedJson } from "@weft/core";
+import { decodeValue, encodeValue, type TaggedJson } from "@weft/core/adapter";
 
 /**
  * Task inputs and results cross Redis as Weft's tagged JSON (`@weft/core`'s `encodeValue`):

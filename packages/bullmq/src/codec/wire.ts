@@ -1,4 +1,5 @@
-import { GraphError, type AttemptRequest, type AttemptResult, type GraphErrorCode } from "@weft/core";
+import { GraphError, type GraphErrorCode } from "@weft/core";
+import { type AttemptRequest, type AttemptResult } from "@weft/core/adapter";
 import { decode, encode, type Wire } from "./codec.js";
 
 /**

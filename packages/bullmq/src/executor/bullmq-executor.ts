@@ -1,4 +1,4 @@
-import type { AttemptControl, AttemptRequest, AttemptResult, Executor } from "@weft/core";
+import type { AttemptControl, AttemptRequest, AttemptResult, Executor } from "@weft/core/adapter";
 import type { JobsOptions } from "bullmq";
 import { resolveSettings, type QueueSettings, type ResolvedSettings } from "../connection.js";
 import { GraphQueue } from "./graph-queue.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AttemptControl, AttemptRequest, AttemptResult } from "@weft/core";
+import type { AttemptControl, AttemptRequest, AttemptResult } from "@weft/core/adapter";
 import { Job, Queue, QueueEvents, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { decodeProgress, decodeReturn, encodeRequest, type JobData } from "../codec/wire.js";

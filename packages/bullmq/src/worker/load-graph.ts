@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { GraphIR } from "@weft/core";
+import type { GraphIR } from "@weft/core/adapter";
 
 /**
  * Anything that describes a graph: a `StateGraph` builder or a compiled graph.

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
-import { GraphError, runNodeAttempt, type GraphIR } from "@weft/core";
+import { GraphError } from "@weft/core";
+import { runNodeAttempt, type GraphIR } from "@weft/core/adapter";
 import { WaitingError, Worker, type Job, type WorkerOptions as BullWorkerOptions } from "bullmq";
 import { decodeRequest, encodeFailure, encodeProgress, encodeResult, type JobData, type JobReturn } from "../codec/wire.js";
 import { bullConnection, cancelChannel, resolveSettings, type QueueSettings } from "../connection.js";

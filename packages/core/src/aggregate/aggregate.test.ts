@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bestScore, concatenate, formatVote, majorityVote, mergeUnique } from "../index.js";
+import { bestScore, concatenate, formatVote, majorityVote, mergeUnique } from "../aggregate.js";
 
 describe("majorityVote", () => {
   it("reports the seed's five labels as positive with 80% confidence", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeValue, encodeValue, Send } from "../index.js";
+import { Send } from "../index.js";
+import { decodeValue, encodeValue } from "../adapter.js";
 
 const roundTrip = (value: unknown): unknown => decodeValue(JSON.parse(JSON.stringify(encodeValue(value))));
 

@@ -1,14 +1,12 @@
 import {
   appendList,
   END,
-  formatVote,
-  majorityVote,
   Send,
   START,
   StateGraph,
   type NodeContext,
-  type Vote,
 } from "@weft/core";
+import { formatVote, majorityVote, type Vote } from "@weft/core/aggregate";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { modelNode, type FromInput } from "../model/model-node.js";

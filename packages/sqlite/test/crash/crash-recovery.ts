@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import type { Checkpointer } from "@weft/core";
+import type { Checkpointer } from "@weft/core/adapter";
 import { expect, it } from "vitest";
 import { spawnSource } from "../child-process.js";
 import { fanOutGraph, WORKERS } from "./fan-out-graph.js";

@@ -1,0 +1,15 @@
+/**
+ * The seams Weft's adapters are built on: where task attempts run (`Executor`), where threads
+ * are stored (`Checkpointer`), the graph as plain data, and the codec that carries values
+ * through stores and queues. `@weft/bullmq`, `@weft/sqlite` and `@weft/postgres` use only this
+ * entry and `@weft/core`; a backend of your own should too.
+ */
+export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted } from "./records/attempt.js";
+export { nodeContext } from "./runtime/context.js";
+export { runNodeAttempt } from "./runtime/executor.js";
+
+export type { Checkpointer, CheckpointRow, TaskResultRow } from "./checkpoint/checkpointer.js";
+export { FORMAT_VERSION } from "./checkpoint/format.js";
+export { decodeValue, encodeValue, type EncodeOptions, type TaggedJson } from "./checkpoint/values.js";
+
+export type { BranchSpec, ErrorPolicy, GraphIR, JoinSpec, NodeSpec } from "./graph/ir.js";
