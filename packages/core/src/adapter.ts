@@ -8,7 +8,18 @@ export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpret
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
 
-export type { Checkpointer, CheckpointRow, TaskResultRow } from "./checkpoint/checkpointer.js";
+export type {
+  AcquireLeaseOptions,
+  Checkpointer,
+  CheckpointRow,
+  LeaseRequest,
+  PutOptions,
+  ReleaseLeaseOptions,
+  TaskResultRow,
+  ThreadLease,
+} from "./checkpoint/checkpointer.js";
+export { checkpointConflict } from "./checkpoint/checkpointer.js";
+export { checkStoreOptions } from "./checkpoint/store-options.js";
 export { FORMAT_VERSION } from "./checkpoint/format.js";
 export { decodeValue, encodeValue, type EncodeOptions, type TaggedJson } from "./checkpoint/values.js";
 

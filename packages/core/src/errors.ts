@@ -39,7 +39,12 @@ export type GraphErrorCode =
   /** A thread or checkpoint asked for does not exist. */
   | "UNKNOWN_THREAD"
   /** A resume names an interrupt that is not pending, or leaves the choice ambiguous. */
-  | "INVALID_RESUME";
+  | "INVALID_RESUME"
+  /**
+   * A checkpoint was written on top of a head that is no longer the thread's latest: another
+   * writer (a run, a process) saved a checkpoint of the thread first. Nothing was written.
+   */
+  | "CHECKPOINT_CONFLICT";
 
 const brand = Symbol.for("weft.GraphError");
 

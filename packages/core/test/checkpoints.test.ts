@@ -264,7 +264,7 @@ describe("compile options", () => {
     .addEdge("a", END);
   const cases: [string, Record<string, unknown>, string][] = [
     ["a misspelt option", { checkpointr: new MemoryCheckpointer() }, 'compile() option checkpointr is not an option of compile(). Did you mean "checkpointer"?'],
-    ["a checkpointer without its methods", { checkpointer: { get: async () => undefined } }, "compile() option checkpointer must implement Checkpointer; it lacks put, list, putTaskResult, getTaskResults, deleteThread."],
+    ["a checkpointer without its methods", { checkpointer: { get: async () => undefined } }, "compile() option checkpointer must implement Checkpointer; it lacks put, list, putTaskResult, getTaskResults, deleteThread, acquireLease, renewLease, releaseLease, requestLease, expiredLeases."],
     ["an executor without runAttempt", { executor: {} }, "compile() option executor must implement Executor: it has no runAttempt method."],
     ["a breakpoint list given as one string", { interruptBefore: "a" }, "compile() option interruptBefore must be an array of node names."],
     ["an empty integrity key", { integrityKey: "" }, "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints)."],
@@ -304,11 +304,11 @@ describe("the stored format", () => {
     const row = (await checkpointer.get("x"))!;
 
     const tampered = new MemoryCheckpointer();
-    await tampered.put({ ...row, data: row.data.replace('"v":"2"', '"v":"9"') });
+    await tampered.put({ ...row, data: row.data.replace('"v":"2"', '"v":"9"') }, { head: null });
     expect(await rejectionOf(tiny(tampered).getState("x"))).toMatchObject({ code: "INVALID_CHECKPOINT" });
 
     const foreign = new MemoryCheckpointer();
-    await foreign.put({ ...row, data: '{"v":1,"channel_values":{}}' });
+    await foreign.put({ ...row, data: '{"v":1,"channel_values":{}}' }, { head: null });
     const foreignError = await rejectionOf(tiny(foreign).getState("x"));
     expect(foreignError.message).toMatch(/is not a Weft checkpoint record/);
 

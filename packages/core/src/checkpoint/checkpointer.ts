@@ -1,3 +1,5 @@
+import { GraphError } from "../errors.js";
+
 /**
  * One saved superstep of a thread, as a checkpointer stores it. `data` is Weft's encoded,
  * versioned checkpoint (see `docs/concepts/checkpoints.md`); a checkpointer stores it as an
@@ -28,6 +30,86 @@ export interface TaskResultRow {
 }
 
 /**
+ * Options of {@link Checkpointer.put}.
+ *
+ * @example
+ * ```ts
+ * await checkpointer.put(row, { head: previous?.checkpointId ?? null });
+ * ```
+ * @see ../../../../docs/concepts/checkpoints.md
+ */
+export interface PutOptions {
+  /**
+   * The id of the checkpoint the writer believes is the thread's latest; `null` when it believes
+   * the thread has none. The store refuses the write with `CHECKPOINT_CONFLICT` when it is not.
+   * It may differ from the row's `parentId`: a fork from an older checkpoint is written on top
+   * of the current head.
+   */
+  readonly head: string | null;
+}
+
+/**
+ * What a run asks of the run that holds a thread's lease, seen by the holder on its next renew:
+ * stop at the next step boundary keeping finished work (`"interrupt"`), or drop the uncommitted
+ * step (`"rollback"`).
+ */
+export type LeaseRequest = "interrupt" | "rollback";
+
+/**
+ * Who runs a thread, until when: a lease a run takes before it runs a thread and renews while it
+ * runs. A lease whose expiry has passed belongs to a run whose process died.
+ *
+ * @example
+ * ```ts
+ * const { acquired, lease } = await checkpointer.acquireLease({ threadId: "t", owner: "run-1", ttlMs: 30_000 });
+ * if (!acquired) console.log(`thread t is busy until ${new Date(lease.expiresAt).toISOString()}`);
+ * ```
+ * @see ../../../../docs/concepts/checkpoints.md
+ */
+export interface ThreadLease {
+  readonly threadId: string;
+  /** The run holding it (any string unique to that run). */
+  readonly owner: string;
+  /** When it expires, in epoch milliseconds, by the store's clock. */
+  readonly expiresAt: number;
+  /** What another run asked of the holder, if anything. */
+  readonly request: LeaseRequest | undefined;
+}
+
+/** Options of {@link Checkpointer.acquireLease} and {@link Checkpointer.renewLease}. */
+export interface AcquireLeaseOptions {
+  readonly threadId: string;
+  readonly owner: string;
+  /** How long the lease lasts from now, in milliseconds (a whole number ≥ 1). */
+  readonly ttlMs: number;
+}
+
+/** Options of {@link Checkpointer.releaseLease}. */
+export interface ReleaseLeaseOptions {
+  readonly threadId: string;
+  readonly owner: string;
+}
+
+/**
+ * The error a store throws when a write's `head` is not the thread's latest checkpoint.
+ *
+ * @example
+ * ```ts
+ * if (latest?.checkpointId !== (options.head ?? undefined)) throw checkpointConflict(row.threadId, options.head, latest?.checkpointId);
+ * ```
+ * @see ../../../../docs/concepts/checkpoints.md
+ */
+export function checkpointConflict(threadId: string, expected: string | null, actual: string | null | undefined): GraphError {
+  const show = (id: string | null | undefined): string => (id === null || id === undefined ? "no checkpoint" : `"${id}"`);
+  return new GraphError(
+    "CHECKPOINT_CONFLICT",
+    `Thread "${threadId}" changed under this write: its latest checkpoint is ${show(actual)}, not ${show(expected)}. ` +
+      `Another run saved a checkpoint first; nothing was written.`,
+    { details: { threadId, expected, actual: actual ?? null } },
+  );
+}
+
+/**
  * Where durable runs keep their checkpoints. Implementations store rows and return them; all
  * encoding, validation and replay happen in Weft's core, so a new backend is a small class
  * that passes the shared conformance suite (`@weft/core/testing`).
@@ -40,8 +122,13 @@ export interface TaskResultRow {
  * @see ../../../../docs/concepts/checkpoints.md
  */
 export interface Checkpointer {
-  /** Appends a checkpoint to its thread. Ids are unique per thread; putting an id twice is an error. */
-  put(row: CheckpointRow): Promise<void>;
+  /**
+   * Appends a checkpoint to its thread, if the thread's latest checkpoint is still `head`;
+   * otherwise throws `CHECKPOINT_CONFLICT` (see {@link checkpointConflict}) and writes nothing.
+   * In the same transaction, deletes the task results saved under `row.parentId`: they belong to
+   * the step this checkpoint commits. Ids are unique per thread; putting an id twice is an error.
+   */
+  put(row: CheckpointRow, options: PutOptions): Promise<void>;
   /** The checkpoint with this id, or the thread's most recently put one; undefined if none. */
   get(threadId: string, checkpointId?: string): Promise<CheckpointRow | undefined>;
   /**
@@ -55,4 +142,29 @@ export interface Checkpointer {
   getTaskResults(threadId: string, checkpointId: string): Promise<TaskResultRow[]>;
   /** Removes a thread with all its checkpoints and task results. */
   deleteThread(threadId: string): Promise<void>;
+  /**
+   * Takes the thread's lease for `ttlMs` by the store's clock. Succeeds when the thread has no
+   * lease, its lease has expired, or `owner` already holds it (then it is renewed, keeping any
+   * request); otherwise returns the live holder's lease with `acquired: false`. Atomic across
+   * processes: of two racing acquirers exactly one wins.
+   */
+  acquireLease(options: AcquireLeaseOptions): Promise<{ acquired: boolean; lease: ThreadLease }>;
+  /**
+   * Extends the lease by `ttlMs` from now if `owner` still holds it, and returns any request
+   * another run made of it. `held: false` when the lease was released or taken over by another
+   * owner after it expired (an expired lease still held by nobody else is renewed).
+   */
+  renewLease(options: AcquireLeaseOptions): Promise<{ held: boolean; request: LeaseRequest | undefined }>;
+  /** Removes the lease if `owner` holds it; does nothing otherwise. */
+  releaseLease(options: ReleaseLeaseOptions): Promise<void>;
+  /**
+   * Flags the thread's live lease with `request`, which the holder sees on its next renew.
+   * False when the thread has no live (unexpired) lease.
+   */
+  requestLease(options: { readonly threadId: string; readonly request: LeaseRequest }): Promise<boolean>;
+  /**
+   * Leases whose expiry has passed, oldest expiry first, at most `limit` (default: all): the
+   * threads whose run's process died mid-run, for recovery to resume.
+   */
+  expiredLeases(options?: { readonly limit?: number }): Promise<ThreadLease[]>;
 }

@@ -1,5 +1,16 @@
 import { GraphError } from "../errors.js";
-import type { Checkpointer, CheckpointRow, TaskResultRow } from "./checkpointer.js";
+import {
+  checkpointConflict,
+  type AcquireLeaseOptions,
+  type Checkpointer,
+  type CheckpointRow,
+  type LeaseRequest,
+  type PutOptions,
+  type ReleaseLeaseOptions,
+  type TaskResultRow,
+  type ThreadLease,
+} from "./checkpointer.js";
+import { checkStoreOptions } from "./store-options.js";
 
 interface Thread {
   readonly checkpoints: CheckpointRow[];
@@ -19,14 +30,20 @@ interface Thread {
  */
 export class MemoryCheckpointer implements Checkpointer {
   readonly #threads = new Map<string, Thread>();
+  readonly #leases = new Map<string, ThreadLease>();
 
-  async put(row: CheckpointRow): Promise<void> {
+  async put(row: CheckpointRow, options: PutOptions): Promise<void> {
+    checkStoreOptions("put", options);
+    // Checked and written with no await in between: nothing else runs in this process meanwhile.
+    const actual = this.#threads.get(row.threadId)?.checkpoints.at(-1)?.checkpointId ?? null;
+    if (actual !== options.head) throw checkpointConflict(row.threadId, options.head, actual);
     const thread = this.#thread(row.threadId);
     if (thread.byId.has(row.checkpointId)) {
       throw new GraphError("INVALID_OPTION", `Checkpoint "${row.checkpointId}" already exists in thread "${row.threadId}".`);
     }
     thread.checkpoints.push(row);
     thread.byId.set(row.checkpointId, row);
+    if (row.parentId !== undefined) thread.results.delete(row.parentId);
   }
 
   async get(threadId: string, checkpointId?: string): Promise<CheckpointRow | undefined> {
@@ -55,6 +72,47 @@ export class MemoryCheckpointer implements Checkpointer {
 
   async deleteThread(threadId: string): Promise<void> {
     this.#threads.delete(threadId);
+    this.#leases.delete(threadId);
+  }
+
+  async acquireLease(options: AcquireLeaseOptions): Promise<{ acquired: boolean; lease: ThreadLease }> {
+    checkStoreOptions("acquireLease", options);
+    const { threadId, owner, ttlMs } = options;
+    const now = Date.now();
+    const current = this.#leases.get(threadId);
+    if (current !== undefined && current.owner !== owner && current.expiresAt > now) return { acquired: false, lease: current };
+    const request = current?.owner === owner ? current.request : undefined;
+    const lease: ThreadLease = { threadId, owner, expiresAt: now + ttlMs, request };
+    this.#leases.set(threadId, lease);
+    return { acquired: true, lease };
+  }
+
+  async renewLease(options: AcquireLeaseOptions): Promise<{ held: boolean; request: LeaseRequest | undefined }> {
+    checkStoreOptions("renewLease", options);
+    const current = this.#leases.get(options.threadId);
+    if (current?.owner !== options.owner) return { held: false, request: undefined };
+    this.#leases.set(options.threadId, { ...current, expiresAt: Date.now() + options.ttlMs });
+    return { held: true, request: current.request };
+  }
+
+  async releaseLease(options: ReleaseLeaseOptions): Promise<void> {
+    checkStoreOptions("releaseLease", options);
+    if (this.#leases.get(options.threadId)?.owner === options.owner) this.#leases.delete(options.threadId);
+  }
+
+  async requestLease(options: { readonly threadId: string; readonly request: LeaseRequest }): Promise<boolean> {
+    checkStoreOptions("requestLease", options);
+    const current = this.#leases.get(options.threadId);
+    if (current === undefined || current.expiresAt <= Date.now()) return false;
+    this.#leases.set(options.threadId, { ...current, request: options.request });
+    return true;
+  }
+
+  async expiredLeases(options: { readonly limit?: number } = {}): Promise<ThreadLease[]> {
+    checkStoreOptions("expiredLeases", options);
+    const now = Date.now();
+    const expired = [...this.#leases.values()].filter((lease) => lease.expiresAt <= now).sort((a, b) => a.expiresAt - b.expiresAt);
+    return expired.slice(0, options.limit);
   }
 
   #thread(threadId: string): Thread {

@@ -2,12 +2,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { deepFreeze } from "../state/freeze.js";
 import { z } from "zod";
 import { GraphError } from "../errors.js";
+import { END } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
 import type { RoutingTable } from "../runtime/route.js";
 import type { Task, TaskOutcome } from "../runtime/task.js";
 import { type StateTable } from "../state/table.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
-import { decodeRecord, encodeRecord, type Integrity } from "./format.js";
+import { checkPlace, decodeRecord, encodeRecord, type Integrity, type RecordPlace } from "./format.js";
+import { LoadedValues } from "./loaded-values.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
@@ -21,7 +23,8 @@ const writeSchema = z.object({
 
 const checkpointSchema = z.object({
   graph: z.string(),
-  fingerprint: z.string(),
+  /** The thread's write sequence number: its head's plus one (1 for its first checkpoint). */
+  seq: z.number().int().min(1),
   createdAt: z.string(),
   source: z.enum(["input", "step", "update"]),
   step: z.number().int().min(0),
@@ -37,7 +40,7 @@ const checkpointSchema = z.object({
   snapshotBytes: z.number().int(),
 });
 
-/** A checkpoint's content (format version 1). */
+/** A checkpoint's content (format version 2). */
 export type CheckpointBody = z.infer<typeof checkpointSchema>;
 
 const errorSchema = z.object({ name: z.string(), message: z.string(), code: z.string().optional() });
@@ -65,7 +68,7 @@ const taskResultSchema = z.discriminatedUnion("status", [
   }),
 ]);
 
-/** A saved task result (format version 1). */
+/** A saved task result (format version 2). */
 export type TaskResultBody = z.infer<typeof taskResultSchema>;
 
 /** A checkpoint read back and replayed: its row, its content and the state it stands for. */
@@ -74,6 +77,18 @@ export interface LoadedCheckpoint {
   readonly body: CheckpointBody;
   readonly state: Snapshot;
 }
+
+/**
+ * The thread's latest checkpoint as a writer knows it: a new checkpoint is written on top of it
+ * (`put`'s `head`) and takes the next sequence number.
+ */
+export interface ThreadHead {
+  readonly checkpointId: string;
+  readonly seq: number;
+}
+
+/** The head a loaded or just-saved checkpoint stands for, when it is the thread's latest. */
+export const headOf = (checkpoint: LoadedCheckpoint): ThreadHead => ({ checkpointId: checkpoint.row.checkpointId, seq: checkpoint.body.seq });
 
 /** Options of the thread store, from `compile()`. */
 export interface ThreadStoreOptions extends Integrity {
@@ -94,12 +109,14 @@ export class ThreadStore {
   readonly #ir: GraphIR;
   readonly #table: StateTable;
   readonly #options: ThreadStoreOptions;
+  readonly #values: LoadedValues;
 
   constructor(checkpointer: Checkpointer, ir: GraphIR, table: StateTable, options: ThreadStoreOptions = {}) {
     this.checkpointer = checkpointer;
     this.#ir = ir;
     this.#table = table;
     this.#options = options;
+    this.#values = new LoadedValues(ir, table);
     const shape = { nodes: [...ir.nodes.keys()].sort(), keys: [...table.channels.keys()].sort() };
     this.#fingerprint = createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
     this.#snapshotEvery = options.snapshotEvery ?? 100;
@@ -107,7 +124,29 @@ export class ThreadStore {
 
   /** The checkpoint with `checkpointId` (default: the latest), with its state replayed. */
   async load(threadId: string, checkpointId?: string): Promise<LoadedCheckpoint | undefined> {
-    const row = await this.checkpointer.get(threadId, checkpointId);
+    const decoded = new Map<string, CheckpointBody>();
+    let row: CheckpointRow | undefined;
+    if (checkpointId === undefined) {
+      // The latest, with the one put before it: an older checkpoint put back as the newest
+      // has a lower sequence number than the checkpoint it hides.
+      const [latest, previous] = await this.checkpointer.list(threadId, { limit: 2 });
+      row = latest;
+      if (latest !== undefined && previous !== undefined) {
+        const latestBody = this.#decodeCheckpoint(latest, threadId);
+        const previousBody = this.#decodeCheckpoint(previous, threadId);
+        decoded.set(latest.checkpointId, latestBody).set(previous.checkpointId, previousBody);
+        if (latestBody.seq <= previousBody.seq) {
+          throw new GraphError(
+            "INVALID_CHECKPOINT",
+            `Thread "${threadId}": its latest checkpoint "${latest.checkpointId}" has write sequence number ${latestBody.seq}, ` +
+              `but checkpoint "${previous.checkpointId}" before it has ${previousBody.seq}: an older checkpoint was put back as the newest.`,
+            { details: { threadId, checkpointId: latest.checkpointId, seq: latestBody.seq, previous: previous.checkpointId } },
+          );
+        }
+      }
+    } else {
+      row = await this.checkpointer.get(threadId, checkpointId);
+    }
     if (row === undefined) {
       if (checkpointId === undefined) return undefined;
       throw new GraphError("UNKNOWN_THREAD", `Thread "${threadId}" has no checkpoint "${checkpointId}".`, {
@@ -116,7 +155,7 @@ export class ThreadStore {
     }
     const chain: { row: CheckpointRow; body: CheckpointBody }[] = [];
     for (let current: CheckpointRow | undefined = row; ; ) {
-      const body = this.#decodeCheckpoint(current);
+      const body = decoded.get(current.checkpointId) ?? this.#decodeCheckpoint(current, threadId);
       chain.push({ row: current, body });
       if (body.snapshot !== null) break;
       const parentId: string | undefined = current.parentId;
@@ -131,14 +170,25 @@ export class ThreadStore {
     }
     let state = deepFreeze(chain.at(-1)!.body.snapshot!) as Snapshot;
     for (let i = chain.length - 1; i >= 0; i--) {
-      const { body } = chain[i]!;
-      const writes = i === chain.length - 1 ? [] : body.writes;
-      state = this.#table.commit(state, writes.map(toWrite), body.step);
+      const { row: at, body } = chain[i]!;
+      if (i === chain.length - 1) continue;
+      const where = describeCheckpoint(at);
+      state = this.#table.commit(state, body.writes.map((write) => this.#values.write(toWrite(write), where)), body.step);
     }
     return { row, body: chain[0]!.body, state };
   }
 
-  /** Saves a checkpoint after `parent`; returns its row. Takes a snapshot when one is due. */
+  /** The thread's latest checkpoint as a head to write on; null for a thread with none. */
+  async head(threadId: string): Promise<ThreadHead | null> {
+    const row = await this.checkpointer.get(threadId);
+    return row === undefined ? null : { checkpointId: row.checkpointId, seq: this.#decodeCheckpoint(row, threadId).seq };
+  }
+
+  /**
+   * Saves a checkpoint after `parent`, on top of `entry.head` (the thread's latest checkpoint as
+   * the run knows it; `CHECKPOINT_CONFLICT` if another writer moved it); returns its row. Takes
+   * a snapshot when one is due.
+   */
   async save(
     threadId: string,
     parent: LoadedCheckpoint | { row: CheckpointRow | undefined; body: CheckpointBody | undefined },
@@ -149,13 +199,14 @@ export class ThreadStore {
       readonly state: Snapshot;
       readonly next: readonly FrontierTask[];
       readonly planner: PlannerState;
+      readonly head: ThreadHead | null;
     },
   ): Promise<LoadedCheckpoint> {
     const checkpointId = `${String(entry.step).padStart(6, "0")}-${randomBytes(6).toString("hex")}`;
     const since = parent.body?.since ?? { steps: 0, bytes: 0 };
     const body: CheckpointBody = {
       graph: this.#ir.name,
-      fingerprint: this.#fingerprint,
+      seq: (entry.head?.seq ?? 0) + 1,
       createdAt: new Date().toISOString(),
       source: entry.source,
       step: entry.step,
@@ -166,20 +217,26 @@ export class ThreadStore {
       since: { steps: since.steps + 1, bytes: since.bytes },
       snapshotBytes: parent.body?.snapshotBytes ?? 0,
     };
-    let data = encodeRecord("checkpoint", body, this.#options);
+    const place: RecordPlace = {
+      thread: threadId,
+      checkpoint: checkpointId,
+      parent: parent.row?.checkpointId ?? null,
+      fingerprint: this.#fingerprint,
+    };
+    let data = encodeRecord("checkpoint", place, body, this.#options);
     body.since.bytes += data.length;
     const due = parent.row === undefined || body.since.bytes >= body.snapshotBytes || body.since.steps >= this.#snapshotEvery;
     if (due) {
       body.snapshot = { ...entry.state };
       body.since = { steps: 0, bytes: 0 };
-      data = encodeRecord("checkpoint", body, this.#options);
+      data = encodeRecord("checkpoint", place, body, this.#options);
       body.snapshotBytes = data.length;
-      data = encodeRecord("checkpoint", body, this.#options);
+      data = encodeRecord("checkpoint", place, body, this.#options);
     } else {
-      data = encodeRecord("checkpoint", body, this.#options);
+      data = encodeRecord("checkpoint", place, body, this.#options);
     }
     const row: CheckpointRow = { threadId, checkpointId, parentId: parent.row?.checkpointId, step: entry.step, data };
-    await this.checkpointer.put(row);
+    await this.checkpointer.put(row, { head: entry.head?.checkpointId ?? null });
     return { row, body, state: entry.state };
   }
 
@@ -189,7 +246,8 @@ export class ThreadStore {
     if (body === undefined) return;
     let data: string;
     try {
-      data = encodeRecord("task", body, this.#options);
+      const place: RecordPlace = { thread: threadId, checkpoint: checkpointId, task: outcome.task.taskId, fingerprint: this.#fingerprint };
+      data = encodeRecord("task", place, body, this.#options);
     } catch (error) {
       const path = (error as GraphError).details?.path;
       if (typeof path !== "string" || !path.startsWith("value.write.values.")) throw error;
@@ -209,9 +267,12 @@ export class ThreadStore {
     const results = new Map<string, TaskResultBody>();
     for (const row of rows) {
       const where = `Task result "${row.taskId}" of checkpoint "${checkpointId}" in thread "${threadId}"`;
-      const parsed = taskResultSchema.safeParse(decodeRecord("task", row.data, where, this.#options));
+      const record = decodeRecord("task", row.data, where, this.#options);
+      this.#checkFingerprint(where, record.place.fingerprint, undefined);
+      checkPlace(where, record.place, { thread: threadId, checkpoint: checkpointId, task: row.taskId });
+      const parsed = taskResultSchema.safeParse(record.body);
       if (!parsed.success) throw malformed(where, parsed.error);
-      results.set(row.taskId, parsed.data);
+      results.set(row.taskId, this.#checkTaskResult(parsed.data, where));
     }
     return results;
   }
@@ -246,21 +307,55 @@ export class ThreadStore {
     }
   }
 
-  #decodeCheckpoint(row: CheckpointRow): CheckpointBody {
-    const where = `Checkpoint "${row.checkpointId}" of thread "${row.threadId}"`;
-    const parsed = checkpointSchema.safeParse(decodeRecord("checkpoint", row.data, where, this.#options));
+  /** Decodes and checks a checkpoint `threadId` asked for (a store may return another thread's row). */
+  #decodeCheckpoint(row: CheckpointRow, threadId: string): CheckpointBody {
+    const where = describeCheckpoint(row);
+    const record = decodeRecord("checkpoint", row.data, where, this.#options);
+    const parsed = checkpointSchema.safeParse(record.body);
     if (!parsed.success) throw malformed(where, parsed.error);
     const body = parsed.data;
-    if (body.fingerprint !== this.#fingerprint) {
-      throw new GraphError(
-        "INVALID_CHECKPOINT",
-        `${where} was written by graph "${body.graph}" with other nodes or state keys than graph "${this.#ir.name}" has: resume it with the graph that wrote it.`,
-        { details: { threadId: row.threadId, graph: body.graph } },
-      );
+    this.#checkFingerprint(where, record.place.fingerprint, body.graph);
+    checkPlace(where, record.place, { thread: threadId, checkpoint: row.checkpointId, parent: row.parentId ?? null });
+    if (body.step !== row.step) {
+      throw new GraphError("INVALID_CHECKPOINT", `${where} was refused: it closes step ${body.step}, but its row says step ${row.step}.`, {
+        details: { where, field: "step" },
+      });
     }
-    return body;
+    if (body.snapshot !== null) this.#values.snapshot(body.snapshot, where);
+    const next = body.next.map((task) => {
+      if (task.sendIndex === undefined) {
+        this.#values.node(task.node, where);
+        return task;
+      }
+      return { ...task, input: this.#values.send({ node: task.node, input: task.input }, where) };
+    });
+    for (const join of body.planner.joins) for (const node of join) this.#values.node(node, where);
+    for (const node of body.planner.deferredNodes) this.#values.node(node, where);
+    const deferredSends = body.planner.deferredSends.map((send) => ({ node: send.node, input: this.#values.send(send, where) }));
+    return { ...body, next, planner: { ...body.planner, deferredSends } };
+  }
+
+  #checkTaskResult(result: TaskResultBody, where: string): TaskResultBody {
+    if (result.status !== "done") return result;
+    const write = result.write === null ? null : fromWrite(this.#values.write(toWrite(result.write), where));
+    for (const node of result.triggers) if (node !== END) this.#values.node(node, where);
+    const sends = result.sends.map((send) => ({ node: send.node, input: this.#values.send(send, where) }));
+    return { ...result, write, sends };
+  }
+
+  /** `graph`: the name of the graph that wrote the record, when the record says. */
+  #checkFingerprint(where: string, fingerprint: string, graph: string | undefined): void {
+    if (fingerprint === this.#fingerprint) return;
+    const writer = graph === undefined ? "another graph" : `graph "${graph}"`;
+    throw new GraphError(
+      "INVALID_CHECKPOINT",
+      `${where} was written by ${writer} with other nodes or state keys than graph "${this.#ir.name}" has: resume it with the graph that wrote it.`,
+      { details: { where, graph, field: "fingerprint" } },
+    );
   }
 }
+
+const describeCheckpoint = (row: CheckpointRow): string => `Checkpoint "${row.checkpointId}" of thread "${row.threadId}"`;
 
 function toWrite(write: z.infer<typeof writeSchema>): Write {
   return {

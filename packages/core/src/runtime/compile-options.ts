@@ -2,7 +2,19 @@ import { didYouMean, GraphError, showValue } from "../errors.js";
 import { hasMethod, isWholeAtLeast1 } from "./option-values.js";
 
 const OPTIONS = ["defaults", "checkpointer", "interruptBefore", "interruptAfter", "integrityKey", "snapshotEvery", "executor"];
-const CHECKPOINTER_METHODS = ["put", "get", "list", "putTaskResult", "getTaskResults", "deleteThread"];
+const CHECKPOINTER_METHODS = [
+  "put",
+  "get",
+  "list",
+  "putTaskResult",
+  "getTaskResults",
+  "deleteThread",
+  "acquireLease",
+  "renewLease",
+  "releaseLease",
+  "requestLease",
+  "expiredLeases",
+];
 
 /**
  * Checks `compile()`'s options as plain JavaScript may pass them: unknown keys (with a

@@ -1,5 +1,5 @@
 import type { Checkpointer } from "../checkpoint/checkpointer.js";
-import { ThreadStore, type LoadedCheckpoint } from "../checkpoint/thread.js";
+import { headOf, ThreadStore, type LoadedCheckpoint } from "../checkpoint/thread.js";
 import { didYouMean, GraphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
 import { StateTable } from "../state/table.js";
@@ -214,6 +214,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
       state,
       next,
       planner: planner.save(),
+      head: options.checkpointId === undefined ? headOf(saved) : await threads.head(threadId),
     });
     return checkpoint.row.checkpointId;
   }

@@ -1,4 +1,4 @@
-import type { LoadedCheckpoint, ThreadStore } from "../checkpoint/thread.js";
+import { headOf, type LoadedCheckpoint, type ThreadHead, type ThreadStore } from "../checkpoint/thread.js";
 import { GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import { START } from "../graph/constants.js";
@@ -40,6 +40,8 @@ interface Start {
   planner: Planner;
   known: Map<string, TaskOutcome>;
   checkpoint: LoadedCheckpoint | undefined;
+  /** The thread's latest checkpoint, which the next save writes on top of. */
+  head: ThreadHead | null;
   /** True when resuming past an `interruptBefore` breakpoint. */
   skipBreakpoint: boolean;
 }
@@ -69,7 +71,7 @@ export async function runGraph(
       threads === undefined || threadId === undefined
         ? await freshStart(program, input)
         : await threadStart(program, threads, { threadId, input, checkpointId: options.checkpointId });
-    let { state, tasks, known, checkpoint, skipBreakpoint } = start;
+    let { state, tasks, known, checkpoint, head, skipBreakpoint } = start;
     const planner = start.planner;
     const nodeLimiters = new Map<string, Limiter>();
     for (const node of ir.nodes.values()) {
@@ -142,7 +144,9 @@ export async function runGraph(
           state,
           next: tasks.map(toFrontier),
           planner: planner.save(),
+          head,
         });
+        head = headOf(checkpoint);
       }
       if (tasks.length > 0 && hasBreakpoint(ran, program.interruptAfter)) {
         const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpoint);
@@ -169,7 +173,7 @@ async function freshStart(program: Program, input: unknown): Promise<Start> {
   const planner = new Planner(ir, routing);
   const routes = await routing.route(START, NO_GOTO, state);
   const tasks = planner.next(state, 1, [{ status: "start", ...routes }]);
-  return { state, tasks, planner, known: new Map(), checkpoint: undefined, skipBreakpoint: false };
+  return { state, tasks, planner, known: new Map(), checkpoint: undefined, head: null, skipBreakpoint: false };
 }
 
 /** Starts a run on a thread: resumes where it stopped, or begins a new run on its state. */
@@ -195,10 +199,13 @@ async function threadStart(
       state: start.state,
       next: start.tasks.map(toFrontier),
       planner: start.planner.save(),
+      head: null,
     });
-    return { ...start, checkpoint };
+    return { ...start, checkpoint, head: headOf(checkpoint) };
   }
   const planner = new Planner(ir, routing, saved.body.planner);
+  // A run from an earlier checkpoint (a fork) writes on top of the thread's current head.
+  const head = checkpointId === undefined ? headOf(saved) : await threads.head(threadId);
   if (!resuming) {
     // A new run on the thread's state: the input is an update, then the graph starts over.
     const write = table.parseUpdate(input, "__input__");
@@ -212,8 +219,9 @@ async function threadStart(
       state,
       next: tasks.map(toFrontier),
       planner: planner.save(),
+      head,
     });
-    return { state, tasks, planner, known: new Map(), checkpoint, skipBreakpoint: false };
+    return { state, tasks, planner, known: new Map(), checkpoint, head: headOf(checkpoint), skipBreakpoint: false };
   }
   const tasks = planner.tasks(saved.body.next, saved.state, saved.body.step + 1);
   const results = await threads.taskResults(threadId, saved.row.checkpointId);
@@ -233,7 +241,7 @@ async function threadStart(
     known.delete(task.taskId);
     return { ...task, resumes: [...outcome.resumes, answers.get(outcome.interrupt.id)] };
   });
-  return { state: saved.state, tasks: resumed, planner, known, checkpoint: saved, skipBreakpoint: true };
+  return { state: saved.state, tasks: resumed, planner, known, checkpoint: saved, head, skipBreakpoint: true };
 }
 
 /** The shape of an interrupt id: `<checkpoint id>:<step>:<position>:<call index>`. */

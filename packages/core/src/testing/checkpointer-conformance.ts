@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Checkpointer, CheckpointRow } from "../checkpoint/checkpointer.js";
+import type { Checkpointer } from "../checkpoint/checkpointer.js";
+import { freshThread, row, type WithSaver } from "./conformance-helpers.js";
+import { headConformance } from "./head-conformance.js";
+import { leaseConformance } from "./lease-conformance.js";
 
 /** Options of {@link checkpointerConformance}. */
 export interface ConformanceOptions {
@@ -9,20 +12,11 @@ export interface ConformanceOptions {
   readonly dispose?: (checkpointer: Checkpointer) => Promise<void> | void;
 }
 
-let threads = 0;
-/** A thread id no other test of this process uses. */
-const freshThread = (): string => `conformance-${process.pid}-${Date.now().toString(36)}-${threads++}`;
-
-const row = (threadId: string, checkpointId: string, parentId: string | undefined, step: number): CheckpointRow => ({
-  threadId,
-  checkpointId,
-  parentId,
-  step,
-  data: JSON.stringify({ step, note: "ünïcödé ✓", big: "x".repeat(step * 10) }),
-});
 
 /**
- * The behaviour every {@link Checkpointer} must have, as a vitest suite. Call it from a test
+ * The behaviour every {@link Checkpointer} must have, as a vitest suite: storing and listing
+ * rows, the `head` check of `put` (including many concurrent writers), pruning a committed
+ * step's task results, and every rule of thread leases, expiry included. Call it from a test
  * file of your backend; Weft's memory, SQLite and Postgres checkpointers all run it.
  *
  * @example
@@ -31,7 +25,7 @@ const row = (threadId: string, checkpointId: string, parentId: string | undefine
  * ```
  */
 export function checkpointerConformance(name: string, options: ConformanceOptions): void {
-  const withSaver = (test: (saver: Checkpointer) => Promise<void>) => async () => {
+  const withSaver: WithSaver = (test) => async () => {
     const saver = await options.create();
     try {
       await test(saver);
@@ -55,7 +49,7 @@ export function checkpointerConformance(name: string, options: ConformanceOption
       withSaver(async (saver) => {
         const thread = freshThread();
         const rows = [row(thread, "c0", undefined, 0), row(thread, "c1", "c0", 1), row(thread, "c2", "c1", 2)];
-        for (const r of rows) await saver.put(r);
+        for (const r of rows) await saver.put(r, { head: r.parentId ?? null });
         expect(await saver.get(thread)).toEqual(rows[2]);
         expect(await saver.get(thread, "c1")).toEqual(rows[1]);
         expect(await saver.get(thread, "missing")).toBeUndefined();
@@ -66,9 +60,10 @@ export function checkpointerConformance(name: string, options: ConformanceOption
       "orders checkpoints by when they were put, not by step or id (forks branch off old ones)",
       withSaver(async (saver) => {
         const thread = freshThread();
-        await saver.put(row(thread, "b", undefined, 0));
-        await saver.put(row(thread, "a", "b", 1));
-        await saver.put(row(thread, "fork", "b", 1));
+        await saver.put(row(thread, "b", undefined, 0), { head: null });
+        await saver.put(row(thread, "a", "b", 1), { head: "b" });
+        // A fork from "b" is written on top of the head "a".
+        await saver.put(row(thread, "fork", "b", 1), { head: "a" });
         expect((await saver.get(thread))?.checkpointId).toBe("fork");
         expect((await saver.list(thread)).map((r) => r.checkpointId)).toEqual(["fork", "a", "b"]);
         expect((await saver.list(thread, { limit: 2 })).map((r) => r.checkpointId)).toEqual(["fork", "a"]);
@@ -81,9 +76,10 @@ export function checkpointerConformance(name: string, options: ConformanceOption
       "refuses to put the same checkpoint id twice in a thread",
       withSaver(async (saver) => {
         const thread = freshThread();
-        await saver.put(row(thread, "c0", undefined, 0));
-        await expect(saver.put(row(thread, "c0", undefined, 0))).rejects.toThrow();
+        await saver.put(row(thread, "c0", undefined, 0), { head: null });
+        await expect(saver.put(row(thread, "c0", "c0", 0), { head: "c0" })).rejects.toThrow();
         expect(await saver.list(thread)).toHaveLength(1);
+        expect((await saver.get(thread))?.checkpointId).toBe("c0");
       }),
     );
 
@@ -91,8 +87,8 @@ export function checkpointerConformance(name: string, options: ConformanceOption
       "keeps threads apart",
       withSaver(async (saver) => {
         const [a, b] = [freshThread(), freshThread()];
-        await saver.put(row(a, "c0", undefined, 0));
-        await saver.put(row(b, "c0", undefined, 3));
+        await saver.put(row(a, "c0", undefined, 0), { head: null });
+        await saver.put(row(b, "c0", undefined, 3), { head: null });
         expect((await saver.get(a))?.step).toBe(0);
         expect((await saver.get(b))?.step).toBe(3);
         await saver.deleteThread(a);
@@ -105,7 +101,7 @@ export function checkpointerConformance(name: string, options: ConformanceOption
       "stores task results per checkpoint in first-put order, replacing a task's earlier result",
       withSaver(async (saver) => {
         const thread = freshThread();
-        await saver.put(row(thread, "c0", undefined, 0));
+        await saver.put(row(thread, "c0", undefined, 0), { head: null });
         await saver.putTaskResult({ threadId: thread, checkpointId: "c0", taskId: "1:2", data: "two" });
         await saver.putTaskResult({ threadId: thread, checkpointId: "c0", taskId: "1:0", data: "zero" });
         await saver.putTaskResult({ threadId: thread, checkpointId: "c0", taskId: "1:2", data: "two again" });
@@ -123,7 +119,7 @@ export function checkpointerConformance(name: string, options: ConformanceOption
       "accepts many concurrent task results without losing one",
       withSaver(async (saver) => {
         const thread = freshThread();
-        await saver.put(row(thread, "c0", undefined, 0));
+        await saver.put(row(thread, "c0", undefined, 0), { head: null });
         await Promise.all(
           Array.from({ length: 200 }, (_, i) =>
             saver.putTaskResult({ threadId: thread, checkpointId: "c0", taskId: `1:${i}`, data: String(i) }),
@@ -135,5 +131,8 @@ export function checkpointerConformance(name: string, options: ConformanceOption
         );
       }),
     );
+
+    headConformance(withSaver);
+    leaseConformance(withSaver);
   });
 }
