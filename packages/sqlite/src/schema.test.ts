@@ -6,6 +6,16 @@ import { tempDatabase } from "../test/temp-file.js";
 import { SCHEMA_VERSION } from "./schema.js";
 import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 
+/** The tables of schema version 1, as @weft/sqlite created them. */
+const VERSION_1 = `
+  CREATE TABLE weft_checkpoints (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, checkpoint_id TEXT NOT NULL,
+    parent_id TEXT, step INTEGER NOT NULL, data TEXT NOT NULL, UNIQUE (thread_id, checkpoint_id));
+  CREATE INDEX weft_checkpoints_thread_seq ON weft_checkpoints (thread_id, seq);
+  CREATE TABLE weft_task_results (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, checkpoint_id TEXT NOT NULL,
+    task_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (thread_id, checkpoint_id, task_id));`;
+
 let file = tempDatabase();
 afterEach(() => {
   file.remove();
@@ -43,11 +53,42 @@ describe("the SQLite schema", () => {
     expect(tablesOf(file.path)).toEqual(["invoices"]);
     await saver.list("t");
     await saver.close();
-    expect(tablesOf(file.path)).toEqual(["invoices", "weft_checkpoints", "weft_schema_version", "weft_task_results"]);
+    expect(tablesOf(file.path)).toEqual(["invoices", "weft_checkpoints", "weft_leases", "weft_schema_version", "weft_task_results"]);
     const check = new DatabaseSync(file.path);
     expect(check.prepare("SELECT id, version FROM weft_schema_version").all()).toEqual([{ id: 1, version: SCHEMA_VERSION }]);
     expect(check.prepare("SELECT id FROM invoices").all()).toEqual([{ id: 7 }]);
     check.close();
+  });
+
+  it("upgrades a version 1 file: leases added, task results of committed steps dropped, rows kept", async () => {
+    const db = new DatabaseSync(file.path);
+    db.exec(`
+      CREATE TABLE weft_schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT INTO weft_schema_version VALUES (1, 1);
+      ${VERSION_1}
+      INSERT INTO weft_checkpoints (thread_id, checkpoint_id, parent_id, step, data) VALUES
+        ('t', 'c0', NULL, 0, 'zero'), ('t', 'c1', 'c0', 1, 'one'), ('u', 'c0', NULL, 0, 'other');
+      INSERT INTO weft_task_results (thread_id, checkpoint_id, task_id, data) VALUES
+        ('t', 'c0', '1:0', 'committed'), ('t', 'c1', '2:0', 'pending'), ('u', 'c0', '1:0', 'pending too');`);
+    db.close();
+    const saver = new SqliteCheckpointer(file.path);
+    try {
+      expect((await saver.list("t")).map((row) => row.data)).toEqual(["one", "zero"]);
+      expect(await saver.getTaskResults("t", "c0")).toEqual([]);
+      expect((await saver.getTaskResults("t", "c1")).map((row) => row.data)).toEqual(["pending"]);
+      expect((await saver.getTaskResults("u", "c0")).map((row) => row.data)).toEqual(["pending too"]);
+      await expect(saver.put({ threadId: "t", checkpointId: "c2", parentId: "c1", step: 2, data: "two" }, { head: "c0" })).rejects.toThrow(
+        'its latest checkpoint is "c1"',
+      );
+      await saver.put({ threadId: "t", checkpointId: "c2", parentId: "c1", step: 2, data: "two" }, { head: "c1" });
+      expect((await saver.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
+    } finally {
+      await saver.close();
+    }
+    const check = new DatabaseSync(file.path);
+    expect(check.prepare("SELECT version FROM weft_schema_version").get()).toEqual({ version: SCHEMA_VERSION });
+    check.close();
+    expect(SCHEMA_VERSION).toBe(2);
   });
 
   it("is refused, untouched, when a newer @weft/sqlite wrote the file", async () => {

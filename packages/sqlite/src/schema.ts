@@ -25,6 +25,19 @@ const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL,
      UNIQUE (thread_id, checkpoint_id, task_id)
    );`,
+  // Version 2: thread leases; task results of steps already committed are dropped (a
+  // checkpoint's put now deletes them).
+  `CREATE TABLE weft_leases (
+     thread_id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     request TEXT
+   );
+   CREATE INDEX weft_leases_expires_at ON weft_leases (expires_at);
+   DELETE FROM weft_task_results WHERE EXISTS (
+     SELECT 1 FROM weft_checkpoints AS c
+     WHERE c.thread_id = weft_task_results.thread_id AND c.parent_id = weft_task_results.checkpoint_id
+   );`,
 ];
 
 /**
@@ -44,6 +57,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_checkpoints: ["seq", "thread_id", "checkpoint_id", "parent_id", "step", "data"],
   weft_task_results: ["seq", "thread_id", "checkpoint_id", "task_id", "data"],
+  weft_leases: ["thread_id", "owner", "expires_at", "request"],
 };
 
 /**

@@ -39,7 +39,7 @@ describe("SqliteCheckpointer", () => {
     const file = tempDatabase();
     try {
       const first = new SqliteCheckpointer(file.path);
-      await first.put(checkpoint("c0", 0));
+      await first.put(checkpoint("c0", 0), { head: null });
       await first.putTaskResult({ threadId: "t", checkpointId: "c0", taskId: "1:0", data: "r" });
       await first.close();
 
@@ -57,13 +57,13 @@ describe("SqliteCheckpointer", () => {
     const a = new SqliteCheckpointer(file.path);
     const b = new SqliteCheckpointer(file.path);
     try {
-      await a.put(checkpoint("c0", 0));
-      await b.put({ ...checkpoint("c1", 1), parentId: "c0" });
+      await a.put(checkpoint("c0", 0), { head: null });
+      await b.put({ ...checkpoint("c1", 1), parentId: "c0" }, { head: "c0" });
       await b.putTaskResult({ threadId: "t", checkpointId: "c1", taskId: "2:0", data: "from b" });
       await a.putTaskResult({ threadId: "t", checkpointId: "c1", taskId: "2:1", data: "from a" });
       expect((await a.list("t")).map((row) => row.checkpointId)).toEqual(["c1", "c0"]);
       expect((await b.getTaskResults("t", "c1")).map((row) => row.data)).toEqual(["from b", "from a"]);
-      await expect(a.put(checkpoint("c1", 1))).rejects.toThrow('Checkpoint "c1" already exists in thread "t"');
+      await expect(a.put(checkpoint("c1", 1), { head: "c1" })).rejects.toThrow('Checkpoint "c1" already exists in thread "t"');
     } finally {
       await a.close();
       await b.close();
@@ -81,7 +81,7 @@ describe("SqliteCheckpointer", () => {
       writer.exec("BEGIN IMMEDIATE; CREATE TABLE other (x)");
       const commit = setTimeout(() => writer.exec("COMMIT"), 50);
       onTestFinished(() => clearTimeout(commit));
-      await saver.put(checkpoint("c0", 0));
+      await saver.put(checkpoint("c0", 0), { head: null });
       expect(await saver.get("t")).toEqual(checkpoint("c0", 0));
       const reader = new DatabaseSync(file.path);
       expect(reader.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
@@ -99,9 +99,9 @@ describe("SqliteCheckpointer", () => {
     const saver = new SqliteCheckpointer(file.path, { busyTimeoutMs: 30 });
     try {
       writer.exec("BEGIN IMMEDIATE; CREATE TABLE other (x)");
-      await expect(saver.put(checkpoint("c0", 0))).rejects.toThrow("database is locked");
+      await expect(saver.put(checkpoint("c0", 0), { head: null })).rejects.toThrow("database is locked");
       writer.exec("COMMIT");
-      await saver.put(checkpoint("c0", 0));
+      await saver.put(checkpoint("c0", 0), { head: null });
       expect(await saver.list("t")).toEqual([checkpoint("c0", 0)]);
     } finally {
       await saver.close();
@@ -115,7 +115,7 @@ describe("SqliteCheckpointer", () => {
     const db = new DatabaseSync(file.path);
     try {
       const saver = new SqliteCheckpointer(db);
-      await saver.put(checkpoint("c0", 0));
+      await saver.put(checkpoint("c0", 0), { head: null });
       await saver.close();
       expect(db.isOpen).toBe(true);
       expect(db.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
@@ -128,8 +128,8 @@ describe("SqliteCheckpointer", () => {
 
   it("rejects a duplicate checkpoint with a GraphError and any call after close", async () => {
     const saver = new SqliteCheckpointer(":memory:");
-    await saver.put(checkpoint("c0", 0));
-    const duplicate = await saver.put(checkpoint("c0", 0)).catch((error: unknown) => error);
+    await saver.put(checkpoint("c0", 0), { head: null });
+    const duplicate = await saver.put(checkpoint("c0", 0), { head: "c0" }).catch((error: unknown) => error);
     expect(isGraphError(duplicate) && duplicate.code).toBe("INVALID_OPTION");
     await saver.close();
     await saver.close();

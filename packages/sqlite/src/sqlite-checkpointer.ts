@@ -1,9 +1,20 @@
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GraphError } from "@weft/core";
-import { type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core/adapter";
+import {
+  checkpointConflict,
+  checkStoreOptions,
+  type AcquireLeaseOptions,
+  type Checkpointer,
+  type CheckpointRow,
+  type LeaseRequest,
+  type PutOptions,
+  type ReleaseLeaseOptions,
+  type TaskResultRow,
+  type ThreadLease,
+} from "@weft/core/adapter";
 import { ensureSchema } from "./schema.js";
-import { prepareStatements, toCheckpoint, toTaskResult, type Statements } from "./statements.js";
+import { prepareStatements, toCheckpoint, toLease, toTaskResult, type Statements } from "./statements.js";
 import { immediateTransaction } from "./transaction.js";
 
 /**
@@ -66,9 +77,17 @@ export class SqliteCheckpointer implements Checkpointer {
     this.#db = typeof database === "string" ? new DatabaseSync(database, { timeout: busyTimeoutMs }) : database;
   }
 
-  async put(row: CheckpointRow): Promise<void> {
+  async put(row: CheckpointRow, options: PutOptions): Promise<void> {
+    checkStoreOptions("put", options);
+    const statements = await this.#ready();
     try {
-      (await this.#ready()).put.run(row.threadId, row.checkpointId, row.parentId ?? null, row.step, row.data);
+      // One IMMEDIATE transaction: no other connection or process writes between the check and the insert.
+      immediateTransaction(this.#db, () => {
+        const actual = (statements.headId.get(row.threadId)?.checkpoint_id as string | undefined) ?? null;
+        if (actual !== options.head) throw checkpointConflict(row.threadId, options.head, actual);
+        statements.put.run(row.threadId, row.checkpointId, row.parentId ?? null, row.step, row.data);
+        if (row.parentId !== undefined) statements.pruneTaskResults.run(row.threadId, row.parentId);
+      });
     } catch (error) {
       if ((error as { errcode?: number }).errcode !== SQLITE_CONSTRAINT_UNIQUE) throw error;
       throw new GraphError("INVALID_OPTION", `Checkpoint "${row.checkpointId}" already exists in thread "${row.threadId}".`, {
@@ -105,7 +124,45 @@ export class SqliteCheckpointer implements Checkpointer {
     immediateTransaction(this.#db, () => {
       statements.deleteTaskResults.run(threadId);
       statements.deleteCheckpoints.run(threadId);
+      statements.deleteLease.run(threadId);
     });
+  }
+
+  async acquireLease(options: AcquireLeaseOptions): Promise<{ acquired: boolean; lease: ThreadLease }> {
+    checkStoreOptions("acquireLease", options);
+    const { threadId, owner, ttlMs } = options;
+    const statements = await this.#ready();
+    return immediateTransaction(this.#db, () => {
+      const now = Date.now();
+      const found = statements.lease.get(threadId);
+      const current = found === undefined ? undefined : toLease(found);
+      if (current !== undefined && current.owner !== owner && current.expiresAt > now) return { acquired: false, lease: current };
+      const lease: ThreadLease = { threadId, owner, expiresAt: now + ttlMs, request: current?.owner === owner ? current.request : undefined };
+      statements.putLease.run(threadId, owner, lease.expiresAt, lease.request ?? null);
+      return { acquired: true, lease };
+    });
+  }
+
+  async renewLease(options: AcquireLeaseOptions): Promise<{ held: boolean; request: LeaseRequest | undefined }> {
+    checkStoreOptions("renewLease", options);
+    const found = (await this.#ready()).renewLease.get(Date.now() + options.ttlMs, options.threadId, options.owner);
+    if (found === undefined) return { held: false, request: undefined };
+    return { held: true, request: found.request === null ? undefined : (found.request as LeaseRequest) };
+  }
+
+  async releaseLease(options: ReleaseLeaseOptions): Promise<void> {
+    checkStoreOptions("releaseLease", options);
+    (await this.#ready()).releaseLease.run(options.threadId, options.owner);
+  }
+
+  async requestLease(options: { readonly threadId: string; readonly request: LeaseRequest }): Promise<boolean> {
+    checkStoreOptions("requestLease", options);
+    return Number((await this.#ready()).requestLease.run(options.request, options.threadId, Date.now()).changes) > 0;
+  }
+
+  async expiredLeases(options: { readonly limit?: number } = {}): Promise<ThreadLease[]> {
+    checkStoreOptions("expiredLeases", options);
+    return (await this.#ready()).expiredLeases.all(Date.now(), options.limit ?? -1).map(toLease);
   }
 
   /**

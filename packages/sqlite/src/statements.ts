@@ -1,8 +1,9 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
-import type { CheckpointRow, TaskResultRow } from "@weft/core/adapter";
+import type { CheckpointRow, LeaseRequest, TaskResultRow, ThreadLease } from "@weft/core/adapter";
 
 const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
 const RESULT_COLUMNS = "thread_id, checkpoint_id, task_id, data";
+const LEASE_COLUMNS = "thread_id, owner, expires_at, request";
 
 /** The prepared statements of one connection, compiled once after the schema is in place. */
 export interface Statements {
@@ -15,6 +16,20 @@ export interface Statements {
   readonly taskResults: StatementSync;
   readonly deleteCheckpoints: StatementSync;
   readonly deleteTaskResults: StatementSync;
+  /** Parameters: thread, checkpoint: the task results a checkpoint's put commits. */
+  readonly pruneTaskResults: StatementSync;
+  readonly headId: StatementSync;
+  readonly lease: StatementSync;
+  /** Parameters: thread, owner, expires at, request. */
+  readonly putLease: StatementSync;
+  /** Parameters: expires at, thread, owner. Returns the request. */
+  readonly renewLease: StatementSync;
+  readonly releaseLease: StatementSync;
+  /** Parameters: request, thread, now. */
+  readonly requestLease: StatementSync;
+  /** Parameters: now, limit (-1 for all). */
+  readonly expiredLeases: StatementSync;
+  readonly deleteLease: StatementSync;
 }
 
 /** Compiles every statement the checkpointer runs. */
@@ -39,6 +54,18 @@ export function prepareStatements(db: DatabaseSync): Statements {
     ),
     deleteCheckpoints: db.prepare("DELETE FROM weft_checkpoints WHERE thread_id = ?"),
     deleteTaskResults: db.prepare("DELETE FROM weft_task_results WHERE thread_id = ?"),
+    pruneTaskResults: db.prepare("DELETE FROM weft_task_results WHERE thread_id = ? AND checkpoint_id = ?"),
+    headId: db.prepare("SELECT checkpoint_id FROM weft_checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"),
+    lease: db.prepare(`SELECT ${LEASE_COLUMNS} FROM weft_leases WHERE thread_id = ?`),
+    putLease: db.prepare(
+      `INSERT INTO weft_leases (${LEASE_COLUMNS}) VALUES (?, ?, ?, ?)
+       ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, request = excluded.request`,
+    ),
+    renewLease: db.prepare("UPDATE weft_leases SET expires_at = ? WHERE thread_id = ? AND owner = ? RETURNING request"),
+    releaseLease: db.prepare("DELETE FROM weft_leases WHERE thread_id = ? AND owner = ?"),
+    requestLease: db.prepare("UPDATE weft_leases SET request = ? WHERE thread_id = ? AND expires_at > ?"),
+    expiredLeases: db.prepare(`SELECT ${LEASE_COLUMNS} FROM weft_leases WHERE expires_at <= ? ORDER BY expires_at, thread_id LIMIT ?`),
+    deleteLease: db.prepare("DELETE FROM weft_leases WHERE thread_id = ?"),
   };
 }
 
@@ -62,5 +89,15 @@ export function toTaskResult(row: Row): TaskResultRow {
     checkpointId: row.checkpoint_id as string,
     taskId: row.task_id as string,
     data: row.data as string,
+  };
+}
+
+/** A `weft_leases` row as a {@link ThreadLease}. */
+export function toLease(row: Row): ThreadLease {
+  return {
+    threadId: row.thread_id as string,
+    owner: row.owner as string,
+    expiresAt: Number(row.expires_at),
+    request: row.request === null ? undefined : (row.request as LeaseRequest),
   };
 }
