@@ -1,8 +1,28 @@
 import { GraphError } from "@weft/core";
-import { type Checkpointer, type CheckpointRow, type TaskResultRow } from "@weft/core/adapter";
+import {
+  checkpointConflict,
+  checkStoreOptions,
+  type AcquireLeaseOptions,
+  type Checkpointer,
+  type CheckpointRow,
+  type LeaseRequest,
+  type PutOptions,
+  type ReleaseLeaseOptions,
+  type TaskResultRow,
+  type ThreadLease,
+} from "@weft/core/adapter";
 import type { Pool } from "pg";
 import { resolvePool, type PostgresConnection } from "./connection.js";
-import { queriesFor, toCheckpoint, toTaskResult, type CheckpointRecord, type Queries, type TaskResultRecord } from "./queries.js";
+import {
+  queriesFor,
+  toCheckpoint,
+  toLease,
+  toTaskResult,
+  type CheckpointRecord,
+  type LeaseRecord,
+  type Queries,
+  type TaskResultRecord,
+} from "./queries.js";
 import { setUpSchema, tablesIn, type Tables } from "./schema.js";
 
 /**
@@ -83,10 +103,19 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.#setup;
   }
 
-  async put(row: CheckpointRow): Promise<void> {
+  async put(row: CheckpointRow, options: PutOptions): Promise<void> {
+    checkStoreOptions("put", options);
     await this.setup();
     try {
-      await this.#pool.query(this.#queries.put, [row.threadId, row.checkpointId, row.parentId ?? null, row.step, row.data]);
+      const { rows } = await this.#pool.query<{ won: boolean }>(this.#queries.put, [
+        row.threadId,
+        row.checkpointId,
+        row.parentId ?? null,
+        row.step,
+        row.data,
+        options.head,
+      ]);
+      if (rows[0]?.won === true) return;
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       throw new GraphError("INVALID_OPTION", `Checkpoint "${row.checkpointId}" already exists in thread "${row.threadId}".`, {
@@ -94,6 +123,8 @@ export class PostgresCheckpointer implements Checkpointer {
         details: { threadId: row.threadId, checkpointId: row.checkpointId },
       });
     }
+    const { rows } = await this.#pool.query<{ head: string }>(this.#queries.head, [row.threadId]);
+    throw checkpointConflict(row.threadId, options.head, rows[0]?.head ?? null);
   }
 
   async get(threadId: string, checkpointId?: string): Promise<CheckpointRow | undefined> {
@@ -129,6 +160,47 @@ export class PostgresCheckpointer implements Checkpointer {
   async deleteThread(threadId: string): Promise<void> {
     await this.setup();
     await this.#pool.query(this.#queries.deleteThread, [threadId]);
+  }
+
+  async acquireLease(options: AcquireLeaseOptions): Promise<{ acquired: boolean; lease: ThreadLease }> {
+    checkStoreOptions("acquireLease", options);
+    await this.setup();
+    const { threadId, owner, ttlMs } = options;
+    // The holder may release between the two queries; then the lease is free: try again.
+    for (;;) {
+      const taken = await this.#pool.query<LeaseRecord>(this.#queries.acquireLease, [threadId, owner, ttlMs]);
+      if (taken.rows[0] !== undefined) return { acquired: true, lease: toLease(taken.rows[0]) };
+      const held = await this.#pool.query<LeaseRecord>(this.#queries.lease, [threadId]);
+      if (held.rows[0] !== undefined) return { acquired: false, lease: toLease(held.rows[0]) };
+    }
+  }
+
+  async renewLease(options: AcquireLeaseOptions): Promise<{ held: boolean; request: LeaseRequest | undefined }> {
+    checkStoreOptions("renewLease", options);
+    await this.setup();
+    const { rows } = await this.#pool.query<{ request: string | null }>(this.#queries.renewLease, [options.threadId, options.owner, options.ttlMs]);
+    if (rows[0] === undefined) return { held: false, request: undefined };
+    return { held: true, request: (rows[0].request ?? undefined) as LeaseRequest | undefined };
+  }
+
+  async releaseLease(options: ReleaseLeaseOptions): Promise<void> {
+    checkStoreOptions("releaseLease", options);
+    await this.setup();
+    await this.#pool.query(this.#queries.releaseLease, [options.threadId, options.owner]);
+  }
+
+  async requestLease(options: { readonly threadId: string; readonly request: LeaseRequest }): Promise<boolean> {
+    checkStoreOptions("requestLease", options);
+    await this.setup();
+    const result = await this.#pool.query(this.#queries.requestLease, [options.threadId, options.request]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async expiredLeases(options: { readonly limit?: number } = {}): Promise<ThreadLease[]> {
+    checkStoreOptions("expiredLeases", options);
+    await this.setup();
+    const { rows } = await this.#pool.query<LeaseRecord>(this.#queries.expiredLeases, [options.limit ?? null]);
+    return rows.map(toLease);
   }
 
   /**

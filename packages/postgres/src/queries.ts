@@ -1,9 +1,17 @@
-import type { CheckpointRow, TaskResultRow } from "@weft/core/adapter";
+import type { CheckpointRow, LeaseRequest, TaskResultRow, ThreadLease } from "@weft/core/adapter";
 import type { Tables } from "./schema.js";
 
 /** The SQL of every call, for the tables of one schema. */
 export interface Queries {
+  /**
+   * Parameters: thread, checkpoint, parent, step, data, head (or null). One statement: moves the
+   * thread's head row from `head` to the new checkpoint (or creates it when `head` is null) and,
+   * only if that happened, inserts the checkpoint and deletes the parent's task results. Returns
+   * `won`. A concurrent writer with the same head waits on the head row's lock, then finds the
+   * head moved (READ COMMITTED re-checks the row) and writes nothing.
+   */
   readonly put: string;
+  readonly head: string;
   readonly latest: string;
   readonly byId: string;
   /** Parameters: thread, before (or null), limit (or null for all). */
@@ -11,6 +19,16 @@ export interface Queries {
   readonly putTaskResult: string;
   readonly taskResults: string;
   readonly deleteThread: string;
+  /** Parameters: thread, owner, ttl ms. Returns the lease when acquired, nothing otherwise. */
+  readonly acquireLease: string;
+  readonly lease: string;
+  /** Parameters: thread, owner, ttl ms. Returns the request when held. */
+  readonly renewLease: string;
+  readonly releaseLease: string;
+  /** Parameters: thread, request. */
+  readonly requestLease: string;
+  /** Parameters: limit (or null for all). */
+  readonly expiredLeases: string;
 }
 
 const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
@@ -18,9 +36,25 @@ const RESULT_COLUMNS = "thread_id, checkpoint_id, task_id, data";
 
 /** Builds the queries for `tables`. */
 export function queriesFor(tables: Tables): Queries {
-  const { checkpoints, taskResults } = tables;
+  const { checkpoints, taskResults, threads, leases } = tables;
+  const leaseColumns = `thread_id, owner, floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_at, request`;
+  const expiry = "clock_timestamp() + $3::float8 * interval '1 millisecond'";
   return {
-    put: `INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`,
+    put: `WITH moved AS (
+            UPDATE ${threads} SET head = $2 WHERE thread_id = $1 AND head = $6::text RETURNING 1
+          ), created AS (
+            INSERT INTO ${threads} (thread_id, head) SELECT $1, $2 WHERE $6::text IS NULL
+            ON CONFLICT (thread_id) DO NOTHING RETURNING 1
+          ), won AS (
+            SELECT 1 FROM moved UNION ALL SELECT 1 FROM created
+          ), inserted AS (
+            INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM won)
+            RETURNING 1
+          ), pruned AS (
+            DELETE FROM ${taskResults} WHERE thread_id = $1 AND checkpoint_id = $3 AND EXISTS (SELECT 1 FROM won)
+          )
+          SELECT EXISTS (SELECT 1 FROM inserted) AS won`,
+    head: `SELECT head FROM ${threads} WHERE thread_id = $1`,
     latest: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE thread_id = $1 ORDER BY seq DESC LIMIT 1`,
     byId: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE thread_id = $1 AND checkpoint_id = $2`,
     // A `before` id that is not in the thread makes the sub-select NULL, so the list is empty.
@@ -32,8 +66,24 @@ export function queriesFor(tables: Tables): Queries {
                     ON CONFLICT (thread_id, checkpoint_id, task_id) DO UPDATE SET data = EXCLUDED.data`,
     taskResults: `SELECT ${RESULT_COLUMNS} FROM ${taskResults} WHERE thread_id = $1 AND checkpoint_id = $2 ORDER BY seq`,
     // One statement, so both deletes commit together without holding a client for a transaction.
-    deleteThread: `WITH results AS (DELETE FROM ${taskResults} WHERE thread_id = $1)
+    deleteThread: `WITH results AS (DELETE FROM ${taskResults} WHERE thread_id = $1),
+                        head AS (DELETE FROM ${threads} WHERE thread_id = $1),
+                        lease AS (DELETE FROM ${leases} WHERE thread_id = $1)
                    DELETE FROM ${checkpoints} WHERE thread_id = $1`,
+    // ON CONFLICT … WHERE locks the existing row and tests the condition on its latest version:
+    // of racing acquirers of a free or expired lease, exactly one updates it.
+    acquireLease: `INSERT INTO ${leases} AS l (thread_id, owner, expires_at) VALUES ($1, $2, ${expiry})
+                   ON CONFLICT (thread_id) DO UPDATE
+                     SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at,
+                         request = CASE WHEN l.owner = EXCLUDED.owner THEN l.request END
+                     WHERE l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
+                   RETURNING ${leaseColumns}`,
+    lease: `SELECT ${leaseColumns} FROM ${leases} WHERE thread_id = $1`,
+    renewLease: `UPDATE ${leases} SET expires_at = ${expiry} WHERE thread_id = $1 AND owner = $2 RETURNING request`,
+    releaseLease: `DELETE FROM ${leases} WHERE thread_id = $1 AND owner = $2`,
+    requestLease: `UPDATE ${leases} SET request = $2 WHERE thread_id = $1 AND expires_at > clock_timestamp()`,
+    expiredLeases: `SELECT ${leaseColumns} FROM ${leases} WHERE expires_at <= clock_timestamp()
+                    ORDER BY expires_at, thread_id LIMIT $1`,
   };
 }
 
@@ -69,4 +119,19 @@ export const toTaskResult = (row: TaskResultRecord): TaskResultRow => ({
   data: row.data,
 });
 
-export type { CheckpointRecord, TaskResultRecord };
+interface LeaseRecord {
+  thread_id: string;
+  owner: string;
+  expires_at: number;
+  request: string | null;
+}
+
+/** A `weft_leases` row as a {@link ThreadLease}. */
+export const toLease = (row: LeaseRecord): ThreadLease => ({
+  threadId: row.thread_id,
+  owner: row.owner,
+  expiresAt: row.expires_at,
+  request: (row.request ?? undefined) as LeaseRequest | undefined,
+});
+
+export type { CheckpointRecord, LeaseRecord, TaskResultRecord };

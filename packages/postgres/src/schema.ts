@@ -7,6 +7,9 @@ export interface Tables {
   readonly version: string;
   readonly checkpoints: string;
   readonly taskResults: string;
+  /** One row per thread naming its latest checkpoint: what `put` locks and moves. */
+  readonly threads: string;
+  readonly leases: string;
 }
 
 const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;
@@ -19,6 +22,8 @@ export function tablesIn(schema: string): Tables {
     version: table("weft_schema_version"),
     checkpoints: table("weft_checkpoints"),
     taskResults: table("weft_task_results"),
+    threads: table("weft_threads"),
+    leases: table("weft_leases"),
   };
 }
 
@@ -46,6 +51,24 @@ const MIGRATIONS: readonly ((tables: Tables) => string)[] = [
       data text NOT NULL,
       UNIQUE (thread_id, checkpoint_id, task_id)
     );`,
+  // Version 2: each thread's head, for put's check (filled in from the existing checkpoints);
+  // thread leases; task results of steps already committed are dropped (put now deletes them).
+  (t) => `
+    CREATE TABLE ${t.threads} (
+      thread_id text PRIMARY KEY,
+      head text NOT NULL
+    );
+    INSERT INTO ${t.threads} (thread_id, head)
+      SELECT DISTINCT ON (thread_id) thread_id, checkpoint_id FROM ${t.checkpoints} ORDER BY thread_id, seq DESC;
+    CREATE TABLE ${t.leases} (
+      thread_id text PRIMARY KEY,
+      owner text NOT NULL,
+      expires_at timestamptz NOT NULL,
+      request text
+    );
+    CREATE INDEX ${quote("weft_leases_expires_at")} ON ${t.leases} (expires_at);
+    DELETE FROM ${t.taskResults} AS r USING ${t.checkpoints} AS c
+      WHERE c.thread_id = r.thread_id AND c.parent_id = r.checkpoint_id;`,
 ];
 
 /**
@@ -65,6 +88,8 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_checkpoints: ["seq", "thread_id", "checkpoint_id", "parent_id", "step", "data"],
   weft_task_results: ["seq", "thread_id", "checkpoint_id", "task_id", "data"],
+  weft_threads: ["thread_id", "head"],
+  weft_leases: ["thread_id", "owner", "expires_at", "request"],
 };
 
 /**

@@ -37,6 +37,7 @@ describe("the Postgres tests without a server", () => {
     const { code, output } = await runWithoutPostgres(false);
     expect(code).toBe(0);
     expect(output).toContain(`Skipping the @weft/postgres tests: PostgreSQL is not reachable at ${NOWHERE}`);
-    expect(output).toMatch(/7 skipped/);
+    // Every conformance test is skipped, none run.
+    expect(output).toMatch(/Tests\s+(\d+) skipped \(\1\)/);
   }, 60_000);
 });

@@ -32,6 +32,43 @@ describe.skipIf(!available)("the Postgres schema", () => {
     for (const schema of schemas) await dropSchema(schema);
   });
 
+  it("upgrades version 1 tables: heads filled in, leases added, task results of committed steps dropped", async () => {
+    const schema = freshSchema();
+    schemas.push(schema);
+    const pool = new pg.Pool({ connectionString: POSTGRES_URL });
+    const saver = new PostgresCheckpointer(pool, { schema });
+    try {
+      await pool.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}";
+        CREATE TABLE weft_schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL);
+        INSERT INTO weft_schema_version VALUES (1, 1);
+        CREATE TABLE weft_checkpoints (seq bigserial PRIMARY KEY, thread_id text NOT NULL, checkpoint_id text NOT NULL,
+          parent_id text, step integer NOT NULL, data text NOT NULL, UNIQUE (thread_id, checkpoint_id));
+        CREATE INDEX weft_checkpoints_thread_seq ON weft_checkpoints (thread_id, seq);
+        CREATE TABLE weft_task_results (seq bigserial PRIMARY KEY, thread_id text NOT NULL, checkpoint_id text NOT NULL,
+          task_id text NOT NULL, data text NOT NULL, UNIQUE (thread_id, checkpoint_id, task_id));
+        INSERT INTO weft_checkpoints (thread_id, checkpoint_id, parent_id, step, data) VALUES
+          ('t', 'c0', NULL, 0, 'zero'), ('t', 'c1', 'c0', 1, 'one'), ('u', 'c0', NULL, 0, 'other');
+        INSERT INTO weft_task_results (thread_id, checkpoint_id, task_id, data) VALUES
+          ('t', 'c0', '1:0', 'committed'), ('t', 'c1', '2:0', 'pending'), ('u', 'c0', '1:0', 'pending too');
+        RESET search_path;`);
+      expect((await saver.list("t")).map((row) => row.data)).toEqual(["one", "zero"]);
+      expect(await saver.getTaskResults("t", "c0")).toEqual([]);
+      expect((await saver.getTaskResults("t", "c1")).map((row) => row.data)).toEqual(["pending"]);
+      expect((await saver.getTaskResults("u", "c0")).map((row) => row.data)).toEqual(["pending too"]);
+      const stale = { threadId: "t", checkpointId: "c2", parentId: "c1", step: 2, data: "two" };
+      await expect(saver.put(stale, { head: "c0" })).rejects.toThrow('its latest checkpoint is "c1"');
+      await expect(saver.put({ ...stale, threadId: "u", parentId: undefined }, { head: null })).rejects.toThrow('its latest checkpoint is "c0"');
+      await saver.put(stale, { head: "c1" });
+      expect((await saver.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
+      const { rows } = await pool.query(`SELECT version FROM "${schema}".weft_schema_version`);
+      expect(rows).toEqual([{ version: SCHEMA_VERSION }]);
+      expect(SCHEMA_VERSION).toBe(2);
+    } finally {
+      await saver.close();
+      await pool.end();
+    }
+  });
+
   it("is refused, untouched, when a newer @weft/postgres wrote it", async () => {
     const { error, schema, tables } = await setupError(`
       CREATE TABLE $S.weft_schema_version (id integer PRIMARY KEY, version integer NOT NULL);
@@ -86,7 +123,8 @@ describe.skipIf(!available)("the Postgres schema", () => {
     appUrl.username = role;
     const app = new PostgresCheckpointer(appUrl.toString(), { schema });
     try {
-      await app.put({ threadId: "t", checkpointId: "c0", parentId: undefined, step: 0, data: "d" });
+      await app.put({ threadId: "t", checkpointId: "c0", parentId: undefined, step: 0, data: "d" }, { head: null });
+      expect((await app.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
       expect((await app.get("t"))?.data).toBe("d");
     } finally {
       await app.close();
