@@ -47,6 +47,29 @@ describe("durable runs", () => {
     expect(final.report).toBe("section 0 | section 1 | section 2 | section 3");
   });
 
+  it("refuses the second of two concurrent runs on one thread instead of losing its input", async () => {
+    const Chat = z.object({ msgs: appendList(z.string()) });
+    const graph = new StateGraph(Chat)
+      .addNode("reply", async () => ({}))
+      .addEdge(START, "reply")
+      .addEdge("reply", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    await graph.invoke({ msgs: "first" }, { threadId: "chat" });
+    const [m1, m2] = await Promise.allSettled([
+      graph.invoke({ msgs: "m1" }, { threadId: "chat" }),
+      graph.invoke({ msgs: "m2" }, { threadId: "chat" }),
+    ]);
+    const won = [m1, m2].filter((result) => result.status === "fulfilled");
+    const lost = [m1, m2].flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
+    expect(won).toHaveLength(1);
+    expect(lost).toMatchObject([{ code: "CHECKPOINT_CONFLICT", details: { threadId: "chat" } }]);
+    const winner = m1.status === "fulfilled" ? "m1" : "m2";
+    expect((await graph.getState("chat"))?.values.msgs).toEqual(["first", winner]);
+    // No fork: each checkpoint continues from the one put before it.
+    const history = await graph.getHistory("chat");
+    history.slice(0, -1).forEach((state, i) => expect(state.parentId).toBe(history[i + 1]!.checkpointId));
+  });
+
   it("starts a new run on a finished thread's state when given new input", async () => {
     const { graph } = reportGraph();
     await graph.invoke({ topic: "AI" }, { threadId: "t2" });

@@ -1,0 +1,3 @@
+import { memoryBackend, tamperScenarios } from "./tamper/tamper-scenarios.js";
+
+tamperScenarios("MemoryCheckpointer", memoryBackend);
