@@ -1,8 +1,9 @@
 /**
  * Checkpoint storage: a loop that appends one item per step to a list that starts with 10000
  * items, run with a checkpointer for 50, 100 and 200 steps. Prints the bytes each saver holds
- * afterwards and the run's time, for Weft's memory and SQLite checkpointers and LangGraph.js's
- * MemorySaver, side by side in one process.
+ * afterwards (and Weft's bytes per step) and the run's time, for Weft's memory and SQLite
+ * checkpointers and LangGraph.js's MemorySaver, side by side in one process; then Weft's
+ * checkpoint bytes per step after the finished 100-step thread, and the task-result rows left.
  *
  *   pnpm --filter @weft/bench run bench:checkpoints
  */
@@ -43,14 +44,18 @@ function langgraphLoop(steps: number, checkpointer: MemorySaver) {
     .compile({ checkpointer });
 }
 
-/** Bytes of every checkpoint and task result a Weft checkpointer holds for one thread. */
-async function weftBytes(saver: Checkpointer, threadId: string): Promise<number> {
+/** Bytes of every checkpoint and task result a Weft checkpointer holds for one thread, and how many task results. */
+async function weftStorage(saver: Checkpointer, threadId: string): Promise<{ bytes: number; taskResults: number }> {
   let bytes = 0;
+  let taskResults = 0;
   for (const row of await saver.list(threadId)) {
     bytes += Buffer.byteLength(row.data);
-    for (const result of await saver.getTaskResults(threadId, row.checkpointId)) bytes += Buffer.byteLength(result.data);
+    for (const result of await saver.getTaskResults(threadId, row.checkpointId)) {
+      bytes += Buffer.byteLength(result.data);
+      taskResults++;
+    }
   }
-  return bytes;
+  return { bytes, taskResults };
 }
 
 /** Bytes of every checkpoint, metadata blob and pending write a MemorySaver holds. */
@@ -77,6 +82,9 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(bytes < 10 * 102
 const ms = (value: number): string => `${value.toFixed(value < 100 ? 1 : 0)} ms`;
 
 const rows: string[][] = [];
+/** The thread length the bytes-per-step line reports. */
+const PER_STEP_AT = 100;
+let perStep: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), "weft-bench-checkpoints-"));
 try {
   for (const steps of STEPS) {
@@ -84,14 +92,20 @@ try {
     let t = performance.now();
     check("weft/memory", await weftLoop(steps, memory).invoke({ items: initial, counter: 0 }, { threadId: "t", maxSteps: steps }), steps);
     const memoryMs = performance.now() - t;
-    const memoryBytes = await weftBytes(memory, "t");
+    const { bytes: memoryBytes, taskResults: memoryResults } = await weftStorage(memory, "t");
 
     const file = join(dir, `loop-${steps}.db`);
     const sqlite = new SqliteCheckpointer(file);
     t = performance.now();
     check("weft/sqlite", await weftLoop(steps, sqlite).invoke({ items: initial, counter: 0 }, { threadId: "t", maxSteps: steps }), steps);
     const sqliteMs = performance.now() - t;
-    const sqliteBytes = await weftBytes(sqlite, "t");
+    const { bytes: sqliteBytes, taskResults: sqliteResults } = await weftStorage(sqlite, "t");
+    if (steps === PER_STEP_AT) {
+      perStep = [
+        `Checkpoint bytes per step after a finished ${steps}-step thread: ${Math.round(memoryBytes / steps)} B (memory), ` +
+          `${Math.round(sqliteBytes / steps)} B (SQLite rows); task-result rows left: ${memoryResults} (memory), ${sqliteResults} (SQLite).`,
+      ];
+    }
     await sqlite.close();
     const sqliteFile = statSync(file).size;
 
@@ -108,6 +122,7 @@ try {
     rows.push([
       String(steps),
       kb(memoryBytes),
+      `${Math.round(memoryBytes / steps)} B`,
       ms(memoryMs),
       `${kb(sqliteBytes)} (file ${kb(sqliteFile)})`,
       ms(sqliteMs),
@@ -127,6 +142,7 @@ console.log(
     [
       "steps",
       "Weft memory: bytes",
+      "per step",
       "time",
       "Weft SQLite: bytes",
       "time",
@@ -140,3 +156,4 @@ console.log(
 console.log(
   "\nBytes are what each saver holds for the thread after the run: Weft's checkpoint records and task results (and the SQLite file size), MemorySaver's serialized checkpoints, metadata and pending writes. One run per size; times include the savers' writes.",
 );
+console.log(`\n${perStep.join("\n")}`);
