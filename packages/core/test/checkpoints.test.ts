@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, Command, END, MemoryCheckpointer, Send, START, StateGraph } from "../src/index.js";
-import { rejectionOf } from "./helpers.js";
+import { createHash } from "node:crypto";
+import { appendList, Command, END, MemoryCheckpointer, reducer, Send, START, StateGraph, type CheckpointRow } from "../src/index.js";
+import { rejectionOf, sleep } from "./helpers.js";
 
 const State = z.object({ topic: z.string(), results: appendList(z.string()), report: z.string().optional() });
 const Section = z.object({ i: z.number() });
@@ -341,6 +342,63 @@ describe("the stored format", () => {
       .addEdge("a", END)
       .compile({ checkpointer });
     expect((await rejectionOf(other.getState("x"))).message).toMatch(/written by graph "tiny"/);
+  });
+
+  it("refuses a replayed value that a reducer without an update schema turned into the wrong type", async () => {
+    const Sum = z.object({ pad: z.string(), total: reducer(z.number(), (sum, n: number) => sum + n, 0) });
+    const sumGraph = (checkpointer: MemoryCheckpointer) =>
+      new StateGraph(Sum).addNode("add", () => ({ total: 2 })).addEdge(START, "add").addEdge("add", END).compile({ checkpointer });
+    const checkpointer = new MemoryCheckpointer();
+    const graph = sumGraph(checkpointer);
+    // A big first snapshot, so the last checkpoint stores its write rather than a snapshot.
+    await graph.invoke({ pad: "x".repeat(5000) }, { threadId: "sum" });
+    const [first, last] = (await checkpointer.list("sum")).reverse() as [CheckpointRow, CheckpointRow];
+    expect(last.data).toContain('"snapshot":null');
+    const [header, json] = last.data.split("\n") as [string, string];
+    const changed = json.replace('"total":2', '"total":"2"');
+    const digest = `sha256=${createHash("sha256").update(changed).digest("hex")}`;
+    const tampered = new MemoryCheckpointer();
+    await tampered.put(first, { head: null });
+    await tampered.put({ ...last, data: `${header.replace(/sha256=[0-9a-f]{64}/, digest)}\n${changed}` }, { head: first.checkpointId });
+    const error = await rejectionOf(sumGraph(tampered).getState("sum"));
+    expect(error).toMatchObject({ code: "INVALID_CHECKPOINT", details: { key: "total" } });
+    expect(error.message).toMatch(/invalid value of state key "total"/);
+  });
+
+  it("refuses a saved task result whose Send input its node no longer accepts", async () => {
+    const Jobs = z.object({ done: appendList(z.number()) });
+    const checkpointer = new MemoryCheckpointer();
+    let failing = true;
+    const graph = new StateGraph(Jobs)
+      .addNode("fanOut", () => ({}))
+      .addNode("flaky", async () => {
+        // Fails once fanOut's result, with its Sends, is saved.
+        const latest = await checkpointer.get("jobs");
+        while (failing && (await checkpointer.getTaskResults("jobs", latest!.checkpointId)).length === 0) await sleep(2);
+        if (failing) throw new Error("flaky is down");
+        return {};
+      })
+      .addNode("work", ({ i }) => ({ done: i }), { input: z.object({ i: z.number() }) })
+      .addEdge(START, "fanOut")
+      .addEdge(START, "flaky")
+      .addConditionalEdges("fanOut", () => [new Send("work", { i: 1 })])
+      .addEdge("flaky", END)
+      .addEdge("work", END)
+      .compile({ checkpointer });
+    expect(await rejectionOf(graph.invoke({}, { threadId: "jobs" }))).toMatchObject({ code: "TASK_FAILED" });
+    failing = false;
+    const latest = (await checkpointer.get("jobs"))!;
+    const [saved] = await checkpointer.getTaskResults("jobs", latest.checkpointId);
+    expect(saved!.data).toContain('"sends":[{"node":"work","input":{"i":1}}]');
+    const [header, json] = saved!.data.split("\n") as [string, string];
+    const changed = json.replace('"input":{"i":1}', '"input":{"i":"one"}');
+    const digest = `sha256=${createHash("sha256").update(changed).digest("hex")}`;
+    await checkpointer.putTaskResult({ ...saved!, data: `${header.replace(/sha256=[0-9a-f]{64}/, digest)}\n${changed}` });
+    const error = await rejectionOf(graph.invoke(null, { threadId: "jobs" }));
+    expect(error).toMatchObject({ code: "INVALID_CHECKPOINT", details: { node: "work" } });
+    expect(error.message).toMatch(/^Task result "1:0" of checkpoint .* holds a Send to "work" whose input does not match the node's input schema: i: /);
+    await checkpointer.putTaskResult(saved!);
+    expect((await graph.invoke(null, { threadId: "jobs" })).done).toEqual([1]);
   });
 
   it("signs records with an integrity key and refuses them without it", async () => {

@@ -35,6 +35,18 @@ export class LoadedValues {
     }
   }
 
+  /**
+   * The state replayed from writes, for the keys whose writes could not be checked one by one:
+   * those of reducers without an update schema.
+   */
+  replayed(state: Readonly<Record<string, unknown>>, where: string): void {
+    const unchecked: Record<string, unknown> = {};
+    for (const [key, channel] of this.#table.channels) {
+      if (channel.reducer !== undefined && channel.reducer.update === undefined && key in state) unchecked[key] = state[key];
+    }
+    this.snapshot(unchecked, where);
+  }
+
   /** A stored write, parsed again as the update it was when its writer returned it. */
   write(write: Write, where: string): Write {
     for (const key in write.values) {

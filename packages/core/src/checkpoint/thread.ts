@@ -175,6 +175,7 @@ export class ThreadStore {
       const where = describeCheckpoint(at);
       state = this.#table.commit(state, body.writes.map((write) => this.#values.write(toWrite(write), where)), body.step);
     }
+    if (chain.length > 1) this.#values.replayed(state, describeCheckpoint(row));
     return { row, body: chain[0]!.body, state };
   }
 
