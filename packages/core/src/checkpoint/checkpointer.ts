@@ -95,7 +95,9 @@ export interface ReleaseLeaseOptions {
  *
  * @example
  * ```ts
- * if (latest?.checkpointId !== (options.head ?? undefined)) throw checkpointConflict(row.threadId, options.head, latest?.checkpointId);
+ * // In a store's put, inside the transaction that then inserts the row:
+ * const actual = latestCheckpointId(row.threadId) ?? null;
+ * if (actual !== options.head) throw checkpointConflict(row.threadId, options.head, actual);
  * ```
  * @see ../../../../docs/concepts/checkpoints.md
  */
