@@ -1,5 +1,5 @@
 import { DatabaseSync } from "node:sqlite";
-import type { Checkpointer } from "@weft/core";
+import type { Checkpointer } from "@weft/core/adapter";
 // The scenarios are shared by every checkpointer; they live beside core's memory tests.
 import { tamperScenarios } from "../../core/test/tamper/tamper-scenarios.js";
 import { SqliteCheckpointer } from "../src/index.js";

@@ -2,7 +2,8 @@
 // Usage: node … racer.ts <saver-module> <saver-arg> <prefix> <name> <rounds> <chain-length> <start-at-epoch-ms>
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { isGraphError, type Checkpointer } from "@weft/core";
+import { isGraphError } from "@weft/core";
+import { type Checkpointer } from "@weft/core/adapter";
 
 const [saverModule, saverArg, prefix, name, rounds, chainLength, startAt] = process.argv.slice(2) as string[] as [
   string,

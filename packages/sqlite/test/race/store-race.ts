@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import type { Checkpointer } from "@weft/core";
+import type { Checkpointer } from "@weft/core/adapter";
 import { expect, it } from "vitest";
 import { spawnSource } from "../child-process.js";
 
