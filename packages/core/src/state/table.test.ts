@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { isGraphError } from "../errors.js";
+import type { Write } from "../records/write.js";
+import { appendList, reducer } from "./channels.js";
+import { StateTable } from "./table.js";
+
+const table = new StateTable(
+  z.object({
+    title: z.string().optional(),
+    total: reducer(z.number(), (sum, n: number) => sum + n, 0),
+    notes: appendList(z.string()),
+  }),
+);
+const write = (writer: string, values: Record<string, unknown>): Write => table.parseUpdate(values, writer);
+
+describe("StateTable.commit", () => {
+  it("folds a step's writes in the order given, whatever the keys", () => {
+    const state = table.initial({});
+    const next = table.commit(state, [write("b", { notes: ["b1", "b2"], total: 2 }), write("a", { notes: "a1", total: 3 })], 1);
+    expect(next).toEqual({ total: 5, notes: ["b1", "b2", "a1"] });
+    expect(Object.isFrozen(next)).toBe(true);
+    expect(Object.isFrozen(next.notes)).toBe(true);
+  });
+
+  it("returns the same state object when the step wrote nothing", () => {
+    const state = table.initial({ title: "t" });
+    expect(table.commit(state, [], 1)).toBe(state);
+    expect(table.commit(state, [write("a", {})], 1)).toBe(state);
+  });
+
+  it("refuses two writes to a last-value key and leaves the state as it was", () => {
+    const state = table.initial({ title: "t" });
+    let error: unknown;
+    try {
+      table.commit(state, [write("a", { title: "x" }), write("b", { title: "y" })], 4);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isGraphError(error) && error.code).toBe("CONCURRENT_UPDATE");
+    expect((error as { details: unknown }).details).toEqual({ key: "title", writers: ["a", "b"], step: 4 });
+    expect(state).toEqual({ title: "t", total: 0, notes: [] });
+  });
+
+  it("lets an overwrite replace a reducer key's value instead of folding it", () => {
+    const state = table.initial({ total: 4 });
+    const overwrite = table.parseUpdate({ total: 10 }, "recipe", new Set(["total"]));
+    expect(table.commit(state, [overwrite], 1).total).toBe(10);
+  });
+
+  it("does not share the appended list with the state it started from", () => {
+    const state = table.initial({ notes: ["x"] });
+    const next = table.commit(state, [write("a", { notes: "y" })], 1);
+    expect(state.notes).toEqual(["x"]);
+    expect(next.notes).toEqual(["x", "y"]);
+  });
+});
