@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -199,6 +200,57 @@ describe("concurrency caps", () => {
     expect(peak).toBe(3);
     expect(started).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(state.results).toHaveLength(12);
+  });
+
+  it("lets waiting tasks wait without an abort listener each: the step's signal keeps a few", async () => {
+    let mostListeners = 0;
+    const graph = fanOut(
+      async (_, ctx) => {
+        mostListeners = Math.max(mostListeners, getEventListeners(ctx.signal, "abort").length);
+        await sleep(0);
+        return { results: "r" };
+      },
+      { concurrency: 2 },
+      500,
+    );
+    const state = await graph.invoke({}, { maxConcurrency: 3 });
+    expect(state.results).toHaveLength(500);
+    // Two caps and 498 waiting tasks: a listener per waiting task would make hundreds.
+    expect(mostListeners).toBeLessThan(5);
+  });
+
+  it("hands freed slots to synchronous tasks in a loop, not a recursion, however many wait", async () => {
+    const count = 50_000;
+    const graph = fanOut(
+      (({ i }: { i: number }) => (i === 0 ? sleep(1).then(() => ({ results: "0" })) : { results: String(i) })) as never,
+      { concurrency: 1 },
+      count,
+    );
+    const state = await graph.invoke({});
+    expect(state.results).toHaveLength(count);
+    expect(state.results[count - 1]).toBe(String(count - 1));
+  });
+
+  it("serves two caps in order: a node's slot first, then the run's", async () => {
+    const started: string[] = [];
+    const State2 = z.object({ results: appendList(z.string()) });
+    const work = (name: string) => async ({ i }: { i: number }) => {
+      started.push(`${name}${i}`);
+      await sleep(1);
+      return { results: `${name}${i}` };
+    };
+    const graph = new StateGraph(State2)
+      .addNode("a", work("a"), { input: Item, concurrency: 1 })
+      .addNode("b", work("b"), { input: Item })
+      .addConditionalEdges(START, () => [0, 1, 2].flatMap((i) => [new Send("a", { i }), new Send("b", { i })]))
+      .addEdge("a", END)
+      .addEdge("b", END)
+      .compile();
+    const state = await graph.invoke({}, { maxConcurrency: 2 });
+    expect(state.results).toEqual(["a0", "b0", "a1", "b1", "a2", "b2"]);
+    // a0 and b0 take the run's two slots. a1 gets a's slot when a0 ends, then waits for a run
+    // slot behind b2, which asked for one first; a2 waits for a's slot until a1 ends.
+    expect(started).toEqual(["a0", "b0", "b1", "b2", "a1", "a2"]);
   });
 });
 

@@ -1,10 +1,27 @@
+/** Something that waits for slots of a {@link Limiter}; it is given them one at a time. */
+export interface SlotWaiter {
+  /** One slot of `limiter` is now held for this waiter: it passes it to its next waiting task. */
+  grant(limiter: Limiter): void;
+}
+
+/** A place in a limiter's queue: `count` slots asked for by one waiter, one after another. */
+interface Claim {
+  readonly waiter: SlotWaiter;
+  count: number;
+}
+
 /**
- * A counting semaphore with a FIFO queue: at most `limit` holders at once, waiters served in
- * the order they asked. A waiter whose signal fires leaves the queue.
+ * A counting semaphore with a FIFO queue: at most `limit` holders at once, slots given in the
+ * order they were asked for. Waiters are steps, not tasks: consecutive asks of one waiter are
+ * one claim with a count, so a step with a million waiting tasks costs the queue one entry,
+ * and no task holds a promise, a closure or an abort listener while it waits.
  */
 export class Limiter {
   #active = 0;
-  readonly #queue: { grant: () => void }[] = [];
+  #queued = 0;
+  readonly #claims: Claim[] = [];
+  /** True while slots are being handed out: a release from inside a grant is served by the same loop. */
+  #granting = false;
 
   readonly limit: number;
 
@@ -17,39 +34,60 @@ export class Limiter {
     return this.#active;
   }
 
-  /** Waiters now. */
+  /** Slots asked for and not yet given. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queued;
   }
 
-  /** Resolves when a slot is free; rejects with the signal's reason if it fires first. */
-  acquire(signal: AbortSignal): Promise<void> | undefined {
-    if (this.#active < this.limit && this.#queue.length === 0) {
-      this.#active++;
-      return undefined;
+  /** Takes a slot when one is free and nobody waits; false otherwise. */
+  tryAcquire(): boolean {
+    if (this.#active >= this.limit || this.#queued > 0) return false;
+    this.#active++;
+    return true;
+  }
+
+  /** Asks for one slot for `waiter`, after every slot asked for before. */
+  wait(waiter: SlotWaiter): void {
+    const last = this.#claims[this.#claims.length - 1];
+    if (last !== undefined && last.waiter === waiter) last.count++;
+    else this.#claims.push({ waiter, count: 1 });
+    this.#queued++;
+  }
+
+  /** Takes back every slot `waiter` still asks for (its tasks were cancelled); returns how many. */
+  withdraw(waiter: SlotWaiter): number {
+    let count = 0;
+    for (let i = this.#claims.length - 1; i >= 0; i--) {
+      const claim = this.#claims[i]!;
+      if (claim.waiter !== waiter) continue;
+      count += claim.count;
+      this.#claims.splice(i, 1);
     }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = this.#queue.indexOf(waiter);
-        if (index >= 0) this.#queue.splice(index, 1);
-        reject(signal.reason);
-      };
-      const waiter = {
-        grant: () => {
-          signal.removeEventListener("abort", onAbort);
-          this.#active++;
-          resolve();
-        },
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(waiter);
-    });
+    this.#queued -= count;
+    // Withdrawn claims may have stood in front of others that a free slot can serve now.
+    this.#grant();
+    return count;
   }
 
+  /** Gives a slot back, to the next claim in the queue if there is one. */
   release(): void {
     this.#active--;
-    const next = this.#queue.shift();
-    next?.grant();
+    this.#grant();
+  }
+
+  #grant(): void {
+    if (this.#granting) return;
+    this.#granting = true;
+    try {
+      while (this.#active < this.limit && this.#queued > 0) {
+        const claim = this.#claims[0]!;
+        if (--claim.count === 0) this.#claims.shift();
+        this.#active++;
+        this.#queued--;
+        claim.waiter.grant(this);
+      }
+    } finally {
+      this.#granting = false;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { GraphError } from "../errors.js";
 import { sendLabel, taskRef } from "../records/task-ref.js";
 import { isThenable } from "./maybe.js";
+import { Admission, type Slots } from "./admission.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
 import { runTask } from "./task-run.js";
 
@@ -14,7 +15,7 @@ export interface Cancellation {
 }
 
 /** What one step needs besides its tasks. */
-export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal"> {
+export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal">, Slots {
   /** After a failure aborts its siblings, how long to wait for them before giving up. */
   readonly settleTimeoutMs: number;
   /** The run's cancellation, passed on to the step's tasks. */
@@ -26,92 +27,147 @@ export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal"> {
 }
 
 /**
- * Runs every task of a step at once and returns their outcomes in task order. On a fatal
- * failure, or when the run is cancelled, it aborts the rest through their signal and waits
- * for them, at most `settleTimeoutMs`.
+ * Runs every task of a step at once — those beyond a concurrency cap as slots free up — and
+ * returns their outcomes in task order. On a fatal failure, or when the run is cancelled, it
+ * aborts the rest through their signal, takes the waiting ones out of the queues, and waits
+ * for the running ones, at most `settleTimeoutMs`.
  */
-export async function runStep(tasks: readonly Task[], options: StepOptions): Promise<TaskOutcome[]> {
-  const stepStarted = options.emit === undefined ? 0 : options.at();
-  const flight = new TasksInFlight(tasks.length, options.settleTimeoutMs);
-  const unwatch = options.cancellation.watch(flight.cancel);
-  // Spelled out rather than spread from `options`: this runs once per step, and a step's
-  // bookkeeping after a long wait runs on cold caches, where less code is faster.
-  const env: StepEnv = {
-    step: options.step,
-    snapshot: options.snapshot,
-    table: options.table,
-    routing: options.routing,
-    nodeLimiters: options.nodeLimiters,
-    runLimiter: options.runLimiter,
-    emit: options.emit,
-    at: options.at,
-    interruptScope: options.interruptScope,
-    executor: options.executor,
-    graph: options.graph,
-    signal: flight.signal,
-    onFatal: (failure) =>
-      flight.failFast(new GraphError("ABORTED", `Cancelled because "${failure.node}"${sendLabel(failure)} failed in step ${failure.step}.`)),
-  };
-  try {
-    startAll(tasks, env, options, flight);
-    flight.started();
-    const ended = flight.ended();
-    if (ended !== undefined) await ended;
-  } finally {
-    flight.dispose();
-    unwatch();
+export function runStep(tasks: readonly Task[], options: StepOptions): Promise<TaskOutcome[]> {
+  return new StepRun(tasks, options).run();
+}
+
+/** One step on its way to its outcomes. */
+class StepRun {
+  readonly #tasks: readonly Task[];
+  readonly #options: StepOptions;
+  readonly #flight: TasksInFlight;
+  readonly #env: StepEnv;
+  readonly #admission: Admission | undefined;
+  readonly #started: number;
+
+  constructor(tasks: readonly Task[], options: StepOptions) {
+    this.#tasks = tasks;
+    this.#options = options;
+    this.#started = options.emit === undefined ? 0 : options.at();
+    const flight = new TasksInFlight(tasks.length, options.settleTimeoutMs, this.#withdraw);
+    this.#flight = flight;
+    // Spelled out rather than spread from `options`: this runs once per step, and a step's
+    // bookkeeping after a long wait runs on cold caches, where less code is faster.
+    this.#env = {
+      step: options.step,
+      snapshot: options.snapshot,
+      table: options.table,
+      routing: options.routing,
+      emit: options.emit,
+      at: options.at,
+      interruptScope: options.interruptScope,
+      executor: options.executor,
+      graph: options.graph,
+      signal: flight.signal,
+      onFatal: (failure) =>
+        flight.failFast(new GraphError("ABORTED", `Cancelled because "${failure.node}"${sendLabel(failure)} failed in step ${failure.step}.`)),
+    };
+    this.#admission = Admission.needed(options) ? new Admission(tasks, options, { start: this.#start, queued: this.#queued }) : undefined;
   }
-  const outcomes = flight.outcomes;
-  return tasks.map((task, i) => outcomes[i] ?? abandoned(task, options, stepStarted));
-}
 
-/** A task that did not settle within `settleTimeoutMs` of its step's cancellation: left behind. */
-function abandoned(task: Task, options: StepOptions, stepStarted: number): TaskOutcome {
-  const reason = new GraphError(
-    "ABORTED",
-    `Node "${task.node}"${sendLabel(task)} did not stop within ${options.settleTimeoutMs} ms of its step's cancellation and was left behind.`,
-  );
-  // Its duration is counted from the start of the step: it never ended.
-  options.emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: options.at() - stepStarted, at: options.at() });
-  return { status: "cancelled", task, reason };
-}
-
-/**
- * Starts every task and records each outcome at its task's position as it settles (after
- * `onSettled` has persisted it). A task that ends synchronously is recorded at once and
- * allocates no promise; one that ends later costs a single reaction.
- */
-function startAll(tasks: readonly Task[], env: StepEnv, options: StepOptions, flight: TasksInFlight): void {
-  const { known, onSettled } = options;
-  const persist = (outcome: TaskOutcome, i: number): void => {
-    onSettled!(outcome).then(() => flight.record(outcome, i), flight.fail);
-  };
-  for (let i = 0; i < tasks.length; i++) {
-    const task = tasks[i]!;
-    const saved = known.size === 0 ? undefined : known.get(task.taskId);
-    if (saved !== undefined) {
-      flight.outcomes[i] = saved;
-      continue;
+  async run(): Promise<TaskOutcome[]> {
+    const flight = this.#flight;
+    const unwatch = this.#options.cancellation.watch(flight.cancel);
+    try {
+      this.#startAll();
+      flight.started();
+      const ended = flight.ended();
+      if (ended !== undefined) await ended;
+    } finally {
+      flight.dispose();
+      unwatch();
     }
-    const outcome = runTask(task, env);
+    const outcomes = flight.outcomes;
+    return this.#tasks.map((task, i) => outcomes[i] ?? this.#abandoned(task));
+  }
+
+  /**
+   * Starts every task (or queues it for its slots) and records each outcome at its task's
+   * position as it settles (after `onSettled` has persisted it). A task that ends synchronously
+   * is recorded at once and allocates no promise; one that ends later costs a single reaction.
+   */
+  #startAll(): void {
+    const { known } = this.#options;
+    const tasks = this.#tasks;
+    const admission = this.#admission;
+    const signal = this.#flight.signal;
+    for (let i = 0; i < tasks.length; i++) {
+      const saved = known.size === 0 ? undefined : known.get(tasks[i]!.taskId);
+      if (saved !== undefined) this.#flight.outcomes[i] = saved;
+      else if (admission === undefined) this.#start(i, false);
+      // A run cancelled while its step starts queues nothing more: its waiting tasks have left.
+      else if (signal.aborted) this.#flight.outcomes[i] = this.#cancelledWaiting(i, signal.reason);
+      else admission.admit(i);
+    }
+  }
+
+  /** Runs task `i`, which holds its slots; `waited` when it was queued (and so counted as pending). */
+  readonly #start = (i: number, waited: boolean): void => {
+    const flight = this.#flight;
+    const outcome = runTask(this.#tasks[i]!, this.#env);
     if (isThenable(outcome)) {
-      flight.expect();
+      if (!waited) flight.expect();
       // runTask never rejects; if it ever did, the run fails with the error instead of the
       // process crashing on an unhandled rejection while the step waits forever.
-      outcome.then(onSettled === undefined ? (settled) => flight.record(settled, i) : (settled) => persist(settled, i), flight.fail);
-    } else if (onSettled !== undefined) {
-      flight.expect();
-      persist(outcome, i);
+      outcome.then((settled) => this.#settled(settled, i), flight.fail);
+    } else if (waited || this.#admission !== undefined || this.#options.onSettled !== undefined) {
+      if (!waited) flight.expect();
+      this.#settled(outcome, i);
     } else {
       flight.outcomes[i] = outcome;
     }
+  };
+
+  /** Task `i` ended: its slots go on to waiting tasks, and its outcome is persisted, then recorded. */
+  #settled(outcome: TaskOutcome, i: number): void {
+    this.#admission?.release(i);
+    const onSettled = this.#options.onSettled;
+    if (onSettled === undefined) this.#flight.record(outcome, i);
+    else onSettled(outcome).then(() => this.#flight.record(outcome, i), this.#flight.fail);
+  }
+
+  readonly #queued = (i: number, first: boolean): void => {
+    if (first) this.#flight.expect();
+    const { emit, at } = this.#options;
+    emit?.({ type: "task:queued", ...taskRef(this.#tasks[i]!), at: at() });
+  };
+
+  /** The step was cancelled: its waiting tasks leave the queues, cancelled without running. */
+  readonly #withdraw = (reason: unknown): void => {
+    const admission = this.#admission;
+    if (admission === undefined) return;
+    for (const i of admission.withdraw()) this.#flight.record(this.#cancelledWaiting(i, reason), i);
+  };
+
+  /** The outcome of task `i`, cancelled before it could start. */
+  #cancelledWaiting(i: number, reason: unknown): TaskOutcome {
+    const task = this.#tasks[i]!;
+    const { emit, at } = this.#options;
+    emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: at() - this.#started, at: at() });
+    return { status: "cancelled", task, reason };
+  }
+
+  /** A task that did not settle within `settleTimeoutMs` of its step's cancellation: left behind. */
+  #abandoned(task: Task): TaskOutcome {
+    const { settleTimeoutMs, emit, at } = this.#options;
+    const reason = new GraphError(
+      "ABORTED",
+      `Node "${task.node}"${sendLabel(task)} did not stop within ${settleTimeoutMs} ms of its step's cancellation and was left behind.`,
+    );
+    // Its duration is counted from the start of the step: it never ended.
+    emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: at() - this.#started, at: at() });
+    return { status: "cancelled", task, reason };
   }
 }
 
 /**
  * The tasks of one step that have not settled yet, and when the step may end: once every one
- * has, or `settleTimeoutMs` after the step was cancelled, whichever comes first. Outcomes
- * only ever arrive from promise reactions, after every task has started.
+ * has, or `settleTimeoutMs` after the step was cancelled, whichever comes first.
  */
 class TasksInFlight {
   readonly outcomes: (TaskOutcome | undefined)[];
@@ -123,10 +179,12 @@ class TasksInFlight {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #end: (() => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
+  readonly #onCancel: (reason: unknown) => void;
 
-  constructor(size: number, settleTimeoutMs: number) {
+  constructor(size: number, settleTimeoutMs: number, onCancel: (reason: unknown) => void) {
     this.outcomes = new Array<TaskOutcome | undefined>(size);
     this.#settleTimeoutMs = settleTimeoutMs;
+    this.#onCancel = onCancel;
   }
 
   /** Fires when the step is cancelled: passed to every task. */
@@ -138,6 +196,7 @@ class TasksInFlight {
   readonly cancel = (reason: unknown): void => {
     if (this.#controller.signal.aborted) return;
     this.#controller.abort(reason);
+    this.#onCancel(reason);
     this.#timer = setTimeout(this.#giveUp, this.#settleTimeoutMs);
   };
 

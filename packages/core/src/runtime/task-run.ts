@@ -1,4 +1,3 @@
-import type { Limiter } from "../controls/limiter.js";
 import { backoffDelay, isRetryable } from "../controls/retry.js";
 import { GraphError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
@@ -16,11 +15,10 @@ import type { Routes } from "./route.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
 
 /**
- * Runs one task to its outcome: waits for its concurrency slots, runs the node with timeout
- * and retries, validates and routes what it returned, and applies its error policy.
- * Never rejects: every ending is a {@link TaskOutcome}. Synchronous when the task needs no
- * slot and its node and routers are synchronous, so big fan-outs of cheap nodes allocate no
- * promises.
+ * Runs one task to its outcome (its step has already given it its concurrency slots): runs
+ * the node with timeout and retries, validates and routes what it returned, and applies its
+ * error policy. Never rejects: every ending is a {@link TaskOutcome}. Synchronous when its node
+ * and routers are, so big fan-outs of cheap nodes allocate no promises.
  */
 export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
   return new TaskRun(task, env).run();
@@ -56,36 +54,7 @@ class TaskRun {
   }
 
   run(): Outcome {
-    const { env } = this;
-    const nodeLimiter = env.nodeLimiters.get(this.task.node);
-    if (nodeLimiter === undefined && env.runLimiter === undefined) return this.runAttempt();
-    return this.limited(nodeLimiter);
-  }
-
-  /** Waits for the node's and the run's slots, in that order, then runs the attempts. */
-  private async limited(nodeLimiter: Limiter | undefined): Promise<TaskOutcome> {
-    const { task, env } = this;
-    const held: Limiter[] = [];
-    if (env.emit !== undefined) this.started = env.at();
-    try {
-      for (const limiter of [nodeLimiter, env.runLimiter]) {
-        if (limiter === undefined) continue;
-        const waiting = limiter.acquire(env.signal);
-        if (waiting !== undefined) {
-          env.emit?.({ type: "task:queued", ...taskRef(task), at: env.at() });
-          await waiting;
-        }
-        held.push(limiter);
-      }
-    } catch (reason) {
-      for (const limiter of held) limiter.release();
-      return this.cancelled(reason);
-    }
-    try {
-      return await this.runAttempt();
-    } finally {
-      for (const limiter of held) limiter.release();
-    }
+    return this.runAttempt();
   }
 
   /** Runs attempt number `this.attempt`, and goes on to the outcome. */

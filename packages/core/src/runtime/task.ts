@@ -1,4 +1,3 @@
-import type { Limiter } from "../controls/limiter.js";
 import type { NodeSpec } from "../graph/ir.js";
 import type { Executor } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -47,8 +46,6 @@ export interface StepEnv {
   readonly routing: RoutingTable;
   /** Fires when the run is cancelled or a sibling fails the step. */
   readonly signal: AbortSignal;
-  readonly nodeLimiters: ReadonlyMap<string, Limiter>;
-  readonly runLimiter: Limiter | undefined;
   readonly emit: ((event: RunEvent) => void) | undefined;
   readonly at: () => number;
   /** Called once a task fails with the "fail" policy, to abort its siblings. */
