@@ -5,9 +5,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { FULL, prepareTimedRun } from "../runner.js";
 import { median } from "../stats.js";
+import { weftChain } from "../workloads/chain.js";
+import { weftJoin } from "../workloads/join.js";
+import { weftLoop } from "../workloads/loop.js";
 import { weftSendsGraph, type WeftCore, type WorkerUpdate } from "../workloads/sends.js";
 import { withoutEngine } from "../workloads/waiting-sends.js";
-import { range } from "../workloads/workload.js";
+import { range, type RunOnce } from "../workloads/workload.js";
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Where revisions of core are unpacked: inside this package, so they resolve its zod and immer. */
@@ -123,4 +126,67 @@ export function pairedChange(before: readonly number[], after: readonly number[]
   if (before.length !== after.length) throw new Error("pairedChange: both sides need the same number of runs.");
   const changes = after.map((value, i) => value - before[i]!);
   return { medianMs: median(changes), faster: changes.filter((change) => change < 0).length, pairs: changes.length };
+}
+
+/** A workload that {@link compareCase} can build on any copy of core. */
+export interface CoreCase {
+  readonly id: string;
+  /** Builds the workload's run on `core`. */
+  readonly build: (core: WeftCore) => RunOnce;
+}
+
+/**
+ * The bench's Weft workloads, each buildable on another revision's core: every kind of case
+ * `pnpm bench` times (fan-out, chain, join, loops, waiting Sends with and without a cap).
+ */
+export function coreCases(): CoreCase[] {
+  const waiting = (n: number, waitMs: number, maxConcurrency?: number): CoreCase["build"] => (core) => {
+    const graph = weftSendsGraph(async ({ i }) => {
+      await sleep(waitMs);
+      return { items: [i] };
+    }, core);
+    const options = maxConcurrency === undefined ? {} : { maxConcurrency };
+    return () => graph.invoke({ n }, options);
+  };
+  const sends = (n: number): CoreCase["build"] => (core) => {
+    const graph = weftSendsGraph(({ i }) => ({ items: [i] }), core);
+    return () => graph.invoke({ n });
+  };
+  const counter = (s: { counter: number }) => ({ items: [s.counter], counter: s.counter + 1 });
+  return [
+    { id: "sends/1000", build: sends(1000) },
+    { id: "sends/10000", build: sends(10_000) },
+    { id: "chain/1000", build: (core) => weftChain(1000, core) },
+    { id: "join/100", build: (core) => weftJoin(100, core) },
+    { id: "loop/200@0", build: (core) => weftLoop(200, [], counter, core) },
+    { id: "loop/200@10000", build: (core) => weftLoop(200, range(10_000), counter, core) },
+    { id: "waiting-sends/1000", build: waiting(1000, 20) },
+    { id: "waiting-sends/1000/cap50", build: waiting(1000, 20, 50) },
+  ];
+}
+
+/** Wall times of one case on two cores, run by run, in run order. */
+export interface CaseComparison {
+  readonly before: readonly number[];
+  readonly after: readonly number[];
+}
+
+/**
+ * Times one case on two copies of core side by side in one process, alternating run by run
+ * and swapping their order every round, each run after a forced collection and the full
+ * bench's rewarm runs: the same protocol as {@link compareCores}, for any workload.
+ */
+export async function compareCase(before: WeftCore, after: WeftCore, kase: CoreCase, runs: number): Promise<CaseComparison> {
+  const sides = { before: kase.build(before), after: kase.build(after) };
+  const times: Record<"before" | "after", number[]> = { before: [], after: [] };
+  for (let round = 0; round < runs; round++) {
+    for (const side of round % 2 === 0 ? (["before", "after"] as const) : (["after", "before"] as const)) {
+      const run = sides[side];
+      await prepareTimedRun(run, FULL.rewarm);
+      const t0 = performance.now();
+      await run();
+      times[side].push(performance.now() - t0);
+    }
+  }
+  return times;
 }

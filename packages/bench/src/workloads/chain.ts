@@ -1,7 +1,8 @@
 import { Annotation, END as LG_END, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
-import { END, START, StateGraph } from "@weft/core";
+import * as weftCore from "@weft/core";
 import { z } from "zod";
-import { pick, range, type Workload } from "./workload.js";
+import type { WeftCore } from "./sends.js";
+import { pick, range, type RunOnce, type Workload } from "./workload.js";
 
 /** A chain n0 → n1 → … of `length` nodes, each incrementing `count`: one node per superstep. */
 export function chain(length: number): Workload {
@@ -18,12 +19,13 @@ export function chain(length: number): Workload {
 
 const WeftState = z.object({ count: z.number() });
 
-function weftChain(length: number) {
+/** The chain on Weft, built with `core` (this workspace's unless given: see `compare`). */
+export function weftChain(length: number, core: WeftCore = weftCore): RunOnce {
   const nodes = Object.fromEntries(range(length).map((i) => [`n${i}`, (s: { count: number }) => ({ count: s.count + 1 })]));
-  const graph = new StateGraph(WeftState, { name: "chain" })
+  const graph = new core.StateGraph(WeftState, { name: "chain" })
     .addSequence(nodes)
-    .addEdge(START, "n0")
-    .addEdge(`n${length - 1}`, END)
+    .addEdge(core.START, "n0")
+    .addEdge(`n${length - 1}`, core.END)
     .compile();
   // maxSteps counts user supersteps: exactly one per node.
   return () => graph.invoke({ count: 0 }, { maxSteps: length });

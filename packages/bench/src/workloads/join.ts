@@ -1,7 +1,9 @@
 import { Annotation, END as LG_END, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
-import { appendList, END, START, StateGraph, type NodeFn, type StateOf } from "@weft/core";
+import * as weftCore from "@weft/core";
+import type { NodeFn, StateGraph, StateOf } from "@weft/core";
 import { z } from "zod";
-import { pick, range, type Workload } from "./workload.js";
+import type { WeftCore } from "./sends.js";
+import { pick, range, type RunOnce, type Workload } from "./workload.js";
 
 /**
  * `width` static branches from START, each appending its index to `seen`, all joined into
@@ -21,20 +23,22 @@ export function join(width: number): Workload {
   };
 }
 
-const WeftState = z.object({ seen: appendList(z.number()), total: z.number().optional() });
-type WeftState = typeof WeftState;
+/** The state, with the reducer marks of the given copy of core (each copy knows only its own). */
+const weftState = (core: WeftCore) => z.object({ seen: core.appendList(z.number()), total: z.number().optional() });
+type WeftState = ReturnType<typeof weftState>;
 
-function weftJoin(width: number) {
+/** The join on Weft, built with `core` (this workspace's unless given: see `compare`). */
+export function weftJoin(width: number, core: WeftCore = weftCore): RunOnce {
   const names = branchNames(width);
   // "join" goes first: once the names are widened to `string`, every new name reads as taken.
   let builder = withNodes(
-    new StateGraph(WeftState, { name: "join" }).addNode("join", (s) => ({ total: s.seen.length })),
+    new core.StateGraph(weftState(core), { name: "join" }).addNode("join", (s) => ({ total: s.seen.length })),
     names.map((name, i) => [name, () => ({ seen: [i] })]),
   );
-  for (const name of names) builder = builder.addEdge(START, name);
+  for (const name of names) builder = builder.addEdge(core.START, name);
   const graph = builder
     .addEdge(names as [string, ...string[]], "join")
-    .addEdge("join", END)
+    .addEdge("join", core.END)
     .compile();
   return () => graph.invoke({});
 }

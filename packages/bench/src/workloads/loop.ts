@@ -1,7 +1,8 @@
 import { Annotation, END as LG_END, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
-import { appendList, END, START, StateGraph } from "@weft/core";
+import * as weftCore from "@weft/core";
 import { z } from "zod";
-import { pick, range, StepClock, type Workload } from "./workload.js";
+import type { WeftCore } from "./sends.js";
+import { pick, range, StepClock, type RunOnce, type Workload } from "./workload.js";
 
 /**
  * A node that loops on itself through a conditional edge for `steps` supersteps, incrementing
@@ -39,16 +40,17 @@ export function loop(steps: number, initialItems: number, mode: "append" | "hold
   };
 }
 
-const WeftState = z.object({ items: appendList(z.number()), counter: z.number() });
-
 /** What the looping node returns: the next counter, and with `append` one item. */
-type Step = (s: { counter: number }) => { items?: number[]; counter: number };
+export type Step = (s: { counter: number }) => { items?: number[]; counter: number };
 
-function weftLoop(steps: number, initial: readonly number[], step: Step) {
-  const graph = new StateGraph(WeftState, { name: "loop" })
+/** The loop on Weft, built with `core` (this workspace's unless given: see `compare`). */
+export function weftLoop(steps: number, initial: readonly number[], step: Step, core: WeftCore = weftCore): RunOnce {
+  // The state is built with the same copy of core: each copy knows only its own reducer marks.
+  const State = z.object({ items: core.appendList(z.number()), counter: z.number() });
+  const graph = new core.StateGraph(State, { name: "loop" })
     .addNode("step", step)
-    .addEdge(START, "step")
-    .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : END), ["step", END])
+    .addEdge(core.START, "step")
+    .addConditionalEdges("step", (s) => (s.counter < steps ? "step" : core.END), ["step", core.END])
     .compile();
   return () => graph.invoke({ items: initial, counter: 0 }, { maxSteps: steps });
 }
