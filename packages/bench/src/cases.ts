@@ -1,4 +1,5 @@
 import type { Engine, Workload } from "./workloads/workload.js";
+import { cappedSends } from "./workloads/capped-sends.js";
 import { chain } from "./workloads/chain.js";
 import { join } from "./workloads/join.js";
 import { loop } from "./workloads/loop.js";
@@ -30,5 +31,7 @@ export function benchCases(quick: boolean): Case[] {
     { workload: loop(200, 10_000, "hold"), engines: both },
     { workload: waitingSends(1000, 20), engines: ["weft", "none"] },
     { workload: waitingSends(1000, 20, 50), engines: ["weft", "none"] },
+    { workload: cappedSends(100_000), engines: ["weft"] },
+    { workload: cappedSends(100_000, 100), engines: ["weft"] },
   ];
 }

@@ -1,10 +1,13 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import { benchCases } from "./cases.js";
 import { report } from "./report.js";
 import { FULL, measureCase, QUICK, type CaseResult } from "./runner.js";
 import { formatMs } from "./table.js";
+import type { MillionProbe } from "./targets.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 const require = createRequire(import.meta.url);
@@ -14,7 +17,7 @@ const versionOf = (name: string): string =>
 // Source (TypeScript through tsx, the default) or the built dist (`pnpm run bench:dist`).
 const coreBuild = import.meta.resolve("@weft/core").includes("/src/") ? "source via tsx" : "built dist";
 const cpus = os.cpus();
-console.log(`# Weft vs LangGraph.js — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`);
+console.log("# Weft vs LangGraph.js");
 console.log("");
 console.log(
   `${quick ? "QUICK (smoke) mode" : "Full mode"}; Node ${process.version}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}; ` +
@@ -31,4 +34,13 @@ for (const { workload, engines } of benchCases(quick)) {
   const line = engines.map((engine) => `${engine} ${formatMs(result[engine]?.median)}`).join(", ");
   process.stderr.write(`  ${workload.id}: ${line}\n`);
 }
-console.log(report(results));
+console.log(report(results, quick ? undefined : millionProbe()));
+
+/** Runs the million-Send probe in a process of its own, so that only its memory is counted. */
+function millionProbe(): MillionProbe {
+  process.stderr.write("  memory/million: one run of 1000000 Sends behind a cap of 1000…\n");
+  const script = fileURLToPath(new URL("./memory/million.ts", import.meta.url));
+  const child = spawnSync(process.execPath, ["--conditions=@weft/source", "--import", "tsx", script], { encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`memory/million failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as MillionProbe;
+}

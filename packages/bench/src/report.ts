@@ -1,6 +1,6 @@
 import type { CaseResult } from "./runner.js";
 import type { Summary } from "./stats.js";
-import { evaluateTargets, verdict } from "./targets.js";
+import { evaluateTargets, millionTarget, verdict, type MillionProbe } from "./targets.js";
 import { formatMs, formatPercent, formatRatio, markdownTable } from "./table.js";
 import type { Engine } from "./workloads/workload.js";
 
@@ -8,7 +8,7 @@ import type { Engine } from "./workloads/workload.js";
  * The comparison table, the waiting-Sends table (Weft beside the same workers awaited with no
  * engine, the floor) and the targets, as Markdown.
  */
-export function report(results: ReadonlyMap<string, CaseResult>): string {
+export function report(results: ReadonlyMap<string, CaseResult>, million?: MillionProbe): string {
   const all = [...results.values()];
   const compared = all.filter((result) => result.workload.idealMs === undefined);
   const waiting = all.filter((result) => result.workload.idealMs !== undefined);
@@ -64,7 +64,7 @@ export function report(results: ReadonlyMap<string, CaseResult>): string {
 
   const targets = markdownTable(
     ["target", "measured", "(fastest runs)", "result"],
-    evaluateTargets(results).map((row) => [row.target, row.measured, row.measuredMin, verdict(row.pass)]),
+    [...evaluateTargets(results), millionTarget(million)].map((row) => [row.target, row.measured, row.measuredMin, verdict(row.pass)]),
   );
 
   return [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { CaseResult } from "./runner.js";
 import { summarize } from "./stats.js";
-import { evaluateTargets } from "./targets.js";
+import { evaluateTargets, millionTarget } from "./targets.js";
+import { cappedSends } from "./workloads/capped-sends.js";
 import { chain } from "./workloads/chain.js";
 import { loop } from "./workloads/loop.js";
 import { sends } from "./workloads/sends.js";
@@ -32,6 +33,8 @@ describe("targets are computed from the medians of the run", () => {
       loopResult(loop(200, 10_000, "hold"), [0.014, 0.011], [1, 1]), // 1.4×: miss
       result(waitingSends(10, 20), 23), // +15%: miss
       result(waitingSends(10, 20, 5), 41), // +2.5%: pass
+      result(cappedSends(100_000), 100),
+      result(cappedSends(100_000, 100), 160), // 1.6× uncapped: miss
     ]);
     // The targets look cases up by the ids of the bench's sizes.
     results.set("chain/1000", results.get("chain/10")!);
@@ -42,6 +45,7 @@ describe("targets are computed from the medians of the run", () => {
       ["60.0×", "60.0×", true],
       ["13.0×", "13.0×", false],
       ["18.0×", "18.0×", false],
+      ["1.60×", "1.60×", false],
       ["1.40× (LangGraph.js: 1.00×)", "1.10× (LangGraph.js: 1.00×)", false],
       ["1.20× (LangGraph.js: 1.10×)", "1.13× (LangGraph.js: 1.10×)", true],
       ["+15.0%", "-42.5%", false],
@@ -65,6 +69,13 @@ describe("targets are computed from the medians of the run", () => {
     const results = new Map([["sends/1000", loaded]]);
 
     expect(evaluateTargets(results)[0]).toMatchObject({ measured: "30.0×", measuredMin: "120×", pass: false });
+  });
+
+  it("the million-Send target passes under 1 GiB of peak memory, and is open when not run", () => {
+    const probe = { sends: 1_000_000, maxConcurrency: 1000, ms: 6000 };
+    expect(millionTarget({ ...probe, peakRssMiB: 900 })).toMatchObject({ measured: "900 MiB peak RSS, 6.0 s", pass: true });
+    expect(millionTarget({ ...probe, peakRssMiB: 1100 }).pass).toBe(false);
+    expect(millionTarget(undefined)).toMatchObject({ measured: "not run", pass: undefined });
   });
 
   it("a target whose cases did not run is neither a pass nor a miss", () => {

@@ -16,6 +16,10 @@ export interface TargetResult {
 
 /** Step cost at 10000 items may exceed the cost at 0 items by this factor and still count as flat. */
 export const FLAT_TOLERANCE = 1.25;
+/** A capped fan-out may take this many times the uncapped one and still count as linear. */
+export const CAP_TOLERANCE = 1.5;
+/** Peak resident memory allowed for a million Sends behind a cap of 1000, in MiB. */
+export const MILLION_RSS_MIB = 1024;
 /** Waiting Sends must finish within this fraction over the ideal wall time. */
 export const IDEAL_TOLERANCE = 0.1;
 
@@ -69,6 +73,11 @@ export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): Targe
       (r) => r >= 20,
     ),
     row(
+      `capped fan-out: 100000 Sends at maxConcurrency 100 ≤ ${CAP_TOLERANCE}× uncapped (linear)`,
+      ratio(["capped-sends/100000/cap100", "weft"], ["capped-sends/100000", "weft"]),
+      (r) => r <= CAP_TOLERANCE,
+    ),
+    row(
       `loop holding a list: Weft step cost at 10000 items vs 0 ≤ ${FLAT_TOLERANCE}× (flat)`,
       flatness("loop-hold", "weft"),
       (r) => r <= FLAT_TOLERANCE,
@@ -95,6 +104,25 @@ export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): Targe
     });
   }
   return rows;
+}
+
+/** What the million-Send probe measured (see `memory/million.ts`). */
+export interface MillionProbe {
+  readonly sends: number;
+  readonly maxConcurrency: number;
+  readonly ms: number;
+  readonly peakRssMiB: number;
+}
+
+/** The memory target: a million Sends behind a cap of 1000 in one run, peak RSS under 1 GiB. */
+export function millionTarget(probe: MillionProbe | undefined): TargetResult {
+  const measured = probe === undefined ? "not run" : `${probe.peakRssMiB.toFixed(0)} MiB peak RSS, ${(probe.ms / 1000).toFixed(1)} s`;
+  return {
+    target: `1000000 Sends at maxConcurrency 1000 in one run: peak RSS < ${MILLION_RSS_MIB} MiB`,
+    measured,
+    measuredMin: measured,
+    pass: probe === undefined ? undefined : probe.peakRssMiB < MILLION_RSS_MIB,
+  };
 }
 
 export function verdict(pass: boolean | undefined): string {
