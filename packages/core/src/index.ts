@@ -4,7 +4,7 @@
  * controls. Executors and checkpointers are built on `@weft/core/adapter`; diagrams come from
  * `@weft/core/draw`, aggregation helpers from `@weft/core/aggregate`.
  */
-export { GraphError, isGraphError, type GraphErrorCode } from "./errors.js";
+export { GraphError, isGraphError, type GraphErrorCode, type GraphErrorDetails } from "./errors.js";
 
 export { appendList, reducer, type ReducerSchema, type UpdateValueOf } from "./state/channels.js";
 export type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "./state/types.js";

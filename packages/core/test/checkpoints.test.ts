@@ -288,12 +288,12 @@ describe("compile options", () => {
     .addEdge(START, "a")
     .addEdge("a", END);
   const cases: [string, Record<string, unknown>, string][] = [
-    ["a misspelt option", { checkpointr: new MemoryCheckpointer() }, 'compile() option checkpointr is not an option of compile(). Did you mean "checkpointer"?'],
-    ["a checkpointer without its methods", { checkpointer: { get: async () => undefined } }, "compile() option checkpointer must implement Checkpointer; it lacks put, list, putTaskResult, getTaskResults, deleteThread, acquireLease, renewLease, releaseLease, requestLease, expiredLeases."],
-    ["an executor without runAttempt", { executor: {} }, "compile() option executor must implement Executor: it has no runAttempt method."],
-    ["a breakpoint list given as one string", { interruptBefore: "a" }, "compile() option interruptBefore must be an array of node names."],
-    ["an empty integrity key", { integrityKey: "" }, "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints)."],
-    ["an integrity key that is not a string", { integrityKey: 123 }, "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints)."],
+    ["a misspelt option", { checkpointr: new MemoryCheckpointer() }, '"checkpointr" is not an option of compile(). Did you mean "checkpointer"?'],
+    ["a checkpointer without its methods", { checkpointer: { get: async () => undefined } }, "compile() option checkpointer must be a Checkpointer (it lacks put, list, putTaskResult, getTaskResults, deleteThread, acquireLease, renewLease, releaseLease, requestLease and expiredLeases), got an object."],
+    ["an executor without runAttempt", { executor: {} }, "compile() option executor must be an Executor (an object with a runAttempt method), got an object."],
+    ["a breakpoint list given as one string", { interruptBefore: "a" }, 'compile() option interruptBefore must be an array of node names, got "a".'],
+    ["an empty integrity key", { integrityKey: "" }, 'compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints), got "".'],
+    ["an integrity key that is not a string", { integrityKey: 123 }, "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints), got 123."],
     ["snapshotEvery: 0", { snapshotEvery: 0 }, "compile() option snapshotEvery must be a whole number ≥ 1, got 0."],
   ];
   for (const [what, options, message] of cases) {

@@ -254,7 +254,7 @@ describe("updates", () => {
     expect(paused?.finished.map((task) => task.node)).toEqual(["a", "b"]);
     expect(error.code).toBe("INVALID_UPDATE");
     expect(error.message).toBe('The reducer of key "total" threw on the update from "b" in step 1: 9 is over the cap');
-    expect(error.details).toEqual({ key: "total", writer: "b", step: 1 });
+    expect(error.details).toEqual({ key: "total", writer: "b", step: 1, problem: "9 is over the cap" });
     expect(error.cause).toBeInstanceOf(RangeError);
     const input = await rejectionOf(graph.invoke({ total: 7 }));
     expect(input.message).toBe('The reducer of key "total" threw on the run input: 7 is over the cap');

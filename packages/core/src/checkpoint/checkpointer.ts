@@ -1,4 +1,4 @@
-import { GraphError } from "../errors.js";
+import { graphError, type GraphError } from "../errors.js";
 
 /**
  * One saved superstep of a thread, as a checkpointer stores it. `data` is Weft's encoded,
@@ -102,13 +102,7 @@ export interface ReleaseLeaseOptions {
  * @see ../../../../docs/concepts/checkpoints.md
  */
 export function checkpointConflict(threadId: string, expected: string | null, actual: string | null | undefined): GraphError {
-  const show = (id: string | null | undefined): string => (id === null || id === undefined ? "no checkpoint" : `"${id}"`);
-  return new GraphError(
-    "CHECKPOINT_CONFLICT",
-    `Thread "${threadId}" changed under this write: its latest checkpoint is ${show(actual)}, not ${show(expected)}. ` +
-      `Another run saved a checkpoint first; nothing was written.`,
-    { details: { threadId, expected, actual: actual ?? null } },
-  );
+  return graphError("CHECKPOINT_CONFLICT", "headMoved", { threadId, expected, actual: actual ?? null });
 }
 
 /**

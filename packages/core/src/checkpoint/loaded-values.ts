@@ -1,5 +1,5 @@
 import { deepFreeze } from "../state/freeze.js";
-import { didYouMean, GraphError, isGraphError } from "../errors.js";
+import { didYouMean, GraphError, graphError, isGraphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
 import type { Write } from "../records/write.js";
 import { formatIssues, type StateTable } from "../state/table.js";
@@ -27,10 +27,7 @@ export class LoadedValues {
       if (channel === undefined) throw this.#unknownKey(key, where);
       const parsed = channel.schema.safeParse(snapshot[key]);
       if (!parsed.success) {
-        throw new GraphError("INVALID_CHECKPOINT", `${where} holds an invalid value of state key "${key}": ${formatIssues(parsed.error)}`, {
-          cause: parsed.error,
-          details: { where, key },
-        });
+        throw graphError("INVALID_CHECKPOINT", "invalidValue", { where, key, problem: formatIssues(parsed.error) }, parsed.error);
       }
     }
   }
@@ -60,7 +57,7 @@ export class LoadedValues {
       throw new GraphError(
         "INVALID_CHECKPOINT",
         `${where} holds an invalid write${typeof key === "string" ? ` of state key "${key}"` : ""}: ${error.message}`,
-        { cause: error, details: { where, key } },
+        { cause: error, details: { where, key: typeof key === "string" ? key : undefined } },
       );
     }
   }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { deepFreeze } from "../state/freeze.js";
 import { z } from "zod";
-import { GraphError } from "../errors.js";
+import { GraphError, graphError, isGraphError } from "../errors.js";
 import { END } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
 import type { RoutingTable } from "../runtime/route.js";
@@ -173,7 +173,7 @@ export class ThreadStore {
       const { row: at, body } = chain[i]!;
       if (i === chain.length - 1) continue;
       const where = describeCheckpoint(at);
-      state = this.#table.commit(state, body.writes.map((write) => this.#values.write(toWrite(write), where)), body.step);
+      state = replay(this.#table, { state, writes: body.writes.map((write) => this.#values.write(toWrite(write), where)), step: body.step, where });
     }
     if (chain.length > 1) this.#values.replayed(state, describeCheckpoint(row));
     return { row, body: chain[0]!.body, state };
@@ -418,3 +418,20 @@ function malformed(where: string, error: z.ZodError): GraphError {
 
 /** Failure details as stored: what `getState` reports of a failed step. */
 export type StoredFailure = TaskFailure;
+
+/**
+ * Commits a stored step's writes again. A reducer result its key's schema rejects means the
+ * record was changed (or the graph's reducer was): the checkpoint is refused, naming the key.
+ */
+function replay(
+  table: StateTable,
+  { state, writes, step, where }: { state: Snapshot; writes: readonly Write[]; step: number; where: string },
+): Snapshot {
+  try {
+    return table.commit(state, writes, step);
+  } catch (error) {
+    if (!isGraphError(error) || error.code !== "INVALID_UPDATE" || error.details.key === undefined) throw error;
+    const { key, problem = error.message } = error.details;
+    throw graphError("INVALID_CHECKPOINT", "invalidValue", { where, key, problem }, error);
+  }
+}

@@ -1,6 +1,6 @@
 import { GraphError, showValue } from "../errors.js";
 import { Limiter } from "./limiter.js";
-import { isWholeAtLeast1 } from "../runtime/option-values.js";
+import { isWholeAtLeast1 } from "../options/values.js";
 
 const limiters = new WeakMap<ConcurrencyLimit, Limiter>();
 

@@ -1,10 +1,11 @@
 import type { z } from "zod";
-import { GraphError, showValue } from "../errors.js";
+import { graphError, isPlainObject, kindOf } from "../errors.js";
 import { CompiledGraph, type CompileOptions } from "../runtime/compiled.js";
 import type { AnyStateSchema, StateOf } from "../state/types.js";
 import { END, START } from "./constants.js";
 import type { BranchSpec, GraphIR, JoinSpec, NodeSpec } from "./ir.js";
-import { checkNodeOptions } from "./node-options.js";
+import { checkGraphOptions, type GraphOptions } from "../options/graph-options.js";
+import { checkNodeOptions } from "../options/node-options.js";
 import type {
   BuilderDef,
   EmptyDef,
@@ -58,9 +59,10 @@ export type Router<TState extends AnyStateSchema, TResult> = (state: StateOf<TSt
 export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef = EmptyDef> {
   #ir: GraphIR;
 
-  constructor(state: TState, options: { name?: string } = {}) {
+  constructor(state: TState, options: GraphOptions = {}) {
+    if (!isStateSchema(state)) throw graphError("INVALID_GRAPH", "stateNotAnObject", { kind: schemaKind(state) });
     this.#ir = {
-      name: options.name ?? "graph",
+      name: checkGraphOptions(options).name ?? "graph",
       state,
       nodes: new Map(),
       edges: [],
@@ -91,15 +93,13 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
   ): never {
     checkNewName(this.#ir, name);
     if (typeof fn !== "function") {
-      throw new GraphError("INVALID_OPTION", `Node "${name}": its function must be a function, got ${typeof fn}.`, {
-        details: { node: name },
-      });
+      throw graphError("INVALID_OPTION", "notAFunction", { scope: "node", node: name, option: "fn", value: fn });
     }
     const spec: NodeSpec = {
       name,
       index: this.#ir.nodes.size,
       fn: fn as unknown as NodeSpec["fn"],
-      ...checkNodeOptions(name, options as Readonly<Record<string, unknown>> | undefined),
+      ...checkNodeOptions(name, options),
     };
     const nodes = new Map(this.#ir.nodes).set(name, spec);
     return this.#with({ nodes });
@@ -119,10 +119,8 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     TState,
     { readonly nodes: TDef["nodes"] & { readonly [K in keyof $Nodes]: StateOf<TState> }; readonly ends: TDef["ends"] }
   > {
-    const names = Object.keys(nodes);
-    if (names.length === 0) {
-      throw new GraphError("INVALID_NODE_NAME", "addSequence needs at least one node.");
-    }
+    const names = isPlainObject(nodes) ? Object.keys(nodes) : [];
+    if (names.length === 0) throw graphError("INVALID_NODE_NAME", "emptySequence", { value: nodes });
     // The signature checks the names; inside, they are plain strings.
     let builder = this as unknown as { addNode: (...args: unknown[]) => unknown; addEdge: (...args: unknown[]) => unknown };
     for (const [i, name] of names.entries()) {
@@ -139,15 +137,12 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
   addEdge(from: string | readonly string[], to: string): StateGraph<TState, TDef> {
     const isNames = Array.isArray(from) && from.every((name: unknown) => typeof name === "string");
     if (typeof to !== "string" || (typeof from !== "string" && !isNames)) {
-      throw new GraphError(
-        "INVALID_ROUTE",
-        `addEdge takes a node name (or an array of them) and a node name, got ${showValue(from)} and ${showValue(to)}.`,
-      );
+      throw graphError("INVALID_ROUTE", "addEdge", { value: [from, to] });
     }
     if (typeof from === "string") {
       return this.#with({ edges: [...this.#ir.edges, { from, to }] });
     }
-    if (from.length === 0) throw new GraphError("UNKNOWN_NODE", `A join into "${to}" needs at least one source.`);
+    if (from.length === 0) throw graphError("UNKNOWN_NODE", "emptyJoin", { node: to });
     if (from.length === 1) return this.#with({ edges: [...this.#ir.edges, { from: from[0]!, to }] });
     const join: JoinSpec = { sources: [...new Set(from)], target: to };
     return this.#with({ joins: [...this.#ir.joins, join] });
@@ -173,20 +168,9 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     router: (state: never) => unknown,
     targets?: readonly string[] | Record<string, string>,
   ): StateGraph<TState, TDef> {
-    if (typeof from !== "string") {
-      throw new GraphError("INVALID_ROUTE", `addConditionalEdges takes a node name first, got ${showValue(from)}.`);
-    }
-    if (typeof router !== "function") {
-      throw new GraphError("INVALID_ROUTE", `The router of "${from}" must be a function, got ${showValue(router)}.`, {
-        details: { node: from },
-      });
-    }
-    const branch: BranchSpec = {
-      source: from,
-      router,
-      targets: targets === undefined ? undefined : Array.isArray(targets) ? [...targets] : Object.values(targets),
-      pathMap: targets === undefined || Array.isArray(targets) ? undefined : { ...(targets as Record<string, string>) },
-    };
+    if (typeof from !== "string") throw graphError("INVALID_ROUTE", "conditionalSource", { value: from });
+    if (typeof router !== "function") throw graphError("INVALID_ROUTE", "routerNotAFunction", { node: from, value: router });
+    const branch: BranchSpec = { source: from, router, ...routerTargets(from, targets) };
     return this.#with({ branches: [...this.#ir.branches, branch] });
   }
 
@@ -217,16 +201,35 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
 }
 
 function checkNewName(ir: GraphIR, name: string): void {
-  if (typeof name !== "string" || name.length === 0) {
-    throw new GraphError("INVALID_NODE_NAME", "A node name must be a non-empty string.");
+  if (typeof name !== "string" || name.length === 0) throw graphError("INVALID_NODE_NAME", "notAName", { value: name });
+  if (name === START || name === END || name.startsWith("__")) throw graphError("INVALID_NODE_NAME", "reserved", { node: name });
+  if (ir.nodes.has(name)) throw graphError("INVALID_NODE_NAME", "taken", { node: name, graph: ir.name });
+}
+
+/**
+ * A router's declared targets: an array of node names, or a path map from the router's
+ * results to node names. Read as plain JavaScript may pass them: only the map's own keys
+ * count (a router returning "toString" is not in a map that does not say so).
+ */
+function routerTargets(from: string, targets: unknown): Pick<BranchSpec, "targets" | "pathMap"> {
+  if (targets === undefined) return { targets: undefined, pathMap: undefined };
+  const names = (values: readonly unknown[]): values is readonly string[] => values.every((value) => typeof value === "string");
+  if (Array.isArray(targets) && names(targets)) return { targets: [...targets], pathMap: undefined };
+  if (isPlainObject(targets) && names(Object.values(targets))) {
+    const pathMap = Object.assign(Object.create(null) as Record<string, string>, targets);
+    return { targets: Object.values(pathMap), pathMap };
   }
-  if (name === START || name === END || name.startsWith("__")) {
-    throw new GraphError("INVALID_NODE_NAME", `Node name "${name}" is reserved: names starting with "__" belong to Weft.`, {
-      details: { node: name },
-    });
-  }
-  if (ir.nodes.has(name)) {
-    throw new GraphError("INVALID_NODE_NAME", `Node "${name}" is already in graph "${ir.name}".`, { details: { node: name } });
-  }
+  throw graphError("INVALID_ROUTE", "targets", { node: from, value: targets });
+}
+
+/** A zod object schema, as far as a graph needs one: its keys are the state's. */
+function isStateSchema(state: unknown): state is AnyStateSchema {
+  const schema = state as { shape?: unknown; safeParse?: unknown } | null | undefined;
+  return typeof schema?.safeParse === "function" && isPlainObject(schema.shape);
+}
+
+function schemaKind(state: unknown): string {
+  const name = (state as { constructor?: { name?: unknown } } | null | undefined)?.constructor?.name;
+  return typeof state === "object" && state !== null && typeof name === "string" ? `a ${name}` : kindOf(state);
 }
 

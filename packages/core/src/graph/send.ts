@@ -1,4 +1,4 @@
-import { GraphError, showValue } from "../errors.js";
+import { graphError } from "../errors.js";
 
 /**
  * A packet from a router or a `Command`: run `node` in the next step with exactly `input`.
@@ -21,7 +21,7 @@ export class Send<TNode extends string = string, TInput = unknown> {
 
   constructor(node: TNode, input: TInput) {
     if (typeof node !== "string" || node.length === 0) {
-      throw new GraphError("INVALID_ROUTE", `A Send needs the name of the node to run, got ${showValue(node)}.`);
+      throw graphError("INVALID_ROUTE", "sendWithoutNode", { value: node });
     }
     this.node = node;
     this.input = input;

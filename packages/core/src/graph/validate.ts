@@ -1,4 +1,7 @@
-import { didYouMean, GraphError } from "../errors.js";
+import type { z } from "zod";
+import { closest, graphError } from "../errors.js";
+import { formatIssues } from "../state/table.js";
+import { reducerOf } from "../state/channels.js";
 import { END, START } from "./constants.js";
 import type { GraphIR } from "./ir.js";
 
@@ -7,14 +10,11 @@ import type { GraphIR } from "./ir.js";
  * reachable from START and has a way out. Throws the first problem as a `GraphError`.
  */
 export function validateGraph(ir: GraphIR): void {
+  validateReducers(ir);
   const names = [...ir.nodes.keys()];
   const requireNode = (name: string, where: string, allow: string): void => {
     if (name === allow || ir.nodes.has(name)) return;
-    throw new GraphError(
-      "UNKNOWN_NODE",
-      `${where} "${name}" is not a node of graph "${ir.name}".${didYouMean(name, names)}`,
-      { details: { node: name, graph: ir.name } },
-    );
+    throw graphError("UNKNOWN_NODE", "inGraph", { node: name, graph: ir.name, where, suggestion: closest(name, names) });
   };
 
   for (const edge of ir.edges) {
@@ -35,9 +35,7 @@ export function validateGraph(ir: GraphIR): void {
 
   const successors = successorMap(ir);
   if ((successors.get(START)?.size ?? 0) === 0) {
-    throw new GraphError("NO_ENTRY", `Graph "${ir.name}" has no edge out of START: add addEdge(START, "<first node>").`, {
-      details: { graph: ir.name },
-    });
+    throw graphError("NO_ENTRY", "noEntry", { graph: ir.name });
   }
 
   const reached = new Set<string>([START]);
@@ -52,18 +50,10 @@ export function validateGraph(ir: GraphIR): void {
   }
   for (const name of names) {
     if (!reached.has(name)) {
-      throw new GraphError(
-        "UNREACHABLE_NODE",
-        `Node "${name}" of graph "${ir.name}" cannot be reached from START: add an edge, a conditional edge target or a Command target (ends) that leads to it.`,
-        { details: { node: name, graph: ir.name } },
-      );
+      throw graphError("UNREACHABLE_NODE", "unreachable", { node: name, graph: ir.name });
     }
     if ((successors.get(name)?.size ?? 0) === 0) {
-      throw new GraphError(
-        "DEAD_END",
-        `Node "${name}" of graph "${ir.name}" has no way out: add addEdge("${name}", END), a conditional edge, or declare its Command targets with { ends: [...] }.`,
-        { details: { node: name, graph: ir.name } },
-      );
+      throw graphError("DEAD_END", "deadEnd", { node: name, graph: ir.name });
     }
   }
 }
@@ -86,4 +76,23 @@ export function successorMap(ir: GraphIR): Map<string, Set<string>> {
   }
   for (const node of ir.nodes.values()) for (const target of node.ends) add(node.name, target);
   return successors;
+}
+
+/**
+ * Checks the state's reducer keys: each has a function to fold with and an initial value (which
+ * the types require, plain JavaScript may leave out), and an initial value given as a value
+ * passes the key's schema, so that a reducer always receives a real current value.
+ */
+function validateReducers(ir: GraphIR): void {
+  for (const [key, schema] of Object.entries(ir.state.shape) as [string, z.ZodType][]) {
+    const spec = reducerOf(schema);
+    if (spec === undefined) continue;
+    if (typeof spec.reduce !== "function") throw graphError("INVALID_GRAPH", "reducerNotAFunction", { key, graph: ir.name });
+    if (spec.init === undefined) throw graphError("INVALID_GRAPH", "reducerWithoutInit", { key, graph: ir.name });
+    if (spec.initValue === undefined) continue;
+    const parsed = schema.safeParse(spec.initValue.value);
+    if (!parsed.success) {
+      throw graphError("INVALID_GRAPH", "reducerInitInvalid", { key, graph: ir.name, problem: formatIssues(parsed.error) }, parsed.error);
+    }
+  }
 }

@@ -8,7 +8,7 @@ import type { RunEvent } from "../stream/events.js";
 import { Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
 import { RunControl } from "./run-control.js";
-import { checkRunOptions } from "./run-options.js";
+import { checkRunOptions } from "../options/run-options.js";
 import { NO_GOTO } from "./result.js";
 import { runStep } from "./step.js";
 import type { Task, TaskOutcome } from "./task.js";

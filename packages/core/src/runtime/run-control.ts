@@ -1,4 +1,6 @@
-import { GraphError, isGraphError } from "../errors.js";
+import { describeThrown, graphError, isGraphError, type GraphError } from "../errors.js";
+import { invalidOption } from "../options/rules.js";
+import { RUN } from "../options/run-options.js";
 import type { Cancellation } from "./step.js";
 import type { RunOptions } from "../records/run.js";
 
@@ -15,14 +17,12 @@ export class RunControl implements Cancellation {
   constructor(options: RunOptions) {
     this.#options = options;
     const caller = options.signal;
-    this.#onCallerAbort = () => this.#cancel(new GraphError("ABORTED", "The run was cancelled.", { cause: caller?.reason }));
+    this.#onCallerAbort = () => this.#cancel(graphError("ABORTED", "cancelled", {}, caller?.reason));
     if (caller?.aborted === true) this.#onCallerAbort();
-    else caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
-    if (options.timeoutMs !== undefined) {
-      this.#timer = setTimeout(
-        () => this.#cancel(new GraphError("RUN_TIMEOUT", `The run took longer than its timeoutMs of ${options.timeoutMs} ms.`)),
-        options.timeoutMs,
-      );
+    else if (caller !== undefined) listen(caller, this.#onCallerAbort);
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined) {
+      this.#timer = setTimeout(() => this.#cancel(graphError("RUN_TIMEOUT", "runTimeout", { timeoutMs })), timeoutMs);
     }
   }
 
@@ -57,15 +57,26 @@ export class RunControl implements Cancellation {
   explain(error: unknown): GraphError {
     if (this.#controller.signal.aborted) return this.#controller.signal.reason as GraphError;
     if (isGraphError(error)) return error;
-    return new GraphError("TASK_FAILED", `The run failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    return graphError("TASK_FAILED", "engine", { failures: [], finished: [], problem: describeThrown(error) }, error);
   }
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#options.signal?.removeEventListener("abort", this.#onCallerAbort);
+    try {
+      this.#options.signal?.removeEventListener("abort", this.#onCallerAbort);
+    } catch {
+      // A signal-like object whose removeEventListener throws must not fail a finished run.
+    }
   }
 }
 
 const unwatched = (): void => {};
+
+/** Listens for the caller's abort; a signal-like object whose `addEventListener` throws is no signal. */
+function listen(signal: AbortSignal, onAbort: () => void): void {
+  try {
+    signal.addEventListener("abort", onAbort, { once: true });
+  } catch (error) {
+    throw invalidOption(RUN, { option: "signal", value: signal, expected: "an AbortSignal (its addEventListener threw)", cause: error });
+  }
+}

@@ -1,5 +1,5 @@
 import { backoffDelay, isRetryable } from "../controls/retry.js";
-import { GraphError, isGraphError } from "../errors.js";
+import { GraphError, graphError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
@@ -213,12 +213,8 @@ class TaskRun {
     const waited = bounded(routes, {
       timeoutMs,
       signal: env.signal,
-      timeout: () =>
-        new GraphError(
-          "TIMEOUT",
-          `The router of "${task.node}" did not answer within ${timeoutMs} ms (the node's timeoutMs) in step ${task.step}${sendLabel(task)}.`,
-          { details: { ...taskRef(task), attempt: this.attempt, timeoutMs } },
-        ),
+      // Called only when there is a timeoutMs to run out.
+      timeout: () => graphError("TIMEOUT", "router", { ...taskRef(task), attempt: this.attempt, timeoutMs: timeoutMs! }),
     });
     return waited.then((done) => this.done(done));
   }

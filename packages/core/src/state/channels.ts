@@ -1,11 +1,17 @@
 import { z } from "zod";
+import { graphError, kindOf } from "../errors.js";
 
 /** How one state key folds the writes it receives in a step. */
 export interface ReducerSpec<TValue = unknown, TUpdate = unknown> {
   /** Folds one update into the current value. Must not mutate `current`. */
   readonly reduce: (current: TValue, update: TUpdate) => TValue;
-  /** Creates the value the key holds before any write. */
-  readonly init: () => TValue;
+  /**
+   * Creates the value the key holds before any write. Undefined when `reducer()` was called
+   * without one (from plain JavaScript): `compile()` refuses the graph.
+   */
+  readonly init: (() => TValue) | undefined;
+  /** The initial value when it was given as a value rather than a function, for `compile()` to check. */
+  readonly initValue?: { readonly value: TValue };
   /** Validates one update, when the reducer was given an update schema. */
   readonly update: z.ZodType | undefined;
   /**
@@ -36,10 +42,12 @@ export type IsReducerKey<TSchema> = TSchema extends { readonly [reducerMark]: un
 const reducers = new WeakMap<z.ZodType, ReducerSpec>();
 
 /**
- * Declares a state key that folds every write of a step with `reduce`, starting from `init`.
- * The update type may differ from the value type. Updates reach `reduce` as the node wrote
- * them; pass `options.update` to have Weft validate them first (an invalid one is an
- * `INVALID_UPDATE` naming the node and the key).
+ * Declares a state key that folds every write of a step with `reduce`, starting from `init`
+ * (a value, or a function that makes a fresh one for each run). The update type may differ
+ * from the value type. Updates reach `reduce` as the node wrote them; pass `options.update`
+ * to have Weft validate them first (an invalid one is an `INVALID_UPDATE` naming the node and
+ * the key). What `reduce` returns is validated with `schema`: a result the schema rejects is
+ * an `INVALID_UPDATE` naming the key and the writer, and the state keeps its value.
  *
  * @example
  * ```ts
@@ -55,10 +63,16 @@ export function reducer<TSchema extends z.ZodType, TUpdate = z.output<TSchema>>(
   init: z.output<TSchema> | (() => z.output<TSchema>),
   options: { update?: z.ZodType<TUpdate> } = {},
 ): ReducerSchema<TSchema, TUpdate> {
+  if (typeof (schema as { clone?: unknown } | null)?.clone !== "function") {
+    throw graphError("INVALID_GRAPH", "reducerSchema", { kind: kindOf(schema) });
+  }
   const marked = schema.clone() as TSchema;
+  // From plain JavaScript, `reducer(schema, fn)` leaves out the initial value the types require.
+  const missing = arguments.length < 3;
   reducers.set(marked, {
     reduce: reduce as ReducerSpec["reduce"],
-    init: typeof init === "function" ? (init as () => unknown) : () => init,
+    init: missing ? undefined : typeof init === "function" ? (init as () => unknown) : () => init,
+    initValue: missing || typeof init === "function" ? undefined : { value: init },
     update: options.update,
   });
   return marked as ReducerSchema<TSchema, TUpdate>;

@@ -1,6 +1,6 @@
 import { deepFreeze } from "./freeze.js";
 import { z } from "zod";
-import { didYouMean, GraphError } from "../errors.js";
+import { closest, describeThrown, graphError, isPlainObject, kindOf, type GraphError } from "../errors.js";
 import { reducerOf, type ReducerSpec } from "./channels.js";
 import type { AnyStateSchema } from "./types.js";
 import { writerName, type Snapshot, type Write, type Writer } from "../records/write.js";
@@ -44,38 +44,39 @@ export class StateTable {
 
   /** The state a run starts from: reducer keys at their initial value, then `input` applied. */
   initial(input: unknown): Snapshot {
-    if (typeof input !== "object" || input === null || Array.isArray(input)) {
-      throw new GraphError("INVALID_INPUT", `Run input must be an object of state keys, got ${describe(input)}.`);
-    }
-    const record = input as Record<string, unknown>;
+    if (!isPlainObject(input)) throw graphError("INVALID_INPUT", "notAnObject", { kind: kindOf(input) });
+    const record = input;
     for (const key of Object.keys(record)) this.requireKey(key, undefined);
-    const plain = this.plainInput.safeParse(record);
+    // A copy without a prototype, so that zod reads only the input's own keys.
+    const plain = this.plainInput.safeParse(Object.assign(Object.create(null) as object, record));
     if (!plain.success) {
-      throw new GraphError("INVALID_INPUT", `Run input is invalid: ${formatIssues(plain.error)}`, {
-        cause: plain.error,
-        details: { fields: plain.error.issues.map((issue) => issue.path.join(".")) },
-      });
+      const fields = plain.error.issues.map((issue) => issue.path.join("."));
+      throw graphError("INVALID_INPUT", "invalid", { fields, problem: formatIssues(plain.error) }, plain.error);
     }
     const state: Record<string, unknown> = {};
     for (const channel of this.channels.values()) {
       if (channel.reducer === undefined) {
-        if (channel.key in plain.data) state[channel.key] = plain.data[channel.key];
+        if (Object.hasOwn(plain.data, channel.key)) state[channel.key] = plain.data[channel.key];
         continue;
       }
       const reducer = channel.reducer;
       let value: unknown;
       try {
-        value = reducer.init();
+        // `compile()` refused reducers without an initial value.
+        value = reducer.init!();
       } catch (error) {
         throw reducerFailed(channel.key, "init", error);
       }
-      if (record[channel.key] !== undefined) {
-        const parsed = this.parseValue(channel, record[channel.key], undefined);
+      if (reducer.splitItems === undefined) checkResult(channel, value, "init");
+      const given = Object.hasOwn(record, channel.key) ? record[channel.key] : undefined;
+      if (given !== undefined) {
+        const parsed = this.parseValue(channel, given, undefined);
         try {
           value = reducer.reduce(value, parsed);
         } catch (error) {
           throw reducerFailed(channel.key, "input", error);
         }
+        if (reducer.splitItems === undefined) checkResult(channel, value, "input");
       }
       state[channel.key] = value;
     }
@@ -89,17 +90,17 @@ export class StateTable {
    * and the key.
    */
   parseUpdate(update: unknown, writer: Writer, overwrite?: ReadonlySet<string>): Write {
-    if (typeof update !== "object" || update === null || Array.isArray(update)) {
-      const name = writerName(writer);
-      throw new GraphError(
-        "INVALID_UPDATE",
-        `Node "${name}" returned ${describe(update)}; a node returns an update object, a Command, a recipe function or nothing.`,
-        { details: { node: name } },
-      );
+    // A Map, a Date or a class instance is no update: its keys are not state keys, and what
+    // it holds would be read from its prototype or not at all.
+    if (!isPlainObject(update)) {
+      throw graphError("INVALID_UPDATE", "notAnUpdate", { node: writerName(writer), kind: kindOf(update) });
     }
     const values: Record<string, unknown> = {};
-    for (const key in update) {
-      const raw = (update as Record<string, unknown>)[key];
+    // Own enumerable keys only: an inherited property is no part of the update.
+    const keys = Object.keys(update);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const raw = update[key];
       if (raw === undefined) continue;
       const channel = this.requireKey(key, writer);
       values[key] =
@@ -119,7 +120,10 @@ export class StateTable {
     // V8 optimizes them, and a for-of there allocates an iterator result per element.
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i]!;
-      for (const key in write.values) {
+      // Own keys only: an enumerable property someone put on Object.prototype is no write.
+      const keys = Object.keys(write.values);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
         let entry = byKey.get(key);
         if (entry === undefined) byKey.set(key, (entry = { writers: [], values: [], overwritten: false }));
         entry.writers.push(write.writer);
@@ -140,15 +144,7 @@ export class StateTable {
       } else if (reducer.splitItems !== undefined) {
         next[key] = appendAll(state[key] as readonly unknown[], entry.values as unknown[][]);
       } else {
-        let value = state[key];
-        for (let i = 0; i < entry.values.length; i++) {
-          try {
-            value = reducer.reduce(value, entry.values[i]);
-          } catch (error) {
-            throw reducerFailed(key, { writer: entry.writers[i]!, step }, error);
-          }
-        }
-        next[key] = deepFreeze(value);
+        next[key] = deepFreeze(fold(channel, state[key], entry, step));
       }
     }
     return Object.freeze(next);
@@ -158,12 +154,9 @@ export class StateTable {
   private requireKey(key: string, by: Writer | undefined): Channel {
     const channel = this.channels.get(key);
     if (channel === undefined) {
-      const writer = by === undefined ? undefined : writerName(by);
-      throw new GraphError(
-        writer === undefined ? "INVALID_INPUT" : "INVALID_UPDATE",
-        `${whoWrote(writer)} key "${key}", which is not in the state.${didYouMean(key, this.channels.keys())}`,
-        { details: { key, writer } },
-      );
+      const suggestion = closest(key, this.channels.keys());
+      if (by === undefined) throw graphError("INVALID_INPUT", "unknownKey", { key, suggestion });
+      throw graphError("INVALID_UPDATE", "unknownKey", { key, writer: writerName(by), suggestion });
     }
     return channel;
   }
@@ -203,16 +196,7 @@ function appendAll(current: readonly unknown[], batches: readonly (readonly unkn
 }
 
 function concurrentUpdate(key: string, by: readonly Writer[], step: number, hasReducer: boolean): GraphError {
-  const writers = by.map(writerName);
-  const names = writers.map((writer) => `"${writer}"`).join(" and ");
-  const problem = hasReducer
-    ? "and a recipe replaced its whole value: return an update for this key instead of changing it in a recipe"
-    : "but has no reducer: give it a reducer or write it from one node";
-  return new GraphError(
-    "CONCURRENT_UPDATE",
-    `Key "${key}" got ${writers.length} updates in step ${step} (from ${names}) ${problem}.`,
-    { details: { key, writers, step } },
-  );
+  return graphError("CONCURRENT_UPDATE", hasReducer ? "recipeReplaced" : "noReducer", { key, writers: by.map(writerName), step });
 }
 
 /**
@@ -225,34 +209,58 @@ function reducerFailed(
   at: { readonly writer: Writer; readonly step: number } | "init" | "input",
   error: unknown,
 ): GraphError {
-  const reason = error instanceof Error ? error.message : String(error);
-  if (typeof at === "string") {
-    const what = at === "init" ? "making its initial value" : "on the run input";
-    return new GraphError("INVALID_INPUT", `The reducer of key "${key}" threw ${what}: ${reason}`, {
-      cause: error,
-      details: { key },
-    });
-  }
-  const { step } = at;
-  const writer = writerName(at.writer);
-  return new GraphError("INVALID_UPDATE", `The reducer of key "${key}" threw on the update from "${writer}" in step ${step}: ${reason}`, {
-    cause: error,
-    details: { key, writer, step },
-  });
+  const problem = describeThrown(error);
+  if (typeof at === "string") return graphError("INVALID_INPUT", at === "init" ? "reducerInit" : "reducerInput", { key, problem }, error);
+  return graphError("INVALID_UPDATE", "reducerThrew", { key, writer: writerName(at.writer), step: at.step, problem }, error);
 }
 
 function invalidValue(channel: Channel, by: Writer | undefined, error: z.ZodError | undefined): GraphError {
-  const writer = by === undefined ? undefined : writerName(by);
-  const reason = error === undefined ? "it does not match the schema" : formatIssues(error);
-  return new GraphError(
-    writer === undefined ? "INVALID_INPUT" : "INVALID_UPDATE",
-    `${whoWrote(writer)} an invalid value to key "${channel.key}": ${reason}`,
-    { cause: error, details: { key: channel.key, writer } },
-  );
+  const problem = error === undefined ? "it does not match the schema" : formatIssues(error);
+  if (by === undefined) return graphError("INVALID_INPUT", "invalidValue", { key: channel.key, problem }, error);
+  return graphError("INVALID_UPDATE", "invalidValue", { key: channel.key, writer: writerName(by), problem }, error);
 }
 
-function whoWrote(writer: string | undefined): string {
-  return writer === undefined ? "Run input has" : `Node "${writer}" wrote`;
+/**
+ * Folds a step's writes to a reducer key into `current`, and checks the result against the
+ * key's schema, once per step: a result the schema rejects (a number reducer fed a string)
+ * is an `INVALID_UPDATE` naming the first writer whose update made it so.
+ */
+function fold(
+  channel: Channel,
+  current: unknown,
+  entry: { readonly writers: readonly Writer[]; readonly values: readonly unknown[] },
+  step: number,
+): unknown {
+  const reducer = channel.reducer!;
+  const apply = (value: unknown, i: number): unknown => {
+    try {
+      return reducer.reduce(value, entry.values[i]);
+    } catch (error) {
+      throw reducerFailed(channel.key, { writer: entry.writers[i]!, step }, error);
+    }
+  };
+  let value = current;
+  for (let i = 0; i < entry.values.length; i++) value = apply(value, i);
+  if (channel.schema.safeParse(value).success) return value;
+  // Only on failure: fold again one write at a time to name the writer at fault.
+  value = current;
+  for (let i = 0; i < entry.values.length; i++) {
+    value = apply(value, i);
+    const parsed = channel.schema.safeParse(value);
+    if (!parsed.success) {
+      const details = { key: channel.key, writer: writerName(entry.writers[i]!), step, problem: formatIssues(parsed.error) };
+      throw graphError("INVALID_UPDATE", "reducerResult", details, parsed.error);
+    }
+  }
+  return value;
+}
+
+/** A reducer's initial value, or its fold of the run input, must pass the key's schema. */
+function checkResult(channel: Channel, value: unknown, at: "init" | "input"): void {
+  const parsed = channel.schema.safeParse(value);
+  if (parsed.success) return;
+  const problem = formatIssues(parsed.error);
+  throw graphError("INVALID_INPUT", at === "init" ? "reducerInitInvalid" : "reducerResult", { key: channel.key, problem }, parsed.error);
 }
 
 /** One line per zod issue: `path: message`. */
@@ -260,10 +268,4 @@ export function formatIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ");
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

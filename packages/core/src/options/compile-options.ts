@@ -1,0 +1,48 @@
+import { isPlainObject } from "../errors.js";
+import type { CompileOptions } from "../runtime/compiled.js";
+import { checkOptions, type Rule } from "./rules.js";
+import { RUN, RUN_RULES } from "./run-options.js";
+import { nodeNames, wholeAtLeast1, withMethods } from "./values.js";
+
+const CHECKPOINTER_METHODS = [
+  "put",
+  "get",
+  "list",
+  "putTaskResult",
+  "getTaskResults",
+  "deleteThread",
+  "acquireLease",
+  "renewLease",
+  "releaseLease",
+  "requestLease",
+  "expiredLeases",
+];
+
+/** The rules of `compile()`'s options, one per option of {@link CompileOptions}. */
+const COMPILE_RULES = {
+  // Checked as run options below, so that their messages name them so.
+  defaults: { expected: "an object of run options", accepts: isPlainObject },
+  checkpointer: withMethods("a Checkpointer", CHECKPOINTER_METHODS),
+  interruptBefore: nodeNames,
+  interruptAfter: nodeNames,
+  integrityKey: {
+    expected: "a non-empty string (the HMAC key that signs checkpoints)",
+    accepts: (value) => typeof value === "string" && value.length > 0,
+  },
+  snapshotEvery: wholeAtLeast1,
+  executor: RUN_RULES.executor,
+} as const satisfies Record<keyof CompileOptions, Rule>;
+
+/**
+ * Checks `compile()`'s options as plain JavaScript may pass them: unknown keys (with a
+ * did-you-mean), a checkpointer or executor that lacks its methods, breakpoint lists that are
+ * not arrays of names, an empty or non-string integrity key, a `snapshotEvery` that is not a
+ * whole number ≥ 1, run defaults that are not an object of run options. Each is an
+ * `INVALID_OPTION` naming the option, at compile time rather than as a `TypeError` from the
+ * first durable run.
+ */
+export function checkCompileOptions(options: unknown): void {
+  checkOptions(options ?? {}, COMPILE_RULES, { scope: "compile" });
+  const { defaults } = options as CompileOptions;
+  if (defaults !== undefined) checkOptions(defaults, RUN_RULES, RUN);
+}

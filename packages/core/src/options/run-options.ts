@@ -1,0 +1,58 @@
+import type { RunOptions } from "../records/run.js";
+import { graphError } from "../errors.js";
+import { checkOptions, type OptionOwner, type Rule } from "./rules.js";
+import { milliseconds, nonEmptyString, wholeAtLeast1, withMethods } from "./values.js";
+
+/** The rules of a run's options, one per option of {@link RunOptions}. */
+export const RUN_RULES = {
+  signal: {
+    expected: "an AbortSignal",
+    accepts: isAbortSignal,
+  },
+  maxSteps: wholeAtLeast1,
+  maxConcurrency: wholeAtLeast1,
+  timeoutMs: milliseconds(false),
+  settleTimeoutMs: milliseconds(true),
+  threadId: nonEmptyString,
+  checkpointId: nonEmptyString,
+  executor: withMethods("an Executor", ["runAttempt"]),
+} as const satisfies Record<keyof RunOptions, Rule>;
+
+/** LangGraph.js's names for what Weft calls otherwise, with the way to say it here. */
+const LANGGRAPH: Readonly<Record<string, string>> = {
+  recursionLimit: " LangGraph.js's recursionLimit is Weft's maxSteps.",
+  configurable: " LangGraph.js's configurable.thread_id and checkpoint_id are Weft's threadId and checkpointId.",
+  streamMode: " Weft's stream() yields every kind of event; filter them by type.",
+};
+
+/** Run options, as messages name them. */
+export const RUN: OptionOwner = { scope: "run", hints: LANGGRAPH };
+
+/**
+ * Checks a run's options before anything runs, and throws `INVALID_OPTION` naming the option
+ * and the value: unknown keys, thread ids that are not non-empty strings, a `checkpointId`
+ * without its `threadId`, and numbers out of range. Without it, `maxConcurrency: 0` would make
+ * every task wait forever for a slot, `maxSteps: 0` would fail as if the graph looped, and a
+ * `checkpointId` alone would be ignored, starting a fresh run instead of travelling back.
+ */
+export function checkRunOptions(options: RunOptions): void {
+  checkOptions(options, RUN_RULES, RUN);
+  if (options.checkpointId !== undefined && options.threadId === undefined) {
+    throw graphError("INVALID_OPTION", "checkpointWithoutThread", { scope: "run", option: "checkpointId", value: options.checkpointId });
+  }
+}
+
+/**
+ * An `AbortSignal`, or anything that acts like one (a polyfill's, another realm's): it says
+ * whether it fired, and listeners can be added and removed.
+ */
+function isAbortSignal(value: unknown): boolean {
+  const signal = value as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown } | null;
+  return (
+    typeof signal === "object" &&
+    signal !== null &&
+    typeof signal.aborted === "boolean" &&
+    typeof signal.addEventListener === "function" &&
+    typeof signal.removeEventListener === "function"
+  );
+}

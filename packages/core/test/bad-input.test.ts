@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { appendList, END, GraphError, isGraphError, reducer, START, StateGraph, type RunOptions } from "../src/index.js";
+import { rejectionOf } from "./helpers.js";
+
+/** Plain JavaScript, where the types do not reach. */
+const loose = <T>(value: unknown): T => value as T;
+
+/** What a call threw, which must be a GraphError. */
+function thrown(call: () => unknown): GraphError {
+  try {
+    call();
+  } catch (error) {
+    if (isGraphError(error)) return error;
+    throw new Error(`expected a GraphError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error("expected the call to throw");
+}
+
+interface LooseGraph {
+  invoke(input: unknown, options?: RunOptions): Promise<Record<string, any>>;
+}
+
+/** A graph START → a → END over `state`, typed loosely: these tests feed it what the types refuse. */
+const oneNode = (state: z.ZodObject, fn: (state: never) => unknown): { compile(options?: unknown): LooseGraph } =>
+  loose(new StateGraph(state).addNode("a", loose<never>(fn)).addEdge(START, "a").addEdge("a", END));
+
+describe("a reducer always receives a real current value", () => {
+  it("refuses at compile a reducer without an initial value, naming the key", () => {
+    const State = z.object({ total: loose<(...args: unknown[]) => z.ZodNumber>(reducer)(z.number(), (a: number, b: number) => a + b) });
+    const error = thrown(() => oneNode(State, () => ({ total: 1 })).compile());
+
+    expect(error.code).toBe("INVALID_GRAPH");
+    expect(error.message).toContain('Key "total" of graph "graph" has a reducer without an initial value');
+    expect(error.details).toEqual({ key: "total", graph: "graph" });
+  });
+
+  it("refuses at compile an initial value the key's schema rejects", () => {
+    const State = z.object({ total: reducer(z.number(), (a, b: number) => a + b, loose<number>("zero")) });
+    const error = thrown(() => oneNode(State, () => ({ total: 1 })).compile());
+
+    expect(error.code).toBe("INVALID_GRAPH");
+    expect(error.message).toMatch(/^Key "total" of graph "graph" has a reducer whose initial value its schema rejects/);
+  });
+
+  it("checks an initial value made by a function when the run starts", async () => {
+    const State = z.object({ total: reducer(z.number(), (a, b: number) => a + b, () => loose<number>(undefined)) });
+    const error = await rejectionOf(oneNode(State, () => ({ total: 1 })).compile().invoke({}));
+
+    expect(error.code).toBe("INVALID_INPUT");
+    expect(error.message).toMatch(/^The reducer of key "total" made an initial value its schema rejects/);
+  });
+});
+
+describe("a reducer's result is validated against its key's schema", () => {
+  const State = z.object({ total: reducer(z.number(), (a, b: number) => a + b, 0) });
+
+  it("refuses a result outside the schema, naming the key and the writer, and stores nothing", async () => {
+    const graph = oneNode(State, () => ({ total: "7" })).compile();
+    const error = await rejectionOf(graph.invoke({}));
+
+    expect(error.code).toBe("INVALID_UPDATE");
+    expect(error.message).toMatch(/^The reducer of key "total" returned a value its schema rejects on the update from "a" in step 1: /);
+    expect(error.details).toMatchObject({ key: "total", writer: "a", step: 1 });
+  });
+
+  it("refuses a run input that the reducer folds into a value outside the schema", async () => {
+    const graph = oneNode(State, () => undefined).compile();
+    const error = await rejectionOf(graph.invoke(loose({ total: "7" })));
+
+    expect(error.code).toBe("INVALID_INPUT");
+    expect(error.message).toMatch(/^The reducer of key "total" returned a value its schema rejects on the run input: /);
+    expect(await graph.invoke({ total: 7 })).toEqual({ total: 7 });
+  });
+
+  it("keeps an append list's items validated once each, as written", async () => {
+    const List = z.object({ items: appendList(z.number()) });
+    const graph = oneNode(List, () => ({ items: [1, 2] })).compile();
+    expect(await graph.invoke({ items: 0 })).toEqual({ items: [0, 1, 2] });
+    const error = await rejectionOf(oneNode(List, () => ({ items: ["x"] })).compile().invoke({}));
+    expect((error.cause as GraphError).message).toMatch(/^Node "a" wrote an invalid value to key "items"/);
+  });
+});
+
+describe("a reducer that throws anything keeps its key and writer", () => {
+  const hostile: [string, () => unknown][] = [
+    ["an object without a prototype", () => Object.create(null)],
+    ["an object whose toString throws", () => ({ toString: () => { throw new Error("no text"); } })],
+    ["an Error whose message getter throws", () => Object.defineProperty(new Error(), "message", { get: () => { throw new Error("no"); } })],
+    ["a Symbol", () => Symbol("bad")],
+    ["a revoked Proxy", () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+  ];
+  for (const [what, make] of hostile) {
+    it(`describes ${what} safely and keeps it as the cause`, async () => {
+      const value = make();
+      const State = z.object({ n: reducer(z.number(), () => { throw value; }, 0) });
+      const error = await rejectionOf(oneNode(State, () => ({ n: 1 })).compile().invoke({}));
+
+      const cause = error.code === "TASK_FAILED" ? (error.cause as GraphError) : error;
+      expect(cause.code).toBe("INVALID_UPDATE");
+      expect(cause.message).toMatch(/^The reducer of key "n" threw on the update from "a" in step 1: /);
+      expect(cause.cause).toBe(value);
+    });
+  }
+});
+
+describe("builder input from plain JavaScript gets a typed error", () => {
+  const State = z.object({ n: z.number() });
+
+  it("refuses a state schema that is not a z.object()", () => {
+    const error = thrown(() => new StateGraph(loose<never>(z.string())));
+    expect(error.code).toBe("INVALID_GRAPH");
+    expect(error.message).toMatch(/^The state of a StateGraph must be a z\.object\(\) schema, got a Zod/);
+  });
+
+  it("refuses null options and a name that is not a string", () => {
+    expect(thrown(() => new StateGraph(State, loose(null))).message).toBe("new StateGraph() options must be an object, got null.");
+    const named = thrown(() => new StateGraph(State, loose({ name: 42 })));
+    expect(named.message).toBe("new StateGraph() option name must be a non-empty string, got 42.");
+    expect(named.details).toMatchObject({ option: "name", value: 42 });
+  });
+
+  it("refuses router targets that are neither names nor a path map", () => {
+    const builder = new StateGraph(State).addNode("a", () => undefined).addEdge(START, "a");
+    for (const targets of [null, 42, ["b", 7], { go: 3 }]) {
+      const error = thrown(() => builder.addConditionalEdges("a", () => END, loose(targets)));
+      expect(error.code).toBe("INVALID_ROUTE");
+      expect(error.message).toMatch(/^The targets of the router of "a" must be an array of node names or a path map/);
+    }
+  });
+
+  it("reads only a path map's own keys: a router returning \"toString\" is not in it", async () => {
+    const graph = new StateGraph(State)
+      .addNode("a", () => undefined)
+      .addNode("b", () => undefined)
+      .addEdge(START, "a")
+      .addConditionalEdges("a", () => loose<"next">("toString"), { next: "b", done: END })
+      .addEdge("b", END)
+      .compile();
+    const error = await rejectionOf(graph.invoke({ n: 1 }));
+    const cause = error.code === "TASK_FAILED" ? (error.cause as GraphError) : error;
+    expect(cause.code).toBe("INVALID_ROUTE");
+    expect(cause.message).toBe('Router of "a" returned "toString", which is not a key of its path map.');
+  });
+
+  it("refuses compile defaults that are not an object, naming the option", () => {
+    const builder = new StateGraph(State).addNode("a", () => undefined).addEdge(START, "a").addEdge("a", END);
+    const error = thrown(() => builder.compile(loose({ defaults: "x" })));
+    expect(error.message).toBe('compile() option defaults must be an object of run options, got "x".');
+    expect(thrown(() => builder.compile(loose({ defaults: { maxSteps: 0 } }))).message).toBe(
+      "Run option maxSteps must be a whole number ≥ 1, got 0.",
+    );
+    expect(thrown(() => builder.compile(loose("x"))).message).toBe('compile() options must be an object, got "x".');
+  });
+});
+
+describe("a signal-like object", () => {
+  const graph = oneNode(z.object({ n: z.number() }), () => ({ n: 2 })).compile();
+  const like = (extra: object) => ({ aborted: false, addEventListener: () => undefined, ...extra });
+
+  it("without removeEventListener is refused before the run, not after it succeeded", async () => {
+    const error = await rejectionOf(graph.invoke({ n: 1 }, { signal: loose(like({})) }));
+    expect(error.code).toBe("INVALID_OPTION");
+    expect(error.message).toBe("Run option signal must be an AbortSignal, got an object.");
+  });
+
+  it("whose removeEventListener throws does not fail a finished run", async () => {
+    const signal = like({ removeEventListener: () => { throw new Error("gone"); } });
+    expect(await graph.invoke({ n: 1 }, { signal: loose(signal) })).toEqual({ n: 2 });
+  });
+
+  it("whose addEventListener throws is an INVALID_OPTION with the error as its cause", async () => {
+    const boom = new Error("no listeners");
+    const signal = like({ addEventListener: () => { throw boom; }, removeEventListener: () => undefined });
+    const error = await rejectionOf(graph.invoke({ n: 1 }, { signal: loose(signal) }));
+    expect(error.code).toBe("INVALID_OPTION");
+    expect(error.cause).toBe(boom);
+  });
+});
+
+describe("values that cannot be state", () => {
+  const State = z.object({ n: z.number().optional(), note: z.string().optional() });
+  class Update {
+    n = 1;
+  }
+  const refused: [string, () => unknown, string][] = [
+    ["a Map", () => new Map([["n", 1]]), "a Map"],
+    ["a Set", () => new Set([1]), "a Set"],
+    ["a Date", () => new Date(0), "a Date"],
+    ["a class instance", () => new Update(), "an Update instance"],
+    ["an object with a prototype of its own", () => Object.create({ n: 1 }), "an object that inherits from another object"],
+  ];
+  for (const [what, make, kind] of refused) {
+    it(`refuses ${what} returned as an update, naming the node`, async () => {
+      const error = await rejectionOf(oneNode(State, make).compile().invoke({}));
+      const cause = error.cause as GraphError;
+      expect(cause.code).toBe("INVALID_UPDATE");
+      expect(cause.message).toBe(`Node "a" returned ${kind}; a node returns an update object, a Command, a recipe function or nothing.`);
+      expect(cause.details).toEqual({ node: "a", kind });
+    });
+  }
+
+  it("refuses a Map given as the run input", async () => {
+    const error = await rejectionOf(oneNode(State, () => undefined).compile().invoke(loose(new Map())));
+    expect(error.message).toBe("Run input must be an object of state keys, got a Map.");
+  });
+
+  it("reads only own keys: an enumerable key on Object.prototype is no part of an update", async () => {
+    const graph = oneNode(State, () => ({ n: 1 })).compile();
+    Object.defineProperty(Object.prototype, "injected", { value: "x", enumerable: true, configurable: true, writable: true });
+    try {
+      const state = await graph.invoke({});
+      expect(state.n).toBe(1);
+      expect(Object.hasOwn(state, "injected")).toBe(false);
+    } finally {
+      delete (Object.prototype as { injected?: unknown }).injected;
+    }
+  });
+
+  it("lets the key's schema decide the values inside an update", async () => {
+    const Loose = z.object({ index: z.map(z.string(), z.number()).optional() });
+    const graph = oneNode(Loose, () => ({ index: new Map([["a", 1]]) })).compile();
+    expect((await graph.invoke({})).index).toEqual(new Map([["a", 1]]));
+  });
+});
+
+describe("GraphError details are typed by code", () => {
+  it("narrows details when the code is checked", async () => {
+    const error = await rejectionOf(oneNode(z.object({ n: z.number() }), () => { throw new Error("down"); }).compile().invoke({ n: 1 }));
+    if (!isGraphError(error) || error.code !== "TASK_FAILED") throw new Error("expected TASK_FAILED");
+    // Type-checked: `failures` is known on TASK_FAILED's details.
+    expect(error.details.failures.map((failure) => failure.node)).toEqual(["a"]);
+    expect(error instanceof GraphError).toBe(true);
+  });
+});
