@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, END, GraphError, isGraphError, reducer, START, StateGraph, type RunOptions } from "../src/index.js";
+import { appendList, END, GraphError, isGraphError, MemoryCheckpointer, reducer, Send, START, StateGraph, type RunOptions } from "../src/index.js";
 import { rejectionOf } from "./helpers.js";
 
 /** Plain JavaScript, where the types do not reach. */
@@ -82,14 +82,15 @@ describe("a reducer's result is validated against its key's schema", () => {
   });
 });
 
+const hostile: [string, () => unknown][] = [
+  ["an object without a prototype", () => Object.create(null)],
+  ["an object whose toString throws", () => ({ toString: () => { throw new Error("no text"); } })],
+  ["an Error whose message getter throws", () => Object.defineProperty(new Error(), "message", { get: () => { throw new Error("no"); } })],
+  ["a Symbol", () => Symbol("bad")],
+  ["a revoked Proxy", () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+];
+
 describe("a reducer that throws anything keeps its key and writer", () => {
-  const hostile: [string, () => unknown][] = [
-    ["an object without a prototype", () => Object.create(null)],
-    ["an object whose toString throws", () => ({ toString: () => { throw new Error("no text"); } })],
-    ["an Error whose message getter throws", () => Object.defineProperty(new Error(), "message", { get: () => { throw new Error("no"); } })],
-    ["a Symbol", () => Symbol("bad")],
-    ["a revoked Proxy", () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
-  ];
   for (const [what, make] of hostile) {
     it(`describes ${what} safely and keeps it as the cause`, async () => {
       const value = make();
@@ -231,5 +232,91 @@ describe("GraphError details are typed by code", () => {
     // Type-checked: `failures` is known on TASK_FAILED's details.
     expect(error.details.failures.map((failure) => failure.node)).toEqual(["a"]);
     expect(error instanceof GraphError).toBe(true);
+  });
+});
+
+describe("a node or router that throws anything keeps its node", () => {
+  const State = z.object({ n: z.number() });
+  for (const [what, make] of hostile) {
+    for (const durable of [false, true]) {
+      it(`names the node that threw ${what}${durable ? ", in a durable run" : ""}`, async () => {
+        const value = make();
+        const graph = oneNode(State, () => { throw value; }).compile(durable ? { checkpointer: new MemoryCheckpointer() } : {});
+        const error = await rejectionOf(graph.invoke({ n: 1 }, durable ? { threadId: "t" } : {}));
+
+        expect(error.code).toBe("TASK_FAILED");
+        expect(error.message).toMatch(/^Node "a" failed in step 1 \(attempt 1\): /);
+        expect(error.cause).toBe(value);
+        expect(error.details.failures[0].error).toBe(value);
+      });
+    }
+
+    it(`names the node whose router threw ${what}`, async () => {
+      const value = make();
+      const graph = new StateGraph(State)
+        .addNode("a", () => undefined)
+        .addEdge(START, "a")
+        .addConditionalEdges("a", () => { throw value; }, [END])
+        .compile();
+      const error = await rejectionOf(graph.invoke({ n: 1 }));
+
+      expect(error.code).toBe("TASK_FAILED");
+      expect(error.message).toMatch(/^Node "a" failed in step 1/);
+      expect(error.cause).toBe(value);
+    });
+  }
+});
+
+describe("run and thread calls from plain JavaScript get a typed error", () => {
+  const graph = oneNode(z.object({ n: z.number() }), () => ({ n: 2 })).compile({ checkpointer: new MemoryCheckpointer() });
+
+  it("stream() with a signal that is no AbortSignal fails its iteration with INVALID_OPTION", async () => {
+    const stream = (graph as unknown as { stream: (input: unknown, options: unknown) => AsyncIterable<unknown> }).stream({ n: 1 }, { signal: {} });
+    const error = await rejectionOf((async () => { for await (const _ of stream); })());
+    expect(error.code).toBe("INVALID_OPTION");
+    expect(error.message).toBe("Run option signal must be an AbortSignal, got an object.");
+  });
+
+  it("run options that are not an object are refused as such, not read as keys \"0\", \"1\"", async () => {
+    const error = await rejectionOf(graph.invoke({ n: 1 }, loose("ab")));
+    expect(error.message).toBe('Run options must be an object, got "ab".');
+  });
+
+  it("getState, getHistory and updateState refuse a thread id that is not a non-empty string", async () => {
+    const threads = graph as unknown as Record<"getState" | "getHistory" | "updateState", (...args: unknown[]) => Promise<unknown>>;
+    for (const call of [() => threads.getState(42), () => threads.getHistory(null), () => threads.updateState({}, { n: 1 })]) {
+      const error = await rejectionOf(call());
+      expect(error.code).toBe("INVALID_OPTION");
+      expect(error.message).toMatch(/^Run option threadId must be a non-empty string, got /);
+    }
+  });
+});
+
+describe("a durable run names what a checkpoint cannot store", () => {
+  const State = z.object({ n: z.number().optional(), when: z.any().optional() });
+  const sending = (payload: unknown) =>
+    new StateGraph(State)
+      .addNode("plan", () => undefined)
+      .addNode("work", () => ({ n: 1 }), { input: z.object({}).passthrough() })
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => new Send("work", loose(payload)))
+      .addEdge("work", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+
+  it("an unstorable Send payload names the sending node, the target and the path", async () => {
+    const error = await rejectionOf(sending({ deep: { fn: () => 1 } }).invoke({}, { threadId: "s" }));
+    expect(error.code).toBe("INVALID_UPDATE");
+    expect(error.message).toMatch(/^Node "plan" sent "work" an input a checkpoint cannot store: input\.deep\.fn is a function/);
+    expect(error.details).toMatchObject({ node: "plan", target: "work", path: "input.deep.fn" });
+  });
+
+  it("an Invalid Date in a Send payload or an update names the node and the path", async () => {
+    const sent = await rejectionOf(sending({ at: new Date(Number.NaN) }).invoke({}, { threadId: "d" }));
+    expect(sent.message).toMatch(/^Node "plan" sent "work" an input a checkpoint cannot store: input\.at is an Invalid Date/);
+    const graph = oneNode(State, () => ({ when: new Date(Number.NaN) })).compile({ checkpointer: new MemoryCheckpointer() });
+    const written = await rejectionOf(graph.invoke({}, { threadId: "w" }));
+    expect(written.code).toBe("INVALID_UPDATE");
+    expect(written.message).toMatch(/^Node "a" wrote a value a checkpoint cannot store: when is an Invalid Date/);
+    expect(written.details).toMatchObject({ node: "a", key: "when" });
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { deepFreeze } from "../state/freeze.js";
 import { z } from "zod";
-import { GraphError, graphError, isGraphError } from "../errors.js";
+import { describeThrown, GraphError, graphError, isGraphError } from "../errors.js";
 import { END } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
 import type { RoutingTable } from "../runtime/route.js";
@@ -250,14 +250,7 @@ export class ThreadStore {
       const place: RecordPlace = { thread: threadId, checkpoint: checkpointId, task: outcome.task.taskId, fingerprint: this.#fingerprint };
       data = encodeRecord("task", place, body, this.#options);
     } catch (error) {
-      const path = (error as GraphError).details?.path;
-      if (typeof path !== "string" || !path.startsWith("value.write.values.")) throw error;
-      const where = path.slice("value.write.values.".length);
-      throw new GraphError(
-        "INVALID_UPDATE",
-        `Node "${outcome.task.node}" wrote a value a checkpoint cannot store: ${(error as Error).message.replace(path, where)}`,
-        { cause: error, details: { node: outcome.task.node, key: where.split(/[.[<]/)[0] } },
-      );
+      throw unstorable(error, outcome, body);
     }
     await this.checkpointer.putTaskResult({ threadId, checkpointId, taskId: outcome.task.taskId, data });
   }
@@ -372,12 +365,39 @@ function fromWrite(write: Write): z.infer<typeof writeSchema> {
     : { writer: writerName(write.writer), values: { ...write.values }, overwrite: [...write.overwrite] };
 }
 
-function errorInfo(error: unknown): z.infer<typeof errorSchema> {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === "string" ? { name: error.name, message: error.message, code } : { name: error.name, message: error.message };
+/**
+ * A task result a checkpoint cannot store, named by the task's node and the key it wrote or
+ * the node it sent to, and the path inside the value.
+ */
+function unstorable(error: unknown, outcome: TaskOutcome, body: TaskResultBody): unknown {
+  const path = isGraphError(error) ? error.details.path : undefined;
+  if (typeof path !== "string") return error;
+  const node = outcome.task.node;
+  const problem = (error as Error).message;
+  if (path.startsWith("value.write.values.")) {
+    const where = path.slice("value.write.values.".length);
+    return graphError("INVALID_UPDATE", "unstorable", { node, key: where.split(/[.[<]/)[0], path: where, problem: problem.replace(path, where) }, error);
   }
-  return { name: "Error", message: String(error) };
+  const send = /^value\.sends\[(\d+)\]\.(input.*)$/.exec(path);
+  if (send === null || body.status !== "done") return error;
+  const where = send[2]!;
+  const target = body.sends[Number(send[1])]!.node;
+  return graphError("INVALID_UPDATE", "unstorableSend", { node, target, path: where, problem: problem.replace(path, where) }, error);
+}
+
+/** A failure as a checkpoint stores it; whatever was thrown, reading it must not throw. */
+function errorInfo(error: unknown): z.infer<typeof errorSchema> {
+  const message = describeThrown(error);
+  try {
+    if (error instanceof Error) {
+      const { name, code } = error as { name: unknown; code?: unknown };
+      const named = typeof name === "string" ? name : "Error";
+      return typeof code === "string" ? { name: named, message, code } : { name: named, message };
+    }
+  } catch {
+    // A getter or a Proxy trap threw: store the description alone.
+  }
+  return { name: "Error", message };
 }
 
 function resultBody(outcome: TaskOutcome): TaskResultBody | undefined {

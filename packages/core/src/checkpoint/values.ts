@@ -119,7 +119,11 @@ function toWire(value: unknown, path: string, ancestors: Set<object>, fail: Fail
       throw fail(path, `a ${typeof value}`);
   }
   if (value === null) return null;
-  if (value instanceof Date) return { [TAG]: "date", v: value.toISOString() };
+  if (value instanceof Date) {
+    // toISOString throws a RangeError on an Invalid Date, which would lose the path.
+    if (Number.isNaN(value.getTime())) throw fail(path, "an Invalid Date");
+    return { [TAG]: "date", v: value.toISOString() };
+  }
   if (ancestors.has(value)) throw fail(path, "a reference to one of its own containers (a cycle)");
   ancestors.add(value);
   try {

@@ -1,6 +1,6 @@
-import { GraphError, showValue } from "../errors.js";
 import { Limiter } from "./limiter.js";
-import { isWholeAtLeast1 } from "../options/values.js";
+import { invalidOption } from "../options/rules.js";
+import { isWholeAtLeast1, wholeAtLeast1 } from "../options/values.js";
 
 const limiters = new WeakMap<ConcurrencyLimit, Limiter>();
 
@@ -28,9 +28,7 @@ export class ConcurrencyLimit {
 
   constructor(limit: number) {
     if (!isWholeAtLeast1(limit)) {
-      throw new GraphError("INVALID_OPTION", `ConcurrencyLimit: limit must be a whole number ≥ 1, got ${showValue(limit)}.`, {
-        details: { option: "limit", value: limit },
-      });
+      throw invalidOption({ scope: "limit" }, { option: "limit", value: limit, expected: wholeAtLeast1.expected as string });
     }
     this.limit = limit;
     limiters.set(this, new Limiter(limit));

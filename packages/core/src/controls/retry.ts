@@ -1,4 +1,4 @@
-import { isGraphError } from "../errors.js";
+import { isAbortError, isGraphError } from "../errors.js";
 
 /** Exponential backoff between attempts. */
 export interface Backoff {
@@ -52,7 +52,7 @@ const permanent = new Set([
 /** The default `retryOn`. */
 export function isRetryable(error: unknown): boolean {
   if (isGraphError(error)) return !permanent.has(error.code);
-  return !(error instanceof Error && error.name === "AbortError");
+  return !isAbortError(error);
 }
 
 /** The delay before attempt `attempt + 1`, given that `attempt` (1-based) just failed. */

@@ -142,3 +142,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
     return false;
   }
 }
+
+/** `Array.isArray`, without the TypeError a revoked Proxy throws. */
+export function isArray(value: unknown): value is readonly unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { graphError, isPlainObject, kindOf } from "../errors.js";
+import { graphError, isArray, isPlainObject, kindOf } from "../errors.js";
 import { CompiledGraph, type CompileOptions } from "../runtime/compiled.js";
 import type { AnyStateSchema, StateOf } from "../state/types.js";
 import { END, START } from "./constants.js";
@@ -135,7 +135,7 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
   /** A join: `to` runs once every node of `from` has run since `to` last ran. */
   addEdge(from: readonly [NodeNames<TDef>, ...NodeNames<TDef>[]], to: NodeNames<TDef> | END): StateGraph<TState, TDef>;
   addEdge(from: string | readonly string[], to: string): StateGraph<TState, TDef> {
-    const isNames = Array.isArray(from) && from.every((name: unknown) => typeof name === "string");
+    const isNames = isArray(from) && from.every((name: unknown) => typeof name === "string");
     if (typeof to !== "string" || (typeof from !== "string" && !isNames)) {
       throw graphError("INVALID_ROUTE", "addEdge", { value: [from, to] });
     }
@@ -214,7 +214,7 @@ function checkNewName(ir: GraphIR, name: string): void {
 function routerTargets(from: string, targets: unknown): Pick<BranchSpec, "targets" | "pathMap"> {
   if (targets === undefined) return { targets: undefined, pathMap: undefined };
   const names = (values: readonly unknown[]): values is readonly string[] => values.every((value) => typeof value === "string");
-  if (Array.isArray(targets) && names(targets)) return { targets: [...targets], pathMap: undefined };
+  if (isArray(targets) && names(targets)) return { targets: [...targets], pathMap: undefined };
   if (isPlainObject(targets) && names(Object.values(targets))) {
     const pathMap = Object.assign(Object.create(null) as Record<string, string>, targets);
     return { targets: Object.values(pathMap), pathMap };

@@ -1,6 +1,6 @@
 import type { RunOptions } from "../records/run.js";
-import { graphError } from "../errors.js";
-import { checkOptions, type OptionOwner, type Rule } from "./rules.js";
+import { graphError, isPlainObject } from "../errors.js";
+import { checkOptions, invalidOption, type OptionOwner, type Rule } from "./rules.js";
 import { milliseconds, nonEmptyString, wholeAtLeast1, withMethods } from "./values.js";
 
 /** The rules of a run's options, one per option of {@link RunOptions}. */
@@ -55,4 +55,20 @@ function isAbortSignal(value: unknown): boolean {
     typeof signal.addEventListener === "function" &&
     typeof signal.removeEventListener === "function"
   );
+}
+
+/**
+ * Checks the thread id and options of `getState`, `getHistory` and `updateState` as plain
+ * JavaScript may pass them: a thread id that is not a non-empty string would look up no
+ * thread, or a wrong one.
+ */
+export function checkThreadId(threadId: unknown, options: unknown): void {
+  if (!nonEmptyString.accepts(threadId)) {
+    throw invalidOption(RUN, { option: "threadId", value: threadId, expected: nonEmptyString.expected as string });
+  }
+  if (!isPlainObject(options)) throw graphError("INVALID_OPTION", "notAnObject", { scope: "run", value: options });
+  const checkpointId = options.checkpointId;
+  if (checkpointId !== undefined && !nonEmptyString.accepts(checkpointId)) {
+    throw invalidOption(RUN, { option: "checkpointId", value: checkpointId, expected: nonEmptyString.expected as string });
+  }
 }

@@ -1,4 +1,4 @@
-import { isPlainObject } from "../errors.js";
+import { isArray, isPlainObject } from "../errors.js";
 import type { Rule } from "./rules.js";
 
 /**
@@ -33,7 +33,7 @@ export const aFunction: Rule = { expected: "a function", accepts: (value) => typ
 
 export const nodeNames: Rule = {
   expected: "an array of node names",
-  accepts: (value) => Array.isArray(value) && value.every((name) => typeof name === "string"),
+  accepts: (value) => isArray(value) && value.every((name) => typeof name === "string"),
 };
 
 /** An object of options of its own, checked with `fields`. */

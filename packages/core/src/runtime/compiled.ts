@@ -1,6 +1,6 @@
 import type { Checkpointer } from "../checkpoint/checkpointer.js";
 import { headOf, ThreadStore, type LoadedCheckpoint } from "../checkpoint/thread.js";
-import { didYouMean, GraphError } from "../errors.js";
+import { closest, graphError, showValue } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
 import { StateTable } from "../state/table.js";
 import type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "../state/types.js";
@@ -12,7 +12,7 @@ import { Planner, toFrontier } from "./planner.js";
 import { NO_GOTO } from "./result.js";
 import { RoutingTable } from "./route.js";
 import { checkCompileOptions } from "../options/compile-options.js";
-import { checkRunOptions } from "../options/run-options.js";
+import { checkRunOptions, checkThreadId } from "../options/run-options.js";
 import type { TaskRef } from "../records/task-ref.js";
 import type { Executor } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -87,7 +87,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     const checkNodes = (names: readonly string[] | undefined, option: string): Set<string> => {
       for (const name of names ?? []) {
         if (!ir.nodes.has(name)) {
-          throw new GraphError("UNKNOWN_NODE", `${option} names "${name}", which is not a node.${didYouMean(name, ir.nodes.keys())}`);
+          throw graphError("UNKNOWN_NODE", "option", { option, node: name, suggestion: closest(name, ir.nodes.keys()) });
         }
       }
       return new Set(names);
@@ -130,6 +130,8 @@ export class CompiledGraph<TDef extends CompiledDef> {
    * interrupts, steps taken, and the failures that did not fail it.
    */
   async run(input: Input<TDef>, options: RunOptions = {}): Promise<RunResult<State<TDef>, Nodes<TDef>>> {
+    // Before merging: spreading a string or a class instance would turn it into options.
+    checkRunOptions(options);
     const result = await runGraph(this.#program, input, { ...this.#defaults, ...options }, undefined);
     return result as RunResult<State<TDef>, Nodes<TDef>>;
   }
@@ -141,6 +143,14 @@ export class CompiledGraph<TDef extends CompiledDef> {
    */
   stream(input: Input<TDef>, options: RunOptions = {}): AsyncIterableIterator<RunEvent<State<TDef>, Nodes<TDef>>> {
     const cancel = new AbortController();
+    try {
+      // Before AbortSignal.any, which throws a TypeError for what is not a signal.
+      checkRunOptions(options);
+    } catch (error) {
+      const failed = new AsyncQueue<RunEvent<State<TDef>, Nodes<TDef>>>(() => undefined);
+      failed.close({ error });
+      return failed;
+    }
     const signal = options.signal === undefined ? cancel.signal : AbortSignal.any([options.signal, cancel.signal]);
     const queue = new AsyncQueue<RunEvent<State<TDef>, Nodes<TDef>>>(() => cancel.abort());
     runGraph(this.#program, input, { ...this.#defaults, ...options, signal }, (event) => queue.push(event as never)).then(
@@ -155,6 +165,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     threadId: string,
     options: { checkpointId?: string } = {},
   ): Promise<ThreadState<State<TDef>, Nodes<TDef>> | undefined> {
+    checkThreadId(threadId, options);
     const threads = this.#threads();
     const saved = await threads.load(threadId, options.checkpointId);
     return saved === undefined ? undefined : this.#describe(threads, threadId, saved);
@@ -165,6 +176,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     threadId: string,
     options: { limit?: number; before?: string } = {},
   ): Promise<ThreadState<State<TDef>, Nodes<TDef>>[]> {
+    checkThreadId(threadId, options);
     const threads = this.#threads();
     const rows = await threads.checkpointer.list(threadId, options);
     const states: ThreadState<State<TDef>, Nodes<TDef>>[] = [];
@@ -187,15 +199,15 @@ export class CompiledGraph<TDef extends CompiledDef> {
     options: { asNode?: Nodes<TDef>; checkpointId?: string } = {},
   ): Promise<string> {
     const { ir, table, routing } = this.#program;
+    checkThreadId(threadId, options);
     const threads = this.#threads();
     const saved = await threads.load(threadId, options.checkpointId);
-    if (saved === undefined) {
-      throw new GraphError("UNKNOWN_THREAD", `Thread "${threadId}" has no checkpoint to update.`, { details: { threadId } });
-    }
+    if (saved === undefined) throw graphError("UNKNOWN_THREAD", "nothingToUpdate", { threadId });
     const asNode = options.asNode;
-    const spec = asNode === undefined ? undefined : ir.nodes.get(asNode);
+    const spec = typeof asNode === "string" ? ir.nodes.get(asNode) : undefined;
     if (asNode !== undefined && spec === undefined) {
-      throw new GraphError("UNKNOWN_NODE", `updateState asNode "${asNode}" is not a node.${didYouMean(asNode, ir.nodes.keys())}`);
+      const node = typeof asNode === "string" ? asNode : showValue(asNode);
+      throw graphError("UNKNOWN_NODE", "option", { option: "updateState asNode", node, suggestion: closest(node, ir.nodes.keys()) });
     }
     const step = saved.body.step;
     const write = table.parseUpdate(update, asNode ?? "__update__");
@@ -227,7 +239,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
   #threads(): ThreadStore {
     const threads = this.#program.threads;
     if (threads === undefined) {
-      throw new GraphError("INVALID_OPTION", `Graph "${this.name}" has no checkpointer: compile it with { checkpointer }.`);
+      throw graphError("INVALID_OPTION", "noCheckpointer", { graph: this.name });
     }
     return threads;
   }

@@ -1,4 +1,4 @@
-import { GraphError } from "../errors.js";
+import { graphError } from "../errors.js";
 import type { NodeContext } from "../graph/types.js";
 import type { AttemptControl, AttemptRequest } from "../records/attempt.js";
 import type { TaskRef } from "../records/task-ref.js";
@@ -56,11 +56,7 @@ export class TaskContext implements NodeContext {
     if (index < this.#resumes.length) return this.#resumes[index] as TAnswer;
     const scope = this.#interruptScope;
     if (scope === undefined) {
-      throw new GraphError(
-        "INVALID_OPTION",
-        `Node "${this.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
-        { details: { node: this.node } },
-      );
+      throw graphError("INVALID_OPTION", "interruptWithoutCheckpointer", { node: this.node });
     }
     const { taskId, node, step, sendIndex } = this;
     this.pending = new InterruptSignal({ id: `${scope}:${taskId}:${index}`, value, kind: "node", taskId, node, step, sendIndex });

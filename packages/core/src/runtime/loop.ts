@@ -1,5 +1,5 @@
 import { headOf, type LoadedCheckpoint, type ThreadHead, type ThreadStore } from "../checkpoint/thread.js";
-import { GraphError } from "../errors.js";
+import { graphError, type GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import { START } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
@@ -167,7 +167,7 @@ export async function runGraph(
 async function freshStart(program: Program, input: unknown): Promise<Start> {
   const { ir, table, routing } = program;
   if (input === null || input === undefined || isCommand(input)) {
-    throw new GraphError("INVALID_INPUT", "Only a run with a threadId can be resumed: give the run input, or a threadId to resume.");
+    throw graphError("INVALID_INPUT", "resumeWithoutThread", {});
   }
   const state = table.initial(input);
   const planner = new Planner(ir, routing);
@@ -187,9 +187,7 @@ async function threadStart(
   const resuming = input === null || input === undefined || isCommand(input);
   if (saved === undefined) {
     if (resuming) {
-      throw new GraphError("UNKNOWN_THREAD", `Thread "${threadId}" has no checkpoint to resume: start it with input.`, {
-        details: { threadId },
-      });
+      throw graphError("UNKNOWN_THREAD", "nothingToResume", { threadId });
     }
     const start = await freshStart(program, input);
     const checkpoint = await threads.save(threadId, { row: undefined, body: undefined }, {
@@ -259,24 +257,14 @@ function resumeAnswers(resume: unknown, pending: readonly TaskOutcome[], threadI
     if (keys.length > 0 && keys.every((key) => INTERRUPT_ID.test(key))) {
       for (const key of keys) {
         if (!ids.includes(key)) {
-          throw new GraphError(
-            "INVALID_RESUME",
-            `Thread "${threadId}" has no pending interrupt "${key}"; pending: ${ids.length === 0 ? "none" : ids.join(", ")}.`,
-            { details: { threadId, id: key, pending: ids } },
-          );
+          throw graphError("INVALID_RESUME", "notPending", { threadId, id: key, pending: ids });
         }
       }
       return new Map(Object.entries(resume));
     }
   }
   if (ids.length !== 1) {
-    throw new GraphError(
-      "INVALID_RESUME",
-      ids.length === 0
-        ? `Thread "${threadId}" has no pending interrupt to answer.`
-        : `Thread "${threadId}" has ${ids.length} pending interrupts (${ids.join(", ")}): resume with { [id]: answer }.`,
-      { details: { threadId, pending: ids } },
-    );
+    throw graphError("INVALID_RESUME", "ambiguous", { threadId, pending: ids });
   }
   return new Map([[ids[0]!, resume]]);
 }
@@ -304,10 +292,7 @@ function breakpoints(
 
 function requireThreads(program: Program, ir: GraphIR): ThreadStore {
   if (program.threads === undefined) {
-    throw new GraphError(
-      "INVALID_OPTION",
-      `The run has a threadId but graph "${ir.name}" has no checkpointer: compile it with { checkpointer }.`,
-    );
+    throw graphError("INVALID_OPTION", "noCheckpointer", { scope: "run", option: "threadId", graph: ir.name });
   }
   return program.threads;
 }
@@ -353,33 +338,15 @@ interface FailedStep {
 /** The error of a step with fatal failures; `details.failures` lists every failure of the step, fatal first. */
 function taskFailed({ step, state, outcomes, failures }: FailedStep): GraphError {
   const fatal = failures.filter((failure) => failure.policy === "fail");
-  const reason = (failure: TaskFailure): string => {
-    const how = `attempt ${failure.attempts}${failure.timedOut ? ", timed out" : ""}`;
-    const cause = failure.error instanceof Error ? failure.error.message : String(failure.error);
-    return `(${how}): ${cause}`;
-  };
-  const who = (failure: TaskFailure): string => `"${failure.node}"${sendLabel(failure)}`;
-  const message =
-    fatal.length === 1
-      ? `Node ${who(fatal[0]!)} failed in step ${step} ${reason(fatal[0]!)}`
-      : `${fatal.length} tasks failed in step ${step}: ${fatal.map((failure) => `${who(failure)} ${reason(failure)}`).join("; ")}`;
   const finished = outcomes.flatMap((outcome) =>
     outcome.status === "done" ? [{ ...taskRef(outcome.task), update: exposeWrite(outcome.write) }] : [],
   );
-  return new GraphError("TASK_FAILED", message, {
-    cause: fatal[0]!.error,
-    details: { step, failures: [...fatal, ...failures.filter((failure) => failure.policy !== "fail")], finished, state },
-  });
+  const all = [...fatal, ...failures.filter((failure) => failure.policy !== "fail")];
+  return graphError("TASK_FAILED", "step", { step, failures: all, finished, state }, fatal[0]!.error);
 }
 
 function stepLimit(maxSteps: number, recent: readonly (readonly Task[])[], pending: readonly Task[]): GraphError {
   const loop = [...new Set(recent.flat().map((task) => task.node))];
   const next = [...new Set(pending.map((task) => task.node))];
-  return new GraphError(
-    "STEP_LIMIT",
-    `The run reached maxSteps (${maxSteps}) with ${next.map((n) => `"${n}"`).join(", ")} still to run; the last steps ran ${loop
-      .map((n) => `"${n}"`)
-      .join(", ")}. Is there a loop without an exit? Raise maxSteps if the run is just long.`,
-    { details: { maxSteps, loop, next } },
-  );
+  return graphError("STEP_LIMIT", "stepLimit", { maxSteps, loop, next });
 }

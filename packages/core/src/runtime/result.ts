@@ -1,5 +1,5 @@
 import { enablePatches, produceWithPatches } from "immer";
-import { GraphError } from "../errors.js";
+import { graphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import type { NodeSpec } from "../graph/ir.js";
 import type { AttemptResult, Interpreted } from "../records/attempt.js";
@@ -35,11 +35,7 @@ export function interpret(result: unknown, snapshot: Snapshot | undefined, node:
 /** Runs an immer recipe on the state and returns the keys it changed as an update that replaces them. */
 function applyRecipe(recipe: (draft: Record<string, unknown>) => void, snapshot: Snapshot | undefined, node: string): Interpreted {
   if (snapshot === undefined) {
-    throw new GraphError(
-      "INVALID_UPDATE",
-      `Node "${node}" returned a recipe, which drafts the state, but its tasks receive their own input (a Send or an input schema): return an update object instead.`,
-      { details: { node } },
-    );
+    throw graphError("INVALID_UPDATE", "recipeWithOwnInput", { node });
   }
   // Patches are switched on where they are first needed, not when the package is imported.
   if (!patchesEnabled) {

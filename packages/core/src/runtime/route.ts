@@ -1,4 +1,4 @@
-import { didYouMean, GraphError } from "../errors.js";
+import { closest, graphError } from "../errors.js";
 import { END, START } from "../graph/constants.js";
 import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
 import { isSend, type Send } from "../graph/send.js";
@@ -48,20 +48,12 @@ export class RoutingTable {
   parseSend(send: Send, from: string): ParsedSend {
     const node = this.ir.nodes.get(send.node);
     if (node === undefined) {
-      throw new GraphError(
-        "UNKNOWN_NODE",
-        `"${from}" sent to "${send.node}", which is not a node.${didYouMean(send.node, this.ir.nodes.keys())}`,
-        { details: { node: send.node, from } },
-      );
+      throw graphError("UNKNOWN_NODE", "send", { node: send.node, from, suggestion: closest(send.node, this.ir.nodes.keys()) });
     }
     if (node.input === undefined) return { node, input: send.input };
     const parsed = node.input.safeParse(send.input);
     if (!parsed.success) {
-      throw new GraphError(
-        "INVALID_INPUT",
-        `"${from}" sent an invalid input to "${send.node}": ${formatIssues(parsed.error)}`,
-        { cause: parsed.error, details: { node: send.node, from } },
-      );
+      throw graphError("INVALID_INPUT", "send", { node: send.node, from, problem: formatIssues(parsed.error) }, parsed.error);
     }
     return { node, input: parsed.data };
   }
@@ -71,11 +63,7 @@ export class RoutingTable {
     if (node.input === undefined) return state;
     const parsed = node.input.safeParse(state);
     if (!parsed.success) {
-      throw new GraphError(
-        "INVALID_INPUT",
-        `The state does not match the input schema of node "${node.name}": ${formatIssues(parsed.error)}`,
-        { cause: parsed.error, details: { node: node.name } },
-      );
+      throw graphError("INVALID_INPUT", "edgeInput", { node: node.name, problem: formatIssues(parsed.error) }, parsed.error);
     }
     return parsed.data;
   }
@@ -138,43 +126,29 @@ class RouteList implements Routes {
 
   #one(choice: unknown, branch: BranchSpec | undefined): void {
     const source = this.#source;
-    const who = branch === undefined ? `Command of "${source}"` : `Router of "${source}"`;
+    const by = branch === undefined ? "command" : "router";
     if (isSend(choice)) {
       this.sends.push(this.#table.parseSend(choice, source));
       return;
     }
     if (typeof choice !== "string") {
-      throw new GraphError(
-        "INVALID_ROUTE",
-        `${who} returned ${choice === null ? "null" : typeof choice}; expected a node name, END or a Send.`,
-        { details: { node: source } },
-      );
+      throw graphError("INVALID_ROUTE", "notARoute", { node: source, by, kind: choice === null ? "null" : typeof choice });
     }
     let target = choice;
     const pathMap = branch?.pathMap;
     if (pathMap !== undefined) {
       // Own keys only: "toString" is not a key of a path map, whatever Object.prototype has.
       if (!Object.hasOwn(pathMap, choice)) {
-        throw new GraphError(
-          "INVALID_ROUTE",
-          `${who} returned "${choice}", which is not a key of its path map.${didYouMean(choice, Object.keys(pathMap))}`,
-          { details: { node: source, route: choice } },
-        );
+        throw graphError("INVALID_ROUTE", "notInPathMap", { node: source, by, route: choice, suggestion: closest(choice, Object.keys(pathMap)) });
       }
       target = pathMap[choice]!;
     }
     const nodes = this.#table.ir.nodes;
     if (target !== END && !nodes.has(target)) {
-      throw new GraphError("UNKNOWN_NODE", `${who} returned "${target}", which is not a node.${didYouMean(target, nodes.keys())}`, {
-        details: { node: target, from: source },
-      });
+      throw graphError("UNKNOWN_NODE", "route", { node: target, from: source, by, suggestion: closest(target, nodes.keys()) });
     }
     if (branch?.targets !== undefined && pathMap === undefined && !branch.targets.includes(target)) {
-      throw new GraphError(
-        "INVALID_ROUTE",
-        `${who} returned "${target}", which is not among its declared targets (${branch.targets.join(", ")}).`,
-        { details: { node: source, route: target } },
-      );
+      throw graphError("INVALID_ROUTE", "notDeclared", { node: source, by, route: target, targets: branch.targets });
     }
     if (target !== END) this.triggers.push(target);
   }

@@ -1,5 +1,5 @@
-import { GraphError } from "../errors.js";
-import { sendLabel, taskRef } from "../records/task-ref.js";
+import { graphError } from "../errors.js";
+import { taskRef } from "../records/task-ref.js";
 import { isThenable } from "./maybe.js";
 import { Admission, type Slots } from "./admission.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
@@ -65,7 +65,7 @@ class StepRun {
       graph: options.graph,
       signal: flight.signal,
       onFatal: (failure) =>
-        flight.failFast(new GraphError("ABORTED", `Cancelled because "${failure.node}"${sendLabel(failure)} failed in step ${failure.step}.`)),
+        flight.failFast(graphError("ABORTED", "siblingFailed", { node: failure.node, step: failure.step, sendIndex: failure.sendIndex })),
     };
     this.#admission = Admission.needed(options) ? new Admission(tasks, options, { start: this.#start, queued: this.#queued }) : undefined;
   }
@@ -155,10 +155,8 @@ class StepRun {
   /** A task that did not settle within `settleTimeoutMs` of its step's cancellation: left behind. */
   #abandoned(task: Task): TaskOutcome {
     const { settleTimeoutMs, emit, at } = this.#options;
-    const reason = new GraphError(
-      "ABORTED",
-      `Node "${task.node}"${sendLabel(task)} did not stop within ${settleTimeoutMs} ms of its step's cancellation and was left behind.`,
-    );
+    const { node, step, sendIndex } = task;
+    const reason = graphError("ABORTED", "leftBehind", { node, step, sendIndex, settleTimeoutMs });
     // Its duration is counted from the start of the step: it never ended.
     emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: at() - this.#started, at: at() });
     return { status: "cancelled", task, reason };

@@ -1,8 +1,8 @@
 import { backoffDelay, isRetryable } from "../controls/retry.js";
-import { GraphError, graphError, isGraphError } from "../errors.js";
+import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
-import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
+import { taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
 import { exposeWrite } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
@@ -129,11 +129,7 @@ class TaskRun {
     return bounded(result, {
       timeoutMs,
       timeout: () => {
-        const error = new GraphError(
-          "TIMEOUT",
-          `Node "${task.node}" timed out after ${timeoutMs} ms in step ${task.step}${sendLabel(task)} (attempt ${this.attempt}).`,
-          { details: { ...taskRef(task), attempt: this.attempt, timeoutMs } },
-        );
+        const error = graphError("TIMEOUT", "timeout", { ...taskRef(task), attempt: this.attempt, timeoutMs });
         controller.abort(error);
         return error;
       },
@@ -327,7 +323,7 @@ function same(outcome: TaskOutcome): TaskOutcome {
 function isAbortError(error: unknown, signal: AbortSignal): boolean {
   return (
     error === signal.reason ||
-    (error instanceof Error && error.name === "AbortError") ||
+    isNamedAbortError(error) ||
     (isGraphError(error) && (error.code === "ABORTED" || error.code === "RUN_TIMEOUT"))
   );
 }
