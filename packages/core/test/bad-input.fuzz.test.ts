@@ -66,8 +66,17 @@ class Maker {
   }
 }
 
-/** The value itself, or what its {@link Maker} makes. */
-const real = (value: unknown): unknown => (value instanceof Maker ? value.make() : value);
+/** The value itself, or what its {@link Maker} makes, also inside plain objects and arrays. */
+function real(value: unknown, depth = 0): unknown {
+  if (value instanceof Maker) return value.make();
+  if (depth > 3 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => real(item, depth + 1));
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out = Object.create(proto) as Record<string, unknown>;
+  for (const key of Object.keys(value)) out[key] = real((value as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
 
 const anyValue = fc.oneof(
   fc.anything(),

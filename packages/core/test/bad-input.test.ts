@@ -155,6 +155,29 @@ describe("builder input from plain JavaScript gets a typed error", () => {
   });
 });
 
+describe("option values that throw when inspected", () => {
+  const revoked = (): unknown => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+
+  it("are refused as the option's wrong value, naming the option", async () => {
+    const State = z.object({ n: z.number() });
+    for (const option of ["concurrency", "ends", "input", "retry"]) {
+      const error = thrown(() => new StateGraph(State).addNode("a", () => undefined, loose<never>({ [option]: revoked() })));
+      expect(error.code).toBe("INVALID_OPTION");
+      expect(error.message).toMatch(new RegExp(`^Node "a": ${option} must be .*, got an object\\.$`));
+    }
+    const graph = oneNode(State, () => undefined).compile();
+    for (const option of ["signal", "executor"]) {
+      const error = await rejectionOf(graph.invoke({ n: 1 }, loose({ [option]: revoked() })));
+      expect(error.code).toBe("INVALID_OPTION");
+      expect(error.message).toMatch(new RegExp(`^Run option ${option} must be an? (AbortSignal|Executor)`));
+    }
+  });
+});
+
 describe("a signal-like object", () => {
   const graph = oneNode(z.object({ n: z.number() }), () => ({ n: 2 })).compile();
   const like = (extra: object) => ({ aborted: false, addEventListener: () => undefined, ...extra });

@@ -55,11 +55,20 @@ export function checkOptions(given: unknown, rules: RuleTable, owner: OptionOwne
   for (const [key, rule] of Object.entries(rules)) {
     const value = Object.hasOwn(given, key) ? given[key] : undefined;
     if (value === undefined && rule.required !== true) continue;
-    if (!rule.accepts(value)) {
+    if (!accepted(rule, value)) {
       const expected = typeof rule.expected === "function" ? rule.expected(value) : rule.expected;
       throw invalidOption(owner, { option: `${prefix}${key}`, value, expected, suggestion: rule.suggest?.(value) });
     }
     if (rule.fields !== undefined) checkOptions(value, rule.fields, owner, `${prefix}${key}.`);
+  }
+}
+
+/** Whether `rule` accepts `value`; a value that throws when looked at (a revoked Proxy) is not accepted. */
+function accepted(rule: Rule, value: unknown): boolean {
+  try {
+    return rule.accepts(value);
+  } catch {
+    return false;
   }
 }
 

@@ -43,7 +43,11 @@ export function optionObject(fields: Rule["fields"] & object, required = false):
 
 /** Whether `value` has a function under `method` (an executor, a checkpointer). */
 export function hasMethod(value: unknown, method: string): boolean {
-  return typeof (value as Record<string, unknown> | null | undefined)?.[method] === "function";
+  try {
+    return typeof (value as Record<string, unknown> | null | undefined)?.[method] === "function";
+  } catch {
+    return false; // a revoked Proxy
+  }
 }
 
 /** An object with these methods: an Executor, a Checkpointer. */
