@@ -158,6 +158,8 @@ function namesOf(c: Case): string[] {
   // "toString" is the key of a hostile object, made only when the case plays.
   const names = ['"toString"', '"a"', '"b"', '"n"', '"items"', '"total"', "node name", "Run input", "Run options", "compile() options", "new StateGraph() options"];
   if (typeof c.nodeName === "string") names.push(`"${c.nodeName}"`);
+  // A durable case runs with a threadId of its own.
+  if (c.durable) names.push(" threadId ");
   const optionNames = (options: unknown, depth: number): void => {
     if (!isRecord(options) || depth > 2) return;
     for (const key of Object.keys(options)) {
