@@ -58,8 +58,8 @@ export interface GraphErrorDetailsByCode {
     /** A note on an unknown option (LangGraph.js's name for a Weft option, say). */
     readonly hint?: string;
     readonly graph?: string;
-    readonly threadId?: string;
-    readonly checkpointId?: string;
+    /** The checkpointer method whose option it is (`list`, `expiredLeases`). */
+    readonly method?: string;
   };
   /** `compile()` found a node that no path from START reaches. */
   UNREACHABLE_NODE: { readonly node: string; readonly graph: string };
@@ -150,6 +150,10 @@ export interface GraphErrorDetailsByCode {
     readonly version?: number;
     /** The state key whose stored value the graph's schema rejects. */
     readonly key?: string;
+    /** A node the record names that the graph does not have, or whose Send input it refuses. */
+    readonly node?: string;
+    /** The field of the record that does not match where it was found (`step`, `fingerprint`). */
+    readonly field?: string;
     readonly problem?: string;
   };
   /** A thread or checkpoint asked for does not exist. */

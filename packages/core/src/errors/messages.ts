@@ -83,8 +83,6 @@ export const MESSAGES = {
       `${d.option === "threadId" ? "The run has a threadId but graph" : "Graph"} "${d.graph}" has no checkpointer: compile it with { checkpointer }.`,
     interruptWithoutCheckpointer: (d: With<"INVALID_OPTION", "node">) =>
       `Node "${d.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
-    checkpointExists: (d: With<"INVALID_OPTION", "threadId" | "checkpointId">) =>
-      `Checkpoint "${d.checkpointId}" already exists in thread "${d.threadId}".`,
   },
   UNREACHABLE_NODE: {
     unreachable: (d: D<"UNREACHABLE_NODE">) =>
@@ -119,7 +117,6 @@ export const MESSAGES = {
     unstorable: (d: With<"INVALID_UPDATE", "node" | "problem">) => `Node "${d.node}" wrote a value a checkpoint cannot store: ${d.problem}`,
     unstorableSend: (d: With<"INVALID_UPDATE", "node" | "target" | "path" | "problem">) =>
       `Node "${d.node}" sent "${d.target}" an input a checkpoint cannot store: ${d.problem}`,
-    unfit: (d: With<"INVALID_UPDATE", "path" | "problem">) => unfit(d.path, d.problem),
   },
   INVALID_INPUT: {
     notAnObject: (d: With<"INVALID_INPUT", "kind">) => `Run input must be an object of state keys, got ${d.kind}.`,
@@ -139,7 +136,6 @@ export const MESSAGES = {
       `The state does not match the input schema of node "${d.node}": ${d.problem}`,
     resumeWithoutThread: (_: D<"INVALID_INPUT">) =>
       "Only a run with a threadId can be resumed: give the run input, or a threadId to resume.",
-    unfit: (d: With<"INVALID_INPUT", "path" | "problem">) => unfit(d.path, d.problem),
   },
   INVALID_ROUTE: {
     addEdge: (d: D<"INVALID_ROUTE">) => {
@@ -193,12 +189,8 @@ export const MESSAGES = {
   INVALID_CHECKPOINT: {
     invalidValue: (d: With<"INVALID_CHECKPOINT", "where" | "key" | "problem">) =>
       `${d.where} holds an invalid value of state key "${d.key}": ${d.problem}`,
-    refused: (d: With<"INVALID_CHECKPOINT", "where" | "problem">) => `${d.where} ${d.problem}`,
-    noSnapshot: (d: With<"INVALID_CHECKPOINT", "threadId" | "checkpointId">) =>
-      `Thread "${d.threadId}": checkpoint "${d.checkpointId}" has no snapshot and its parent is missing.`,
   },
   UNKNOWN_THREAD: {
-    noCheckpoint: (d: With<"UNKNOWN_THREAD", "checkpointId">) => `Thread "${d.threadId}" has no checkpoint "${d.checkpointId}".`,
     nothingToUpdate: (d: D<"UNKNOWN_THREAD">) => `Thread "${d.threadId}" has no checkpoint to update.`,
     nothingToResume: (d: D<"UNKNOWN_THREAD">) => `Thread "${d.threadId}" has no checkpoint to resume: start it with input.`,
   },
@@ -227,8 +219,4 @@ function checkpoint(id: string | null): string {
 
 function quoted(names: readonly string[]): string {
   return names.map((name) => `"${name}"`).join(", ");
-}
-
-function unfit(path: string, problem: string): string {
-  return `${path} is ${problem}: keep state values, task inputs and results plain data (objects, arrays, strings, numbers, booleans, null, undefined, Date, Map, Set, bigint, Send).`;
 }
