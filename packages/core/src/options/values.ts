@@ -42,7 +42,7 @@ export function optionObject(fields: Rule["fields"] & object, required = false):
 }
 
 /** Whether `value` has a function under `method` (an executor, a checkpointer). */
-export function hasMethod(value: unknown, method: string): boolean {
+function hasMethod(value: unknown, method: string): boolean {
   try {
     return typeof (value as Record<string, unknown> | null | undefined)?.[method] === "function";
   } catch {
