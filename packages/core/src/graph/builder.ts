@@ -5,7 +5,7 @@ import type { AnyStateSchema, StateOf } from "../state/types.js";
 import { END, START } from "./constants.js";
 import type { BranchSpec, GraphIR, JoinSpec, NodeSpec } from "./ir.js";
 import { checkGraphOptions, type GraphOptions } from "../options/graph-options.js";
-import { checkNodeOptions } from "../options/node-options.js";
+import { checkNodeOptions } from "./node-options.js";
 import type {
   BuilderDef,
   EmptyDef,

@@ -11,7 +11,7 @@ import { runGraph, type Program } from "./loop.js";
 import { Planner, toFrontier } from "./planner.js";
 import { NO_GOTO } from "./result.js";
 import { RoutingTable } from "./route.js";
-import { checkCompileOptions } from "../options/compile-options.js";
+import { checkCompileOptions } from "./compile-options.js";
 import { checkRunOptions, checkThreadId } from "../options/run-options.js";
 import type { TaskRef } from "../records/task-ref.js";
 import type { Executor } from "../records/attempt.js";

@@ -1,11 +1,11 @@
 import { closest } from "../errors.js";
-import type { NodeSpec } from "../graph/ir.js";
-import type { NodeOptions } from "../graph/types.js";
+import type { NodeSpec } from "./ir.js";
+import type { NodeOptions } from "./types.js";
 import { ConcurrencyLimit } from "../controls/concurrency-limit.js";
 import type { Backoff, RetryPolicy } from "../controls/retry.js";
 import type { AnyStateSchema } from "../state/types.js";
-import { checkOptions, type Rule } from "./rules.js";
-import { aFunction, isWholeAtLeast1, milliseconds, nodeNames, optionObject, trueOrFalse, wholeAtLeast1 } from "./values.js";
+import { checkOptions, type Rule } from "../options/rules.js";
+import { aFunction, isWholeAtLeast1, milliseconds, nodeNames, optionObject, trueOrFalse, wholeAtLeast1 } from "../options/values.js";
 
 /** What `addNode`'s options become in a {@link NodeSpec}. */
 export type CheckedNodeOptions = Pick<NodeSpec, "input" | "defer" | "ends" | "timeoutMs" | "retry" | "concurrency" | "onError">;

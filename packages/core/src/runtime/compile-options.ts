@@ -1,8 +1,8 @@
 import { isPlainObject } from "../errors.js";
-import type { CompileOptions } from "../runtime/compiled.js";
-import { checkOptions, type Rule } from "./rules.js";
-import { RUN, RUN_RULES } from "./run-options.js";
-import { nodeNames, wholeAtLeast1, withMethods } from "./values.js";
+import type { CompileOptions } from "./compiled.js";
+import { checkOptions, type Rule } from "../options/rules.js";
+import { RUN, RUN_RULES } from "../options/run-options.js";
+import { nodeNames, wholeAtLeast1, withMethods } from "../options/values.js";
 
 const CHECKPOINTER_METHODS = [
   "put",
