@@ -12,6 +12,12 @@ export interface AttemptRequest extends TaskRef {
   readonly resumes: readonly unknown[];
   /** Prefix of interrupt ids; undefined when the run has no thread (interrupt is then an error). */
   readonly interruptScope: string | undefined;
+  /**
+   * Trace context of this attempt for the process that runs it, as propagation headers
+   * (W3C `traceparent`, `tracestate`). Set by a tracing executor such as `@weft/otel`'s;
+   * executors that send attempts elsewhere carry it along.
+   */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 
 /** A node's return value, taken apart: the update to validate, the Command's targets. */
