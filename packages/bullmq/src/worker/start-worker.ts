@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { GraphError } from "@weft/core";
-import { runNodeAttempt, type GraphIR } from "@weft/core/adapter";
+import { runNodeAttempt, type AttemptRequest, type AttemptResult, type GraphIR } from "@weft/core/adapter";
 import { WaitingError, Worker, type Job, type WorkerOptions as BullWorkerOptions } from "bullmq";
 import { decodeRequest, encodeFailure, encodeProgress, encodeResult, type JobData, type JobReturn } from "../codec/wire.js";
 import { bullConnection, cancelChannel, resolveSettings, type QueueSettings } from "../connection.js";
@@ -36,6 +36,12 @@ export interface StartWorkerOptions extends QueueSettings {
   readonly maxStalledCount?: number;
   /** A name for this worker, stored on its jobs. Default `<host>:<pid>`. */
   readonly name?: string;
+  /**
+   * Wraps each attempt this worker runs: it gets the attempt (with the driver's `trace`
+   * headers, when a tracing executor set them) and must call `run` once and return its result.
+   * `@weft/otel`'s `workerTracing()` uses it to run nodes inside the driver's trace.
+   */
+  readonly aroundAttempt?: (request: AttemptRequest, run: () => Promise<AttemptResult>) => Promise<AttemptResult>;
   /** Further BullMQ worker options, for what the options above do not cover. */
   readonly bullmq?: Omit<BullWorkerOptions, "connection" | "prefix" | "concurrency" | "autorun">;
 }
@@ -99,7 +105,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
     // as the driver's own process does for a task whose step is already cancelled.
     const reason = cancels?.cancelled(job.id!);
     if (reason !== undefined) return encodeFailure(new GraphError("ABORTED", `Cancelled by the driver before it started: ${reason}`), name);
-    const answer = await runJob(ir, job, signal ?? new AbortController().signal, name);
+    const answer = await runJob(ir, job, signal ?? new AbortController().signal, name, options.aroundAttempt);
     if (forced && signal?.aborted === true) {
       // Aborted by a forced close, not by the driver: hand the job to another worker rather
       // than answer with an abort the driver would take for the node's failure.
@@ -149,7 +155,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
 }
 
 /** Runs one job: one attempt of one node. Every ending, node errors included, is a result. */
-async function runJob(ir: GraphIR, job: Job<JobData, JobReturn>, signal: AbortSignal, name: string): Promise<JobReturn> {
+async function runJob(
+  ir: GraphIR,
+  job: Job<JobData, JobReturn>,
+  signal: AbortSignal,
+  name: string,
+  around: StartWorkerOptions["aroundAttempt"],
+): Promise<JobReturn> {
   let progress: Promise<unknown> = Promise.resolve();
   try {
     const request = decodeRequest(job.data);
@@ -172,7 +184,8 @@ async function runJob(ir: GraphIR, job: Job<JobData, JobReturn>, signal: AbortSi
       const message = encodeProgress(data);
       progress = progress.then(() => job.updateProgress(message)).catch(() => undefined);
     };
-    const result = await runNodeAttempt(spec, request, { signal, emit });
+    const run = async (): Promise<AttemptResult> => runNodeAttempt(spec, request, { signal, emit });
+    const result = around === undefined ? await run() : await around(request, run);
     await progress;
     return encodeResult(result, name);
   } catch (error) {
