@@ -30,6 +30,8 @@ export interface UsageEvent extends TokenUsage {
   readonly model: string;
   /** The node attempt that made the call (above 1 after a retry). */
   readonly attempt: number;
+  /** How long the call took, from sending the request to the end of the answer. */
+  readonly durationMs?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { OpenAIEvent } from "../events/events.js";
+import type { OpenAIEvent, UsageEvent } from "../events/events.js";
 import { startTestServer, type TestServer } from "../testing/index.js";
 import { tool } from "../tools/tool.js";
 import { callModel } from "./call-model.js";
@@ -38,7 +38,7 @@ describe("callModel", () => {
   });
 
   it("emits deltas and usage through the context, tagged with the attempt", async () => {
-    server = await startTestServer({ replies: [{ text: "a b c" }] });
+    server = await startTestServer({ replies: [{ text: "a b c", latencyMs: 40 }] });
     const events: OpenAIEvent[] = [];
 
     const answer = await callModel(
@@ -51,8 +51,10 @@ describe("callModel", () => {
       { type: "openai.delta", text: "a ", model: "m", attempt: 3 },
       { type: "openai.delta", text: "b ", model: "m", attempt: 3 },
       { type: "openai.delta", text: "c", model: "m", attempt: 3 },
-      { type: "openai.usage", model: "m", attempt: 3, promptTokens: 1, completionTokens: 3, totalTokens: 4 },
+      { type: "openai.usage", model: "m", attempt: 3, promptTokens: 1, completionTokens: 3, totalTokens: 4, durationMs: expect.any(Number) },
     ]);
+    // The server waited 40 ms before answering: the call's duration covers that wait.
+    expect((events[3] as UsageEvent).durationMs).toBeGreaterThanOrEqual(35);
   });
 
   it("a refusal to a structured request is a REFUSAL error; without a schema it stays on the message", async () => {

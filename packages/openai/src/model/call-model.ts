@@ -72,6 +72,7 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
   const body = requestBody(options);
   const requestOptions = ctx.signal === undefined ? undefined : { signal: ctx.signal };
   const attempt = ctx.attempt ?? 1;
+  const started = performance.now();
   let raw: RawAnswer;
   if (options.stream === true) {
     const stream = await options.client.chat.completions.create(
@@ -95,7 +96,8 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
     raw = fromCompletion(completion as ChatCompletion);
   }
   if (raw.usage !== undefined && ctx.emit !== undefined) {
-    const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage };
+    const durationMs = performance.now() - started;
+    const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage, durationMs };
     ctx.emit(event);
   }
   return toAnswer(options, raw);
