@@ -53,7 +53,15 @@ export function tracingExecutor(options: TracingExecutorOptions | Executor): Exe
   return executor;
 }
 
-/** True for an executor made by {@link tracingExecutor}. */
+/**
+ * True for an executor made by {@link tracingExecutor}; `traceStream` does not wrap those again.
+ *
+ * @example
+ * ```ts
+ * isTracingExecutor(tracingExecutor({ graph })); // true
+ * isTracingExecutor(new BullMQExecutor()); // false
+ * ```
+ */
 export function isTracingExecutor(executor: Executor): boolean {
   return (executor as { [TRACING]?: unknown })[TRACING] === true;
 }

@@ -15,6 +15,12 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
  * registered propagator writes, and at least W3C `traceparent` (and `tracestate`), so the
  * context crosses processes even where no propagator is registered. Empty when `ctx` holds
  * no valid span.
+ *
+ * @example
+ * ```ts
+ * const headers = injectTrace(context.active()); // { traceparent: "00-…-…-01" }
+ * ```
+ * @see ../../../../docs/guides/tracing.md
  */
 export function injectTrace(ctx: Context): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -32,6 +38,13 @@ export function injectTrace(ctx: Context): Record<string, string> {
  * The context that {@link injectTrace}'s headers stand for, on top of `base` (the active
  * context by default). Headers that are missing, not an object, or malformed give `base`
  * unchanged: a bad trace header never stops the work it came with.
+ *
+ * @example
+ * ```ts
+ * const parent = extractTrace(request.trace);
+ * await context.with(parent, () => tracer.startActiveSpan("work", (span) => span.end()));
+ * ```
+ * @see ../../../../docs/guides/tracing.md
  */
 export function extractTrace(headers: unknown, base: Context = context.active()): Context {
   if (typeof headers !== "object" || headers === null) return base;

@@ -4,7 +4,14 @@ import { isTracingExecutor, tracingExecutor } from "../executor/tracing-executor
 import { currentRun } from "./current-run.js";
 import { RunTrace } from "./run-trace.js";
 
-/** The instrumentation scope of the spans this package makes when no tracer is given. */
+/**
+ * The instrumentation scope of the spans this package makes when no tracer is given.
+ *
+ * @example
+ * ```ts
+ * const weftSpans = spans.filter((span) => span.instrumentationScope.name === TRACER_NAME);
+ * ```
+ */
 export const TRACER_NAME = "@weft/otel";
 
 /**
