@@ -1,4 +1,4 @@
-import { context, SpanKind, trace, type Attributes, type Tracer } from "@opentelemetry/api";
+import { context, diag, SpanKind, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { GraphError } from "@weft/core";
 import type { AttemptRequest, AttemptResult } from "@weft/core/adapter";
 import { extractTrace } from "../propagation/carrier.js";
@@ -48,18 +48,16 @@ export function workerTracing(
     throw new GraphError("INVALID_OPTION", "workerTracing option tracer must be an OpenTelemetry Tracer (an object with startSpan).");
   }
   return async (request, run) => {
-    const tracer = given ?? trace.getTracer(TRACER_NAME);
-    const parent = extractTrace(request.trace);
-    const attributes: Attributes = {
-      ...extra,
-      [A.GRAPH]: request.graph,
-      [A.NODE]: request.node,
-      [A.TASK_ID]: request.taskId,
-      [A.STEP]: request.step,
-      [A.ATTEMPT]: request.attempt,
-    };
-    if (request.sendIndex !== undefined) attributes[A.SEND_INDEX] = request.sendIndex;
-    const span = tracer.startSpan(`node ${request.node}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+    let parent: Context;
+    let span: Span;
+    try {
+      parent = extractTrace(request.trace);
+      span = startNodeSpan(given ?? trace.getTracer(TRACER_NAME), request, parent, extra);
+    } catch (error) {
+      // Tracing never fails the work: the node runs untraced.
+      diag.error(`@weft/otel could not start the span of node "${request.node}" on a worker`, error);
+      return run();
+    }
     try {
       const result = await context.with(trace.setSpan(parent, span), run);
       if (result.kind === "interrupted") span.setAttribute(A.INTERRUPT_ID, result.id);
@@ -71,4 +69,17 @@ export function workerTracing(
       span.end();
     }
   };
+}
+
+function startNodeSpan(tracer: Tracer, request: AttemptRequest, parent: Context, extra: Attributes | undefined): Span {
+  const attributes: Attributes = {
+    ...extra,
+    [A.GRAPH]: request.graph,
+    [A.NODE]: request.node,
+    [A.TASK_ID]: request.taskId,
+    [A.STEP]: request.step,
+    [A.ATTEMPT]: request.attempt,
+  };
+  if (request.sendIndex !== undefined) attributes[A.SEND_INDEX] = request.sendIndex;
+  return tracer.startSpan(`node ${request.node}`, { kind: SpanKind.CONSUMER, attributes }, parent);
 }
