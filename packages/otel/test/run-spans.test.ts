@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace, type Span, type Tracer } from "@opentelemetry/api";
-import { appendList, Command, END, isGraphError, Send, START, StateGraph, type RunEvent } from "@weft/core";
+import { appendList, Command, END, isGraphError, MemoryCheckpointer, Send, START, StateGraph, type RunEvent } from "@weft/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { traceInvoke, traceStream, tracingExecutor, WeftAttributes as A } from "../src/index.js";
@@ -123,6 +123,47 @@ describe("a traced fan-out run", () => {
     const run = only(spans, "run fan");
     expect(parentOf(spans, run)?.name).toBe("request");
     expect(run.attributes[A.GRAPH]).toBe("fan");
+  });
+});
+
+describe("interrupts and size", () => {
+  it("ends the interrupted attempt with the interrupt's id, and the resumed run is a trace of its own", async () => {
+    const Approval = z.object({ draft: z.string(), verdict: z.string().optional() });
+    const graph = new StateGraph(Approval, { name: "approve" })
+      .addNode("ask", (s, ctx) => ({ verdict: `${s.draft}: ${ctx.interrupt<string>("approve?")}` }))
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    const paused = await drain(traceStream(graph, { draft: "memo" }, { tracer, threadId: "t-1" }));
+    const end = paused.events.at(-1) as Extract<RunEvent, { type: "run:end" }>;
+    expect(end.status).toBe("interrupted");
+    const first = tracing.spans();
+    const ask = only(first, "task ask");
+    expect(ask.attributes[A.INTERRUPT_ID]).toBe(end.interrupts[0]!.id);
+    expect(ask.status.code).toBe(SpanStatusCode.UNSET);
+    expect(only(first, "run approve").attributes).toMatchObject({ [A.RUN_STATUS]: "interrupted", [A.THREAD_ID]: "t-1" });
+    tracing.exporter.reset();
+
+    const state = await traceInvoke(graph, new Command({ resume: "yes" }), { tracer, threadId: "t-1" });
+    expect(state.verdict).toBe("memo: yes");
+    const second = tracing.spans();
+    expect(only(second, "run approve").attributes[A.RUN_STATUS]).toBe("done");
+    expect(only(second, "task ask").attributes[A.INTERRUPT_ID]).toBeUndefined();
+    expect(only(second, "run approve").spanContext().traceId).not.toBe(only(first, "run approve").spanContext().traceId);
+  });
+
+  it("traces a fan-out of 2000 Sends behind a cap: one span per task, every span ended", async () => {
+    const graph = fanOut(async (i) => i % 7);
+    const state = await traceInvoke(graph, { count: 2000, items: [] }, { tracer, maxConcurrency: 50, executor: tracingExecutor({ graph }) });
+    expect(state.items).toHaveLength(2000);
+    const spans = tracing.spans();
+    const works = named(spans, "task work");
+    expect(works).toHaveLength(2000);
+    expect(new Set(works.map((s) => s.attributes[A.SEND_INDEX])).size).toBe(2000);
+    const step = only(spans, "step 2");
+    for (const span of works) expect(parentOf(spans, span)).toBe(step);
+    expect(works.filter((s) => s.attributes[A.QUEUED_MS] !== undefined).length).toBeGreaterThanOrEqual(1950);
+    expect(spans).toHaveLength(2000 + 6);
   });
 });
 
