@@ -270,6 +270,62 @@ describe("spans made inside nodes", () => {
     }
   });
 
+  it("find their own run when two traced runs share a compile-time tracing executor", async () => {
+    const builder = new StateGraph(State, { name: "shared" })
+      .addNode("plan", (s) => new Command({ goto: Array.from({ length: s.count }, (_, i) => new Send("work", { i })) }), { ends: ["work"] })
+      .addNode(
+        "work",
+        async ({ i }, ctx) => {
+          await new Promise((resolve) => setTimeout(resolve, 5 * (i + 1)));
+          userSpan(`inside ${ctx.step}:${i}`);
+          return { items: i };
+        },
+        { input: z.object({ i: z.number() }) },
+      )
+      .addEdge(START, "plan")
+      .addEdge("work", END);
+    const graph = builder.compile({ executor: tracingExecutor({ graph: builder }) });
+    await Promise.all([
+      traceInvoke(graph, { count: 3, items: [] }, { tracer, attributes: { run: "a" } }),
+      traceInvoke(graph, { count: 3, items: [] }, { tracer, attributes: { run: "b" } }),
+    ]);
+    const spans = tracing.spans();
+    const runs = named(spans, "run shared");
+    expect(runs).toHaveLength(2);
+    const insides = spans.filter((s) => s.name.startsWith("inside "));
+    expect(insides).toHaveLength(6);
+    for (const inside of insides) {
+      const attempt = parentOf(spans, inside)!;
+      expect(attempt.name).toBe("task work");
+      expect(`inside ${String(attempt.attributes[A.STEP])}:${String(attempt.attributes[A.SEND_INDEX])}`).toBe(inside.name);
+    }
+    // Each run span has its own three work attempts.
+    for (const run of runs) {
+      const step = childrenOf(spans, run).find((s) => s.name === "step 2")!;
+      expect(childrenOf(spans, step).map((s) => s.attributes[A.SEND_INDEX])).toEqual([0, 1, 2]);
+      expect(new Set(childrenOf(spans, step).flatMap((s) => childrenOf(spans, s)).map((s) => s.spanContext().traceId))).toEqual(
+        new Set([run.spanContext().traceId]),
+      );
+    }
+  });
+
+  it("with a tracing executor but a plain invoke, are children of the span around the call", async () => {
+    const builder = new StateGraph(State, { name: "plain" })
+      .addNode("work", () => {
+        userSpan("inside");
+        return { total: 1 };
+      })
+      .addEdge(START, "work")
+      .addEdge("work", END);
+    const graph = builder.compile({ executor: tracingExecutor({ graph: builder }) });
+    await trace.getTracer("user").startActiveSpan("request", async (span) => {
+      await graph.invoke({ count: 0, items: [] });
+      span.end();
+    });
+    const spans = tracing.spans();
+    expect(parentOf(spans, only(spans, "inside"))?.name).toBe("request");
+  });
+
   it("are children of the run span without one", async () => {
     const graph = fanOut((i) => {
       userSpan(`inside ${i}`);
