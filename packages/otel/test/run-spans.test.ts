@@ -217,6 +217,27 @@ describe("failures and retries", () => {
     expect(run.attributes[A.FAILURES]).toBe(1);
   });
 
+  it("gives a failure an onError handler recovers from one span, failed, with the handler policy", async () => {
+    const graph = new StateGraph(State, { name: "recover" })
+      .addNode(
+        "work",
+        () => {
+          throw new RangeError("out of range");
+        },
+        { onError: () => ({ total: -1 }) },
+      )
+      .addEdge(START, "work")
+      .addEdge("work", END)
+      .compile();
+    const state = await traceInvoke(graph, { count: 0, items: [] }, { tracer });
+    expect(state.total).toBe(-1);
+    const spans = tracing.spans();
+    const work = only(spans, "task work");
+    expect(work.attributes).toMatchObject({ [A.ERROR_POLICY]: "handler", [A.ERROR_TYPE]: "RangeError", [A.ERROR_MESSAGE]: "out of range" });
+    expect(work.status.code).toBe(SpanStatusCode.ERROR);
+    expect(only(spans, "run recover").attributes[A.FAILURES]).toBe(1);
+  });
+
   it("fails the run span with the run's error, and marks the cancelled siblings", async () => {
     const graph = fanOut(
       (i, ctx) => {

@@ -100,18 +100,20 @@ export class RunTrace {
         return;
       }
       case "task:retry": {
-        const { span } = this.#attempt(event, event.attempt, time);
+        const span = this.#ending(event, event.attempt, time);
+        if (span === undefined) return;
         span.setAttributes({ [A.RETRIED]: true, [A.RETRY_DELAY_MS]: event.delayMs, [A.TIMED_OUT]: event.timedOut });
         recordError(span, event.error, time);
         this.#endAttempt(event.taskId, event.attempt, time);
         return;
       }
       case "task:end":
-        this.#attempt(event, event.attempts, time);
-        this.#endAttempt(event.taskId, event.attempts, time);
+        // After an onError handler recovered, the attempt's span already ended with its error.
+        if (this.#ending(event, event.attempts, time) !== undefined) this.#endAttempt(event.taskId, event.attempts, time);
         return;
       case "task:error": {
-        const { span } = this.#attempt(event, event.attempts, time);
+        const span = this.#ending(event, event.attempts, time);
+        if (span === undefined) return;
         span.setAttributes({ [A.TIMED_OUT]: event.timedOut, [A.ERROR_POLICY]: event.policy });
         recordError(span, event.error, time);
         this.#endAttempt(event.taskId, event.attempts, time);
@@ -199,6 +201,17 @@ export class RunTrace {
       this.#current.set(task.taskId, attempt);
     }
     return open;
+  }
+
+  /**
+   * The span of an attempt that ends now: the open one, or one made now when the attempt's
+   * start was not seen; undefined when that attempt's span has already ended.
+   */
+  #ending(task: TaskRef, attempt: number, time: number): Span | undefined {
+    const open = this.#attempts.get(`${task.taskId}#${attempt}`);
+    if (open !== undefined) return open.span;
+    const latest = this.#current.get(task.taskId);
+    return latest !== undefined && latest >= attempt ? undefined : this.#attempt(task, attempt, time).span;
   }
 
   /** The open span of a task's latest attempt. */
