@@ -29,7 +29,8 @@ export type {
 } from "./graph/types.js";
 
 export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./runtime/compiled.js";
-export type { RunOptions, RunResult } from "./records/run.js";
+export type { RecoverOptions, RecoveredThread } from "./thread/recover.js";
+export type { IfBusy, RunOptions, RunResult } from "./records/run.js";
 export type { PendingInterrupt } from "./records/interrupt.js";
 export type { TaskFailure, TaskRef } from "./records/task-ref.js";
 export type { RunEvent, RunEventType } from "./stream/events.js";

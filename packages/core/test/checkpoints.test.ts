@@ -64,7 +64,7 @@ describe("durable runs", () => {
     const won = [m1, m2].filter((result) => result.status === "fulfilled");
     const lost = [m1, m2].flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
     expect(won).toHaveLength(1);
-    expect(lost).toMatchObject([{ code: "CHECKPOINT_CONFLICT", details: { threadId: "chat" } }]);
+    expect(lost).toMatchObject([{ code: "THREAD_BUSY", details: { threadId: "chat" } }]);
     const winner = m1.status === "fulfilled" ? "m1" : "m2";
     expect((await graph.getState("chat"))?.values.msgs).toEqual(["first", winner]);
     // No fork: each checkpoint continues from the one put before it.

@@ -358,6 +358,11 @@ describe("run options are checked before anything runs", () => {
     ["a signal that is not an AbortSignal", { signal: { aborted: "no" } }, "Run option signal must be an AbortSignal, got an object."],
     ["an executor without runAttempt", { executor: {} }, "Run option executor must be an Executor (an object with a runAttempt method), got an object."],
     ["a checkpointId without its threadId", { checkpointId: "000001-abc" }, "Run option checkpointId names a checkpoint of a thread: give the threadId too."],
+    ["an unknown ifBusy policy", { ifBusy: "wait" }, 'Run option ifBusy must be one of "reject", "enqueue", "interrupt", "rollback", got "wait".'],
+    ["an ifBusy that is not a string", { ifBusy: 1 }, 'Run option ifBusy must be one of "reject", "enqueue", "interrupt", "rollback", got 1.'],
+    ["a storeTimeoutMs of 0", { storeTimeoutMs: 0 }, "Run option storeTimeoutMs must be a finite number of milliseconds > 0, got 0."],
+    ["an infinite storeTimeoutMs", { storeTimeoutMs: Infinity }, "Run option storeTimeoutMs must be a finite number of milliseconds > 0, got Infinity."],
+    ["a fractional leaseTtlMs", { leaseTtlMs: 0.5 }, "Run option leaseTtlMs must be a whole number ≥ 1, got 0.5."],
   ];
   for (const [what, options, message] of invalid) {
     it(`rejects ${what} with INVALID_OPTION, and runs no node`, async () => {

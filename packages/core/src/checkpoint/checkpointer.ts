@@ -164,3 +164,18 @@ export interface Checkpointer {
    */
   expiredLeases(options?: { readonly limit?: number }): Promise<ThreadLease[]>;
 }
+
+/** The methods every {@link Checkpointer} has, for checks and wrappers. */
+export const CHECKPOINTER_METHODS = [
+  "put",
+  "get",
+  "list",
+  "putTaskResult",
+  "getTaskResults",
+  "deleteThread",
+  "acquireLease",
+  "renewLease",
+  "releaseLease",
+  "requestLease",
+  "expiredLeases",
+] as const satisfies readonly (keyof Checkpointer)[];

@@ -1,19 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { deepFreeze } from "../state/freeze.js";
 import { z } from "zod";
-import { describeThrown, GraphError, graphError, isGraphError } from "../errors.js";
+import { GraphError, graphError, isGraphError } from "../errors.js";
 import { END } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
-import type { RoutingTable } from "../runtime/route.js";
-import type { Task, TaskOutcome } from "../runtime/task.js";
 import { type StateTable } from "../state/table.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { checkPlace, decodeRecord, encodeRecord, type Integrity, type RecordPlace } from "./format.js";
 import { LoadedValues } from "./loaded-values.js";
-import type { PendingInterrupt } from "../records/interrupt.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
-import { type TaskFailure, taskRef } from "../records/task-ref.js";
 
 const writeSchema = z.object({
   writer: z.string(),
@@ -68,8 +64,27 @@ const taskResultSchema = z.discriminatedUnion("status", [
   }),
 ]);
 
-/** A saved task result (format version 2). */
-export type TaskResultBody = z.infer<typeof taskResultSchema>;
+/** A saved task result (format version 2), as stored. */
+type TaskResultBody = z.infer<typeof taskResultSchema>;
+
+/** An error as a task result keeps it: its name, message and code. */
+export type SavedError = z.infer<typeof errorSchema>;
+
+/** A finished task's result as plain data: what a resume needs so that it does not run the task again. */
+export type SavedTaskResult =
+  | {
+      readonly status: "done";
+      readonly write: Write | undefined;
+      readonly triggers: readonly string[];
+      readonly sends: readonly { readonly node: string; readonly input: unknown }[];
+      readonly recovered: { readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean } | null;
+    }
+  | {
+      readonly status: "interrupted";
+      readonly interrupt: { readonly id: string; readonly value: unknown; readonly kind: "node" | "before" | "after" };
+      readonly resumes: readonly unknown[];
+    }
+  | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean };
 
 /** A checkpoint read back and replayed: its row, its content and the state it stands for. */
 export interface LoadedCheckpoint {
@@ -96,30 +111,56 @@ export interface ThreadStoreOptions extends Integrity {
   readonly snapshotEvery?: number;
 }
 
+/** What a {@link ThreadStore} knows of its graph, computed once per compiled graph. */
+export interface ThreadGraph {
+  readonly ir: GraphIR;
+  readonly table: StateTable;
+  readonly options: ThreadStoreOptions;
+  readonly values: LoadedValues;
+  /** A hash of the graph's node names and state keys, part of every record's place. */
+  readonly fingerprint: string;
+}
+
+/** The {@link ThreadGraph} of a graph. */
+export function threadGraph(ir: GraphIR, table: StateTable, options: ThreadStoreOptions = {}): ThreadGraph {
+  const shape = { nodes: [...ir.nodes.keys()].sort(), keys: [...table.channels.keys()].sort() };
+  const fingerprint = createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
+  return { ir, table, options, values: new LoadedValues(ir, table), fingerprint };
+}
+
 /**
  * Reads and writes one graph's threads through a {@link Checkpointer}: encodes checkpoints and
  * task results, replays a checkpoint's state from its last snapshot and the writes since, and
  * decides when a snapshot is due.
  */
 export class ThreadStore {
+  readonly checkpointer: Checkpointer;
   readonly #fingerprint: string;
   readonly #snapshotEvery: number;
-
-  readonly checkpointer: Checkpointer;
   readonly #ir: GraphIR;
   readonly #table: StateTable;
   readonly #options: ThreadStoreOptions;
   readonly #values: LoadedValues;
 
-  constructor(checkpointer: Checkpointer, ir: GraphIR, table: StateTable, options: ThreadStoreOptions = {}) {
+  constructor(checkpointer: Checkpointer, graph: ThreadGraph) {
     this.checkpointer = checkpointer;
-    this.#ir = ir;
-    this.#table = table;
-    this.#options = options;
-    this.#values = new LoadedValues(ir, table);
-    const shape = { nodes: [...ir.nodes.keys()].sort(), keys: [...table.channels.keys()].sort() };
-    this.#fingerprint = createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
-    this.#snapshotEvery = options.snapshotEvery ?? 100;
+    this.#ir = graph.ir;
+    this.#table = graph.table;
+    this.#options = graph.options;
+    this.#values = graph.values;
+    this.#fingerprint = graph.fingerprint;
+    this.#snapshotEvery = graph.options.snapshotEvery ?? 100;
+  }
+
+  /** The same store reading and writing through `checkpointer` (one a run bounds in time, say). */
+  through(checkpointer: Checkpointer): ThreadStore {
+    return new ThreadStore(checkpointer, {
+      ir: this.#ir,
+      table: this.#table,
+      options: this.#options,
+      values: this.#values,
+      fingerprint: this.#fingerprint,
+    });
   }
 
   /** The checkpoint with `checkpointId` (default: the latest), with its state replayed. */
@@ -241,24 +282,23 @@ export class ThreadStore {
     return { row, body, state: entry.state };
   }
 
-  /** Saves what a finished task produced, so a resume does not run it again. */
-  async saveTaskResult(threadId: string, checkpointId: string, outcome: TaskOutcome): Promise<void> {
-    const body = resultBody(outcome);
-    if (body === undefined) return;
+  /** Saves what a finished task of the step after `checkpointId` produced, so a resume does not run it again. */
+  async saveTaskResult(threadId: string, checkpointId: string, task: { readonly taskId: string; readonly node: string; readonly result: SavedTaskResult }): Promise<void> {
+    const body = toResultBody(task.result);
     let data: string;
     try {
-      const place: RecordPlace = { thread: threadId, checkpoint: checkpointId, task: outcome.task.taskId, fingerprint: this.#fingerprint };
+      const place: RecordPlace = { thread: threadId, checkpoint: checkpointId, task: task.taskId, fingerprint: this.#fingerprint };
       data = encodeRecord("task", place, body, this.#options);
     } catch (error) {
-      throw unstorable(error, outcome, body);
+      throw unstorable(error, task.node, body);
     }
-    await this.checkpointer.putTaskResult({ threadId, checkpointId, taskId: outcome.task.taskId, data });
+    await this.checkpointer.putTaskResult({ threadId, checkpointId, taskId: task.taskId, data });
   }
 
   /** The saved task results of the step after `checkpointId`, by task id. */
-  async taskResults(threadId: string, checkpointId: string): Promise<Map<string, TaskResultBody>> {
+  async taskResults(threadId: string, checkpointId: string): Promise<Map<string, SavedTaskResult>> {
     const rows = await this.checkpointer.getTaskResults(threadId, checkpointId);
-    const results = new Map<string, TaskResultBody>();
+    const results = new Map<string, SavedTaskResult>();
     for (const row of rows) {
       const where = `Task result "${row.taskId}" of checkpoint "${checkpointId}" in thread "${threadId}"`;
       const record = decodeRecord("task", row.data, where, this.#options);
@@ -269,36 +309,6 @@ export class ThreadStore {
       results.set(row.taskId, this.#checkTaskResult(parsed.data, where));
     }
     return results;
-  }
-
-  /** Turns a saved task result back into the outcome of `task`. */
-  restore(task: Task, result: TaskResultBody, routing: RoutingTable): TaskOutcome {
-    switch (result.status) {
-      case "done": {
-        const base = {
-          status: "done" as const,
-          task,
-          write: result.write === null ? undefined : toWrite(result.write),
-          triggers: result.triggers,
-          sends: result.sends.map((send) => ({ node: routing.ir.nodes.get(send.node)!, input: deepFreeze(send.input) })),
-        };
-        if (result.recovered === null) return base;
-        return { ...base, recovered: { ...taskRef(task), ...result.recovered, policy: "handler" } };
-      }
-      case "interrupted":
-        return {
-          status: "interrupted",
-          task,
-          interrupt: { ...taskRef(task), ...result.interrupt },
-          resumes: result.resumes,
-        };
-      case "failed":
-        return {
-          status: "failed",
-          task,
-          failure: { ...taskRef(task), error: result.error, attempts: result.attempts, timedOut: result.timedOut, policy: "fail" },
-        };
-    }
   }
 
   /** Decodes and checks a checkpoint `threadId` asked for (a store may return another thread's row). */
@@ -329,11 +339,11 @@ export class ThreadStore {
     return { ...body, next, planner: { ...body.planner, deferredSends } };
   }
 
-  #checkTaskResult(result: TaskResultBody, where: string): TaskResultBody {
+  #checkTaskResult(result: TaskResultBody, where: string): SavedTaskResult {
     if (result.status !== "done") return result;
-    const write = result.write === null ? null : fromWrite(this.#values.write(toWrite(result.write), where));
+    const write = result.write === null ? undefined : this.#values.write(toWrite(result.write), where);
     for (const node of result.triggers) if (node !== END) this.#values.node(node, where);
-    const sends = result.sends.map((send) => ({ node: send.node, input: this.#values.send(send, where) }));
+    const sends = result.sends.map((send) => ({ node: send.node, input: deepFreeze(this.#values.send(send, where)) }));
     return { ...result, write, sends };
   }
 
@@ -369,10 +379,9 @@ function fromWrite(write: Write): z.infer<typeof writeSchema> {
  * A task result a checkpoint cannot store, named by the task's node and the key it wrote or
  * the node it sent to, and the path inside the value.
  */
-function unstorable(error: unknown, outcome: TaskOutcome, body: TaskResultBody): unknown {
+function unstorable(error: unknown, node: string, body: TaskResultBody): unknown {
   const path = isGraphError(error) ? error.details.path : undefined;
   if (typeof path !== "string") return error;
-  const node = outcome.task.node;
   const problem = (error as Error).message;
   if (path.startsWith("value.write.values.")) {
     const where = path.slice("value.write.values.".length);
@@ -385,47 +394,20 @@ function unstorable(error: unknown, outcome: TaskOutcome, body: TaskResultBody):
   return graphError("INVALID_UPDATE", "unstorableSend", { node, target, path: where, problem: problem.replace(path, where) }, error);
 }
 
-/** A failure as a checkpoint stores it; whatever was thrown, reading it must not throw. */
-function errorInfo(error: unknown): z.infer<typeof errorSchema> {
-  const message = describeThrown(error);
-  try {
-    if (error instanceof Error) {
-      const { name, code } = error as { name: unknown; code?: unknown };
-      const named = typeof name === "string" ? name : "Error";
-      return typeof code === "string" ? { name: named, message, code } : { name: named, message };
-    }
-  } catch {
-    // A getter or a Proxy trap threw: store the description alone.
-  }
-  return { name: "Error", message };
-}
-
-function resultBody(outcome: TaskOutcome): TaskResultBody | undefined {
-  switch (outcome.status) {
+function toResultBody(result: SavedTaskResult): TaskResultBody {
+  switch (result.status) {
     case "done":
       return {
         status: "done",
-        write: outcome.write === undefined ? null : fromWrite(outcome.write),
-        triggers: [...outcome.triggers],
-        sends: outcome.sends.map((send) => ({ node: send.node.name, input: send.input })),
-        recovered:
-          outcome.recovered === undefined
-            ? null
-            : { error: errorInfo(outcome.recovered.error), attempts: outcome.recovered.attempts, timedOut: outcome.recovered.timedOut },
+        write: result.write === undefined ? null : fromWrite(result.write),
+        triggers: [...result.triggers],
+        sends: result.sends.map((send) => ({ node: send.node, input: send.input })),
+        recovered: result.recovered,
       };
-    case "interrupted": {
-      const { id, value, kind } = outcome.interrupt as PendingInterrupt;
-      return { status: "interrupted", interrupt: { id, value, kind }, resumes: [...outcome.resumes] };
-    }
+    case "interrupted":
+      return { status: "interrupted", interrupt: { ...result.interrupt }, resumes: [...result.resumes] };
     case "failed":
-      return {
-        status: "failed",
-        error: errorInfo(outcome.failure.error),
-        attempts: outcome.failure.attempts,
-        timedOut: outcome.failure.timedOut,
-      };
-    case "cancelled":
-      return undefined;
+      return { ...result };
   }
 }
 
@@ -435,9 +417,6 @@ function malformed(where: string, error: z.ZodError): GraphError {
     details: { where },
   });
 }
-
-/** Failure details as stored: what `getState` reports of a failed step. */
-export type StoredFailure = TaskFailure;
 
 /**
  * Commits a stored step's writes again. A reducer result its key's schema rejects means the

@@ -139,7 +139,16 @@ export interface GraphErrorDetailsByCode {
   /** The whole run ran longer than its `timeoutMs`. */
   RUN_TIMEOUT: { readonly timeoutMs?: number };
   /** The run was cancelled through `opts.signal`, or a task was cancelled or left behind. */
-  ABORTED: { readonly node?: string; readonly step?: number; readonly sendIndex?: number; readonly settleTimeoutMs?: number };
+  ABORTED: {
+    readonly node?: string;
+    readonly step?: number;
+    readonly sendIndex?: number;
+    readonly settleTimeoutMs?: number;
+    /** The thread of a run another run rolled back. */
+    readonly threadId?: string;
+    /** Why the run was cancelled, when another run asked for it (`"rollback"`). */
+    readonly reason?: "rollback";
+  };
   /** A stored checkpoint is foreign, newer, tampered with, corrupt, or from another graph. */
   INVALID_CHECKPOINT: {
     readonly where?: string;
@@ -171,6 +180,29 @@ export interface GraphErrorDetailsByCode {
   };
   /** A resume names an interrupt that is not pending, or leaves the choice ambiguous. */
   INVALID_RESUME: { readonly threadId: string; readonly id?: string; readonly pending: readonly string[] };
+  /**
+   * A run found its thread held by another run (in this process or another) and its `ifBusy`
+   * policy is `"reject"`; `updateState` found a run holding the thread. Nothing was written.
+   */
+  THREAD_BUSY: {
+    readonly threadId: string;
+    /** The run holding the thread: its host, process id and a random id. */
+    readonly owner: string;
+    /** When the holder's lease expires unless renewed, in epoch milliseconds by the store's clock. */
+    readonly expiresAt: number;
+  };
+  /**
+   * A durable run lost its thread's lease (it expired and another run took it): the run
+   * stopped and wrote nothing more.
+   */
+  LEASE_LOST: { readonly threadId: string; readonly owner: string; readonly problem: string };
+  /** A checkpointer call took longer than the run's `storeTimeoutMs`. */
+  STORE_TIMEOUT: {
+    /** The checkpointer method (`put`, `getTaskResults`, `acquireLease`…). */
+    readonly operation: string;
+    readonly threadId?: string;
+    readonly storeTimeoutMs: number;
+  };
 }
 
 /**
@@ -189,4 +221,4 @@ export type GraphErrorDetails<C extends GraphErrorCode = GraphErrorCode> = Graph
 };
 
 /** Where an option is given: `addNode`, `compile()`, a run, `new StateGraph()`, `new ConcurrencyLimit()`. */
-export type OptionScope = "node" | "compile" | "run" | "graph" | "limit";
+export type OptionScope = "node" | "compile" | "run" | "graph" | "limit" | "recover";

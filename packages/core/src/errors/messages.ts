@@ -17,6 +17,7 @@ function optionOwner(d: D<"INVALID_OPTION">): string {
     run: "Run option",
     graph: "new StateGraph() option",
     limit: "ConcurrencyLimit:",
+    recover: "recover() option",
   };
   return scopes[d.scope ?? "run"];
 }
@@ -27,6 +28,7 @@ const OPTIONS_OF: Record<OptionScope, (node: string | undefined) => string> = {
   run: () => "Run options",
   graph: () => "new StateGraph() options",
   limit: () => "ConcurrencyLimit options",
+  recover: () => "recover() options",
 };
 
 const UNKNOWN_OPTION: Record<OptionScope, string> = {
@@ -35,6 +37,7 @@ const UNKNOWN_OPTION: Record<OptionScope, string> = {
   run: "a run option",
   graph: "an option of new StateGraph()",
   limit: "an option of ConcurrencyLimit",
+  recover: "an option of recover()",
 };
 
 /**
@@ -81,6 +84,8 @@ export const MESSAGES = {
       "Run option checkpointId names a checkpoint of a thread: give the threadId too.",
     noCheckpointer: (d: With<"INVALID_OPTION", "graph">) =>
       `${d.option === "threadId" ? "The run has a threadId but graph" : "Graph"} "${d.graph}" has no checkpointer: compile it with { checkpointer }.`,
+    recoverChooses: (d: With<"INVALID_OPTION", "option">) =>
+      `recover() chooses the resumed runs' ${d.option.replace(/^run\./, "")} itself: leave it out of options.run.`,
     interruptWithoutCheckpointer: (d: With<"INVALID_OPTION", "node">) =>
       `Node "${d.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
   },
@@ -183,6 +188,8 @@ export const MESSAGES = {
     cancelled: (_: D<"ABORTED">) => "The run was cancelled.",
     siblingFailed: (d: With<"ABORTED", "node" | "step">) =>
       `Cancelled because "${d.node}"${sendLabel(d.sendIndex)} failed in step ${d.step}.`,
+    rolledBack: (d: With<"ABORTED", "threadId">) =>
+      `The run on thread "${d.threadId}" was cancelled by another run with ifBusy: "rollback"; its unfinished step was dropped.`,
     leftBehind: (d: With<"ABORTED", "node" | "settleTimeoutMs">) =>
       `Node "${d.node}"${sendLabel(d.sendIndex)} did not stop within ${d.settleTimeoutMs} ms of its step's cancellation and was left behind.`,
   },
@@ -206,6 +213,20 @@ export const MESSAGES = {
       d.pending.length === 0
         ? `Thread "${d.threadId}" has no pending interrupt to answer.`
         : `Thread "${d.threadId}" has ${d.pending.length} pending interrupts (${d.pending.join(", ")}): resume with { [id]: answer }.`,
+  },
+  THREAD_BUSY: {
+    held: (d: D<"THREAD_BUSY">) =>
+      `Thread "${d.threadId}" is busy: run "${d.owner}" holds it (its lease runs until ${new Date(d.expiresAt).toISOString()}). ` +
+      'Nothing was written. Run with ifBusy: "enqueue" to wait for it, or "interrupt" / "rollback" to stop it.',
+  },
+  LEASE_LOST: {
+    lost: (d: D<"LEASE_LOST">) =>
+      `The run lost its lease on thread "${d.threadId}" (${d.problem}): it stopped and wrote nothing more. Resume the thread to go on.`,
+  },
+  STORE_TIMEOUT: {
+    call: (d: D<"STORE_TIMEOUT">) =>
+      `The checkpointer's ${d.operation}${d.threadId === undefined ? "" : ` for thread "${d.threadId}"`} did not answer within the run's ` +
+      `storeTimeoutMs of ${d.storeTimeoutMs} ms; the thread keeps its last saved checkpoint.`,
   },
 } satisfies { readonly [C in GraphErrorCode]: Readonly<Record<string, (details: never) => string>> };
 

@@ -3,6 +3,8 @@ import { graphError, isPlainObject } from "../errors.js";
 import { checkOptions, invalidOption, type OptionOwner, type Rule } from "./rules.js";
 import { milliseconds, nonEmptyString, wholeAtLeast1, withMethods } from "./values.js";
 
+const IF_BUSY: readonly string[] = ["reject", "enqueue", "interrupt", "rollback"];
+
 /** The rules of a run's options, one per option of {@link RunOptions}. */
 export const RUN_RULES = {
   signal: {
@@ -16,6 +18,12 @@ export const RUN_RULES = {
   threadId: nonEmptyString,
   checkpointId: nonEmptyString,
   executor: withMethods("an Executor", ["runAttempt"]),
+  ifBusy: {
+    expected: 'one of "reject", "enqueue", "interrupt", "rollback"',
+    accepts: (value) => typeof value === "string" && IF_BUSY.includes(value),
+  },
+  storeTimeoutMs: milliseconds(false),
+  leaseTtlMs: wholeAtLeast1,
 } as const satisfies Record<keyof RunOptions, Rule>;
 
 /** LangGraph.js's names for what Weft calls otherwise, with the way to say it here. */

@@ -2,6 +2,19 @@ import type { Executor } from "./attempt.js";
 import type { PendingInterrupt } from "./interrupt.js";
 import type { TaskFailure } from "./task-ref.js";
 
+/**
+ * What a durable run does when another run holds its thread:
+ * - `"reject"` (default): fail at once with `THREAD_BUSY`, writing nothing;
+ * - `"enqueue"`: wait until the thread is free, then run (in arrival order within a process);
+ * - `"interrupt"`: ask the running run to stop at its next step boundary, keeping its finished
+ *   steps (it returns with `status: "interrupted"`), then run on the state it committed;
+ * - `"rollback"`: cancel the running run (it rejects with `ABORTED`), dropping its unfinished
+ *   step, then run on the state it had committed.
+ *
+ * Waiting is bounded by the run's `timeoutMs` and `signal`.
+ */
+export type IfBusy = "reject" | "enqueue" | "interrupt" | "rollback";
+
 /** Options of one run. */
 export interface RunOptions {
   /** Cancels the run: running tasks see their `ctx.signal` fire, the run rejects with `ABORTED`. */
@@ -27,11 +40,28 @@ export interface RunOptions {
   readonly checkpointId?: string;
   /** Where task attempts run, for this run; default: the graph's executor, or this process. */
   readonly executor?: Executor;
+  /** With `threadId`: what to do when another run holds the thread. Default `"reject"`. */
+  readonly ifBusy?: IfBusy;
+  /**
+   * With `threadId`: give up on any one checkpointer call after this many milliseconds (> 0),
+   * failing the run with `STORE_TIMEOUT`. Every call is bounded by `timeoutMs` and `signal` too.
+   */
+  readonly storeTimeoutMs?: number;
+  /**
+   * With `threadId`: how long the run's lease on its thread lasts unless renewed, in
+   * milliseconds (a whole number ≥ 1). The run renews it every third of that; after a crash,
+   * the thread is recoverable once it expires. Default 30000.
+   */
+  readonly leaseTtlMs?: number;
 }
 
 /** What a finished (or paused) run returns. */
 export interface RunResult<TState = Record<string, unknown>, TNodes extends string = string> {
-  /** `"interrupted"` when the run paused on interrupts or a breakpoint; resume it by its thread. */
+  /**
+   * `"interrupted"` when the run paused on interrupts or a breakpoint, or stopped at a step
+   * boundary because another run asked it to (`ifBusy: "interrupt"`, with no interrupts then);
+   * resume it by its thread.
+   */
   readonly status: "done" | "interrupted";
   readonly state: TState;
   /** Supersteps run by this call. */

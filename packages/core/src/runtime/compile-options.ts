@@ -1,22 +1,10 @@
+import { CHECKPOINTER_METHODS } from "../checkpoint/checkpointer.js";
 import { isPlainObject } from "../errors.js";
 import type { CompileOptions } from "./compiled.js";
 import { checkOptions, type Rule } from "../options/rules.js";
 import { RUN, RUN_RULES } from "../options/run-options.js";
 import { nodeNames, wholeAtLeast1, withMethods } from "../options/values.js";
 
-const CHECKPOINTER_METHODS = [
-  "put",
-  "get",
-  "list",
-  "putTaskResult",
-  "getTaskResults",
-  "deleteThread",
-  "acquireLease",
-  "renewLease",
-  "releaseLease",
-  "requestLease",
-  "expiredLeases",
-];
 
 /** The rules of `compile()`'s options, one per option of {@link CompileOptions}. */
 const COMPILE_RULES = {

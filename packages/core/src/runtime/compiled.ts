@@ -1,21 +1,20 @@
 import type { Checkpointer } from "../checkpoint/checkpointer.js";
-import { headOf, ThreadStore, type LoadedCheckpoint } from "../checkpoint/thread.js";
-import { closest, graphError, showValue } from "../errors.js";
+import { threadGraph, ThreadStore } from "../checkpoint/thread.js";
+import { closest, graphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
 import { StateTable } from "../state/table.js";
 import type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "../state/types.js";
 import type { RunEvent } from "../stream/events.js";
 import { AsyncQueue } from "../stream/queue.js";
 import type { Command } from "../graph/command.js";
-import { runGraph, type Program } from "./loop.js";
-import { Planner, toFrontier } from "./planner.js";
-import { NO_GOTO } from "./result.js";
+import { runGraph, type Program, type RunSession } from "./loop.js";
 import { RoutingTable } from "./route.js";
 import { checkCompileOptions } from "./compile-options.js";
+import { Threads } from "../thread/threads.js";
+import type { ThreadState } from "../thread/describe.js";
+import { recoverThreads, type RecoverOptions, type RecoveredThread } from "../thread/recover.js";
 import { checkRunOptions, checkThreadId } from "../options/run-options.js";
-import type { TaskRef } from "../records/task-ref.js";
 import type { Executor } from "../records/attempt.js";
-import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 
 /** Options fixed at `compile()` time. */
@@ -42,25 +41,7 @@ export interface CompiledDef {
   readonly nodes: Record<string, unknown>;
 }
 
-/** A thread at one checkpoint: its state and what it would do next. */
-export interface ThreadState<TState = Record<string, unknown>, TNodes extends string = string> {
-  readonly values: TState;
-  /** The tasks the next step runs (empty when the run has finished). */
-  readonly next: readonly TaskRef<TNodes>[];
-  /** Interrupts raised by tasks of the next step, waiting for an answer. */
-  readonly interrupts: readonly PendingInterrupt<TNodes>[];
-  /** Tasks of the next step that already finished; a resume does not run them again. */
-  readonly finished: readonly TaskRef<TNodes>[];
-  /** Tasks of the next step that failed; a resume runs them again. */
-  readonly failures: readonly (TaskRef<TNodes> & { readonly error: { name: string; message: string; code?: string } })[];
-  /** The step this checkpoint closes (0 for the run input). */
-  readonly step: number;
-  readonly checkpointId: string;
-  readonly parentId: string | undefined;
-  readonly createdAt: string;
-  /** What made this checkpoint: a run's input, a step, or `updateState`. */
-  readonly source: "input" | "step" | "update";
-}
+export type { ThreadState } from "../thread/describe.js";
 
 type Input<TDef extends CompiledDef> = InputOf<TDef["state"]> | Command | null;
 type State<TDef extends CompiledDef> = StateOf<TDef["state"]>;
@@ -78,6 +59,7 @@ type Nodes<TDef extends CompiledDef> = keyof TDef["nodes"] & string;
  */
 export class CompiledGraph<TDef extends CompiledDef> {
   readonly #program: Program;
+  readonly #threads: Threads | undefined;
   readonly #defaults: Omit<RunOptions, "signal">;
 
   /** @internal Use `StateGraph#compile()`. */
@@ -96,17 +78,15 @@ export class CompiledGraph<TDef extends CompiledDef> {
       ir,
       table,
       routing: new RoutingTable(ir),
-      threads:
-        options.checkpointer === undefined
-          ? undefined
-          : new ThreadStore(options.checkpointer, ir, table, {
-              key: options.integrityKey,
-              snapshotEvery: options.snapshotEvery,
-            }),
       interruptBefore: checkNodes(options.interruptBefore, "interruptBefore"),
       interruptAfter: checkNodes(options.interruptAfter, "interruptAfter"),
       executor: options.executor,
     };
+    const store = { key: options.integrityKey, snapshotEvery: options.snapshotEvery };
+    this.#threads =
+      options.checkpointer === undefined
+        ? undefined
+        : new Threads(this.#program, new ThreadStore(options.checkpointer, threadGraph(ir, table, store)));
     // Checked here too, so that a wrong default fails at compile() rather than at every run.
     checkRunOptions(options.defaults ?? {});
     this.#defaults = options.defaults ?? {};
@@ -132,7 +112,8 @@ export class CompiledGraph<TDef extends CompiledDef> {
   async run(input: Input<TDef>, options: RunOptions = {}): Promise<RunResult<State<TDef>, Nodes<TDef>>> {
     // Before merging: spreading a string or a class instance would turn it into options.
     checkRunOptions(options);
-    const result = await runGraph(this.#program, input, { ...this.#defaults, ...options }, undefined);
+    const merged = { ...this.#defaults, ...options };
+    const result = await runGraph(this.#program, { input, options: merged, emit: undefined, session: this.#session(input, merged) });
     return result as RunResult<State<TDef>, Nodes<TDef>>;
   }
 
@@ -153,7 +134,9 @@ export class CompiledGraph<TDef extends CompiledDef> {
     }
     const signal = options.signal === undefined ? cancel.signal : AbortSignal.any([options.signal, cancel.signal]);
     const queue = new AsyncQueue<RunEvent<State<TDef>, Nodes<TDef>>>(() => cancel.abort());
-    runGraph(this.#program, input, { ...this.#defaults, ...options, signal }, (event) => queue.push(event as never)).then(
+    const merged = { ...this.#defaults, ...options, signal };
+    const emit = (event: RunEvent): void => queue.push(event as never);
+    runGraph(this.#program, { input, options: merged, emit, session: this.#session(input, merged) }).then(
       () => queue.close(),
       (error: unknown) => queue.close({ error }),
     );
@@ -166,9 +149,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     options: { checkpointId?: string } = {},
   ): Promise<ThreadState<State<TDef>, Nodes<TDef>> | undefined> {
     checkThreadId(threadId, options);
-    const threads = this.#threads();
-    const saved = await threads.load(threadId, options.checkpointId);
-    return saved === undefined ? undefined : this.#describe(threads, threadId, saved);
+    return (await this.#requireThreads().state(threadId, options.checkpointId)) as ThreadState<State<TDef>, Nodes<TDef>> | undefined;
   }
 
   /** A thread's checkpoints, newest first: every state it went through, forks included. */
@@ -177,58 +158,43 @@ export class CompiledGraph<TDef extends CompiledDef> {
     options: { limit?: number; before?: string } = {},
   ): Promise<ThreadState<State<TDef>, Nodes<TDef>>[]> {
     checkThreadId(threadId, options);
-    const threads = this.#threads();
-    const rows = await threads.checkpointer.list(threadId, options);
-    const states: ThreadState<State<TDef>, Nodes<TDef>>[] = [];
-    for (const row of rows) {
-      const saved = await threads.load(threadId, row.checkpointId);
-      states.push(await this.#describe(threads, threadId, saved!));
-    }
-    return states;
+    return (await this.#requireThreads().history(threadId, options)) as ThreadState<State<TDef>, Nodes<TDef>>[];
   }
 
   /**
    * Writes `update` into a thread as a new checkpoint, through the reducers. With `asNode`,
    * the update counts as that node's and the next step is what follows that node; without,
    * the next step stays as it was. With `checkpointId`, the new checkpoint forks from that one.
-   * Returns the new checkpoint's id.
+   * Returns the new checkpoint's id. Fails with `THREAD_BUSY` while a run holds the thread.
    */
   async updateState(
     threadId: string,
     update: UpdateOf<TDef["state"]>,
     options: { asNode?: Nodes<TDef>; checkpointId?: string } = {},
   ): Promise<string> {
-    const { ir, table, routing } = this.#program;
     checkThreadId(threadId, options);
-    const threads = this.#threads();
-    const saved = await threads.load(threadId, options.checkpointId);
-    if (saved === undefined) throw graphError("UNKNOWN_THREAD", "nothingToUpdate", { threadId });
-    const asNode = options.asNode;
-    const spec = typeof asNode === "string" ? ir.nodes.get(asNode) : undefined;
-    if (asNode !== undefined && spec === undefined) {
-      const node = typeof asNode === "string" ? asNode : showValue(asNode);
-      throw graphError("UNKNOWN_NODE", "option", { option: "updateState asNode", node, suggestion: closest(node, ir.nodes.keys()) });
-    }
-    const step = saved.body.step;
-    const write = table.parseUpdate(update, asNode ?? "__update__");
-    const state = table.commit(saved.state, [write], step);
-    const planner = new Planner(ir, routing, saved.body.planner);
-    let next = saved.body.next;
-    if (spec !== undefined) {
-      const routes = await routing.route(spec.name, NO_GOTO, state);
-      const task = { taskId: "update", node: spec.name, step, sendIndex: undefined, spec, input: saved.state };
-      next = planner.next(state, step + 1, [{ status: "done", task, write, ...routes }]).map(toFrontier);
-    }
-    const checkpoint = await threads.save(threadId, saved, {
-      source: "update",
-      step,
-      writes: [write],
-      state,
-      next,
-      planner: planner.save(),
-      head: options.checkpointId === undefined ? headOf(saved) : await threads.head(threadId),
+    return this.#requireThreads().update(threadId, update, options);
+  }
+
+  /**
+   * Finishes the runs whose process died: every thread whose lease expired mid-run is taken
+   * (by exactly one of several competing recoverers), resumed from its last checkpoint like
+   * `invoke(null, { threadId })`, and released. Returns what happened to each thread.
+   *
+   * @example
+   * ```ts
+   * for (const { threadId, status } of await graph.recover()) console.log(threadId, status);
+   * ```
+   * @see ../../../../docs/concepts/checkpoints.md
+   */
+  async recover(options: RecoverOptions = {}): Promise<RecoveredThread<State<TDef>, Nodes<TDef>>[]> {
+    const threads = this.#requireThreads();
+    const recovered = await recoverThreads(threads, options, (threadId, run) => {
+      // Never waits: a thread another run holds is that run's to finish.
+      const merged = { ...this.#defaults, ...run, threadId, ifBusy: "reject" as const };
+      return runGraph(this.#program, { input: null, options: merged, emit: undefined, session: this.#session(null, merged) });
     });
-    return checkpoint.row.checkpointId;
+    return recovered as RecoveredThread<State<TDef>, Nodes<TDef>>[];
   }
 
   /** The graph as plain data, for drawing and tools. */
@@ -236,47 +202,23 @@ export class CompiledGraph<TDef extends CompiledDef> {
     return this.#program.ir;
   }
 
-  #threads(): ThreadStore {
-    const threads = this.#program.threads;
+  #requireThreads(): Threads {
+    const threads = this.#threads;
     if (threads === undefined) {
       throw graphError("INVALID_OPTION", "noCheckpointer", { graph: this.name });
     }
     return threads;
   }
 
-  async #describe(
-    threads: ThreadStore,
-    threadId: string,
-    saved: LoadedCheckpoint,
-  ): Promise<ThreadState<State<TDef>, Nodes<TDef>>> {
-    const step = saved.body.step + 1;
-    const next = saved.body.next.map((task, position) => ({
-      taskId: `${step}:${position}`,
-      node: task.node as Nodes<TDef>,
-      step,
-      sendIndex: task.sendIndex,
-    }));
-    const results = await threads.taskResults(threadId, saved.row.checkpointId);
-    const interrupts: PendingInterrupt<Nodes<TDef>>[] = [];
-    const finished: TaskRef<Nodes<TDef>>[] = [];
-    const failures: ThreadState<State<TDef>, Nodes<TDef>>["failures"][number][] = [];
-    for (const ref of next) {
-      const result = results.get(ref.taskId);
-      if (result?.status === "interrupted") interrupts.push({ ...ref, ...result.interrupt });
-      else if (result?.status === "done") finished.push(ref);
-      else if (result?.status === "failed") failures.push({ ...ref, error: result.error });
-    }
-    return {
-      values: saved.state as State<TDef>,
-      next,
-      interrupts,
-      finished,
-      failures,
-      step: saved.body.step,
-      checkpointId: saved.row.checkpointId,
-      parentId: saved.row.parentId,
-      createdAt: saved.body.createdAt,
-      source: saved.body.source,
+  /** A thread run's session, or undefined for a run without a thread. */
+  #session(input: unknown, options: RunOptions): (() => RunSession) | undefined {
+    const threadId = options.threadId;
+    if (threadId === undefined) return undefined;
+    return () => {
+      if (this.#threads === undefined) {
+        throw graphError("INVALID_OPTION", "noCheckpointer", { scope: "run", option: "threadId", graph: this.name });
+      }
+      return this.#threads.session(input, { ...options, threadId });
     };
   }
 }

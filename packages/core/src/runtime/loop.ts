@@ -1,20 +1,19 @@
-import { headOf, type LoadedCheckpoint, type ThreadHead, type ThreadStore } from "../checkpoint/thread.js";
 import { graphError, type GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
-import { START } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
 import { exposeWrite, type StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
-import { Planner, toFrontier } from "./planner.js";
+import { type Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
 import { RunControl } from "./run-control.js";
 import { checkRunOptions } from "../options/run-options.js";
-import { NO_GOTO } from "./result.js";
 import { runStep } from "./step.js";
+import { plan, planner as newPlanner } from "./begin.js";
 import type { Task, TaskOutcome } from "./task.js";
 import type { Snapshot, Write } from "../records/write.js";
 import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
+import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 import type { Executor } from "../records/attempt.js";
 import { sharedLimiter } from "../controls/concurrency-limit.js";
@@ -25,7 +24,6 @@ export interface Program {
   readonly ir: GraphIR;
   readonly table: StateTable;
   readonly routing: RoutingTable;
-  readonly threads: ThreadStore | undefined;
   readonly interruptBefore: ReadonlySet<string>;
   readonly interruptAfter: ReadonlySet<string>;
   readonly executor: Executor | undefined;
@@ -34,16 +32,51 @@ export interface Program {
 const DEFAULT_MAX_STEPS = 25;
 
 /** Where a run starts: the state, the first step's tasks and what is known of them. */
-interface Start {
-  state: Snapshot;
-  tasks: Task[];
-  planner: Planner;
-  known: Map<string, TaskOutcome>;
-  checkpoint: LoadedCheckpoint | undefined;
-  /** The thread's latest checkpoint, which the next save writes on top of. */
-  head: ThreadHead | null;
+export interface Start {
+  readonly state: Snapshot;
+  readonly tasks: Task[];
+  readonly planner: Planner;
+  readonly known: Map<string, TaskOutcome>;
+  /** The checkpoint the first step starts from; undefined without a thread. */
+  readonly checkpointId: string | undefined;
   /** True when resuming past an `interruptBefore` breakpoint. */
-  skipBreakpoint: boolean;
+  readonly skipBreakpoint: boolean;
+}
+
+/** A committed step, as the run saves it. */
+export interface StepEntry {
+  readonly step: number;
+  readonly writes: readonly Write[];
+  readonly state: Snapshot;
+  readonly next: readonly FrontierTask[];
+  readonly planner: PlannerState;
+}
+
+/** Where a durable run keeps its progress: the thread it runs on. */
+export interface StepStore {
+  /** Saves a settled task's result under the checkpoint its step starts from. */
+  saveTaskResult(outcome: TaskOutcome, checkpointId: string): Promise<void>;
+  /** Saves a committed step and returns its checkpoint id. */
+  saveStep(entry: StepEntry): Promise<string>;
+  /** True when another run asked this one to stop at its next step boundary. */
+  readonly stopRequested: boolean;
+}
+
+/** What a run starts from, and what it opens and closes around its steps (a thread's lease). */
+export interface RunSession {
+  /** Prepares the start under the run's control (its timeout and signal bound the waiting). */
+  open(run: RunControl): Promise<{ readonly start: Start; readonly store: StepStore | undefined }>;
+  /** Called once when the run ends, however it ends, after `open` was called. */
+  close(run: RunControl): Promise<void>;
+}
+
+/** One run: the program, its input and options, where it reports to and what it runs on. */
+export interface RunRequest {
+  readonly input: unknown;
+  readonly options: RunOptions;
+  readonly emit: ((event: RunEvent) => void) | undefined;
+  /** Makes the session once the options are checked; default: a fresh run of the input, without a thread. */
+  readonly session: (() => RunSession) | undefined;
 }
 
 /**
@@ -51,27 +84,19 @@ interface Start {
  * in task order → route. Saves each step when the run has a thread. Reports progress through
  * `emit` when given.
  */
-export async function runGraph(
-  program: Program,
-  input: unknown,
-  options: RunOptions,
-  emit: ((event: RunEvent) => void) | undefined,
-): Promise<RunResult> {
+export async function runGraph(program: Program, request: RunRequest): Promise<RunResult> {
+  const { input, options, emit } = request;
   checkRunOptions(options);
   const { ir, table, routing } = program;
   const t0 = performance.now();
   const at = (): number => performance.now() - t0;
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
-  const threadId = options.threadId;
-  const threads = threadId === undefined ? undefined : requireThreads(program, ir);
+  const session = request.session === undefined ? freshSession(program, input) : request.session();
   const run = new RunControl(options);
   try {
     emit?.({ type: "run:start", input, at: at() });
-    const start =
-      threads === undefined || threadId === undefined
-        ? await freshStart(program, input)
-        : await threadStart(program, threads, { threadId, input, checkpointId: options.checkpointId });
-    let { state, tasks, known, checkpoint, head, skipBreakpoint } = start;
+    const { start, store } = await session.open(run);
+    let { state, tasks, known, checkpointId, skipBreakpoint } = start;
     const planner = start.planner;
     const nodeLimiters = new Map<string, Limiter>();
     for (const node of ir.nodes.values()) {
@@ -83,15 +108,16 @@ export async function runGraph(
     const recent: (readonly Task[])[] = [];
     const failures: TaskFailure[] = [];
     const finish = (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): RunResult => {
-      const result = { status, state, steps, failures, interrupts, checkpointId: checkpoint?.row.checkpointId };
+      const result = { status, state, steps, failures, interrupts, checkpointId };
       emit?.({ type: "run:end", ...result, durationMs: at(), at: at() });
       return result;
     };
     let steps = 0;
     while (tasks.length > 0) {
+      if (store?.stopRequested === true) return finish("interrupted", [], steps);
       const step = tasks[0]!.step;
       if (!skipBreakpoint && hasBreakpoint(tasks, program.interruptBefore)) {
-        const interrupts = breakpoints(tasks, program.interruptBefore, "before", checkpoint);
+        const interrupts = breakpoints(tasks, program.interruptBefore, "before", checkpointId);
         for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
         return finish("interrupted", interrupts, steps);
       }
@@ -100,7 +126,7 @@ export async function runGraph(
       steps++;
       run.throwIfAborted();
       emit?.({ type: "step:start", step, tasks: tasks.map(taskRef), at: at() });
-      const scope = checkpoint?.row.checkpointId;
+      const scope = checkpointId;
       const outcomes = await runStep(tasks, {
         step,
         snapshot: state,
@@ -117,9 +143,7 @@ export async function runGraph(
         graph: ir.name,
         known,
         onSettled:
-          threads === undefined || scope === undefined
-            ? undefined
-            : (outcome) => threads.saveTaskResult(threadId!, scope, outcome),
+          store === undefined || scope === undefined ? undefined : (outcome) => store.saveTaskResult(outcome, scope),
       });
       run.throwIfAborted();
       const { failures: stepFailures, interrupts, writes, view } = sortOutcomes(outcomes);
@@ -136,20 +160,11 @@ export async function runGraph(
       const ran = tasks;
       tasks = planner.next(state, step + 1, outcomes);
       known = new Map();
-      if (threads !== undefined && threadId !== undefined) {
-        checkpoint = await threads.save(threadId, checkpoint ?? { row: undefined, body: undefined }, {
-          source: "step",
-          step,
-          writes,
-          state,
-          next: tasks.map(toFrontier),
-          planner: planner.save(),
-          head,
-        });
-        head = headOf(checkpoint);
+      if (store !== undefined) {
+        checkpointId = await store.saveStep({ step, writes, state, next: tasks.map(toFrontier), planner: planner.save() });
       }
       if (tasks.length > 0 && hasBreakpoint(ran, program.interruptAfter)) {
-        const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpoint);
+        const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpointId);
         for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
         return finish("interrupted", interrupts, steps);
       }
@@ -160,113 +175,30 @@ export async function runGraph(
     emit?.({ type: "run:error", error: graphError, at: at() });
     throw graphError;
   } finally {
-    run.dispose();
+    try {
+      await session.close(run);
+    } finally {
+      run.dispose();
+    }
   }
+}
+
+/** A run without a thread: it starts from its input and saves nothing. */
+function freshSession(program: Program, input: unknown): RunSession {
+  return {
+    open: async () => ({ start: await freshStart(program, input), store: undefined }),
+    close: async () => {},
+  };
 }
 
 async function freshStart(program: Program, input: unknown): Promise<Start> {
-  const { ir, table, routing } = program;
   if (input === null || input === undefined || isCommand(input)) {
     throw graphError("INVALID_INPUT", "resumeWithoutThread", {});
   }
-  const state = table.initial(input);
-  const planner = new Planner(ir, routing);
-  const routes = await routing.route(START, NO_GOTO, state);
-  const tasks = planner.next(state, 1, [{ status: "start", ...routes }]);
-  return { state, tasks, planner, known: new Map(), checkpoint: undefined, head: null, skipBreakpoint: false };
-}
-
-/** Starts a run on a thread: resumes where it stopped, or begins a new run on its state. */
-async function threadStart(
-  program: Program,
-  threads: ThreadStore,
-  { threadId, input, checkpointId }: { readonly threadId: string; readonly input: unknown; readonly checkpointId: string | undefined },
-): Promise<Start> {
-  const { ir, table, routing } = program;
-  const saved = await threads.load(threadId, checkpointId);
-  const resuming = input === null || input === undefined || isCommand(input);
-  if (saved === undefined) {
-    if (resuming) {
-      throw graphError("UNKNOWN_THREAD", "nothingToResume", { threadId });
-    }
-    const start = await freshStart(program, input);
-    const checkpoint = await threads.save(threadId, { row: undefined, body: undefined }, {
-      source: "input",
-      step: 0,
-      writes: [],
-      state: start.state,
-      next: start.tasks.map(toFrontier),
-      planner: start.planner.save(),
-      head: null,
-    });
-    return { ...start, checkpoint, head: headOf(checkpoint) };
-  }
-  const planner = new Planner(ir, routing, saved.body.planner);
-  // A run from an earlier checkpoint (a fork) writes on top of the thread's current head.
-  const head = checkpointId === undefined ? headOf(saved) : await threads.head(threadId);
-  if (!resuming) {
-    // A new run on the thread's state: the input is an update, then the graph starts over.
-    const write = table.parseUpdate(input, "__input__");
-    const state = table.commit(saved.state, [write], saved.body.step);
-    const routes = await routing.route(START, NO_GOTO, state);
-    const tasks = planner.next(state, saved.body.step + 1, [{ status: "start", ...routes }]);
-    const checkpoint = await threads.save(threadId, saved, {
-      source: "input",
-      step: saved.body.step,
-      writes: [write],
-      state,
-      next: tasks.map(toFrontier),
-      planner: planner.save(),
-      head,
-    });
-    return { state, tasks, planner, known: new Map(), checkpoint, head: headOf(checkpoint), skipBreakpoint: false };
-  }
-  const tasks = planner.tasks(saved.body.next, saved.state, saved.body.step + 1);
-  const results = await threads.taskResults(threadId, saved.row.checkpointId);
-  const known = new Map<string, TaskOutcome>();
-  const pending: TaskOutcome[] = [];
-  for (const task of tasks) {
-    const result = results.get(task.taskId);
-    if (result === undefined || result.status === "failed") continue;
-    const outcome = threads.restore(task, result, routing);
-    known.set(task.taskId, outcome);
-    if (outcome.status === "interrupted") pending.push(outcome);
-  }
-  const answers = resumeAnswers(isCommand(input) ? input.resume : undefined, pending, threadId);
-  const resumed = tasks.map((task) => {
-    const outcome = known.get(task.taskId);
-    if (outcome?.status !== "interrupted" || !answers.has(outcome.interrupt.id)) return task;
-    known.delete(task.taskId);
-    return { ...task, resumes: [...outcome.resumes, answers.get(outcome.interrupt.id)] };
-  });
-  return { state: saved.state, tasks: resumed, planner, known, checkpoint: saved, head, skipBreakpoint: true };
-}
-
-/** The shape of an interrupt id: `<checkpoint id>:<step>:<position>:<call index>`. */
-const INTERRUPT_ID = /^\d{6,}-[0-9a-f]{12}:\d+:\d+:\d+$/;
-
-/**
- * Reads `Command({ resume })`: an object whose keys are all interrupt ids maps ids to answers;
- * anything else is the one answer to the one pending interrupt.
- */
-function resumeAnswers(resume: unknown, pending: readonly TaskOutcome[], threadId: string): Map<string, unknown> {
-  const ids = pending.flatMap((outcome) => (outcome.status === "interrupted" ? [outcome.interrupt.id] : []));
-  if (resume === undefined) return new Map();
-  if (typeof resume === "object" && resume !== null && !Array.isArray(resume)) {
-    const keys = Object.keys(resume);
-    if (keys.length > 0 && keys.every((key) => INTERRUPT_ID.test(key))) {
-      for (const key of keys) {
-        if (!ids.includes(key)) {
-          throw graphError("INVALID_RESUME", "notPending", { threadId, id: key, pending: ids });
-        }
-      }
-      return new Map(Object.entries(resume));
-    }
-  }
-  if (ids.length !== 1) {
-    throw graphError("INVALID_RESUME", "ambiguous", { threadId, pending: ids });
-  }
-  return new Map([[ids[0]!, resume]]);
+  const state = program.table.initial(input);
+  const fresh = newPlanner(program, undefined);
+  const tasks = await plan(program, { state, step: 0, planner: fresh, after: { from: "start" } });
+  return { state, tasks, planner: fresh, known: new Map(), checkpointId: undefined, skipBreakpoint: false };
 }
 
 /** Whether a task of the step runs a node with a breakpoint (none to look for in most graphs). */
@@ -278,23 +210,16 @@ function breakpoints(
   tasks: readonly Task[],
   nodes: ReadonlySet<string>,
   kind: "before" | "after",
-  checkpoint: LoadedCheckpoint | undefined,
+  checkpointId: string | undefined,
 ): PendingInterrupt[] {
   return tasks
     .filter((task) => nodes.has(task.node))
     .map((task) => ({
       ...taskRef(task),
-      id: `${checkpoint?.row.checkpointId ?? "run"}:${kind}:${task.taskId}`,
+      id: `${checkpointId ?? "run"}:${kind}:${task.taskId}`,
       value: `${kind} "${task.node}"${sendLabel(task)}`,
       kind,
     }));
-}
-
-function requireThreads(program: Program, ir: GraphIR): ThreadStore {
-  if (program.threads === undefined) {
-    throw graphError("INVALID_OPTION", "noCheckpointer", { scope: "run", option: "threadId", graph: ir.name });
-  }
-  return program.threads;
 }
 
 /** What a step's outcomes hold, in task order. */

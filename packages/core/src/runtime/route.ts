@@ -87,6 +87,16 @@ export class RoutingTable {
     if (branches === undefined) return routes;
     return routes.branch(branches, view, 0);
   }
+
+  /**
+   * Where a `Command` given as a run's input sends the run: its `goto` targets alone, without
+   * START's edges. `from` names the sender in errors.
+   */
+  goto(goto: readonly unknown[], from: string): Routes {
+    const routes = new RouteList(this, from, false);
+    routes.add(goto, undefined);
+    return routes;
+  }
 }
 
 /** The routes of one source as its Command and routers choose them, checked one by one. */
@@ -96,10 +106,10 @@ class RouteList implements Routes {
   readonly #table: RoutingTable;
   readonly #source: string;
 
-  constructor(table: RoutingTable, source: string) {
+  constructor(table: RoutingTable, source: string, withEdges = true) {
     this.#table = table;
     this.#source = source;
-    this.triggers = [...(table.edgesFrom.get(source) ?? NONE)];
+    this.triggers = withEdges ? [...(table.edgesFrom.get(source) ?? NONE)] : [];
   }
 
   /** Runs the routers from `branches[from]` on in order, adding their choices. */

@@ -44,7 +44,18 @@ export class RunControl implements Cancellation {
     this.#onCancel = undefined;
   };
 
+  /** Fires when the run is cancelled; its reason is the run's error (`ABORTED`, `RUN_TIMEOUT`, …). */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Cancels the run with `reason`, the error it then rejects with; the first reason wins. */
+  cancel(reason: GraphError): void {
+    this.#cancel(reason);
+  }
+
   #cancel(reason: GraphError): void {
+    if (this.#controller.signal.aborted) return;
     this.#controller.abort(reason);
     this.#onCancel?.(reason);
   }

@@ -1,0 +1,42 @@
+import { isGraphError, type GraphError } from "../errors.js";
+import type { RunOptions, RunResult } from "../records/run.js";
+import type { Threads } from "./threads.js";
+
+/** Options of `graph.recover()`. */
+export interface RecoverOptions {
+  /** Recover at most this many threads (a whole number ≥ 1); default: every thread found. */
+  readonly limit?: number;
+  /** Options of each resumed run (its `timeoutMs`, `maxSteps`, `leaseTtlMs`…), over the graph's defaults. */
+  readonly run?: Omit<RunOptions, "threadId" | "checkpointId" | "ifBusy">;
+}
+
+/** What `graph.recover()` did with one thread whose run had died. */
+export type RecoveredThread<TState = Record<string, unknown>, TNodes extends string = string> =
+  /** Resumed to its end, or to its next interrupt. */
+  | { readonly threadId: string; readonly status: "recovered"; readonly result: RunResult<TState, TNodes> }
+  /** Another run (another recoverer, say) took the thread first: it was left to that run. */
+  | { readonly threadId: string; readonly status: "busy" }
+  /** Resumed, and the resumed run failed; the thread stays resumable from its last checkpoint. */
+  | { readonly threadId: string; readonly status: "failed"; readonly error: GraphError };
+
+/** Resumes one thread under a run's options; `THREAD_BUSY` when another run holds it. */
+export type ResumeThread = (threadId: string, run: RecoverOptions["run"]) => Promise<RunResult>;
+
+/**
+ * Finds the threads whose lease expired (their run's process died), and resumes each, one
+ * after another. Taking a lease is atomic in every store, so of several recoverers racing for
+ * one thread exactly one resumes it; the others find it busy.
+ */
+export async function recoverThreads(threads: Threads, options: RecoverOptions, resume: ResumeThread): Promise<RecoveredThread[]> {
+  const expired = await threads.checkpointer.expiredLeases(options.limit === undefined ? {} : { limit: options.limit });
+  const recovered: RecoveredThread[] = [];
+  for (const { threadId } of expired) {
+    try {
+      recovered.push({ threadId, status: "recovered", result: await resume(threadId, options.run) });
+    } catch (error) {
+      if (isGraphError(error) && error.code === "THREAD_BUSY") recovered.push({ threadId, status: "busy" });
+      else recovered.push({ threadId, status: "failed", error: error as GraphError });
+    }
+  }
+  return recovered;
+}
