@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, describe } from "vitest";
 // The crash scenario is shared with @weft/sqlite, which owns the child-process harness.
-import { itRecoversFromACrash } from "../../sqlite/test/crash/crash-recovery.js";
+import { itRecoversFromACrash, itRecoversWithRecover } from "../../sqlite/test/crash/crash-recovery.js";
 import { PostgresCheckpointer } from "../src/index.js";
 import { dropSchema, freshSchema, POSTGRES_URL, postgresAvailable } from "./postgres-env.js";
 
@@ -11,9 +11,11 @@ describe.skipIf(!available)("durable runs on Postgres", () => {
   const schema = freshSchema();
   afterAll(() => dropSchema(schema));
 
-  itRecoversFromACrash("PostgresCheckpointer", () => ({
+  const backend = () => ({
     saverModule: fileURLToPath(new URL("./fixtures/postgres-saver.ts", import.meta.url)),
     saverArg: JSON.stringify({ url: POSTGRES_URL, schema }),
     open: () => new PostgresCheckpointer(POSTGRES_URL, { schema }),
-  }));
+  });
+  itRecoversFromACrash("PostgresCheckpointer", backend);
+  itRecoversWithRecover("PostgresCheckpointer", backend);
 });

@@ -1,16 +1,18 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, describe } from "vitest";
 import { SqliteCheckpointer } from "../src/index.js";
-import { itRecoversFromACrash } from "./crash/crash-recovery.js";
+import { itRecoversFromACrash, itRecoversWithRecover } from "./crash/crash-recovery.js";
 import { tempDatabase } from "./temp-file.js";
 
 describe("durable runs on SQLite", () => {
   const file = tempDatabase();
   afterAll(file.remove);
 
-  itRecoversFromACrash("SqliteCheckpointer", () => ({
+  const backend = () => ({
     saverModule: fileURLToPath(new URL("./fixtures/sqlite-saver.ts", import.meta.url)),
     saverArg: file.path,
     open: () => new SqliteCheckpointer(file.path),
-  }));
+  });
+  itRecoversFromACrash("SqliteCheckpointer", backend);
+  itRecoversWithRecover("SqliteCheckpointer", backend);
 });

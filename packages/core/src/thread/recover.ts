@@ -1,4 +1,7 @@
-import { isGraphError, type GraphError } from "../errors.js";
+import { graphError, isGraphError, isPlainObject, type GraphError } from "../errors.js";
+import { checkOptions, type Rule } from "../options/rules.js";
+import { checkRunOptions } from "../options/run-options.js";
+import { wholeAtLeast1 } from "../options/values.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 import type { Threads } from "./threads.js";
 
@@ -28,6 +31,7 @@ export type ResumeThread = (threadId: string, run: RecoverOptions["run"]) => Pro
  * one thread exactly one resumes it; the others find it busy.
  */
 export async function recoverThreads(threads: Threads, options: RecoverOptions, resume: ResumeThread): Promise<RecoveredThread[]> {
+  checkRecoverOptions(options);
   const expired = await threads.checkpointer.expiredLeases(options.limit === undefined ? {} : { limit: options.limit });
   const recovered: RecoveredThread[] = [];
   for (const { threadId } of expired) {
@@ -39,4 +43,19 @@ export async function recoverThreads(threads: Threads, options: RecoverOptions, 
     }
   }
   return recovered;
+}
+
+const RECOVER_RULES = {
+  limit: wholeAtLeast1,
+  run: { expected: "an object of run options", accepts: isPlainObject },
+} as const satisfies Record<keyof RecoverOptions, Rule>;
+
+/** Checks `recover()`'s options as plain JavaScript may pass them, before any thread is taken. */
+function checkRecoverOptions(options: RecoverOptions): void {
+  checkOptions(options, RECOVER_RULES, { scope: "recover" });
+  const run = options.run ?? {};
+  for (const option of ["threadId", "checkpointId", "ifBusy"]) {
+    if (Object.hasOwn(run, option)) throw graphError("INVALID_OPTION", "recoverChooses", { scope: "recover", option: `run.${option}` });
+  }
+  checkRunOptions(run);
 }

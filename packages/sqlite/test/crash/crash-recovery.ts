@@ -44,33 +44,7 @@ export function itRecoversFromACrash(name: string, backend: () => CrashBackend):
     const [firstLog, resumeLog] = [join(dir, "first.log"), join(dir, "resume.log")];
     const saver = open();
     try {
-      const first = spawnSource(child, [saverModule, saverArg, threadId, firstLog, "start"]);
-      let exited = false;
-      void first.done.then(() => (exited = true));
-
-      // Poll the store until the fan-out step has some, but not all, worker results saved.
-      let saved = 0;
-      const deadline = Date.now() + 30_000;
-      while (saved < 3 && !exited && Date.now() < deadline) {
-        await sleep(15);
-        const latest = await saver.get(threadId);
-        saved = latest === undefined ? 0 : (await saver.getTaskResults(threadId, latest.checkpointId)).length;
-      }
-      first.kill("SIGKILL");
-      const killed = await first.done;
-      expect(killed.signal, `the first run ended on its own before the kill:\n${killed.stderr}`).toBe("SIGKILL");
-
-      // What the store holds right after the kill: the plan step's checkpoint and some results.
-      const graph = fanOutGraph({ checkpointer: saver });
-      const paused = await graph.getState(threadId);
-      const latest = await saver.get(threadId);
-      const rows = await saver.getTaskResults(threadId, latest!.checkpointId);
-      const savedBeforeKill = paused!.finished.map((task) => task.sendIndex!).sort((a, b) => a - b);
-      expect(paused!.next).toHaveLength(WORKERS);
-      expect(savedBeforeKill).toHaveLength(rows.length);
-      expect(savedBeforeKill.length).toBeGreaterThanOrEqual(3);
-      expect(savedBeforeKill.length).toBeLessThan(WORKERS);
-      expect(lines(firstLog)).not.toContain("assemble");
+      const { graph, savedBeforeKill } = await startAndKill({ backend: { saverModule, saverArg }, saver, threadId, firstLog });
 
       const resumed = await spawnSource(child, [saverModule, saverArg, threadId, resumeLog, "resume"]).done;
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -86,6 +60,101 @@ export function itRecoversFromACrash(name: string, backend: () => CrashBackend):
       expect([...rerun, ...savedBeforeKill].sort((a, b) => a - b)).toEqual(Array.from({ length: WORKERS }, (_, i) => i));
       expect(lines(resumeLog)).not.toContain("plan");
       expect(lines(resumeLog).filter((line) => line === "assemble")).toHaveLength(1);
+    } finally {
+      await saver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+}
+
+/**
+ * Starts the fan-out in a child process and SIGKILLs it once some (not all) worker results are
+ * saved; checks what the store holds then, and returns the workers saved before the kill.
+ */
+async function startAndKill({
+  backend: { saverModule, saverArg },
+  saver,
+  threadId,
+  firstLog,
+}: {
+  backend: Pick<CrashBackend, "saverModule" | "saverArg">;
+  saver: Checkpointer;
+  threadId: string;
+  firstLog: string;
+}): Promise<{ graph: ReturnType<typeof fanOutGraph>; savedBeforeKill: number[] }> {
+  const first = spawnSource(child, [saverModule, saverArg, threadId, firstLog, "start"]);
+  let exited = false;
+  void first.done.then(() => (exited = true));
+
+  // Poll the store until the fan-out step has some, but not all, worker results saved.
+  let saved = 0;
+  const deadline = Date.now() + 30_000;
+  while (saved < 3 && !exited && Date.now() < deadline) {
+    await sleep(15);
+    const latest = await saver.get(threadId);
+    saved = latest === undefined ? 0 : (await saver.getTaskResults(threadId, latest.checkpointId)).length;
+  }
+  first.kill("SIGKILL");
+  const killed = await first.done;
+  expect(killed.signal, `the first run ended on its own before the kill:\n${killed.stderr}`).toBe("SIGKILL");
+
+  // What the store holds right after the kill: the plan step's checkpoint and some results.
+  const graph = fanOutGraph({ checkpointer: saver });
+  const paused = await graph.getState(threadId);
+  const latest = await saver.get(threadId);
+  const rows = await saver.getTaskResults(threadId, latest!.checkpointId);
+  const savedBeforeKill = paused!.finished.map((task) => task.sendIndex!).sort((a, b) => a - b);
+  expect(paused!.next).toHaveLength(WORKERS);
+  expect(savedBeforeKill).toHaveLength(rows.length);
+  expect(savedBeforeKill.length).toBeGreaterThanOrEqual(3);
+  expect(savedBeforeKill.length).toBeLessThan(WORKERS);
+  expect(lines(firstLog)).not.toContain("assemble");
+
+  return { graph, savedBeforeKill };
+}
+
+/**
+ * The crash test with recovery: after the kill, the killed run's lease expires and two
+ * processes call `graph.recover()` at once. Exactly one resumes the thread; together they run
+ * each unsaved worker and the assembly once, and the final state equals an uninterrupted run's.
+ */
+export function itRecoversWithRecover(name: string, backend: () => CrashBackend): void {
+  it(`${name}: two processes racing to recover() a SIGKILLed run finish it once`, async () => {
+    const { saverModule, saverArg, open } = backend();
+    const dir = mkdtempSync(join(tmpdir(), "weft-recover-"));
+    const threadId = `recover-${process.pid}-${Date.now()}`;
+    const [firstLog, logA, logB] = [join(dir, "first.log"), join(dir, "a.log"), join(dir, "b.log")];
+    const saver = open();
+    try {
+      const { graph, savedBeforeKill } = await startAndKill({ backend: { saverModule, saverArg }, saver, threadId, firstLog });
+      // The killed run's lease expires within its ttl: then the thread is listed for recovery.
+      const deadline = Date.now() + 10_000;
+      while (!(await saver.expiredLeases()).some((lease) => lease.threadId === threadId)) {
+        expect(Date.now(), "the killed run's lease never expired").toBeLessThan(deadline);
+        await sleep(20);
+      }
+      const [a, b] = await Promise.all(
+        [logA, logB].map((log) => spawnSource(child, [saverModule, saverArg, threadId, log, "recover"]).done),
+      );
+      expect(a!.code, a!.stderr).toBe(0);
+      expect(b!.code, b!.stderr).toBe(0);
+      const reports = [a!, b!].flatMap((exit) => JSON.parse(exit.stdout) as { threadId: string; status: string; steps?: number }[]);
+      const mine = reports.filter((entry) => entry.threadId === threadId);
+      // One recoverer resumed the thread; the other found it taken, or finished with nothing left.
+      expect(mine.filter((entry) => entry.status === "recovered" && entry.steps! > 0)).toHaveLength(1);
+      expect(mine.every((entry) => entry.status !== "failed")).toBe(true);
+
+      const reference = await fanOutGraph({}).invoke({ topic: "crash" });
+      const done = await graph.getState(threadId);
+      expect(done?.values).toEqual(reference);
+      expect(done?.next).toEqual([]);
+      const both = [...lines(logA), ...lines(logB)];
+      const rerun = workersIn(both);
+      expect([...rerun, ...savedBeforeKill].sort((x, y) => x - y)).toEqual(Array.from({ length: WORKERS }, (_, i) => i));
+      expect(both.filter((line) => line === "assemble")).toHaveLength(1);
+      const history = await graph.getHistory(threadId);
+      history.slice(0, -1).forEach((state, i) => expect(state.parentId).toBe(history[i + 1]!.checkpointId));
+      expect((await saver.expiredLeases()).filter((lease) => lease.threadId === threadId)).toEqual([]);
     } finally {
       await saver.close();
       rmSync(dir, { recursive: true, force: true });
