@@ -13,6 +13,7 @@ import {
 } from "@weft/core/draw";
 import { createRenderer, isRenderError } from "@weft/mermaid";
 import { CliError, importModule, pickGraph } from "./load.js";
+import { RECOVER_USAGE, recoverCommand } from "./recover.js";
 
 /**
  * Where the CLI runs and writes; the process's cwd, stdout and stderr by default.
@@ -36,6 +37,7 @@ const USAGE = `Usage:
   weft timeline <run.jsonl|run.json> [-o out.svg|.png|.mmd ...] [--title text]
   weft worker <module> [--export name] [--concurrency n] [--redis url] [--prefix p] ...
                      (runs the module's graph tasks from BullMQ; weft worker --help for all options)
+${RECOVER_USAGE}
 
   <module>   a .ts/.mts/.js/.mjs module whose default export (or export "graph", or --export)
              is a StateGraph, CompiledGraph or GraphIR.
@@ -67,6 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     return command === undefined ? 2 : 0;
   }
   if (command === "worker") return worker(rest, stderr);
+  if (command === "recover") return recoverCommand(rest, { cwd, stdout, stderr });
   let args: ReturnType<typeof parse>;
   try {
     args = parse(rest);

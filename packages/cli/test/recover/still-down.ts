@@ -1,0 +1,3 @@
+import { orphanedGraph } from "./orphans.js";
+
+export const graph = await orphanedGraph({ stillDown: true });
