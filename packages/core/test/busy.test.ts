@@ -107,6 +107,19 @@ describe("a thread's lease", () => {
     expect(history[0]!.values.msgs).toEqual(["a", "sneaked in"]);
   });
 
+  it("a run whose process was busy past its lease's expiry goes on when nobody took the thread", async () => {
+    const graph = new StateGraph(Chat)
+      .addNode("spin", () => {
+        const until = Date.now() + 150;
+        while (Date.now() < until); // blocks the heartbeat, as a long synchronous node does
+        return { msgs: "spun" };
+      })
+      .addEdge(START, "spin")
+      .addEdge("spin", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    expect((await graph.invoke({ msgs: "a" }, { threadId: "t", leaseTtlMs: 30 })).msgs).toEqual(["a", "spun"]);
+  });
+
   it("updateState is refused with THREAD_BUSY while a run holds the thread", async () => {
     const store = new MemoryCheckpointer();
     const { graph, open, entered } = gated(store);

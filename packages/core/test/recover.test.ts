@@ -65,6 +65,34 @@ describe("graph.recover()", () => {
     history.slice(0, -1).forEach((state, i) => expect(state.parentId).toBe(history[i + 1]!.checkpointId));
   });
 
+  it("leaves a thread another run took meanwhile to it, whatever the graph's ifBusy default", async () => {
+    const store = new MemoryCheckpointer();
+    await orphan(store, "t");
+    // Another recoverer takes the thread between this one's listing and its taking it.
+    const racing = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown;
+        if (key !== "expiredLeases") return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+        return async () => {
+          const expired = await target.expiredLeases();
+          await target.acquireLease({ threadId: "t", owner: "other-recoverer", ttlMs: 60_000 });
+          return expired;
+        };
+      },
+    });
+    const ran: string[] = [];
+    const graph = new StateGraph(State)
+      .addNode("one", () => {
+        ran.push("one");
+        return {};
+      })
+      .addEdge(START, "one")
+      .addEdge("one", END)
+      .compile({ checkpointer: racing, defaults: { ifBusy: "enqueue" } });
+    expect(await graph.recover()).toEqual([{ threadId: "t", status: "busy" }]);
+    expect(ran).toEqual([]);
+  });
+
   it("reports a thread whose resumed run fails, and leaves it resumable", async () => {
     const store = new MemoryCheckpointer();
     await orphan(store, "t");

@@ -89,9 +89,15 @@ export class RunLease {
     return this.#request === "interrupt";
   }
 
-  /** Throws `LEASE_LOST` when the run no longer holds the thread. */
-  check(): void {
-    if (this.#lost === undefined && Date.now() - this.#renewedAt > this.#settings.ttlMs) this.#lose("it was not renewed in time");
+  /**
+   * Throws `LEASE_LOST` when the run no longer holds the thread; called before every write.
+   * A lease not renewed for two thirds of its time (the process was busy, say) is renewed
+   * first, and one that could not be renewed before it expired counts as lost.
+   */
+  async confirm(): Promise<void> {
+    const { ttlMs } = this.#settings;
+    if (this.#lost === undefined && Date.now() - this.#renewedAt > (ttlMs * 2) / 3) await this.renew();
+    if (this.#lost === undefined && Date.now() - this.#renewedAt > ttlMs) this.#lose("it could not be renewed before it expired");
     if (this.#lost !== undefined) throw this.#lost;
   }
 
@@ -136,7 +142,7 @@ export class RunLease {
         if (request !== undefined) this.#hear(request);
       },
       () => {
-        // A failed renewal is tried again on the next beat; check() notices an expiry.
+        // A failed renewal is tried again on the next beat; confirm() notices an expiry.
         this.#renewing = undefined;
       },
     );

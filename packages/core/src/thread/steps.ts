@@ -28,7 +28,7 @@ export class ThreadSteps implements StepStore {
   }
 
   async saveTaskResult(outcome: TaskOutcome, checkpointId: string): Promise<void> {
-    this.#lease.check();
+    await this.#lease.confirm();
     const result = toSavedResult(outcome);
     if (result === undefined) return;
     const { taskId, node } = outcome.task;
@@ -39,7 +39,7 @@ export class ThreadSteps implements StepStore {
     // Renewed first: a run that lost its lease writes nothing more, and a request made during
     // the step is heard at its end.
     await this.#lease.renew();
-    this.#lease.check();
+    await this.#lease.confirm();
     this.#checkpoint = await this.#threads.save(this.#threadId, this.#checkpoint, { ...entry, source: "step", head: this.#head });
     this.#head = headOf(this.#checkpoint);
     return this.#checkpoint.row.checkpointId;
