@@ -1,10 +1,28 @@
-import { CHECKPOINTER_METHODS } from "../checkpoint/checkpointer.js";
+import { CHECKPOINTER_METHODS, type Checkpointer } from "../checkpoint/checkpointer.js";
 import { isPlainObject } from "../errors.js";
-import type { CompileOptions } from "./compiled.js";
+import type { Executor } from "../records/attempt.js";
+import type { RunOptions } from "../records/run.js";
 import { checkOptions, type Rule } from "../options/rules.js";
 import { RUN, RUN_RULES } from "../options/run-options.js";
 import { nodeNames, wholeAtLeast1, withMethods } from "../options/values.js";
 
+/** Options fixed at `compile()` time. */
+export interface CompileOptions<TNodes extends string = string> {
+  /** Defaults for every run of this graph; each run may override them. */
+  readonly defaults?: Omit<RunOptions, "signal" | "threadId" | "checkpointId" | "executor">;
+  /** Where runs with a `threadId` save their checkpoints. */
+  readonly checkpointer?: Checkpointer;
+  /** Pause a thread's run before any task of these nodes runs. */
+  readonly interruptBefore?: readonly TNodes[];
+  /** Pause a thread's run after a step in which these nodes ran. */
+  readonly interruptAfter?: readonly TNodes[];
+  /** Sign checkpoints with HMAC-SHA256 under this key; records changed without it are refused. */
+  readonly integrityKey?: string;
+  /** Take a full state snapshot at least every this many checkpoints. Default 100. */
+  readonly snapshotEvery?: number;
+  /** Where task attempts run; default: in this process. See `@weft/bullmq`. */
+  readonly executor?: Executor;
+}
 
 /** The rules of `compile()`'s options, one per option of {@link CompileOptions}. */
 const COMPILE_RULES = {

@@ -1,4 +1,3 @@
-import type { Checkpointer } from "../checkpoint/checkpointer.js";
 import { threadGraph, ThreadStore } from "../checkpoint/thread.js";
 import { closest, graphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
@@ -9,31 +8,14 @@ import { AsyncQueue } from "../stream/queue.js";
 import type { Command } from "../graph/command.js";
 import { runGraph, type Program, type RunSession } from "./loop.js";
 import { RoutingTable } from "./route.js";
-import { checkCompileOptions } from "./compile-options.js";
+import { checkCompileOptions, type CompileOptions } from "./compile-options.js";
 import { Threads } from "../thread/threads.js";
 import type { ThreadState } from "../thread/describe.js";
 import { recoverThreads, type RecoverOptions, type RecoveredThread } from "../thread/recover.js";
 import { checkRunOptions, checkThreadId } from "../options/run-options.js";
-import type { Executor } from "../records/attempt.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 
-/** Options fixed at `compile()` time. */
-export interface CompileOptions<TNodes extends string = string> {
-  /** Defaults for every run of this graph; each run may override them. */
-  readonly defaults?: Omit<RunOptions, "signal" | "threadId" | "checkpointId" | "executor">;
-  /** Where runs with a `threadId` save their checkpoints. */
-  readonly checkpointer?: Checkpointer;
-  /** Pause a thread's run before any task of these nodes runs. */
-  readonly interruptBefore?: readonly TNodes[];
-  /** Pause a thread's run after a step in which these nodes ran. */
-  readonly interruptAfter?: readonly TNodes[];
-  /** Sign checkpoints with HMAC-SHA256 under this key; records changed without it are refused. */
-  readonly integrityKey?: string;
-  /** Take a full state snapshot at least every this many checkpoints. Default 100. */
-  readonly snapshotEvery?: number;
-  /** Where task attempts run; default: in this process. See `@weft/bullmq`. */
-  readonly executor?: Executor;
-}
+export type { CompileOptions } from "./compile-options.js";
 
 /** What a compiled graph knows: its state schema and its nodes with their input types. */
 export interface CompiledDef {
