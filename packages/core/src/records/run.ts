@@ -12,6 +12,13 @@ import type { TaskFailure } from "./task-ref.js";
  *   step, then run on the state it had committed.
  *
  * Waiting is bounded by the run's `timeoutMs` and `signal`.
+ *
+ * @example
+ * ```ts
+ * // A chat: a message sent while the last one is still being answered waits its turn.
+ * await graph.invoke({ msgs: "and another thing" }, { threadId: "chat-1", ifBusy: "enqueue" });
+ * ```
+ * @see ../../../../docs/concepts/checkpoints.md
  */
 export type IfBusy = "reject" | "enqueue" | "interrupt" | "rollback";
 

@@ -5,7 +5,15 @@ import { wholeAtLeast1 } from "../options/values.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 import type { Threads } from "./threads.js";
 
-/** Options of `graph.recover()`. */
+/**
+ * Options of `graph.recover()`.
+ *
+ * @example
+ * ```ts
+ * await graph.recover({ limit: 50, run: { timeoutMs: 5 * 60_000, leaseTtlMs: 10_000 } });
+ * ```
+ * @see ../../../../docs/concepts/checkpoints.md
+ */
 export interface RecoverOptions {
   /** Recover at most this many threads (a whole number ≥ 1); default: every thread found. */
   readonly limit?: number;
