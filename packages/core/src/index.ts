@@ -9,7 +9,7 @@ export { GraphError, isGraphError, type GraphErrorCode, type GraphErrorDetails }
 export { appendList, reducer, type ReducerSchema, type UpdateValueOf } from "./state/channels.js";
 export type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "./state/types.js";
 
-export { StateGraph, type Router } from "./graph/builder.js";
+export { StateGraph, type Router } from "./builder/state-graph.js";
 export { Command, isCommand, type Goto } from "./graph/command.js";
 export { END, START } from "./graph/constants.js";
 export { isSend, Send } from "./graph/send.js";
@@ -28,7 +28,7 @@ export type {
   SendTo,
 } from "./graph/types.js";
 
-export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./runtime/compiled.js";
+export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./compiled/compiled-graph.js";
 export type { RecoverOptions, RecoveredThread } from "./thread/recover.js";
 export type { IfBusy, RunOptions, RunResult } from "./records/run.js";
 export type { PendingInterrupt } from "./records/interrupt.js";

@@ -6,8 +6,8 @@ import type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "../state/types.
 import type { RunEvent } from "../stream/events.js";
 import { AsyncQueue } from "../stream/queue.js";
 import type { Command } from "../graph/command.js";
-import { runGraph, type Program, type RunSession } from "./loop.js";
-import { RoutingTable } from "./route.js";
+import { runGraph, type Program, type RunSession } from "../runtime/loop.js";
+import { RoutingTable } from "../runtime/route.js";
 import { checkCompileOptions, type CompileOptions } from "./compile-options.js";
 import { Threads } from "../thread/threads.js";
 import type { ThreadState } from "../thread/describe.js";

@@ -1,11 +1,11 @@
 import type { z } from "zod";
 import { graphError, isArray, isPlainObject, kindOf } from "../errors.js";
-import { CompiledGraph, type CompileOptions } from "../runtime/compiled.js";
+import { CompiledGraph, type CompileOptions } from "../compiled/compiled-graph.js";
 import type { AnyStateSchema, StateOf } from "../state/types.js";
-import { END, START } from "./constants.js";
-import type { BranchSpec, GraphIR, JoinSpec, NodeSpec } from "./ir.js";
+import { END, START } from "../graph/constants.js";
+import type { BranchSpec, GraphIR, JoinSpec, NodeSpec } from "../graph/ir.js";
 import { checkGraphOptions, type GraphOptions } from "../options/graph-options.js";
-import { checkNodeOptions } from "./node-options.js";
+import { checkNodeOptions } from "../graph/node-options.js";
 import type {
   BuilderDef,
   EmptyDef,
@@ -15,8 +15,8 @@ import type {
   Route,
   SendTo,
   TypeError,
-} from "./types.js";
-import { validateGraph } from "./validate.js";
+} from "../graph/types.js";
+import { validateGraph } from "../graph/validate.js";
 
 type Reserved = START | END | `__${string}`;
 
