@@ -106,8 +106,38 @@ export interface GraphServer extends GraphApp {
  * ```
  * @see ../../../docs/guides/server.md
  */
-export async function serveGraphs(options: GraphAppOptions & { readonly port?: number; readonly hostname?: string }): Promise<GraphServer> {
+export async function serveGraphs(options: GraphAppOptions & ListenOptions): Promise<GraphServer> {
   const { app, close } = await createGraphApp(options);
+  const listening = await listen(app, options);
+  return {
+    app,
+    url: listening.url,
+    port: listening.port,
+    close: async () => {
+      await close();
+      await listening.close();
+    },
+  };
+}
+
+/** Where to listen: `hostname` (default 127.0.0.1) and `port` (default 0: any free port). */
+export interface ListenOptions {
+  readonly port?: number;
+  readonly hostname?: string;
+}
+
+/**
+ * Serves any Hono app with `@hono/node-server`: resolves once it listens, with its URL and a
+ * `close()` that also ends open event streams.
+ *
+ * @example
+ * ```ts
+ * const { app, close } = await createGraphApp({ graphs: { report: graph } });
+ * const outer = new Hono().route("/api", app);
+ * const server = await listen(outer, { port: 8787 });
+ * ```
+ */
+export async function listen(app: Hono, options: ListenOptions = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const hostname = options.hostname ?? "127.0.0.1";
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname }, () => resolve(started));
@@ -116,16 +146,13 @@ export async function serveGraphs(options: GraphAppOptions & { readonly port?: n
   const port = (server.address() as AddressInfo).port;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return {
-    app,
     url: `http://${host}:${port}`,
     port,
-    close: async () => {
-      await close();
-      await new Promise<void>((resolve) => {
+    close: () =>
+      new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-    },
+      }),
   };
 }
 
