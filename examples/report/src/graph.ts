@@ -1,4 +1,4 @@
-import { appendList, END, Send, START, StateGraph } from "@weft/core";
+import { appendList, END, Send, START, StateGraph, type CompileOptions } from "@weft/core";
 import { modelNode, type ChatClient } from "@weft/openai";
 import { z } from "zod";
 
@@ -28,6 +28,8 @@ export interface ReportOptions {
   readonly model: string;
   /** At most this many writers at once. Default 3. */
   readonly writers?: number;
+  /** Compile options: a checkpointer for threads, breakpoints. Default none. */
+  readonly compile?: CompileOptions<"plan" | "write" | "assemble">;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ReportOptions {
  * sends one `write` task per section, and `assemble` asks for an introduction and joins the
  * drafts in plan order.
  */
-export function reportGraph({ client, model, writers = 3 }: ReportOptions) {
+export function reportGraph({ client, model, writers = 3, compile = {} }: ReportOptions) {
   return new StateGraph(ReportState, { name: "report" })
     .addNode(
       "plan",
@@ -109,5 +111,5 @@ export function reportGraph({ client, model, writers = 3 }: ReportOptions) {
     )
     .addEdge("write", "assemble")
     .addEdge("assemble", END)
-    .compile();
+    .compile(compile);
 }
