@@ -1,0 +1,28 @@
+/**
+ * Regenerates the studio screenshots in docs/images: the report example paused at its review
+ * breakpoint (graph, timeline, a writer's details), then answered and finished.
+ *
+ *   pnpm --filter @weft/studio build:web && pnpm --filter @weft/studio screenshots
+ */
+import { resolve } from "node:path";
+import { openReportStudio, startRun } from "../test/studio-browser.js";
+
+const IMAGES = resolve(import.meta.dirname, "../../../docs/images");
+const session = await openReportStudio({ width: 1480, height: 1040 });
+try {
+  const { page } = session;
+  await startRun(page);
+  await page.waitForSelector("[data-testid=run-status][data-status=interrupted]", { timeout: 60_000 });
+  await page.click("[data-testid=timeline] .row[data-node=write]:nth-of-type(3)");
+  await page.waitForSelector("[data-testid=task-details]");
+  await page.screenshot({ path: `${IMAGES}/studio-run.png` });
+  await page.waitForSelector("[data-testid=interrupts] form");
+  await page.click("[data-testid=interrupts] button[type=submit]");
+  await page.waitForSelector("[data-testid=run-status][data-status=done]", { timeout: 60_000 });
+  await page.click("[data-testid=checkpoints] li:nth-child(2)");
+  await page.waitForSelector("[data-testid=checkpoint-details]");
+  await page.screenshot({ path: `${IMAGES}/studio-done.png` });
+  console.log(`Wrote ${IMAGES}/studio-run.png and studio-done.png`);
+} finally {
+  await session.close();
+}

@@ -1,0 +1,1 @@
+export { startStudio, type StudioOptions } from "./studio.js";

@@ -1,0 +1,42 @@
+import { findChromium } from "@weft/mermaid";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { startStudio } from "../src/index.js";
+
+/** The studio on the report example (its local model server), and a Chromium page on it. */
+export interface StudioSession {
+  readonly url: string;
+  readonly browser: Browser;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/** Starts the studio on `examples/report` and opens it in a headless Chromium. */
+export async function openReportStudio(viewport = { width: 1480, height: 1000 }): Promise<StudioSession> {
+  const report = await import("../../../examples/report/src/studio.js");
+  const studio = await startStudio({ graphs: { report: report.graph }, inputs: { report: report.input } });
+  const browser = await puppeteer.launch({
+    executablePath: findChromium(),
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  const page = await browser.newPage();
+  await page.setViewport(viewport);
+  await page.goto(studio.url, { waitUntil: "load" });
+  return {
+    url: studio.url,
+    browser,
+    page,
+    close: async () => {
+      await browser.close();
+      await studio.close();
+      await report.close();
+    },
+  };
+}
+
+/** Clicks the studio's Run button with the form as it is, and waits for the run to show. */
+export async function startRun(page: Page): Promise<string> {
+  await page.waitForSelector("[data-testid=new-run] button[type=submit]");
+  await page.click("[data-testid=new-run] button[type=submit]");
+  await page.waitForSelector("[data-testid=run-status]");
+  return page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("run")!);
+}

@@ -1,0 +1,129 @@
+import type { Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openReportStudio, startRun, type StudioSession } from "./studio-browser.js";
+
+// Slow the example's model server a little, so a reload lands while writers still run.
+process.env.WEFT_LATENCY_SCALE = "1.5";
+let session: StudioSession;
+
+beforeAll(async () => {
+  session = await openReportStudio();
+  // Records every status any timeline row shows, from the moment it appears.
+  await session.page.evaluateOnNewDocument(() => {
+    const log: { task: string; node: string; status: string }[] = [];
+    (window as unknown as { statusLog: typeof log }).statusLog = log;
+    const note = (element: Element): void => {
+      const last = log.findLast((entry) => entry.task === element.getAttribute("data-task"));
+      const status = element.getAttribute("data-status")!;
+      if (last?.status !== status) log.push({ task: element.getAttribute("data-task")!, node: element.getAttribute("data-node")!, status });
+    };
+    new MutationObserver((mutations) => {
+      for (const mutation of mutations) {
+        if (mutation.type === "attributes" && (mutation.target as Element).hasAttribute("data-task")) note(mutation.target as Element);
+        for (const added of mutation.addedNodes) {
+          if (!(added instanceof Element)) continue;
+          if (added.hasAttribute("data-task")) note(added);
+          added.querySelectorAll("[data-task]").forEach(note);
+        }
+      }
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+  });
+  await session.page.reload({ waitUntil: "load" });
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+type Log = { task: string; node: string; status: string }[];
+const statusLog = (page: Page): Promise<Log> => page.evaluate(() => (window as unknown as { statusLog: Log }).statusLog);
+const runInfo = async (runId: string): Promise<{ status: string; events: number; threadId: string }> =>
+  (await fetch(`${session.url}/api/runs/${runId}`)).json() as never;
+const statusesOf = (log: Log, task: string): string[] => log.filter((entry) => entry.task === task).map((entry) => entry.status);
+
+async function waitForRunStatus(page: Page, status: string): Promise<void> {
+  try {
+    await page.waitForSelector(`[data-testid=run-status][data-status=${status}]`, { timeout: 90_000 });
+  } catch (error) {
+    const shown = await page.evaluate(() => ({
+      status: document.querySelector("[data-testid=run-status]")?.textContent,
+      error: document.querySelector("[data-testid=error]")?.textContent,
+    }));
+    throw new Error(`The run never showed "${status}": ${JSON.stringify(shown)}`, { cause: error });
+  }
+}
+
+describe("Weft Studio on the report example", () => {
+  it("runs it: every writer's status changes live, the timeline fills, the counts add up, a task opens", async () => {
+    const { page } = session;
+    const runId = await startRun(page);
+    await waitForRunStatus(page, "interrupted");
+    const log = await statusLog(page);
+    const writers = [...new Set(log.filter((entry) => entry.node === "write").map((entry) => entry.task))];
+    expect(writers).toHaveLength(5);
+    for (const writer of writers) {
+      const seen = statusesOf(log, writer);
+      expect(seen).toContain("running");
+      expect(seen.at(-1)).toBe("done");
+      expect(seen.indexOf("running")).toBeLessThan(seen.lastIndexOf("done"));
+    }
+    // Three writers at a time: the last two waited for a slot first.
+    expect(writers.filter((writer) => statusesOf(log, writer)[0] === "queued").length).toBeGreaterThanOrEqual(2);
+    expect(statusesOf(log, log.find((entry) => entry.node === "plan")!.task)).toEqual(expect.arrayContaining(["running", "done"]));
+
+    const bars = await page.$$eval("[data-testid=timeline] .row[data-node=write]", (rows) =>
+      rows.map((row) => ({
+        done: row.querySelectorAll(".bar.done").length,
+        queued: row.querySelectorAll(".bar.queued").length,
+        width: (row.querySelector(".bar.done") as HTMLElement | null)?.getBoundingClientRect().width ?? 0,
+      })),
+    );
+    expect(bars).toHaveLength(5);
+    expect(bars.every((bar) => bar.done === 1 && bar.width > 1)).toBe(true);
+    expect(bars.filter((bar) => bar.queued === 1).length).toBeGreaterThanOrEqual(2);
+    expect(await page.$eval("[data-testid=node-counts] tr[data-node=write] td[data-count=done]", (cell) => cell.textContent)).toBe("5");
+    expect(await page.$eval("[data-testid=diagram] g.node[data-status=done]", (node) => node.textContent?.trim())).toBeTruthy();
+    const shown = await page.$eval("[data-testid=run-status]", (el) => Number(el.getAttribute("data-events")));
+    expect(shown).toBe((await runInfo(runId)).events);
+
+    await page.click("[data-testid=timeline] .row[data-node=write]:nth-of-type(4)");
+    await page.waitForSelector("[data-testid=task-details]");
+    const details = await page.$eval("[data-testid=task-details]", (el) => el.textContent ?? "");
+    expect(details).toContain("write #2");
+    expect(await page.$eval("[data-testid=task-details] [data-field=attempts]", (el) => el.textContent)).toBe("1");
+    expect(await page.$eval("[data-testid=task-details] [data-field=duration]", (el) => el.textContent)).toMatch(/^\d+ ms$/);
+    expect(await page.$eval("[data-testid=task-details] [data-field=output]", (el) => el.textContent)).toContain('"drafts"');
+    expect(await page.$("[data-testid=error]")).toBeNull();
+  });
+
+  it("answers the review breakpoint from the form: the update is written and the run finishes", async () => {
+    const { page } = session;
+    await page.waitForSelector("[data-testid=interrupts] form textarea");
+    expect(await page.$eval("[data-testid=interrupts] form", (form) => form.textContent)).toContain("assemble");
+    await page.$eval("[data-testid=interrupts] form textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
+    await page.type("[data-testid=interrupts] form textarea", '{ "title": "Reviewed: parallel agents" }');
+    await page.click("[data-testid=interrupts] form button[type=submit]");
+    await waitForRunStatus(page, "done");
+    const thread = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
+    const state = (await (await fetch(`${session.url}/api/graphs/report/threads/${thread}/state`)).json()) as { values: { report: string } };
+    expect(state.values.report.startsWith("# Reviewed: parallel agents\n")).toBe(true);
+    expect(await page.$eval("[data-testid=timeline] .row[data-node=assemble]", (row) => row.getAttribute("data-status"))).toBe("done");
+    await page.waitForFunction(() => document.querySelector("[data-testid=interrupts] form") === null);
+  });
+
+  it("reloads mid-run and follows the run on, to its last event", async () => {
+    const { page } = session;
+    const runId = await startRun(page);
+    await page.waitForSelector("[data-testid=timeline] .row[data-node=write][data-status=running]", { timeout: 60_000 });
+    await page.reload({ waitUntil: "load" });
+    expect((await runInfo(runId)).status).toBe("running");
+    await waitForRunStatus(page, "interrupted");
+    const log = await statusLog(page);
+    // After the reload the page replayed the run, and saw writers run live or done.
+    expect(log.filter((entry) => entry.node === "write").length).toBeGreaterThanOrEqual(5);
+    const info = await runInfo(runId);
+    expect(info.status).toBe("interrupted");
+    expect(await page.$eval("[data-testid=run-status]", (el) => Number(el.getAttribute("data-events")))).toBe(info.events);
+    expect(await page.$$eval("[data-testid=timeline] .row[data-node=write][data-status=done]", (rows) => rows.length)).toBe(5);
+    expect(await page.$("[data-testid=error]")).toBeNull();
+  });
+});

@@ -1,0 +1,71 @@
+import mermaid from "mermaid";
+import { useEffect, useRef } from "preact/hooks";
+import type { GraphInfo } from "./api.js";
+import { nodeStatus, type TaskStatus } from "./run-view.js";
+
+mermaid.initialize({ startOnLoad: false, securityLevel: "strict", flowchart: { htmlLabels: false } });
+let renders = 0;
+
+const COLUMNS: readonly TaskStatus[] = ["queued", "running", "retrying", "done", "failed", "cancelled", "interrupted"];
+
+/** The graph drawn by mermaid, each node coloured by its tasks' status, with their counts below. */
+export function GraphView({ graph, counts }: { graph: GraphInfo; counts: Map<string, Partial<Record<TaskStatus, number>>> }) {
+  const box = useRef<HTMLDivElement>(null);
+  const nodes = useRef(new Map<string, Element>());
+
+  useEffect(() => {
+    let current = true;
+    void mermaid.render(`weft-graph-${++renders}`, graph.mermaid).then(({ svg }) => {
+      if (!current || box.current === null) return;
+      box.current.innerHTML = svg;
+      nodes.current = new Map();
+      for (const element of box.current.querySelectorAll("g.node")) {
+        const label = element.textContent?.trim() ?? "";
+        if (graph.nodes.some((node) => node.name === label)) nodes.current.set(label, element);
+      }
+      paint();
+    });
+    return () => {
+      current = false;
+    };
+  }, [graph.mermaid]);
+
+  const paint = (): void => {
+    for (const [name, element] of nodes.current) element.setAttribute("data-status", nodeStatus(counts.get(name)));
+  };
+  useEffect(paint);
+
+  return (
+    <div>
+      <div class="diagram" ref={box} data-testid="diagram" />
+      <table data-testid="node-counts">
+        <thead>
+          <tr>
+            <th>node</th>
+            {COLUMNS.map((status) => (
+              <th key={status}>{status}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {graph.nodes.map((node) => {
+            const count = counts.get(node.name) ?? {};
+            return (
+              <tr key={node.name} data-node={node.name} data-status={nodeStatus(count)}>
+                <td>
+                  <span class={`pill s-${nodeStatus(count)}`}>{node.name}</span>
+                  {node.sendTarget ? <span class="muted"> (Send)</span> : null}
+                </td>
+                {COLUMNS.map((status) => (
+                  <td key={status} data-count={status}>
+                    {count[status] ?? ""}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { appendList, ConcurrencyLimit, END, recordRun, Send, START, StateGraph } from "@weft/core";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { applyEvent, changedKeys, emptyRun, nodeCounts, nodeStatus, type StudioEvent } from "./run-view.js";
+
+const State = z.object({ items: z.number().default(4), out: appendList(z.number()) });
+
+async function fold(graph: { stream(input: never): AsyncIterable<never> }) {
+  const events = await recordRun(graph.stream({} as never));
+  const view = emptyRun();
+  events.forEach((event, i) => applyEvent(view, { ...event, id: i + 1 } as StudioEvent));
+  return { view, events };
+}
+
+describe("the run view", () => {
+  it("folds a run's events into tasks with queued time, one attempt per try, retries, failures and counts", async () => {
+    let tries = 0;
+    const graph = new StateGraph(State)
+      .addNode(
+        "work",
+        ({ i }) => {
+          if (i === 1 && tries++ === 0) throw new Error("flaky");
+          if (i === 3) throw new Error("broken");
+          return { out: i };
+        },
+        { input: z.object({ i: z.number() }), concurrency: new ConcurrencyLimit(1), retry: { maxAttempts: 2, backoff: { initialMs: 1 } }, onError: "continue" },
+      )
+      .addConditionalEdges(START, (s) => Array.from({ length: s.items }, (_, i) => new Send("work", { i })), ["work"])
+      .addEdge("work", END)
+      .compile();
+    const { view, events } = await fold(graph as never);
+    expect(view.events).toBe(events.length);
+    expect(view.status).toBe("done");
+    const tasks = [...view.tasks.values()];
+    expect(tasks.map((t) => [t.sendIndex, t.status, t.attempts.map((a) => a.outcome)])).toEqual([
+      [0, "done", ["done"]],
+      [1, "done", ["retry", "done"]],
+      [2, "done", ["done"]],
+      [3, "failed", ["retry", "failed"]],
+    ]);
+    expect(tasks.filter((t) => t.queuedAt !== undefined)).toHaveLength(3);
+    expect(tasks[1]!.attempts[0]!.error).toMatchObject({ message: "flaky" });
+    expect(tasks[3]!.error).toMatchObject({ message: "broken" });
+    expect(tasks[2]!.update).toEqual({ out: [2] });
+    expect(nodeCounts(view).get("work")).toEqual({ done: 3, failed: 1 });
+    expect(nodeStatus(nodeCounts(view).get("work"))).toBe("failed");
+    for (const t of tasks) for (const a of t.attempts) expect(a.end).toBeGreaterThanOrEqual(a.start);
+  });
+
+  it("keeps each step's input state and the run's error", async () => {
+    const graph = new StateGraph(State)
+      .addNode("a", () => ({ out: 1 }))
+      .addNode("b", () => {
+        throw new Error("nope");
+      })
+      .addEdge(START, "a")
+      .addEdge("a", "b")
+      .addEdge("b", END)
+      .compile();
+    const { view } = await fold(graph as never);
+    expect(view.stepInput.get(2)).toEqual({ items: 4, out: [1] });
+    expect(view.status).toBe("failed");
+    expect(view.error).toMatchObject({ code: "TASK_FAILED" });
+    expect(nodeStatus(undefined)).toBe("idle");
+  });
+
+  it("lists the keys a checkpoint changed", () => {
+    expect(changedKeys({ a: 1, b: [1] }, { a: 1, b: [1, 2], c: "x" })).toEqual([
+      { key: "b", before: [1], after: [1, 2] },
+      { key: "c", before: undefined, after: "x" },
+    ]);
+    expect(changedKeys(undefined, { a: 1 })).toEqual([{ key: "a", before: undefined, after: 1 }]);
+  });
+});

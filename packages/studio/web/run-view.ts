@@ -1,0 +1,185 @@
+import type { RecordedRunEvent } from "@weft/core";
+
+/** A run event as the page receives it: serialized, with its id within the run. */
+export type StudioEvent = RecordedRunEvent & { readonly id: number };
+
+export type TaskStatus = "queued" | "running" | "retrying" | "done" | "failed" | "cancelled" | "interrupted";
+
+/** One attempt of a task: a bar of the timeline. */
+export interface Attempt {
+  readonly attempt: number;
+  readonly start: number;
+  end: number | undefined;
+  outcome: "running" | "retry" | "done" | "failed" | "cancelled" | "interrupted";
+  error?: { name: string; message: string; code?: string };
+}
+
+/** Everything the page knows of one task of the run. */
+export interface TaskView {
+  readonly taskId: string;
+  readonly node: string;
+  readonly step: number;
+  readonly sendIndex: number | undefined;
+  status: TaskStatus;
+  queuedAt: number | undefined;
+  attempts: Attempt[];
+  update: unknown;
+  error: { name: string; message: string; code?: string } | undefined;
+  durationMs: number | undefined;
+  /** Custom events of the task (progress, model usage, deltas). */
+  custom: unknown[];
+  /** Tokens the task's model calls reported (`openai.usage` events). */
+  tokens: number;
+}
+
+/** A run as the page draws it, folded from its events. */
+export interface RunView {
+  events: number;
+  /** The latest `at`: the run's length so far. */
+  now: number;
+  status: "running" | "done" | "interrupted" | "failed";
+  tasks: Map<string, TaskView>;
+  /** The state each step started from, by step: a task's input unless it came from a Send. */
+  stepInput: Map<number, unknown>;
+  error: { name: string; message: string; code?: string } | undefined;
+  /** What the run waits on when it ended interrupted (breakpoints included). */
+  interrupts: readonly { id: string; node: string; kind: string; value: unknown }[];
+}
+
+export function emptyRun(): RunView {
+  return { events: 0, now: 0, status: "running", tasks: new Map(), stepInput: new Map(), error: undefined, interrupts: [] };
+}
+
+/** Folds one event into the view (in place; events come in id order). */
+export function applyEvent(view: RunView, event: StudioEvent): void {
+  view.events++;
+  view.now = Math.max(view.now, event.at);
+  switch (event.type) {
+    case "run:start":
+      view.stepInput.set(1, event.input);
+      return;
+    case "step:start":
+      for (const ref of event.tasks) task(view, ref);
+      return;
+    case "step:end":
+      view.stepInput.set(event.step + 1, event.state);
+      return;
+    case "task:queued":
+      Object.assign(task(view, event), { status: "queued", queuedAt: event.at });
+      return;
+    case "task:start": {
+      const t = task(view, event);
+      t.status = "running";
+      t.attempts.push({ attempt: event.attempt, start: event.at, end: undefined, outcome: "running" });
+      return;
+    }
+    case "task:retry": {
+      const t = task(view, event);
+      t.status = "retrying";
+      closeAttempt(t, event.at, "retry", event.error);
+      return;
+    }
+    case "task:end": {
+      const t = task(view, event);
+      Object.assign(t, { status: "done", update: event.update, durationMs: event.durationMs });
+      closeAttempt(t, event.at, "done");
+      return;
+    }
+    case "task:error": {
+      const t = task(view, event);
+      Object.assign(t, { status: "failed", error: event.error, durationMs: event.durationMs });
+      closeAttempt(t, event.at, "failed", event.error);
+      return;
+    }
+    case "task:cancelled": {
+      const t = task(view, event);
+      Object.assign(t, { status: "cancelled", durationMs: event.durationMs });
+      closeAttempt(t, event.at, "cancelled");
+      return;
+    }
+    case "custom": {
+      const t = task(view, event);
+      t.custom.push(event.data);
+      const data = event.data as { type?: string; usage?: { total_tokens?: number } } | null;
+      if (data?.type === "openai.usage") t.tokens += data.usage?.total_tokens ?? 0;
+      return;
+    }
+    case "interrupt": {
+      const t = task(view, event);
+      t.status = "interrupted";
+      closeAttempt(t, event.at, "interrupted");
+      return;
+    }
+    case "run:end":
+      view.status = event.status;
+      view.interrupts = event.interrupts;
+      for (const t of view.tasks.values()) if (t.status === "running") closeAttempt(t, event.at, "done");
+      return;
+    case "run:error":
+      view.status = "failed";
+      view.error = event.error;
+      return;
+  }
+}
+
+function task(view: RunView, ref: { taskId: string; node: string; step: number; sendIndex: number | undefined }): TaskView {
+  let t = view.tasks.get(ref.taskId);
+  if (t === undefined) {
+    t = {
+      taskId: ref.taskId,
+      node: ref.node,
+      step: ref.step,
+      sendIndex: ref.sendIndex,
+      status: "queued",
+      queuedAt: undefined,
+      attempts: [],
+      update: undefined,
+      error: undefined,
+      durationMs: undefined,
+      custom: [],
+      tokens: 0,
+    };
+    view.tasks.set(ref.taskId, t);
+  }
+  return t;
+}
+
+function closeAttempt(t: TaskView, at: number, outcome: Attempt["outcome"], error?: Attempt["error"]): void {
+  const open = t.attempts.at(-1);
+  if (open === undefined || open.end !== undefined) return;
+  open.end = at;
+  open.outcome = outcome;
+  if (error !== undefined) open.error = error;
+}
+
+/** A task's label: its node, and its Send index for Send tasks. */
+export function taskLabel(t: Pick<TaskView, "node" | "sendIndex">): string {
+  return t.sendIndex === undefined ? t.node : `${t.node} #${t.sendIndex}`;
+}
+
+/** How many tasks of each node are in each status: the counts beside the diagram. */
+export function nodeCounts(view: RunView): Map<string, Partial<Record<TaskStatus, number>>> {
+  const counts = new Map<string, Partial<Record<TaskStatus, number>>>();
+  for (const t of view.tasks.values()) {
+    const node = counts.get(t.node) ?? {};
+    node[t.status] = (node[t.status] ?? 0) + 1;
+    counts.set(t.node, node);
+  }
+  return counts;
+}
+
+const PRIORITY: readonly TaskStatus[] = ["running", "retrying", "queued", "interrupted", "failed", "cancelled", "done"];
+
+/** One status for a node's colour: the most active of its tasks'. */
+export function nodeStatus(counts: Partial<Record<TaskStatus, number>> | undefined): TaskStatus | "idle" {
+  if (counts === undefined) return "idle";
+  return PRIORITY.find((status) => (counts[status] ?? 0) > 0) ?? "idle";
+}
+
+/** The keys whose value differs between two states, with both values. */
+export function changedKeys(before: Record<string, unknown> | undefined, after: Record<string, unknown>): { key: string; before: unknown; after: unknown }[] {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
+  return [...keys]
+    .filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after[key]))
+    .map((key) => ({ key, before: before?.[key], after: after[key] }));
+}
