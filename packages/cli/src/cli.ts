@@ -35,6 +35,8 @@ const USAGE = `Usage:
                      [--title text] [--subgraph node=export ...] [--undeclared-routes every|placeholder]
   weft record <module> [-o run.jsonl] [--export name] [--input json | --input-file file.json]
   weft timeline <run.jsonl|run.json> [-o out.svg|.png|.mmd ...] [--title text]
+  weft studio <module> [--export name] [--port 4700] [--host 127.0.0.1]
+                     (serves the graph and the studio page: run it and watch every task live)
   weft worker <module> [--export name] [--concurrency n] [--redis url] [--prefix p] ...
                      (runs the module's graph tasks from BullMQ; weft worker --help for all options)
 ${RECOVER_USAGE}
@@ -70,6 +72,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   }
   if (command === "worker") return worker(rest, stderr);
   if (command === "recover") return recoverCommand(rest, { cwd, stdout, stderr });
+  if (command === "studio") return studio(rest, { cwd, stdout, stderr });
   let args: ReturnType<typeof parse>;
   try {
     args = parse(rest);
@@ -112,6 +115,18 @@ async function worker(args: readonly string[], stderr: (text: string) => void): 
   } catch (error) {
     stderr(`weft worker: ${error instanceof Error ? error.message : String(error)}\n`);
     return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** `weft studio`: loaded only when asked for. */
+async function studio(args: readonly string[], io: { cwd: string; stdout: Print; stderr: Print }): Promise<number> {
+  const { studioCommand } = await import("./studio.js");
+  try {
+    await studioCommand(args, io);
+    return 0;
+  } catch (error) {
+    io.stderr(`weft studio: ${error instanceof Error ? error.message : String(error)}\n`);
+    return String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS") ? 2 : 1;
   }
 }
 
