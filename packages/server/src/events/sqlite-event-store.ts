@@ -59,7 +59,9 @@ export class SqliteEventStore implements EventStore {
   constructor(database: string | DatabaseSync) {
     this.#owned = typeof database === "string";
     this.#db = typeof database === "string" ? new DatabaseSync(database, { timeout: 5000 }) : database;
-    if (typeof database === "string" && database !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+    // WAL with synchronous=NORMAL: a commit does not wait for the disk; a power loss may drop
+    // the last events written, never corrupt the file.
+    if (typeof database === "string" && database !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     this.#db.exec(SCHEMA);
     const select = "SELECT run_id, graph, thread_id, status, started_at, ended_at, error, events FROM weft_runs";
     this.#sql = {

@@ -31,8 +31,9 @@ export async function runEventStream(c: Context, manager: RunManager, runId: str
     stream.onAbort(() => disconnected.abort());
     const keepalive = setInterval(() => void stream.write(": ping\n\n").catch(() => disconnected.abort()), KEEPALIVE_MS);
     try {
-      for await (const event of manager.follow(runId, after, disconnected.signal)) {
-        await stream.writeSSE({ id: String(event.seq), data: event.data });
+      for await (const batch of manager.follow(runId, after, disconnected.signal)) {
+        // One write per batch; an event's data is one line of JSON.
+        await stream.write(batch.map((event) => `id: ${event.seq}\ndata: ${event.data}\n\n`).join(""));
       }
       if (!disconnected.signal.aborted) {
         const info = await manager.info(runId).catch(() => null);

@@ -74,7 +74,8 @@ export class LiveRun {
   #schedule(): void {
     if (!this.#open || this.#scheduled || this.#pending.length === 0) return;
     this.#scheduled = true;
-    this.#writing = this.#writing.then(() => this.#flush());
+    // After the engine's current burst of events, so that one write takes them all.
+    this.#writing = this.#writing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.#flush());
   }
 
   async #flush(): Promise<void> {

@@ -108,18 +108,19 @@ export class RunManager {
   }
 
   /**
-   * The run's events after `after`, each exactly once, in order: the stored ones, then the new
-   * ones as they are stored, up to the run's last event. Ends early when `signal` aborts.
+   * The run's events after `after`, each exactly once, in order and in batches: the stored
+   * ones, then the new ones as they are stored, up to the run's last event. Ends early when
+   * `signal` aborts.
    */
-  async *follow(runId: string, after: number, signal: AbortSignal): AsyncGenerator<StoredEvent> {
+  async *follow(runId: string, after: number, signal: AbortSignal): AsyncGenerator<StoredEvent[]> {
     let last = after;
     let final = false;
     while (!signal.aborted) {
       const batch = await this.#store.read(runId, { after: last, limit: READ_BATCH });
-      for (const event of batch) {
-        if (signal.aborted) return;
-        yield event;
-        last = event.seq;
+      if (signal.aborted) return;
+      if (batch.length > 0) {
+        yield batch;
+        last = batch.at(-1)!.seq;
       }
       if (batch.length === READ_BATCH) continue;
       if (batch.length > 0 && TERMINAL.has(batch.at(-1)!.type)) return;
