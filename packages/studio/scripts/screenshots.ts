@@ -1,6 +1,7 @@
 /**
- * Regenerates the studio screenshots in docs/images: the report example paused at its review
- * breakpoint (graph, timeline, a writer's details), then answered and finished.
+ * Regenerates the studio screenshots in docs/images: the report example mid-run (writers
+ * running and queued), paused at its review breakpoint (graph, timeline, a writer's details),
+ * then answered and finished.
  *
  *   pnpm --filter @weft/studio build:web && pnpm --filter @weft/studio screenshots
  */
@@ -12,6 +13,8 @@ const session = await openReportStudio({ width: 1480, height: 1040 });
 try {
   const { page } = session;
   await startRun(page);
+  await page.waitForSelector("[data-testid=timeline] .row[data-node=write][data-status=queued]", { timeout: 60_000 });
+  await page.screenshot({ path: `${IMAGES}/studio-live.png` });
   await page.waitForSelector("[data-testid=run-status][data-status=interrupted]", { timeout: 60_000 });
   await page.click("[data-testid=timeline] .row[data-node=write]:nth-of-type(3)");
   await page.waitForSelector("[data-testid=task-details]");
@@ -22,7 +25,7 @@ try {
   await page.click("[data-testid=checkpoints] li:nth-child(2)");
   await page.waitForSelector("[data-testid=checkpoint-details]");
   await page.screenshot({ path: `${IMAGES}/studio-done.png` });
-  console.log(`Wrote ${IMAGES}/studio-run.png and studio-done.png`);
+  console.log(`Wrote studio-live.png, studio-run.png and studio-done.png in ${IMAGES}`);
 } finally {
   await session.close();
 }
