@@ -28,6 +28,14 @@ export function graphRoutes({ manager, graphNames, token, maxBodyBytes }: RouteO
     return c.json(body, status);
   });
   app.notFound((c) => c.json(errorResponse(new ServerError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`)).body, 404));
+  // Hono hands only Errors to onError: anything else a store or policy throws becomes one here.
+  app.use("*", async (_, next) => {
+    try {
+      await next();
+    } catch (error) {
+      throw error instanceof Error ? error : new ServerError("INTERNAL", String(error));
+    }
+  });
   if (token !== undefined) app.use("*", bearerToken(token));
   app.use(
     "*",
