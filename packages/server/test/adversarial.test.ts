@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { MemoryEventStore, serveGraphs, ServerError, type EventStore, type GraphServer, type StoredEvent } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { MemoryEventStore, serveGraphs, ServerError, type EventStore, type StoredEvent } from "../src/index.js";
 import { chainGraph, fanoutGraph, Gate } from "./graphs.js";
-import { call, readEvents } from "./http.js";
+import { call, closedAfterEach, readEvents } from "./http.js";
 
-const servers: GraphServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-async function serve(options: Parameters<typeof serveGraphs>[0]): Promise<GraphServer> {
-  const server = await serveGraphs(options);
-  servers.push(server);
-  return server;
-}
+const serve = closedAfterEach();
 
 /** A memory store whose appends take `delayMs` each, or fail from the `failAt`-th on. */
 class FaultyStore extends MemoryEventStore {

@@ -2,24 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { END, MemoryCheckpointer, START, StateGraph } from "@weft/core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { serveGraphs, SqliteEventStore, type GraphServer } from "../src/index.js";
+import { SqliteEventStore } from "../src/index.js";
 import { chainGraph, fanoutGraph, Gate } from "./graphs.js";
-import { call, readEvents } from "./http.js";
+import { call, closedAfterEach, readEvents } from "./http.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-server-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const servers: GraphServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
-async function serve(options: Parameters<typeof serveGraphs>[0]): Promise<GraphServer> {
-  const server = await serveGraphs(options);
-  servers.push(server);
-  return server;
-}
+const serve = closedAfterEach();
 
 describe("a SQLite event store", () => {
   it("keeps the events of finished runs across a server restart, for re-attaching with Last-Event-ID", async () => {

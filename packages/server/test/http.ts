@@ -1,4 +1,19 @@
+import { afterEach } from "vitest";
 import { parseServerSentEvents } from "../src/client/sse-parser.js";
+import { serveGraphs, type GraphServer } from "../src/index.js";
+
+/** A `serveGraphs` whose servers are all closed after each test. */
+export function closedAfterEach(): (options: Parameters<typeof serveGraphs>[0]) => Promise<GraphServer> {
+  const servers: GraphServer[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+  });
+  return async (options) => {
+    const server = await serveGraphs(options);
+    servers.push(server);
+    return server;
+  };
+}
 
 /** One SSE message as the tests see it. */
 export interface Message {
