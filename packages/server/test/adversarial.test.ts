@@ -33,6 +33,20 @@ describe("a slow or failing event store", () => {
     expect(store.appends).toBeLessThan(seen.length / 4);
   });
 
+  it("sends the end of the stream with the run's final status when marking it ended is slow", async () => {
+    const slowEnd = new (class extends MemoryEventStore {
+      override async endRun(...args: Parameters<EventStore["endRun"]>): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return super.endRun(...args);
+      }
+    })();
+    const server = await serve({ graphs: { chain: chainGraph() }, events: slowEnd });
+    const started = await call(`${server.url}/graphs/chain/threads/t/runs`, { body: { input: { n: 1 } } });
+    const messages = await readEvents(`${server.url}/runs/${started.body.runId}/events`);
+    expect(messages.at(-1)).toMatchObject({ event: "end", data: { status: "done" } });
+    expect((await call(`${server.url}/runs/${started.body.runId}`)).body.status).toBe("done");
+  });
+
   it.each([
     ["an Error", new Error("disk full")],
     ["a string", "disk full"],

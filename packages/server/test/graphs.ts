@@ -88,3 +88,14 @@ export function chainGraph() {
     .addEdge("c", END)
     .compile({ checkpointer: new MemoryCheckpointer() });
 }
+
+/** The chain, paused by a breakpoint before "b". */
+export function breakpointGraph() {
+  return new StateGraph(CounterState, { name: "paused" })
+    .addNode("a", (s) => ({ n: s.n + 1, log: "a" }))
+    .addNode("b", (s) => ({ n: s.n * 10, log: "b" }))
+    .addEdge(START, "a")
+    .addEdge("a", "b")
+    .addEdge("b", END)
+    .compile({ checkpointer: new MemoryCheckpointer(), interruptBefore: ["b"] });
+}

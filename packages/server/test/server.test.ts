@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { serveGraphs, type GraphServer } from "../src/index.js";
-import { approvalGraph, chainGraph, fanoutGraph, Gate } from "./graphs.js";
+import { approvalGraph, breakpointGraph, chainGraph, fanoutGraph, Gate } from "./graphs.js";
 import { call, readEvents, type Message } from "./http.js";
 
 let server: GraphServer | undefined;
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function start(options: { token?: string; maxBodyBytes?: number } = {}): Promise<GraphServer> {
   server = await serveGraphs({
-    graphs: { fanout: fanoutGraph(() => gate), approval: approvalGraph(), chain: chainGraph() },
+    graphs: { fanout: fanoutGraph(() => gate), approval: approvalGraph(), chain: chainGraph(), paused: breakpointGraph() },
     ...options,
   });
   return server;
@@ -29,7 +29,7 @@ describe("routes", () => {
     const { url } = await start();
     const { status, body } = await call(`${url}/graphs`);
     expect(status).toBe(200);
-    expect(body.graphs.map((g: { name: string }) => g.name)).toEqual(["fanout", "approval", "chain"]);
+    expect(body.graphs.map((g: { name: string }) => g.name)).toEqual(["fanout", "approval", "chain", "paused"]);
     expect(body.graphs[0].nodes).toEqual([
       { name: "plan", sendTarget: false },
       { name: "work", sendTarget: true },
@@ -133,6 +133,29 @@ describe("routes", () => {
     expect(state.body.interrupts).toEqual([]);
     const again = await call(`${url}/graphs/approval/threads/a1/interrupts`, { body: { answer: { approved: false } } });
     expect(again).toMatchObject({ status: 400, body: { error: { code: "INVALID_RESUME" } } });
+  });
+
+  it("lists the breakpoint a thread is paused at with its interrupts, until a run continues past it", async () => {
+    const { url } = await start();
+    const started = await call(`${url}/graphs/paused/threads/p1/runs`, { body: { input: { n: 1 } } });
+    await readEvents(`${url}/runs/${started.body.runId}/events`);
+    const listed = await call(`${url}/graphs/paused/threads/p1/interrupts`);
+    expect(listed.body.interrupts).toMatchObject([{ node: "b", kind: "before" }]);
+    // A state update keeps the thread where it was: still before "b".
+    const updated = await call(`${url}/graphs/paused/threads/p1/state`, { body: { values: { n: 5 } } });
+    expect(updated.status).toBe(201);
+    expect((await call(`${url}/graphs/paused/threads/p1/interrupts`)).body.interrupts).toMatchObject([{ node: "b", kind: "before" }]);
+    // A fork that counts as "b" moves the thread past it.
+    const history = (await call(`${url}/graphs/paused/threads/p1/history`)).body.history;
+    const fork = await call(`${url}/graphs/paused/threads/p1/fork`, { body: { checkpointId: history[1].checkpointId, values: { n: 0 }, asNode: "b" } });
+    expect(fork.status).toBe(201);
+    expect((await call(`${url}/graphs/paused/threads/p1/interrupts`)).body.interrupts).toEqual([]);
+    await call(`${url}/graphs/paused/threads/p1/fork`, { body: { checkpointId: updated.body.checkpointId } });
+    const resumed = await call(`${url}/graphs/paused/threads/p1/runs`, { body: {} });
+    const events = await readEvents(`${url}/runs/${resumed.body.runId}/events`);
+    expect(events.at(-1)!.data).toMatchObject({ status: "done" });
+    expect((await call(`${url}/graphs/paused/threads/p1/state`)).body.values).toEqual({ n: 50, log: ["a", "b"] });
+    expect((await call(`${url}/graphs/paused/threads/p1/interrupts`)).body.interrupts).toEqual([]);
   });
 
   it("forks from an earlier checkpoint with an update and re-runs from there; the history keeps both branches", async () => {

@@ -96,6 +96,7 @@ describe("createClient", () => {
     expect(events).toContain("interrupt");
     const state = await client.getState("a1");
     expect(state.interrupts).toHaveLength(1);
+    expect(await client.interrupts("a1")).toEqual(state.interrupts);
     const resumed = await client.answer("a1", { answers: { [state.interrupts[0]!.id]: { approved: true } } });
     for await (const event of client.events(resumed.runId)) void event;
     expect((await client.getState("a1")).values).toEqual({ draft: "Hi", approved: true, note: "published: Hi" });

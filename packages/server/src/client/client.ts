@@ -1,3 +1,4 @@
+import type { PendingInterrupt } from "@weft/core";
 import type { ErrorBody, ServerErrorCode } from "../errors.js";
 import type { RunInfo } from "../events/event-store.js";
 import { parseServerSentEvents } from "./sse-parser.js";
@@ -106,6 +107,8 @@ export interface GraphClient<TGraph> {
   getState(threadId: string, options?: { checkpointId?: string }): Promise<ServerThreadState<TGraph>>;
   /** The thread's checkpoints, newest first. */
   getHistory(threadId: string, options?: { limit?: number; before?: string }): Promise<ServerThreadState<TGraph>[]>;
+  /** The thread's pending interrupts: its nodes' questions, and the breakpoint it is paused at. */
+  interrupts(threadId: string): Promise<PendingInterrupt<GraphNodes<TGraph>>[]>;
   /** Answers pending interrupts by id (or the only one with `{ answer }`) and starts the resumed run. */
   answer(threadId: string, answers: { readonly answers: Readonly<Record<string, unknown>> } | { readonly answer: unknown }): Promise<RunInfo>;
   /** Writes an update into the thread as a new checkpoint; returns its id. */
@@ -216,6 +219,8 @@ export function createClient<TGraph>(options: ClientOptions): GraphClient<TGraph
       const suffix = query.size === 0 ? "" : `?${query}`;
       return (await request<{ history: ServerThreadState<TGraph>[] }>("GET", `${thread(threadId)}/history${suffix}`)).history;
     },
+    interrupts: async (threadId) =>
+      (await request<{ interrupts: PendingInterrupt<GraphNodes<TGraph>>[] }>("GET", `${thread(threadId)}/interrupts`)).interrupts,
     answer: (threadId, answers) => request("POST", `${thread(threadId)}/interrupts`, answers),
     updateState: async (threadId, values, updateOptions = {}) =>
       (await request<{ checkpointId: string }>("POST", `${thread(threadId)}/state`, { values, ...updateOptions })).checkpointId,

@@ -86,7 +86,8 @@ export function graphRoutes({ manager, graphNames, token, maxBodyBytes }: RouteO
     const { graph, threadId } = c.req.param();
     const state = await manager.graph(graph).getState(threadId);
     if (state === undefined) throw unknownThread(threadId);
-    return c.json({ interrupts: toWire(state.interrupts) });
+    const breakpoints = await pausedAtBreakpoints(manager, { graph, threadId, next: state.next });
+    return c.json({ interrupts: toWire([...state.interrupts, ...breakpoints]) });
   });
 
   app.get("/graphs/:graph/threads/:threadId/runs", async (c) => {
@@ -147,6 +148,25 @@ function describeGraph(manager: RunManager, name: string) {
     nodes: [...ir.nodes.values()].map((node) => ({ name: node.name, sendTarget: node.input !== undefined })),
     mermaid: toMermaid(graph),
   };
+}
+
+/**
+ * The breakpoints a thread is paused at. The engine saves a node's interrupts with the thread,
+ * not a breakpoint's: those come from the `run:end` of the thread's last run, for the tasks the
+ * thread would still run next (a state update keeps them; one `asNode` may replace them).
+ */
+async function pausedAtBreakpoints(
+  manager: RunManager,
+  thread: { graph: string; threadId: string; next: readonly { taskId: string; node: string }[] },
+): Promise<readonly { readonly kind: string }[]> {
+  const [run] = await manager.runs({ graph: thread.graph, threadId: thread.threadId, limit: 1 });
+  if (run?.status !== "interrupted") return [];
+  const last = await manager.lastEvent(run.runId);
+  type Pause = { kind: string; taskId: string; node: string };
+  const event = last === undefined ? undefined : (JSON.parse(last.data) as { type: string; interrupts?: Pause[] });
+  if (event?.type !== "run:end") return [];
+  const next = new Set(thread.next.map((task) => `${task.taskId} ${task.node}`));
+  return (event.interrupts ?? []).filter((interrupt) => interrupt.kind !== "node" && next.has(`${interrupt.taskId} ${interrupt.node}`));
 }
 
 async function updateState(

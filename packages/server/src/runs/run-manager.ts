@@ -123,8 +123,12 @@ export class RunManager {
         last = batch.at(-1)!.seq;
       }
       if (batch.length === READ_BATCH) continue;
-      if (batch.length > 0 && TERMINAL.has(batch.at(-1)!.type)) return;
       const live = this.#live.get(runId);
+      if (batch.length > 0 && TERMINAL.has(batch.at(-1)!.type)) {
+        // Return once the run is marked ended, so that what follows sees its final status.
+        await live?.run.changed(Number.POSITIVE_INFINITY, signal);
+        return;
+      }
       if (live === undefined) {
         // Nothing is written after a run leaves the live map: one more read sees everything.
         if (final && batch.length === 0) return;
@@ -133,6 +137,13 @@ export class RunManager {
       }
       await live.run.changed(last, signal);
     }
+  }
+
+  /** The run's last stored event, if it has any. */
+  async lastEvent(runId: string): Promise<StoredEvent | undefined> {
+    const info = await this.#store.getRun(runId);
+    if (info === undefined || info.events === 0) return undefined;
+    return (await this.#store.read(runId, { after: info.events - 1, limit: 1 }))[0];
   }
 
   /** The runs the store knows, newest first. */
