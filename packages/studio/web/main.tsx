@@ -47,10 +47,14 @@ function App() {
     if (client === undefined) return;
     setThreads(await client.threads());
     if (place.thread === undefined) return;
-    const [threadRuns, checkpoints] = await Promise.all([client.runs(place.thread), client.getHistory(place.thread).catch(() => [])]);
+    const [threadRuns, checkpoints, pending] = await Promise.all([
+      client.runs(place.thread),
+      client.getHistory(place.thread).catch(() => []),
+      client.interrupts(place.thread).catch(() => []),
+    ]);
     setRuns(threadRuns);
     setHistory(checkpoints as unknown as Checkpoint[]);
-    setInterrupts(((checkpoints[0] as unknown as Checkpoint | undefined)?.interrupts ?? []) as PendingInterrupt[]);
+    setInterrupts(pending as PendingInterrupt[]);
   };
   useEffect(() => void guard(refresh), [client, place.thread]);
 
@@ -86,9 +90,6 @@ function App() {
     });
 
   const counts = nodeCounts(view);
-  // Breakpoints are not task results: they come from the run that paused on them, while it is the thread's latest.
-  const latest = runs[0]?.runId === place.run && view.status === "interrupted";
-  const pending = [...interrupts, ...(latest ? view.interrupts.filter((i) => i.kind !== "node") : [])];
   return (
     <>
       <div class="header">
@@ -167,7 +168,7 @@ function App() {
               <div class="panel">
                 <h2>Interrupts</h2>
                 <Interrupts
-                  interrupts={pending}
+                  interrupts={interrupts}
                   onAnswer={async (id, answer) => {
                     const run = await client!.answer(place.thread!, { answers: { [id]: answer } });
                     go({ ...place, run: run.runId });

@@ -42,12 +42,10 @@ export interface RunView {
   /** The state each step started from, by step: a task's input unless it came from a Send. */
   stepInput: Map<number, unknown>;
   error: { name: string; message: string; code?: string } | undefined;
-  /** What the run waits on when it ended interrupted (breakpoints included). */
-  interrupts: readonly { id: string; node: string; kind: string; value: unknown }[];
 }
 
 export function emptyRun(): RunView {
-  return { events: 0, now: 0, status: "running", tasks: new Map(), stepInput: new Map(), error: undefined, interrupts: [] };
+  return { events: 0, now: 0, status: "running", tasks: new Map(), stepInput: new Map(), error: undefined };
 }
 
 /** Folds one event into the view (in place; events come in id order). */
@@ -112,7 +110,6 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
     }
     case "run:end":
       view.status = event.status;
-      view.interrupts = event.interrupts;
       for (const t of view.tasks.values()) if (t.status === "running") closeAttempt(t, event.at, "done");
       return;
     case "run:error":
