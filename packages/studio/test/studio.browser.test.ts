@@ -40,9 +40,17 @@ const runInfo = async (runId: string): Promise<{ status: string; events: number;
   (await fetch(`${session.url}/api/runs/${runId}`)).json() as never;
 const statusesOf = (log: Log, task: string): string[] => log.filter((entry) => entry.task === task).map((entry) => entry.status);
 
+/** Waits until the page shows the run in the URL (its events folded) with this status. */
 async function waitForRunStatus(page: Page, status: string): Promise<void> {
   try {
-    await page.waitForSelector(`[data-testid=run-status][data-status=${status}]`, { timeout: 90_000 });
+    await page.waitForFunction(
+      (wanted) => {
+        const shown = document.querySelector("[data-testid=run-status]");
+        return shown?.getAttribute("data-status") === wanted && shown.getAttribute("data-run") === new URLSearchParams(location.hash.slice(1)).get("run");
+      },
+      { timeout: 90_000 },
+      status,
+    );
   } catch (error) {
     const shown = await page.evaluate(() => ({
       status: document.querySelector("[data-testid=run-status]")?.textContent,
@@ -125,5 +133,56 @@ describe("Weft Studio on the report example", () => {
     expect(await page.$eval("[data-testid=run-status]", (el) => Number(el.getAttribute("data-events")))).toBe(info.events);
     expect(await page.$$eval("[data-testid=timeline] .row[data-node=write][data-status=done]", (rows) => rows.length)).toBe(5);
     expect(await page.$("[data-testid=error]")).toBeNull();
+  });
+
+  it("re-runs and forks from a checkpoint, and cancels a run, from the page", async () => {
+    const { page } = session;
+    const thread = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
+    const runOf = (): Promise<string> => page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("run")!);
+    const before = await runOf();
+    // Step 1's checkpoint: the plan is made, the writers are next.
+    const stepOne = await page.waitForSelector("[data-testid=checkpoints] li ::-p-text(step 1)");
+    await stepOne!.click();
+    await page.click("[data-testid=checkpoint-details] button[data-action=rerun]");
+    await page.waitForFunction((previous) => new URLSearchParams(location.hash.slice(1)).get("run") !== previous, {}, before);
+    const rerun = await runOf();
+    await waitForRunStatus(page, "interrupted");
+    expect(await runInfo(rerun)).toMatchObject({ threadId: thread, status: "interrupted" });
+    expect(await page.$$eval("[data-testid=timeline] .row[data-node=write][data-status=done]", (rows) => rows.length)).toBe(5);
+
+    const stepOneAgain = await page.waitForSelector("[data-testid=checkpoints] li ::-p-text(step 1)");
+    await stepOneAgain!.click();
+    await page.$eval("[data-testid=checkpoint-details] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
+    await page.type("[data-testid=checkpoint-details] textarea", '{ "title": "Forked title" }');
+    await page.click("[data-testid=checkpoint-details] button[data-action=fork]");
+    await page.waitForFunction((previous) => new URLSearchParams(location.hash.slice(1)).get("run") !== previous, {}, rerun);
+    await waitForRunStatus(page, "interrupted");
+    const state = (await (await fetch(`${session.url}/api/graphs/report/threads/${thread}/state`)).json()) as { values: { title: string } };
+    expect(state.values.title).toBe("Forked title");
+
+    const running = await startRun(page);
+    await page.waitForSelector("[data-testid=timeline] .row[data-node=plan][data-status=running]", { timeout: 60_000 });
+    await page.click("::-p-text(Cancel run)");
+    await waitForRunStatus(page, "failed");
+    expect((await runInfo(running)).status).toBe("cancelled");
+    // The plan's model call stops with the run: the engine reports it as failed (the call threw
+    // its abort error) or cancelled; the row shows what the engine reported.
+    const events = (await (await fetch(`${session.url}/api/runs/${running}/events`)).text()).match(/"type":"task:(error|cancelled)"/g) ?? [];
+    expect(events).toHaveLength(1);
+    const reported = events[0]!.includes("error") ? "failed" : "cancelled";
+    expect(await page.$eval("[data-testid=timeline] .row[data-node=plan]", (row) => row.getAttribute("data-status"))).toBe(reported);
+  });
+
+  it("shows what is wrong with input that is not JSON, and starts nothing", async () => {
+    const { page } = session;
+    const runs = async (): Promise<number> =>
+      ((await (await fetch(`${session.url}/api/graphs/report/threads`)).json()) as { threads: unknown[] }).threads.length;
+    const count = await runs();
+    await page.$eval("[data-testid=new-run] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
+    await page.type("[data-testid=new-run] textarea", "{ topic: bare words }");
+    await page.click("[data-testid=new-run] button[type=submit]");
+    await page.waitForSelector("[data-testid=new-run] .error");
+    expect(await page.$eval("[data-testid=new-run] .error", (el) => el.textContent)).toContain("The input is not JSON");
+    expect(await runs()).toBe(count);
   });
 });

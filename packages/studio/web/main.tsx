@@ -25,7 +25,7 @@ function App() {
   const [runs, setRuns] = useState<RunInfo[]>([]);
   const [history, setHistory] = useState<Checkpoint[]>([]);
   const [interrupts, setInterrupts] = useState<PendingInterrupt[]>([]);
-  const [view, setView] = useState<RunView>(emptyRun);
+  const [view, setView] = useState<RunView>(() => emptyRun());
   const [, setVersion] = useState(0);
   const [task, setTask] = useState<string>();
   const [error, guard] = useFailure();
@@ -62,7 +62,7 @@ function App() {
   useEffect(() => {
     if (client === undefined || place.run === undefined) return;
     const stop = new AbortController();
-    const fresh = emptyRun();
+    const fresh = emptyRun(place.run);
     setView(fresh);
     setTask(undefined);
     let frame = 0;
@@ -104,7 +104,7 @@ function App() {
           <b>{graphName}</b>
         )}
         {place.run ? (
-          <span class="muted" data-testid="run-status" data-status={view.status} data-events={view.events}>
+          <span class="muted" data-testid="run-status" data-run={view.runId} data-status={view.status} data-events={view.events}>
             run {place.run.slice(0, 8)} · <span class={`pill s-${view.status}`}>{view.status}</span> · {view.events} events
           </span>
         ) : null}
@@ -184,8 +184,9 @@ function App() {
                 <h2>Checkpoints</h2>
                 <Checkpoints
                   history={history}
-                  onRerun={(checkpointId) => startRun(place.thread!, { checkpointId })}
                   onFork={async (checkpointId, update) => {
+                    // A new branch, even with no update: a run straight from an old checkpoint would
+                    // reuse the results its next step already saved instead of running it again.
                     const forked = await client!.fork(place.thread!, { checkpointId, values: update as never });
                     await startRun(place.thread!, { checkpointId: forked });
                   }}

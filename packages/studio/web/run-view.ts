@@ -34,6 +34,8 @@ export interface TaskView {
 
 /** A run as the page draws it, folded from its events. */
 export interface RunView {
+  /** The run these events are of. */
+  readonly runId: string | undefined;
   events: number;
   /** The latest `at`: the run's length so far. */
   now: number;
@@ -44,8 +46,8 @@ export interface RunView {
   error: { name: string; message: string; code?: string } | undefined;
 }
 
-export function emptyRun(): RunView {
-  return { events: 0, now: 0, status: "running", tasks: new Map(), stepInput: new Map(), error: undefined };
+export function emptyRun(runId?: string): RunView {
+  return { runId, events: 0, now: 0, status: "running", tasks: new Map(), stepInput: new Map(), error: undefined };
 }
 
 /** Folds one event into the view (in place; events come in id order). */

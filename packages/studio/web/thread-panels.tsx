@@ -88,14 +88,16 @@ function InterruptForm({
   );
 }
 
-/** The thread's checkpoints; the selected one shows its state, what its step changed, and fork / re-run. */
+/**
+ * The thread's checkpoints; the selected one shows its state, what its step changed, and re-run
+ * (its next step and all after it run again) or fork with an update.
+ */
 export function Checkpoints({
   history,
-  onRerun,
   onFork,
 }: {
   history: readonly Checkpoint[];
-  onRerun: (checkpointId: string) => Promise<void>;
+  /** Branches from the checkpoint with the update (`{}` for none) and runs from the branch. */
   onFork: (checkpointId: string, update: unknown) => Promise<void>;
 }) {
   const [selected, setSelected] = useState<string>();
@@ -135,7 +137,7 @@ export function Checkpoints({
             <pre>{json(checkpoint.values)}</pre>
           </details>
           <div class="row-actions">
-            <button data-action="rerun" onClick={() => act(() => onRerun(checkpoint.checkpointId))}>
+            <button data-action="rerun" onClick={() => act(() => onFork(checkpoint.checkpointId, {}))}>
               Re-run from here
             </button>
           </div>
