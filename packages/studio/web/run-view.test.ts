@@ -1,4 +1,5 @@
-import { appendList, ConcurrencyLimit, END, recordRun, Send, START, StateGraph } from "@weft/core";
+import { appendList, ConcurrencyLimit, END, Send, START, StateGraph } from "@weft/core";
+import { recordRun } from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { applyEvent, changedKeys, emptyRun, nodeCounts, nodeStatus, type StudioEvent } from "./run-view.js";

@@ -1,4 +1,4 @@
-import type { RecordedRunEvent } from "@weft/core";
+import type { RecordedRunEvent } from "@weft/core/draw";
 
 /** A run event as the page receives it: serialized, with its id within the run. */
 export type StudioEvent = RecordedRunEvent & { readonly id: number };

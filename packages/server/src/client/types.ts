@@ -1,4 +1,5 @@
-import type { CompiledDef, CompiledGraph, InputOf, RunEvent, SerializedError, StateOf, ThreadState, UpdateOf } from "@weft/core";
+import type { CompiledDef, CompiledGraph, InputOf, RunEvent, StateOf, ThreadState, UpdateOf } from "@weft/core";
+import type { SerializedError } from "@weft/core/draw";
 
 /** The definition behind a compiled graph. */
 type DefOf<TGraph> = TGraph extends CompiledGraph<infer TDef extends CompiledDef> ? TDef : never;

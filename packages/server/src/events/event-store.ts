@@ -1,4 +1,4 @@
-import type { SerializedError } from "@weft/core";
+import type { SerializedError } from "@weft/core/draw";
 
 /**
  * Where a run stands: `running` until its stream ends, then what ended it. `lost` is a run

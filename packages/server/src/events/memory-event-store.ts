@@ -1,5 +1,5 @@
 import type { EventStore, RunInfo, RunStatus, StoredEvent } from "./event-store.js";
-import type { SerializedError } from "@weft/core";
+import type { SerializedError } from "@weft/core/draw";
 
 interface Entry {
   info: RunInfo;

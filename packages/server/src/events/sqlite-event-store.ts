@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { SerializedError } from "@weft/core";
+import type { SerializedError } from "@weft/core/draw";
 import type { EventStore, RunInfo, RunStatus, StoredEvent } from "./event-store.js";
 
 const SCHEMA = `

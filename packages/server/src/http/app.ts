@@ -1,4 +1,4 @@
-import { toMermaid } from "@weft/core";
+import { toMermaid } from "@weft/core/draw";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { errorResponse, ServerError } from "../errors.js";

@@ -1,4 +1,4 @@
-import { serializeRunEvent } from "@weft/core";
+import { serializeRunEvent } from "@weft/core/draw";
 
 /**
  * Any value as plain JSON data by the rules of run records (`serializeRunEvent`): errors as

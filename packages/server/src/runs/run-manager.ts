@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { isGraphError, serializeRunEvent, type CompiledDef, type CompiledGraph, type SerializedError } from "@weft/core";
+import { isGraphError, type CompiledGraph } from "@weft/core";
+import { serializeRunEvent, type SerializedError } from "@weft/core/draw";
 import { ServerError } from "../errors.js";
 import type { EventStore, RunInfo, RunStatus, StoredEvent } from "../events/event-store.js";
 import { LiveRun } from "./live-run.js";
