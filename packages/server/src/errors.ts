@@ -4,6 +4,10 @@ import { isGraphError, type GraphErrorCode } from "@weft/core";
  * The `code` of every error body the server sends: a {@link GraphErrorCode} from the engine,
  * or one of the server's own.
  *
+ * @example
+ * ```ts
+ * const retry = (code: ServerErrorCode): boolean => code === "THREAD_BUSY";
+ * ```
  * @see ../../../docs/guides/server.md
  */
 export type ServerErrorCode =

@@ -120,7 +120,14 @@ export async function serveGraphs(options: GraphAppOptions & ListenOptions): Pro
   };
 }
 
-/** Where to listen: `hostname` (default 127.0.0.1) and `port` (default 0: any free port). */
+/**
+ * Where to listen: `hostname` (default 127.0.0.1) and `port` (default 0: any free port).
+ *
+ * @example
+ * ```ts
+ * const where: ListenOptions = { hostname: "0.0.0.0", port: 8787 };
+ * ```
+ */
 export interface ListenOptions {
   readonly port?: number;
   readonly hostname?: string;

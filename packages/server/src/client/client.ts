@@ -46,7 +46,16 @@ export interface ClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** What starts a run: new input, an answer to the pending interrupt(s), or nothing (continue). */
+/**
+ * What starts a run: new input, an answer to the pending interrupt(s), a command, or nothing
+ * (continue where the thread stopped), with run options.
+ *
+ * @example
+ * ```ts
+ * await client.start("t1", { input: { topic: "AI" }, maxConcurrency: 4 });
+ * await client.start("t1", { resume: { approved: true } });
+ * ```
+ */
 export type RunStart<TGraph> = (
   | { readonly input: GraphInput<TGraph>; readonly resume?: never; readonly command?: never }
   | { readonly resume: unknown; readonly input?: never; readonly command?: never }
@@ -90,6 +99,13 @@ export interface FollowOptions {
 /**
  * A typed client for one graph on a `@weft/server`: the input, state, node names and events
  * are those of `TGraph`. Create it with {@link createClient}.
+ *
+ * @example
+ * ```ts
+ * const client: GraphClient<typeof graph> = createClient({ url, graph: "report" });
+ * const state = await client.getState("t1");
+ * ```
+ * @see ../../../../docs/guides/server.md
  */
 export interface GraphClient<TGraph> {
   /** Starts a run on a thread; resolves once the server accepted it. */

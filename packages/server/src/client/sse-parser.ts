@@ -1,4 +1,11 @@
-/** One server-sent event as read from the wire. */
+/**
+ * One server-sent event as read from the wire.
+ *
+ * @example
+ * ```ts
+ * const event: ServerSentEvent = { id: "7", event: "message", data: '{"type":"task:start"}' };
+ * ```
+ */
 export interface ServerSentEvent {
   readonly id: string | undefined;
   /** `"message"` unless the server named it. */

@@ -3,6 +3,11 @@ import type { SerializedError } from "@weft/core/draw";
 /**
  * Where a run stands: `running` until its stream ends, then what ended it. `lost` is a run
  * whose server stopped before it ended (found at the next start).
+ *
+ * @example
+ * ```ts
+ * const ended = (status: RunStatus): boolean => status !== "running";
+ * ```
  */
 export type RunStatus = "running" | "done" | "interrupted" | "failed" | "cancelled" | "lost";
 
@@ -31,6 +36,11 @@ export interface RunInfo {
 /**
  * One run event as kept: `seq` is its SSE id (1, 2, 3 … within the run), `data` the serialized
  * event's JSON text.
+ *
+ * @example
+ * ```ts
+ * const event: StoredEvent = { seq: 1, type: "run:start", data: '{"type":"run:start","input":{},"at":0}' };
+ * ```
  */
 export interface StoredEvent {
   readonly seq: number;
