@@ -100,6 +100,7 @@ describe("Weft Studio on the report example", () => {
     expect(await page.$eval("[data-testid=task-details] [data-field=attempts]", (el) => el.textContent)).toBe("1");
     expect(await page.$eval("[data-testid=task-details] [data-field=duration]", (el) => el.textContent)).toMatch(/^\d+ ms$/);
     expect(await page.$eval("[data-testid=task-details] [data-field=output]", (el) => el.textContent)).toContain('"drafts"');
+    expect(Number(await page.$eval("[data-testid=task-details] [data-field=tokens]", (el) => el.textContent))).toBeGreaterThan(0);
     expect(await page.$("[data-testid=error]")).toBeNull();
   });
 

@@ -50,6 +50,23 @@ describe("the run view", () => {
     for (const t of tasks) for (const a of t.attempts) expect(a.end).toBeGreaterThanOrEqual(a.start);
   });
 
+  it("adds up the tokens of a task's model calls from their usage events", async () => {
+    const graph = new StateGraph(State)
+      .addNode("ask", (_, ctx) => {
+        ctx.emit({ type: "openai.usage", model: "m", attempt: 1, promptTokens: 10, completionTokens: 5, totalTokens: 15 });
+        ctx.emit({ type: "openai.delta", text: "hi" });
+        ctx.emit({ type: "openai.usage", model: "m", attempt: 1, promptTokens: 3, completionTokens: 4, totalTokens: 7 });
+        return {};
+      })
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile();
+    const { view } = await fold(graph as never);
+    const [task] = [...view.tasks.values()];
+    expect(task).toMatchObject({ tokens: 22 });
+    expect(task!.custom).toHaveLength(3);
+  });
+
   it("keeps each step's input state and the run's error", async () => {
     const graph = new StateGraph(State)
       .addNode("a", () => ({ out: 1 }))

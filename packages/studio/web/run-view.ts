@@ -100,8 +100,9 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
     case "custom": {
       const t = task(view, event);
       t.custom.push(event.data);
-      const data = event.data as { type?: string; usage?: { total_tokens?: number } } | null;
-      if (data?.type === "openai.usage") t.tokens += data.usage?.total_tokens ?? 0;
+      // @weft/openai reports each model call's tokens as an "openai.usage" custom event.
+      const data = event.data as { type?: unknown; totalTokens?: unknown } | null;
+      if (data?.type === "openai.usage" && typeof data.totalTokens === "number") t.tokens += data.totalTokens;
       return;
     }
     case "interrupt": {
