@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { GraphError, isGraphError } from "@weft/core";
-import { createGraphApp, listen, type AnyCompiledGraph, type EventStore } from "@weft/server";
+import { createGraphApp, errorResponse, listen, ServerError, type AnyCompiledGraph, type EventStore } from "@weft/server";
 import { Hono } from "hono";
 import { staticFiles } from "./static-files.js";
 
@@ -51,6 +51,8 @@ export async function startStudio(options: StudioOptions): Promise<{ url: string
   const app = new Hono();
   app.get("/api/studio", (c) => c.json({ graphs: Object.keys(options.graphs), inputs: options.inputs ?? {} }));
   app.route("/api", api.app);
+  // Only the page's own paths fall back to the page; an unknown API path is the API's 404.
+  app.all("/api/*", (c) => c.json(errorResponse(new ServerError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`)).body, 404));
   app.get("*", staticFiles(WEB_DIR));
   const server = await listen(app, options);
   return {
