@@ -13,7 +13,8 @@ const session = await openReportStudio({ width: 1480, height: 1040 });
 try {
   const { page } = session;
   await startRun(page);
-  await page.waitForSelector("[data-testid=timeline] .row[data-node=write][data-status=queued]", { timeout: 60_000 });
+  // The first writer done: the next one took its slot, the last still waits for one.
+  await page.waitForSelector("[data-testid=timeline] .row[data-node=write][data-status=done]", { timeout: 60_000 });
   await page.screenshot({ path: `${IMAGES}/studio-live.png` });
   await page.waitForSelector("[data-testid=run-status][data-status=interrupted]", { timeout: 60_000 });
   await page.click("[data-testid=timeline] .row[data-node=write]:nth-of-type(3)");

@@ -6,7 +6,31 @@ import { nodeStatus, type TaskStatus } from "./run-view.js";
 mermaid.initialize({ startOnLoad: false, securityLevel: "strict", flowchart: { htmlLabels: false } });
 let renders = 0;
 
-const COLUMNS: readonly TaskStatus[] = ["queued", "running", "retrying", "done", "failed", "cancelled", "interrupted"];
+/** Fills by status; mermaid's own fill (a worker's, say) comes back when a node is idle. */
+const FILLS: Partial<Record<TaskStatus | "idle", string>> = {
+  queued: "#e0f2fe",
+  running: "#fde68a",
+  retrying: "#fed7aa",
+  done: "#bbf7d0",
+  failed: "#fecaca",
+  cancelled: "#e5e7eb",
+  interrupted: "#ddd6fe",
+};
+
+/** Colours a node's outline shapes (not its label), over mermaid's inline styles. */
+function fill(node: Element, status: TaskStatus | "idle"): void {
+  node.setAttribute("data-status", status);
+  for (const shape of node.querySelectorAll<SVGElement>(".label-container:is(rect, path, polygon), .label-container :is(rect, path, polygon)")) {
+    shape.dataset.fill ??= `${shape.style.getPropertyValue("fill")}|${shape.style.getPropertyPriority("fill")}`;
+    const [original, priority] = shape.dataset.fill.split("|");
+    const colour = FILLS[status];
+    if (colour !== undefined) shape.style.setProperty("fill", colour, "important");
+    else if (original) shape.style.setProperty("fill", original, priority);
+    else shape.style.removeProperty("fill");
+  }
+}
+
+const COLUMNS: readonly TaskStatus[] = ["pending", "queued", "running", "retrying", "done", "failed", "cancelled", "interrupted"];
 
 /** The graph drawn by mermaid, each node coloured by its tasks' status, with their counts below. */
 export function GraphView({ graph, counts }: { graph: GraphInfo; counts: Map<string, Partial<Record<TaskStatus, number>>> }) {
@@ -31,7 +55,7 @@ export function GraphView({ graph, counts }: { graph: GraphInfo; counts: Map<str
   }, [graph.mermaid]);
 
   const paint = (): void => {
-    for (const [name, element] of nodes.current) element.setAttribute("data-status", nodeStatus(counts.get(name)));
+    for (const [name, element] of nodes.current) fill(element, nodeStatus(counts.get(name)));
   };
   useEffect(paint);
 

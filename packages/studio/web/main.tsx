@@ -135,7 +135,7 @@ function App() {
                 {runs.map((run, i) => (
                   <li key={run.runId} class={run.runId === place.run ? "selected" : ""} onClick={() => go({ ...place, run: run.runId })}>
                     <span>
-                      run {runs.length - i} <span class="muted">· {run.events} events</span>
+                      run {runs.length - i} {run.status === "running" ? null : <span class="muted">· {run.events} events</span>}
                     </span>
                     <span class={`pill s-${run.status}`}>{run.status}</span>
                   </li>

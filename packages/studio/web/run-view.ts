@@ -3,7 +3,11 @@ import type { RecordedRunEvent } from "@weft/core/draw";
 /** A run event as the page receives it: serialized, with its id within the run. */
 export type StudioEvent = RecordedRunEvent & { readonly id: number };
 
-export type TaskStatus = "queued" | "running" | "retrying" | "done" | "failed" | "cancelled" | "interrupted";
+/**
+ * `pending`: planned for its step, not started yet; `queued`: waiting for a slot of a
+ * concurrency limit (the engine's `task:queued`).
+ */
+export type TaskStatus = "pending" | "queued" | "running" | "retrying" | "done" | "failed" | "cancelled" | "interrupted";
 
 /** One attempt of a task: a bar of the timeline. */
 export interface Attempt {
@@ -130,7 +134,7 @@ function task(view: RunView, ref: { taskId: string; node: string; step: number; 
       node: ref.node,
       step: ref.step,
       sendIndex: ref.sendIndex,
-      status: "queued",
+      status: "pending",
       queuedAt: undefined,
       attempts: [],
       update: undefined,
@@ -168,7 +172,7 @@ export function nodeCounts(view: RunView): Map<string, Partial<Record<TaskStatus
   return counts;
 }
 
-const PRIORITY: readonly TaskStatus[] = ["running", "retrying", "queued", "interrupted", "failed", "cancelled", "done"];
+const PRIORITY: readonly TaskStatus[] = ["running", "retrying", "queued", "pending", "interrupted", "failed", "cancelled", "done"];
 
 /** One status for a node's colour: the most active of its tasks'. */
 export function nodeStatus(counts: Partial<Record<TaskStatus, number>> | undefined): TaskStatus | "idle" {
