@@ -1,7 +1,7 @@
 import { graphError } from "../errors.js";
 import { taskRef } from "../records/task-ref.js";
 import { isThenable } from "./maybe.js";
-import { Admission, type Slots } from "./admission.js";
+import { Admission, type AdmissionHooks, type Slots } from "./admission.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
 import { runTask } from "./task-run.js";
 
@@ -12,6 +12,11 @@ export interface Cancellation {
    * until the returned function is called.
    */
   watch(onCancel: (reason: unknown) => void): () => void;
+}
+
+/** Told when a step is cancelled, before its running tasks are given time to stop. */
+interface CancelListener {
+  withdraw(reason: unknown): void;
 }
 
 /** What one step needs besides its tasks. */
@@ -36,8 +41,12 @@ export function runStep(tasks: readonly Task[], options: StepOptions): Promise<T
   return new StepRun(tasks, options).run();
 }
 
-/** One step on its way to its outcomes. */
-class StepRun {
+/**
+ * One step on its way to its outcomes. It is the admission's hooks and the flight's listener
+ * itself (methods, not arrow fields): a step is made for every superstep, and each closure
+ * field would be one more allocation per step.
+ */
+class StepRun implements AdmissionHooks, CancelListener {
   readonly #tasks: readonly Task[];
   readonly #options: StepOptions;
   readonly #flight: TasksInFlight;
@@ -49,7 +58,7 @@ class StepRun {
     this.#tasks = tasks;
     this.#options = options;
     this.#started = options.emit === undefined ? 0 : options.at();
-    const flight = new TasksInFlight(tasks.length, options.settleTimeoutMs, this.#withdraw);
+    const flight = new TasksInFlight(tasks.length, options.settleTimeoutMs, this);
     this.#flight = flight;
     // Spelled out rather than spread from `options`: this runs once per step, and a step's
     // bookkeeping after a long wait runs on cold caches, where less code is faster.
@@ -67,7 +76,7 @@ class StepRun {
       onFatal: (failure) =>
         flight.failFast(graphError("ABORTED", "siblingFailed", { node: failure.node, step: failure.step, sendIndex: failure.sendIndex })),
     };
-    this.#admission = Admission.needed(options) ? new Admission(tasks, options, { start: this.#start, queued: this.#queued }) : undefined;
+    this.#admission = Admission.needed(options) ? new Admission(tasks, options, this) : undefined;
   }
 
   async run(): Promise<TaskOutcome[]> {
@@ -99,7 +108,7 @@ class StepRun {
     for (let i = 0; i < tasks.length; i++) {
       const saved = known.size === 0 ? undefined : known.get(tasks[i]!.taskId);
       if (saved !== undefined) this.#flight.outcomes[i] = saved;
-      else if (admission === undefined) this.#start(i, false);
+      else if (admission === undefined) this.start(i, false);
       // A run cancelled while its step starts queues nothing more: its waiting tasks have left.
       else if (signal.aborted) this.#flight.outcomes[i] = this.#cancelledWaiting(i, signal.reason);
       else admission.admit(i);
@@ -107,42 +116,52 @@ class StepRun {
   }
 
   /** Runs task `i`, which holds its slots; `waited` when it was queued (and so counted as pending). */
-  readonly #start = (i: number, waited: boolean): void => {
+  start(i: number, waited: boolean): void {
     const flight = this.#flight;
     const outcome = runTask(this.#tasks[i]!, this.#env);
     if (isThenable(outcome)) {
       if (!waited) flight.expect();
       // runTask never rejects; if it ever did, the run fails with the error instead of the
       // process crashing on an unhandled rejection while the step waits forever.
-      outcome.then((settled) => this.#settled(settled, i), flight.fail);
+      this.#later(outcome, i);
     } else if (waited || this.#admission !== undefined || this.#options.onSettled !== undefined) {
       if (!waited) flight.expect();
       this.#settled(outcome, i);
     } else {
       flight.outcomes[i] = outcome;
     }
-  };
+  }
+
+  // Closures live in methods of their own: a method that creates one allocates its context on
+  // every call, even on the synchronous path that creates none.
+  #later(outcome: Promise<TaskOutcome>, i: number): void {
+    outcome.then((settled) => this.#settled(settled, i), this.#flight.fail);
+  }
 
   /** Task `i` ended: its slots go on to waiting tasks, and its outcome is persisted, then recorded. */
   #settled(outcome: TaskOutcome, i: number): void {
     this.#admission?.release(i);
     const onSettled = this.#options.onSettled;
     if (onSettled === undefined) this.#flight.record(outcome, i);
-    else onSettled(outcome).then(() => this.#flight.record(outcome, i), this.#flight.fail);
+    else this.#persist(onSettled(outcome), outcome, i);
   }
 
-  readonly #queued = (i: number, first: boolean): void => {
+  #persist(persisting: Promise<void>, outcome: TaskOutcome, i: number): void {
+    persisting.then(() => this.#flight.record(outcome, i), this.#flight.fail);
+  }
+
+  queued(i: number, first: boolean): void {
     if (first) this.#flight.expect();
     const { emit, at } = this.#options;
     emit?.({ type: "task:queued", ...taskRef(this.#tasks[i]!), at: at() });
-  };
+  }
 
   /** The step was cancelled: its waiting tasks leave the queues, cancelled without running. */
-  readonly #withdraw = (reason: unknown): void => {
+  withdraw(reason: unknown): void {
     const admission = this.#admission;
     if (admission === undefined) return;
     for (const i of admission.withdraw()) this.#flight.record(this.#cancelledWaiting(i, reason), i);
-  };
+  }
 
   /** The outcome of task `i`, cancelled before it could start. */
   #cancelledWaiting(i: number, reason: unknown): TaskOutcome {
@@ -177,12 +196,12 @@ class TasksInFlight {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #end: (() => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
-  readonly #onCancel: (reason: unknown) => void;
+  readonly #listener: CancelListener;
 
-  constructor(size: number, settleTimeoutMs: number, onCancel: (reason: unknown) => void) {
+  constructor(size: number, settleTimeoutMs: number, listener: CancelListener) {
     this.outcomes = new Array<TaskOutcome | undefined>(size);
     this.#settleTimeoutMs = settleTimeoutMs;
-    this.#onCancel = onCancel;
+    this.#listener = listener;
   }
 
   /** Fires when the step is cancelled: passed to every task. */
@@ -194,7 +213,7 @@ class TasksInFlight {
   readonly cancel = (reason: unknown): void => {
     if (this.#controller.signal.aborted) return;
     this.#controller.abort(reason);
-    this.#onCancel(reason);
+    this.#listener.withdraw(reason);
     this.#timer = setTimeout(this.#giveUp, this.#settleTimeoutMs);
   };
 
