@@ -1,4 +1,4 @@
-import { backoffDelay, isRetryable } from "../controls/retry.js";
+import { isRetryable, retryDelay } from "../controls/retry.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -253,7 +253,7 @@ class TaskRun {
       return this.fail(retryOnError, false);
     }
     if (!retryable) return this.fail(error, timedOut);
-    const delayMs = backoffDelay(retry?.backoff, attempt);
+    const delayMs = retryDelay({ backoff: retry?.backoff, attempt, error });
     env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
     if (!(await sleep(delayMs, env.signal))) return this.cancelled(env.signal.reason);
     this.attempt = attempt + 1;
