@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { type RunEvent } from "@weft/core";
-import { toMermaid, toMermaidGantt, type Drawable, type MermaidOptions } from "@weft/core/draw";
+import { toMermaid, toMermaidGantt, type GraphSource, type MermaidOptions } from "@weft/core/draw";
 import { createRenderer, findChromium, isRenderError } from "@weft/mermaid";
 
 /** A graph to draw, and optionally one of its runs as a timeline. */
@@ -9,7 +9,7 @@ export interface Picture {
   /** The file name stem: `<name>-graph.*` and `<name>-timeline.*`. */
   readonly name: string;
   /** Left out when another picture already draws the same graph. */
-  readonly graph?: Drawable;
+  readonly graph?: GraphSource;
   readonly graphOptions?: MermaidOptions;
   /** The run's events, for its timeline; no timeline without them. */
   readonly events?: Iterable<RunEvent<unknown, string>>;

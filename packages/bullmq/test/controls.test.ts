@@ -12,11 +12,12 @@ import {
   type GraphError,
   type RunEvent,
 } from "@weft/core";
+import type { GraphSource } from "@weft/core/load";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { decodeReturn, encodeRequest } from "../src/codec/wire.js";
 import { bullConnection, cancelChannel, redisOptions } from "../src/connection.js";
-import { BullMQExecutor, startWorker, type GraphSource, type WeftWorker } from "../src/index.js";
+import { BullMQExecutor, startWorker, type WeftWorker } from "../src/index.js";
 import { freshPrefix, obliterate, REDIS_URL, redisAvailable, removeJob, waitingJobIds, waitingJobs } from "./services.js";
 
 const online = await redisAvailable();

@@ -1,18 +1,19 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type RunEvent } from "@weft/core";
+import { isGraphError, type RunEvent } from "@weft/core";
 import {
   parseRunRecord,
   recordRun,
   stringifyRunRecord,
   toMermaid,
   toMermaidGantt,
-  type Drawable,
+  type GraphSource,
   type MermaidOptions,
 } from "@weft/core/draw";
+import { loadGraphModule, pickGraph } from "@weft/core/load";
 import { createRenderer, isRenderError } from "@weft/mermaid";
-import { CliError, importModule, pickGraph } from "./load.js";
+import { CliError } from "./cli-error.js";
 import { RECOVER_USAGE, recoverCommand } from "./recover.js";
 
 /**
@@ -41,8 +42,9 @@ const USAGE = `Usage:
                      (runs the module's graph tasks from BullMQ; weft worker --help for all options)
 ${RECOVER_USAGE}
 
-  <module>   a .ts/.mts/.js/.mjs module whose default export (or export "graph", or --export)
-             is a StateGraph, CompiledGraph or GraphIR.
+  <module>   a .ts/.mts/.js/.mjs module whose default export (or export "graph", or --export,
+             or its only graph) is a StateGraph, CompiledGraph or GraphIR, or a function of no
+             arguments that returns one. Paths are relative to the current directory.
   -o         output file; its extension picks the format. Repeat it to write several formats
              with one browser. Without -o, the mermaid text goes to stdout.
   --scale n  PNG pixels per CSS pixel (default 1).   --background color   (default white)
@@ -65,7 +67,9 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
   const cwd = io.cwd ?? process.cwd();
-  const [command, ...rest] = argv;
+  // `pnpm run weft -- draw …` passes the `--` on: it is not part of the command line.
+  const [command, ...rest] = argv[0] === "--" ? argv.slice(1) : argv;
+  if (rest[0] === "--") rest.shift();
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     (command === undefined ? stderr : stdout)(USAGE);
     return command === undefined ? 2 : 0;
@@ -97,7 +101,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
         return 2;
     }
   } catch (error) {
-    if (error instanceof CliError || isRenderError(error)) {
+    if (error instanceof CliError || isRenderError(error) || isGraphError(error)) {
       stderr(`weft ${command}: ${error.message}\n`);
       return 1;
     }
@@ -156,13 +160,12 @@ type Print = (text: string) => void;
 async function draw(args: Args, cwd: string, stdout: Print, stderr: Print): Promise<void> {
   const outputs = outputsOf(args, cwd);
   const path = args.positionals[0]!;
-  const module = await importModule(path, cwd);
-  const graph = pickGraph(module, path, args.values.export);
-  const subgraphs: Record<string, Drawable> = {};
+  const { graph, exports } = await loadGraphModule({ module: path, export: args.values.export, cwd });
+  const subgraphs: Record<string, GraphSource> = {};
   for (const spec of args.values.subgraph ?? []) {
     const [node, exportName] = spec.split("=");
     if (!node || !exportName) throw new CliError(`--subgraph takes node=export, got "${spec}".`);
-    subgraphs[node] = pickGraph(module, path, exportName);
+    subgraphs[node] = await pickGraph(exports, { export: exportName, where: path });
   }
   const options: MermaidOptions = {
     direction: oneOf(args.values.direction, ["TD", "LR", "BT", "RL"] as const, "--direction"),
@@ -193,15 +196,15 @@ async function timeline(args: Args, cwd: string, stdout: Print, stderr: Print): 
 
 async function record(args: Args, cwd: string, stdout: Print, stderr: Print): Promise<void> {
   const path = args.positionals[0]!;
-  const module = await importModule(path, cwd);
-  let graph: unknown = pickGraph(module, path, args.values.export);
+  const { graph: source, exports } = await loadGraphModule({ module: path, export: args.values.export, cwd });
+  let graph: unknown = source;
   if (typeof (graph as { stream?: unknown }).stream !== "function") {
     if (typeof (graph as { compile?: unknown }).compile !== "function") {
       throw new CliError(`The graph of ${path} cannot run: export a StateGraph or a CompiledGraph.`);
     }
     graph = (graph as { compile(): unknown }).compile();
   }
-  let input: unknown = module.input;
+  let input: unknown = exports.input;
   if (args.values.input !== undefined) input = parseJson(args.values.input, "--input");
   if (args.values["input-file"] !== undefined) {
     input = parseJson(await readFile(resolve(cwd, args.values["input-file"]), "utf8"), args.values["input-file"]);

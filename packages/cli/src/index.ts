@@ -1,2 +1,2 @@
 export { runCli, type CliIo } from "./cli.js";
-export { CliError, importModule, pickGraph } from "./load.js";
+export { CliError } from "./cli-error.js";

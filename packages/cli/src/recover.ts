@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { CompiledGraph, RecoveredThread } from "@weft/core";
-import { CliError, importModule, pickGraph } from "./load.js";
+import { loadGraphModule } from "@weft/core/load";
+import { CliError } from "./cli-error.js";
 
 /** Where `weft recover` runs and prints. */
 export interface RecoverIo {
@@ -38,7 +39,7 @@ export async function recoverCommand(argv: readonly string[], io: RecoverIo): Pr
   }
   try {
     const path = args.positionals[0]!;
-    const graph = recoverable(pickGraph(await importModule(path, io.cwd), path, args.values.export), path);
+    const graph = recoverable((await loadGraphModule({ module: path, export: args.values.export, cwd: io.cwd })).graph, path);
     const recovered = await graph.recover({ ...(limit === undefined ? {} : { limit }), run: timeoutMs === undefined ? {} : { timeoutMs } });
     for (const entry of recovered) io.stdout(`${describe(entry)}\n`);
     const failed = recovered.filter((entry) => entry.status === "failed").length;

@@ -1,7 +1,8 @@
 import { once } from "node:events";
 import { parseArgs } from "node:util";
 import { MemoryCheckpointer } from "@weft/core";
-import { CliError, importModule, pickGraph } from "./load.js";
+import { loadGraphModule } from "@weft/core/load";
+import { CliError } from "./cli-error.js";
 
 /** Where `weft studio` prints, and what ends it (default: Ctrl-C or SIGTERM). */
 export interface StudioIo {
@@ -27,8 +28,8 @@ export async function studioCommand(argv: readonly string[], io: StudioIo): Prom
   const port = values.port === undefined ? 4700 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (0 for any free one), got "${values.port}".`);
   const path = positionals[0]!;
-  const module = await importModule(path, io.cwd);
-  let graph: unknown = pickGraph(module, path, values.export);
+  const { graph: source, exports: module } = await loadGraphModule({ module: path, export: values.export, cwd: io.cwd });
+  let graph: unknown = source;
   if (typeof (graph as { stream?: unknown }).stream !== "function") {
     if (typeof (graph as { compile?: unknown }).compile !== "function") {
       throw new CliError(`The graph of ${path} cannot run: export a StateGraph or a CompiledGraph.`);

@@ -26,13 +26,15 @@ function weft(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   });
 }
 
-/** Runs the CLI in this process and collects what it prints. */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the CLI in this process, as if started in `cwd`, and collects what it prints. */
+async function runIn(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(argv, { cwd: fixtures, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await runCli(argv, { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
+
+const cli = (...argv: string[]) => runIn(fixtures, ...argv);
 
 function expectSvgWith(path: string, texts: readonly string[]): void {
   const content = parseSvg(readFileSync(path, "utf8")).textContent ?? "";
@@ -96,16 +98,42 @@ describe("weft in-process", () => {
     expect(events[0]).toMatchObject({ type: "run:start", input: { topic: "CLIs" } });
   });
 
-  it("says which exports a module has when none is a graph", async () => {
-    const { code, stderr } = await cli("draw", "voting.ts");
-    expect(code).toBe(1);
-    expect(stderr).toContain('voting.ts has neither a default export nor an export named "graph"; its exports are: voting.');
+  it("takes a module's only graph, and says which exports a module has when the choice is wrong", async () => {
+    expect(await cli("draw", "voting.ts")).toMatchObject({ code: 0, stdout: expect.stringContaining("flowchart TD") });
     const wrong = await cli("draw", "report.ts", "--export", "input");
-    expect(wrong.stderr).toContain('Export "input" of report.ts is not a graph');
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining('Export "input" of report.ts is not a graph') });
+    expect(wrong.stderr).not.toContain("    at ");
+    const missing = await cli("draw", "report.ts", "--export", "reviewGraph");
+    expect(missing.stderr).toBe('weft draw: report.ts has no export "reviewGraph"; its exports are: "graph", "input".\n');
+  });
+
+  it("calls a factory export with no arguments, and says what a factory with parameters needs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-cli-"));
+    const graphModule = (body: string) =>
+      `import { END, START, StateGraph } from "@weft/core";\nimport { z } from "zod";\n${body}\n`;
+    writeFileSync(
+      join(dir, "factory.ts"),
+      graphModule(
+        'export function reviewGraph() {\n  return new StateGraph(z.object({ a: z.string() })).addNode("review", () => undefined).addEdge(START, "review").addEdge("review", END);\n}\n' +
+          "export const withModel = (model: string) => reviewGraph();",
+      ),
+    );
+    const drawn = await runIn(dir, "draw", "factory.ts", "--export", "reviewGraph");
+    expect(drawn).toMatchObject({ code: 0, stdout: expect.stringContaining('"review"') });
+    const needs = await runIn(dir, "draw", "factory.ts", "--export", "withModel");
+    expect(needs.code).toBe(1);
+    expect(needs.stderr).toContain('Export "withModel" of factory.ts is a function that takes arguments (model)');
+  });
+
+  it("reads paths from the caller's directory and ignores the -- that pnpm run passes on", async () => {
+    const { code, stdout } = await runIn(resolve(fixtures, ".."), "--", "draw", "fixtures/voting.ts", "--direction", "LR");
+    expect(code).toBe(0);
+    expect(stdout).toContain("flowchart LR");
+    expect((await runIn(resolve(fixtures, ".."), "draw", "--", "fixtures/voting.ts")).code).toBe(0);
   });
 
   it("fails with a clear message on a missing module, an unknown format or a bad option value", async () => {
-    expect((await cli("draw", "missing.ts")).stderr).toContain("Cannot find module missing.ts");
+    expect((await cli("draw", "missing.ts")).stderr).toContain(`Cannot find the graph module missing.ts (looked at ${join(fixtures, "missing.ts")})`);
     expect((await cli("draw", "report.ts", "-o", "x.gif")).stderr).toContain('Cannot tell the format of "x.gif"');
     expect((await cli("draw", "report.ts", "--direction", "UP")).stderr).toContain("--direction must be one of TD, LR, BT, RL");
   });

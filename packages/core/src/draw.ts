@@ -3,7 +3,8 @@
  * run's parallel branches, and run records (JSON Lines of a run's events) to draw them later.
  * `@weft/mermaid` renders these to SVG or PNG.
  */
-export { toMermaid, type Drawable, type MermaidOptions, type SubgraphSpec } from "./draw/mermaid.js";
+export { toMermaid, type MermaidOptions, type SubgraphSpec } from "./draw/mermaid.js";
+export type { GraphSource } from "./graph/graph-source.js";
 export { toMermaidGantt, type GanttOptions } from "./draw/gantt.js";
 export {
   parseRunRecord,

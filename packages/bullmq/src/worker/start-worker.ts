@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
 import { GraphError } from "@weft/core";
 import { runNodeAttempt, type AttemptRequest, type AttemptResult, type GraphIR } from "@weft/core/adapter";
+import { graphIR, isGraphSource, loadGraphModule, type GraphSource } from "@weft/core/load";
 import { WaitingError, Worker, type Job, type WorkerOptions as BullWorkerOptions } from "bullmq";
 import { decodeRequest, encodeFailure, encodeProgress, encodeResult, type JobData, type JobReturn } from "../codec/wire.js";
 import { bullConnection, cancelChannel, resolveSettings, type QueueSettings } from "../connection.js";
 import { CancelListener } from "./cancel-listener.js";
-import { loadGraph, pickGraph, type GraphSource } from "./load-graph.js";
 
 /**
  * Options of {@link startWorker}. Queue settings (`connection`, `prefix`, `queueName`) must
@@ -17,11 +17,14 @@ import { loadGraph, pickGraph, type GraphSource } from "./load-graph.js";
  * ```
  */
 export interface StartWorkerOptions extends QueueSettings {
-  /** The graph whose nodes this worker runs: a builder or a compiled graph. */
+  /** The graph whose nodes this worker runs: a builder, a compiled graph or its `GraphIR`. */
   readonly graph?: GraphSource;
   /** Or a module to import that exports it (a path or a URL); see `export`. */
   readonly module?: string | URL;
-  /** With `module`: the export to use. Default: `default`, `graph`, or the module's only graph. */
+  /**
+   * With `module`: the export to use. Default: `default`, `graph`, or the module's only graph.
+   * The export may also be a function of no arguments that returns the graph.
+   */
   readonly export?: string;
   /** Attempts this worker runs at once. Default 1. */
   readonly concurrency?: number;
@@ -196,9 +199,18 @@ async function runJob(
 
 async function graphOf(options: StartWorkerOptions): Promise<GraphIR> {
   if (options.graph !== undefined && options.module !== undefined) {
-    throw new TypeError("startWorker takes a graph or a module, not both.");
+    throw new GraphError("INVALID_OPTION", "startWorker takes a graph or a module, not both.", { details: { option: "graph" } });
   }
-  if (options.graph !== undefined) return pickGraph({ graph: options.graph }, "graph", "The graph option");
-  if (options.module !== undefined) return loadGraph(options.module, options.export);
-  throw new TypeError("startWorker needs a graph (a builder or a compiled graph) or a module that exports one.");
+  if (options.graph !== undefined) {
+    if (!isGraphSource(options.graph)) {
+      throw new GraphError("INVALID_OPTION", "startWorker's graph option is not a graph: pass a StateGraph builder, a compiled graph or a GraphIR.", {
+        details: { option: "graph" },
+      });
+    }
+    return graphIR(options.graph);
+  }
+  if (options.module !== undefined) return graphIR((await loadGraphModule({ module: options.module, export: options.export })).graph);
+  throw new GraphError("INVALID_OPTION", "startWorker needs a graph (a builder or a compiled graph) or a module that exports one.", {
+    details: { option: "graph" },
+  });
 }

@@ -1,16 +1,7 @@
 import { END, START } from "../graph/constants.js";
+import { graphIR, type GraphSource } from "../graph/graph-source.js";
 import type { GraphIR, NodeSpec } from "../graph/ir.js";
 import { quoted } from "./escape.js";
-
-/**
- * Anything that can be drawn: a `StateGraph` builder, a `CompiledGraph`, or a `GraphIR`.
- *
- * @example
- * ```ts
- * const drawables: Drawable[] = [builder, builder.compile(), builder.toIR()];
- * ```
- */
-export type Drawable = GraphIR | { toIR(): GraphIR };
 
 /**
  * A node to draw as a nested graph, with the nested graph's own subgraphs.
@@ -21,8 +12,8 @@ export type Drawable = GraphIR | { toIR(): GraphIR };
  * ```
  */
 export interface SubgraphSpec {
-  readonly graph: Drawable;
-  readonly subgraphs?: Readonly<Record<string, Drawable | SubgraphSpec>>;
+  readonly graph: GraphSource;
+  readonly subgraphs?: Readonly<Record<string, GraphSource | SubgraphSpec>>;
 }
 
 /**
@@ -43,7 +34,7 @@ export interface MermaidOptions {
    * The node becomes a mermaid `subgraph` box holding the inner graph; edges to and from the
    * node attach to the box.
    */
-  readonly subgraphs?: Readonly<Record<string, Drawable | SubgraphSpec>>;
+  readonly subgraphs?: Readonly<Record<string, GraphSource | SubgraphSpec>>;
   /**
    * How to draw a router that declared no targets, which may go to any node or END:
    * `"every"` (default) draws a dashed edge to every node and END, as the validator counts it;
@@ -105,9 +96,9 @@ class Writer {
  * ```
  * @see ../../../../docs/diagrams.md
  */
-export function toMermaid(graph: Drawable, options: MermaidOptions = {}): string {
+export function toMermaid(graph: GraphSource, options: MermaidOptions = {}): string {
   const writer = new Writer();
-  drawGraph(writer, irOf(graph), {
+  drawGraph(writer, graphIR(graph), {
     prefix: "",
     indent: "  ",
     subgraphs: options.subgraphs ?? {},
@@ -124,15 +115,11 @@ export function toMermaid(graph: Drawable, options: MermaidOptions = {}): string
   return `${out.join("\n")}\n`;
 }
 
-function irOf(graph: Drawable): GraphIR {
-  return "toIR" in graph && typeof graph.toIR === "function" ? graph.toIR() : (graph as GraphIR);
-}
-
 /** Where a graph is drawn: its ids' prefix and indent (nested boxes add to both), and its options. */
 interface Frame {
   readonly prefix: string;
   readonly indent: string;
-  readonly subgraphs: Readonly<Record<string, Drawable | SubgraphSpec>>;
+  readonly subgraphs: Readonly<Record<string, GraphSource | SubgraphSpec>>;
   readonly undeclared: "every" | "placeholder";
 }
 
@@ -212,7 +199,7 @@ function drawNode(writer: Writer, node: NodeSpec, id: string, frame: Frame): voi
     // Inner nodes are declared inside the box, which makes them its members; inner links join
     // the other links, numbered after those already written.
     const inner = new Writer();
-    drawGraph(inner, irOf(spec.graph), { ...frame, prefix: `${id}_`, indent: `${indent}  `, subgraphs: spec.subgraphs ?? {} });
+    drawGraph(inner, graphIR(spec.graph), { ...frame, prefix: `${id}_`, indent: `${indent}  `, subgraphs: spec.subgraphs ?? {} });
     writer.nodes.push(...inner.nodes);
     const sends = new Set(inner.sendLinks);
     for (const [i, line] of inner.links.entries()) writer.link(indent, line.trimStart(), sends.has(i));
