@@ -17,3 +17,6 @@ fi
 
 export PUPPETEER_SKIP_DOWNLOAD=1
 pnpm install --frozen-lockfile --reporter=append-only
+
+# Builds the packages' dist/, so that `pnpm weft …` (the built CLI) works from the repository root.
+pnpm build --output-logs=errors-only

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// The published `weft` command. In the Weft repo, run the source instead:
-// pnpm --filter @weft/cli run weft -- draw <module> -o graph.svg
+// The published `weft` command. In the Weft repository, use it as:
+// pnpm weft draw <module> -o graph.svg (from the root, after scripts/setup.sh)
 import "../dist/main.js";
