@@ -1,0 +1,93 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConsumerProject, type ConsumerProject } from "../src/consumer.ts";
+import { lintTarball, type LintReport } from "../src/lint.ts";
+import { packAll, ROOT, tarballFiles, type Packed } from "../src/pack.ts";
+
+let packsDir: string;
+let packed: Packed[];
+let project: ConsumerProject;
+let lints: Promise<{ name: string; reports: LintReport[] }[]>;
+
+beforeAll(async () => {
+  packsDir = await mkdtemp(join(tmpdir(), "weft-packs-"));
+  const started = performance.now();
+  packed = await packAll(packsDir);
+  const packedAt = performance.now();
+  // The linters read the tarballs while npm installs them: one waits on the network, the other on the CPU.
+  lints = Promise.all(packed.map(async ({ name, tarball }) => ({ name, reports: await lintTarball(tarball) })));
+  lints.catch(() => {});
+  project = await createConsumerProject({ tarballs: packed.map((p) => p.tarball), extra: ["zod@4.6.7", "openai@7.55.0"] });
+  console.log(`packed in ${ms(packedAt - started)}, installed with npm in ${ms(performance.now() - packedAt)} (${project.dir})`);
+  for (const file of ["durable.ts", "model.ts", "graph.ts"]) {
+    await copyFile(join(import.meta.dirname, "..", "consumer", file), join(project.dir, file));
+  }
+});
+
+const ms = (value: number) => `${(value / 1000).toFixed(1)} s`;
+
+afterAll(async () => {
+  if (packsDir) await rm(packsDir, { recursive: true, force: true });
+  if (project) await rm(project.dir, { recursive: true, force: true });
+});
+
+describe("the packed tarballs", () => {
+  it("hold a build, a README, a LICENSE and no workspace range", async () => {
+    for (const { name, tarball } of packed) {
+      const files = await tarballFiles(tarball);
+      console.log(`${name}: ${files.length} files\n  ${files.filter((f) => !f.startsWith("src/")).join("\n  ")}\n  + ${files.filter((f) => f.startsWith("src/")).length} files under src/`);
+      expect(files, name).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs", "dist/index.d.ts"]));
+      expect(files.filter((f) => /\.test(-d)?\.ts$/.test(f)), name).toEqual([]);
+      const { stdout } = await project.run("tar", ["-xzOf", tarball, "package/package.json"]);
+      const manifest = JSON.parse(stdout) as Record<string, Record<string, string> | undefined>;
+      for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
+        for (const [dep, range] of Object.entries(manifest[field] ?? {})) expect(range, `${name} ${field} ${dep}`).not.toMatch(/^workspace:/);
+      }
+      expect(manifest.engines?.node, name).toMatch(/^>=22/);
+    }
+  });
+
+  it("pass publint (strict) and arethetypeswrong", async () => {
+    for (const { name, reports: [publint, attw] } of await lints) {
+      console.log(`${name}: publint ${publint!.ok ? "clean" : "problems"}, attw ${attw!.ok ? "clean" : "problems"}`);
+      for (const report of [publint!, attw!]) expect(report.ok, `${report.tool} on ${name}:\n${report.output}`).toBe(true);
+    }
+  });
+});
+
+describe("a project that installs the tarballs with npm", () => {
+  it("runs the README's quick start", async () => {
+    const readme = await readFile(join(ROOT, "README.md"), "utf8");
+    const quickStart = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(quickStart).toBeDefined();
+    await writeFile(join(project.dir, "quick-start.ts"), quickStart!);
+    const ran = await project.run("node", ["quick-start.ts"]);
+    expect(ran.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, "")).toBe("");
+    expect(ran.stdout).toContain("## Why parallel agents");
+    expect(ran.stdout).toContain("## What next");
+  });
+
+  it("resumes a durable run with @weft/sqlite in a new process without re-running finished nodes", async () => {
+    const crashed = await project.run("node", ["durable.ts", "crash"]);
+    expect(crashed.stdout).toContain("failed:");
+    const resumed = await project.run("node", ["durable.ts"]);
+    expect(resumed.stdout).toContain('"published":true');
+    expect(await readFile(join(project.dir, "calls.log"), "utf8")).toBe("draft\npublish\npublish\n");
+  });
+
+  it("runs a @weft/openai model node against the bundled test server", async () => {
+    const ran = await project.run("node", ["model.ts"]);
+    expect(ran.stdout).toContain("answer: A step where every ready node runs at once.");
+    expect(ran.stdout).toContain("requests: 1, model: test-model");
+  });
+
+  it("draws a graph module's factory export to SVG with npx weft draw", async () => {
+    const ran = await project.run("npx", ["weft", "draw", "graph.ts", "--export", "reviewGraph", "-o", "out/review.svg"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const svg = await readFile(join(project.dir, "out", "review.svg"), "utf8");
+    expect(svg).toMatch(/^<svg/);
+    for (const node of ["security", "style", "summarize"]) expect(svg).toContain(node);
+  });
+});
