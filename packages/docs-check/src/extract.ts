@@ -80,6 +80,66 @@ export function extractSnippets(markdown: string, page: string): Snippet[] {
   return snippets;
 }
 
+/** A `weft` command line of a docs page's shell block. */
+export interface Command {
+  readonly page: string;
+  /** The 1-based line of the command in the page. */
+  readonly line: number;
+  /** The command line as written. */
+  readonly text: string;
+  /** Its arguments after `weft`, unquoted as a POSIX shell would. */
+  readonly args: readonly string[];
+}
+
+const SHELLS = new Set(["sh", "bash", "shell", "console"]);
+
+/**
+ * Every invocation of the `weft` command (`weft …`, `npx weft …`, `pnpm weft …`) in the page's
+ * sh, bash and shell blocks, comments removed.
+ */
+export function extractCommands(markdown: string, page: string): Command[] {
+  const commands: Command[] = [];
+  for (const fence of fences(markdown, page)) {
+    if (!SHELLS.has(fence.info.split(/\s+/)[0] ?? "")) continue;
+    fence.body.forEach((text, i) => {
+      const words = shellWords(text, `${page}:${fence.line + 1 + i}`);
+      const start = words[0] === "weft" ? 1 : (words[0] === "npx" || words[0] === "pnpm") && words[1] === "weft" ? 2 : -1;
+      if (start > 0) commands.push({ page, line: fence.line + 1 + i, text: text.trim(), args: words.slice(start) });
+    });
+  }
+  return commands;
+}
+
+/** Splits a shell line into words: single and double quotes, backslashes, a `#` comment. */
+export function shellWords(line: string, where: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+      else if (char === "\\" && quote === '"' && i + 1 < line.length) word += line[++i];
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      word ??= "";
+    } else if (char === "\\" && i + 1 < line.length) {
+      word = (word ?? "") + line[++i];
+    } else if (/\s/.test(char)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (char === "#" && word === undefined) {
+      break;
+    } else {
+      word = (word ?? "") + char;
+    }
+  }
+  if (quote !== undefined) throw new DocsError(`${where}: a ${quote} quote is never closed.`);
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
 /** The fenced code blocks of a page, in order (CommonMark fences: ``` or ~~~, possibly indented). */
 function fences(markdown: string, page: string): Fence[] {
   const lines = markdown.split(/\r?\n/);

@@ -1,0 +1,45 @@
+/**
+ * Runs the `weft` command lines of the docs, as written, from the repository's root: a module
+ * path that exists under the root is taken from there; everything the command writes (its `-o`
+ * files, a `run.jsonl` that a later line reads) goes to a temporary folder, one per page.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Command } from "./extract.ts";
+
+/** What went wrong with each command that failed, located by page and line. */
+export function runCommands(commands: readonly Command[], root: string): string[] {
+  const cli = join(root, "packages", "cli");
+  const tsx = pathToFileURL(createRequire(join(cli, "package.json")).resolve("tsx")).href;
+  const errors: string[] = [];
+  const dirs = new Map<string, string>();
+  try {
+    for (const command of commands) {
+      let dir = dirs.get(command.page);
+      if (dir === undefined) dirs.set(command.page, (dir = mkdtempSync(join(tmpdir(), "weft-docs-"))));
+      const args = command.args.map((arg, i) => (isInput(command.args, i) && existsSync(resolve(root, arg)) ? resolve(root, arg) : arg));
+      const ran = spawnSync(process.execPath, ["--conditions=@weft/source", "--import", tsx, join(cli, "src", "main.ts"), ...args], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, NODE_OPTIONS: "" },
+      });
+      if (ran.status !== 0) {
+        errors.push(`${command.page}:${command.line}: \`${command.text}\` exited with ${ran.status ?? ran.signal}:\n${ran.stderr.trim()}`);
+      }
+    }
+  } finally {
+    for (const dir of dirs.values()) rmSync(dir, { recursive: true, force: true });
+  }
+  return errors;
+}
+
+/** A positional argument (after the subcommand) or the value of `--input-file`: a file the command reads. */
+function isInput(args: readonly string[], i: number): boolean {
+  // Every option of the CLI takes a value: a word after an option is that option's value.
+  const previous = args[i - 1];
+  return i > 0 && !args[i]!.startsWith("-") && (previous === "--input-file" || !previous!.startsWith("-"));
+}
