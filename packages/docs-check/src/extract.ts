@@ -119,8 +119,8 @@ export function shellWords(line: string, where: string): string[] {
     const char = line[i]!;
     if (quote !== undefined) {
       if (char === quote) quote = undefined;
-      else if (char === "\\" && quote === '"' && i + 1 < line.length) word += line[++i];
-      else word += char;
+      else if (char === "\\" && quote === '"' && i + 1 < line.length) word = `${word ?? ""}${line[++i]}`;
+      else word = `${word ?? ""}${char}`;
     } else if (char === "'" || char === '"') {
       quote = char;
       word ??= "";
