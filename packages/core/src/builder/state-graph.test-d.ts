@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { appendList, Command, END, reducer, Send, START, StateGraph, type StateOf, type UpdateOf } from "../index.js";
+import type { CheckedResult, TypeError } from "./types.js";
 
 const State = z.object({
   topic: z.string(),
@@ -34,18 +35,27 @@ describe("state types", () => {
 });
 
 describe("node names accumulate in the builder's type", () => {
-  it("rejects a misspelled edge source and target", () => {
-    // @ts-expect-error "plna" is not a node
+  it("rejects a misspelled edge source and target, naming it", () => {
+    // @ts-expect-error addEdge: "plna" is not a node of this graph
     base.addEdge("plna", "write");
-    // @ts-expect-error "wirte" is not a node
+    // @ts-expect-error addEdge: "wirte" is not a node of this graph
     base.addEdge("plan", "wirte");
     base.addEdge(START, "plan").addEdge("done", END);
+    expectTypeOf<Parameters<typeof base.addEdge<"plan", "wirte">>[1]>().toEqualTypeOf<
+      "wirte" & TypeError<'addEdge: "wirte" is not a node of this graph'>
+    >();
+    expectTypeOf<Parameters<typeof base.addEdge<"plna", "write">>[0]>().toEqualTypeOf<
+      "plna" & TypeError<'addEdge: "plna" is not a node of this graph'>
+    >();
   });
 
-  it("rejects a misspelled join source", () => {
-    // @ts-expect-error "wrte" is not a node
+  it("rejects a misspelled join source, naming it", () => {
+    // @ts-expect-error addEdge: "wrte" is not a node of this graph
     base.addEdge(["plan", "wrte"], "done");
     base.addEdge(["plan", "write"], "done");
+    expectTypeOf<Parameters<typeof base.addEdge<readonly ["plan", "wrte"], "done">>[0]>().toEqualTypeOf<
+      readonly ["plan", "wrte"] & TypeError<'addEdge: "wrte" is not a node of this graph'>
+    >();
   });
 
   it("rejects a router that returns an unknown name", () => {
@@ -84,9 +94,34 @@ describe("node names accumulate in the builder's type", () => {
     base.addNode("plan", () => undefined);
   });
 
-  it("rejects an update with a key the state does not have", () => {
-    // @ts-expect-error "sumary" is not a state key
+  it("rejects an update with a key the state does not have, naming the key", () => {
+    // @ts-expect-error Key "sumary" is not in the state
     new StateGraph(State).addNode("a", () => ({ sumary: "x" }));
+    // @ts-expect-error Key "sumary" is not in the state
+    new StateGraph(State).addNode("a", async (s) => ({ topic: s.topic, sumary: "x" }));
+    // @ts-expect-error Key "sumary" of this Command's update is not in the state
+    new StateGraph(State).addNode("a", () => new Command({ goto: "b", update: { sumary: "x" } }), { ends: ["b"] });
+    expectTypeOf<CheckedResult<{ sumary: string }, typeof State, never>>().toEqualTypeOf<TypeError<'Key "sumary" is not in the state'>>();
+    expectTypeOf<CheckedResult<Promise<{ topic: string; sumary: string }>, typeof State, never>>().toEqualTypeOf<
+      TypeError<'Key "sumary" is not in the state'>
+    >();
+  });
+
+  it("still takes every kind of result a node may return", () => {
+    new StateGraph(State)
+      .addNode("label", () => ({ topic: "x" }))
+      .addNode("async", async (s) => ({ sections: [s.topic], total: 1 }))
+      .addNode("maybe", (s) => (s.total > 0 ? { results: "r" } : undefined))
+      .addNode("draft", () => (draft) => {
+        draft.total += 1;
+      })
+      .addNode("nothing", () => {})
+      .addNode("goto", (s) => (s.total > 0 ? new Command({ goto: "label" }) : { total: 1 }), { ends: ["label"] })
+      .addNode("goto-update", () => new Command({ goto: END, update: { total: 2 } }), { ends: [] });
+    // @ts-expect-error a wrong value for a known key
+    new StateGraph(State).addNode("a", () => ({ total: "1" }));
+    // @ts-expect-error a Command update with a wrong value
+    new StateGraph(State).addNode("a", () => new Command({ goto: "b", update: { total: "1" } }), { ends: ["b"] });
   });
 
   it("gives a Send worker its own input type", () => {

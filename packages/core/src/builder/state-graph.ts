@@ -8,7 +8,10 @@ import { checkGraphOptions, type GraphOptions } from "../options/graph-options.j
 import { checkNodeOptions } from "../graph/node-options.js";
 import type {
   BuilderDef,
+  CheckedResult,
   EmptyDef,
+  LooseResult,
+  NodeContext,
   NodeFn,
   NodeNames,
   NodeOptions,
@@ -35,6 +38,20 @@ type WithNode<TDef extends BuilderDef, $Name extends string, $Input, $Ends exten
 }
   ? { readonly nodes: Nodes & { readonly [K in $Name]: $Input }; readonly ends: Ends | $Ends }
   : never;
+
+/** Rejects an edge source that is not a node (or START), naming it. */
+type KnownSources<$From, TDef extends BuilderDef> = [Exclude<$From extends readonly string[] ? $From[number] : $From, NodeNames<TDef> | START>] extends [
+  infer Unknown extends string,
+]
+  ? [Unknown] extends [never]
+    ? unknown
+    : TypeError<`addEdge: "${Unknown}" is not a node of this graph`>
+  : unknown;
+
+/** Rejects an edge target that is not a node (or END), naming it. */
+type KnownTarget<$To extends string, TDef extends BuilderDef> = $To extends NodeNames<TDef> | END
+  ? unknown
+  : TypeError<`addEdge: "${$To}" is not a node of this graph`>;
 
 type UndeclaredEnds<TDef extends BuilderDef> = Exclude<TDef["ends"], NodeNames<TDef> | END>;
 
@@ -75,15 +92,24 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
    * Adds a node. Its tasks receive the state, or — with `options.input` — their own input,
    * which is what a `Send` to this node must carry.
    */
-  addNode<$Name extends string, const $Ends extends string = never>(
+  addNode<
+    $Name extends string,
+    const $Ends extends string = never,
+    $Result extends LooseResult<TState, NoInfer<$Ends>> = LooseResult<TState, NoInfer<$Ends>>,
+  >(
     name: $Name & NewNodeName<$Name, TDef>,
-    fn: NodeFn<StateOf<TState>, TState, NoInfer<$Ends>>,
+    fn: (input: StateOf<TState>, ctx: NodeContext) => $Result & CheckedResult<$Result, TState, NoInfer<$Ends>>,
     options?: NodeOptions<TState, undefined, $Ends>,
   ): StateGraph<TState, WithNode<TDef, $Name, StateOf<TState>, $Ends>>;
   /** A node whose tasks receive their own input, validated by `options.input` (a Send worker). */
-  addNode<$Name extends string, $InputSchema extends z.ZodType, const $Ends extends string = never>(
+  addNode<
+    $Name extends string,
+    $InputSchema extends z.ZodType,
+    const $Ends extends string = never,
+    $Result extends LooseResult<TState, NoInfer<$Ends>> = LooseResult<TState, NoInfer<$Ends>>,
+  >(
     name: $Name & NewNodeName<$Name, TDef>,
-    fn: NodeFn<z.output<$InputSchema>, TState, NoInfer<$Ends>>,
+    fn: (input: z.output<$InputSchema>, ctx: NodeContext) => $Result & CheckedResult<$Result, TState, NoInfer<$Ends>>,
     options: NodeOptions<TState, $InputSchema, $Ends> & { readonly input: $InputSchema },
   ): StateGraph<TState, WithNode<TDef, $Name, z.input<$InputSchema>, $Ends>>;
   addNode(
@@ -130,10 +156,15 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     return builder as never;
   }
 
-  /** `from` → `to`: `to` runs in the step after `from`. */
-  addEdge(from: NodeNames<TDef> | START, to: NodeNames<TDef> | END): StateGraph<TState, TDef>;
-  /** A join: `to` runs once every node of `from` has run since `to` last ran. */
-  addEdge(from: readonly [NodeNames<TDef>, ...NodeNames<TDef>[]], to: NodeNames<TDef> | END): StateGraph<TState, TDef>;
+  /**
+   * `from` → `to`: `to` runs in the step after `from`. With an array `from`, a join: `to` runs
+   * once every node of `from` has run since `to` last ran. A name that is not a node of the
+   * graph fails to compile with a message naming it.
+   */
+  addEdge<const $From extends string | readonly [string, ...string[]], const $To extends string>(
+    from: $From & KnownSources<$From, TDef>,
+    to: $To & KnownTarget<$To, TDef>,
+  ): StateGraph<TState, TDef>;
   addEdge(from: string | readonly string[], to: string): StateGraph<TState, TDef> {
     const isNames = isArray(from) && from.every((name: unknown) => typeof name === "string");
     if (typeof to !== "string" || (typeof from !== "string" && !isNames)) {

@@ -88,6 +88,55 @@ export type NodeResult<TState extends AnyStateSchema, TEnds extends string> =
   | undefined;
 
 /**
+ * What `addNode` accepts a node's function to return while it infers that return type: the
+ * results of {@link NodeResult} and, so that a wrong key can be named by {@link CheckedResult}
+ * rather than rejected by a long union, any object.
+ * @internal
+ */
+export type LooseResult<TState extends AnyStateSchema, TEnds extends string> =
+  | NodeResult<TState, TEnds>
+  | Command<TEnds | END, unknown>
+  | Readonly<Record<string, unknown>>
+  | PromiseLike<NodeResult<TState, TEnds> | Command<TEnds | END, unknown> | Readonly<Record<string, unknown>>>;
+
+/** The keys of an update that the state does not have (none for a loose record type). */
+type KeysOutside<TUpdate, TState extends AnyStateSchema> = TUpdate extends object
+  ? string extends keyof TUpdate
+    ? never
+    : Exclude<keyof TUpdate, keyof UpdateOf<TState>> & string
+  : never;
+
+/** Why a node's result is wrong, as a message naming the culprit; never when it is right so far. */
+type ResultProblem<TResult, TState extends AnyStateSchema> =
+  TResult extends Command<string, infer TUpdate>
+    ? [KeysOutside<TUpdate, TState>] extends [never]
+      ? unknown extends TUpdate
+        ? never
+        : TUpdate extends UpdateOf<TState>
+          ? never
+          : "The update of this Command does not match the state"
+      : `Key "${KeysOutside<TUpdate, TState>}" of this Command's update is not in the state`
+    : TResult extends (...args: never[]) => unknown
+      ? never
+      : [KeysOutside<TResult, TState>] extends [never]
+        ? never
+        : `Key "${KeysOutside<TResult, TState>}" is not in the state`;
+
+/**
+ * The type a node's function must return, given what it does return: a {@link NodeResult}, or
+ * a {@link TypeError} naming an update key the state does not have.
+ * @internal
+ */
+export type CheckedResult<TResult, TState extends AnyStateSchema, TEnds extends string> = [
+  ResultProblem<Awaited<TResult>, TState>,
+] extends [never]
+  ?
+      | NodeResult<TState, TEnds>
+      | Command<TEnds | END, unknown>
+      | PromiseLike<NodeResult<TState, TEnds> | Command<TEnds | END, unknown>>
+  : TypeError<ResultProblem<Awaited<TResult>, TState>>;
+
+/**
  * A node: an (async) function of its input and a {@link NodeContext}. It may return any
  * thenable (a query builder, say), which is awaited like a promise.
  */
