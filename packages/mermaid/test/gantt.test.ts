@@ -25,7 +25,7 @@ describe("toMermaidGantt", () => {
       "gantt
         title scripted run
         dateFormat x
-        axisFormat %S.%L s
+        axisFormat %-S.%L s
         todayMarker off
         section Step 1
         plan :0, 3
@@ -76,7 +76,7 @@ describe("toMermaidGantt", () => {
     expect(await ganttValid(events)).toMatchInlineSnapshot(`
       "gantt
         dateFormat x
-        axisFormat %S.%L s
+        axisFormat %-S.%L s
         todayMarker off
         section Step 1
         ask_human (interrupted) :done, 1, 9
@@ -90,6 +90,17 @@ describe("toMermaidGantt", () => {
     const long: RecordedRunEvent[] = [{ type: "run:start", input: {}, at: 90_000 }];
     expect(toMermaidGantt(long)).toContain("axisFormat %M:%S\n");
     expect(toMermaidGantt(long, { axisFormat: "%Ss" })).toContain("axisFormat %Ss\n");
+  });
+
+  it("names tasks as the caller's label says, escaped, and keeps the default where it gives none", async () => {
+    const text = await ganttValid(scriptedRun(), {
+      label: (task) => (task.node === "worker" ? ["Security", "Style: #1", "Performance", "Docs"][task.sendIndex ?? 0] : undefined),
+    });
+    expect(text).toContain("  Security :4, 40\n");
+    expect(text).toContain("  Style#58; #35;1 (attempt 1 timed out, retried) :active, 4, 10\n");
+    expect(text).toContain("  Performance (queued) :done, 4, 40\n");
+    expect(text).toContain("  plan :0, 3\n");
+    expect(text).not.toContain("worker #");
   });
 
   it("leaves out queued bars when asked", async () => {

@@ -69,6 +69,10 @@ describe.skipIf(chromium === undefined)("rendering on one warm Chromium page", (
       ]),
     );
     expect(texts.some((t) => t.endsWith("(queued)"))).toBe(true);
+    // The axis reads in seconds from the run's start: "0.050 s", not "00.050 s".
+    const ticks = [...root.querySelectorAll(".tick text")].map((node) => (node.textContent ?? "").trim());
+    expect(ticks.length).toBeGreaterThan(1);
+    for (const tick of ticks) expect(tick).toMatch(/^(0|[1-9]\d?)\.\d{3} s$/);
     const classes = [...root.querySelectorAll("rect")].map((rect) => rect.getAttribute("class") ?? "");
     expect(classes.some((c) => /\bcrit\d/.test(c))).toBe(true);
     expect(classes.some((c) => /\bactive\d/.test(c))).toBe(true);

@@ -8,17 +8,22 @@ import type { TaskRef } from "../records/task-ref.js";
  *
  * @example
  * ```ts
- * toMermaidGantt(events, { title: "nightly run", axisFormat: "%M:%S", showQueued: false });
+ * toMermaidGantt(events, { title: "nightly run", axisFormat: "%M:%S", showQueued: false, label: (task) => task.node });
  * ```
  */
 export interface GanttOptions {
   /** A title above the chart. None by default. */
   readonly title?: string;
   /**
-   * The time axis' d3 format. By default `%S.%L s` (seconds.milliseconds) for runs under a
-   * minute, `%M:%S` under an hour, `%H:%M:%S` beyond.
+   * The time axis' d3 format. By default `%-S.%L s` (seconds from the run's start, "0.500 s")
+   * for runs under a minute, `%M:%S` under an hour, `%H:%M:%S` beyond.
    */
   readonly axisFormat?: string;
+  /**
+   * A task's name on its bars, as a progress display names it (a reviewer's name rather than
+   * `review #2`); `undefined` keeps the default, the node's name with its Send index.
+   */
+  readonly label?: (task: TaskRef) => string | undefined;
   /** Draw the time a task waited for a concurrency slot as its own grey bar. Default true. */
   readonly showQueued?: boolean;
 }
@@ -74,7 +79,9 @@ export function toMermaidGantt(
     if (found === undefined) {
       // Labels are written as they are: the node name is escaped here, the rest is ours.
       const node = ganttText(ref.node);
-      const name = ref.sendIndex === undefined || ref.sendIndex === null ? node : `${node} #${ref.sendIndex}`;
+      const label = options.label?.(ref);
+      const name =
+        label !== undefined ? ganttText(label) : ref.sendIndex === undefined || ref.sendIndex === null ? node : `${node} #${ref.sendIndex}`;
       found = { name, step: ref.step, bars: [], queuedAt: undefined, attemptStart: undefined, attempt: 1, settled: false };
       tracks.set(ref.taskId, found);
     }
@@ -174,7 +181,7 @@ export function toMermaidGantt(
 }
 
 function defaultAxisFormat(totalMs: number): string {
-  if (totalMs < 60_000) return "%S.%L s";
+  if (totalMs < 60_000) return "%-S.%L s";
   if (totalMs < 3_600_000) return "%M:%S";
   return "%H:%M:%S";
 }
