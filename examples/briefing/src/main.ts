@@ -20,5 +20,5 @@ export async function runBriefing(options: ExampleOptions & { query?: string } =
 
 startExample(import.meta.url, { query: { type: "string" } }, async ({ values }) => {
   const { graph, outcome } = await runBriefing(typeof values.query === "string" ? { query: values.query } : {});
-  return [{ name: "briefing", graph, events: outcome.events, title: "briefing run" }];
+  return [{ name: "briefing", graph, events: outcome.events, labels: outcome.progress.views(), title: "briefing run" }];
 });

@@ -1,43 +1,62 @@
-import { checkGuide, memoryOutput } from "@weft/example-shared";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkGuide, drawPictures, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runCodeReview } from "./main.js";
 
 describe("the code-review example", () => {
-  it("reports the failed Documentation reviewer and keeps the three other reviews", async () => {
+  it("runs three reviewers at once, then with the failing Documentation reviewer keeps the three other reviews", async () => {
     const printed = memoryOutput();
     const run = await runCodeReview({ mode: "offline", latencyScale: 0.05, out: printed, tty: false });
 
+    expect(run.three.parallel.state?.reviews.map((r) => r.dimension)).toEqual(["Security", "Performance", "Style"]);
     expect(run.state.reviews.map((r) => [r.dimension, r.score])).toEqual([
       ["Security", 7],
       ["Performance", 8],
       ["Style", 6],
     ]);
-    expect(run.parallel.failures).toMatchObject([{ node: "review", sendIndex: 3, attempts: 2, policy: "continue" }]);
+    expect(run.capped.failures).toMatchObject([{ node: "review", sendIndex: 3, attempts: 2, policy: "continue" }]);
     const text = printed.text();
+    expect(text).toContain("Running 3 reviews at once...\n");
+    expect(text).toMatch(/Total time: \d+\.\d\ds \(vs \d+\.\d\ds one after another\)\n/);
+    expect(text).toContain("Adding the Documentation reviewer: 4 reviews, at most 2 model calls at a time...\n");
     expect(text).toContain("  🔒 Security: 7/10 — No SQL injection risk, but input is not validated\n");
     expect(text).toContain("  ⏱️ Performance: 8/10 — Efficient algorithm, consider caching for repeated calls\n");
     expect(text).toContain("  🎨 Style: 6/10 — Missing type hints, inconsistent naming conventions\n");
     expect(text).toContain("  📝 Documentation: no review (the reviewer failed)\n");
     expect(text).toContain("  ❌ Documentation review failed after 2 attempts: 503 The server is overloaded.");
     expect(text).toContain("↻  Documentation review attempt 1 failed (503");
-    expect(text).toMatch(/Total time: \d+\.\d\ds \(vs \d+\.\d\ds one after another\)/);
+    // The first part's report has no Documentation line: that reviewer is not there yet.
+    const firstPart = text.slice(text.indexOf("Running 3 reviews at once"), text.indexOf("Adding the Documentation reviewer"));
+    expect(firstPart).not.toContain("Documentation");
   });
 
-  it("runs at most two reviewers at once, and one at a time when measured sequentially", async () => {
+  it("runs the three at once, one at a time when measured sequentially, and the four at most two at a time", async () => {
     const run = await runCodeReview({ mode: "offline", latencyScale: 0.05, out: memoryOutput(), tty: false });
-    const peak = (outcome: typeof run.parallel) => {
+    const peak = (outcome: typeof run.capped) => {
       const spans = outcome.progress.views().filter((t) => t.node === "review");
       return Math.max(...spans.map((t) => spans.filter((o) => o.startedAt! <= t.startedAt! && o.endedAt! > t.startedAt!).length));
     };
-    expect(peak(run.parallel)).toBe(2);
-    expect(peak(run.sequential)).toBe(1);
-    expect(run.sequential.state?.reviews).toEqual(run.state.reviews);
+    expect(peak(run.three.parallel)).toBe(3);
+    expect(peak(run.three.sequential)).toBe(1);
+    expect(peak(run.capped)).toBe(2);
+    expect(run.three.sequential.state?.reviews).toEqual(run.three.parallel.state?.reviews);
+  });
+
+  it("names the reviewers in the timeline as the progress display does", async () => {
+    const run = await runCodeReview({ mode: "offline", latencyScale: 0.02, out: memoryOutput(), tty: false });
+    const dir = await mkdtemp(join(tmpdir(), "code-review-"));
+    await drawPictures(dir, [{ name: "run", events: run.capped.events, labels: run.capped.progress.views() }], { render: false });
+    const gantt = await readFile(join(dir, "run-timeline.mmd"), "utf8");
+    for (const dimension of ["Security", "Performance", "Style", "Documentation"]) expect(gantt).toContain(`  ${dimension} review`);
+    expect(gantt).not.toContain("review #");
   });
 
   it("keeps all four reviews without the outage", async () => {
     const run = await runCodeReview({ mode: "offline", latencyScale: 0.02, outage: false, out: memoryOutput(), tty: false });
     expect(run.state.reviews.map((r) => r.dimension)).toEqual(["Security", "Performance", "Style", "Documentation"]);
-    expect(run.parallel.failures).toEqual([]);
+    expect(run.capped.failures).toEqual([]);
   });
 });
 

@@ -26,11 +26,24 @@ export const ReviewState = z.object({
 const Reviewer = z.object({ dimension: z.string(), focus: z.string(), code: z.string() });
 type Reviewer = z.output<typeof Reviewer>;
 
+/** One reviewer: its dimension, an icon for the report, and what it looks at. */
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Options of {@link reviewGraph}. */
+export interface ReviewGraphOptions {
+  readonly client: ChatClient;
+  readonly model: string;
+  /** The reviewers, in report order. Default: all four {@link DIMENSIONS}. */
+  readonly dimensions?: readonly Dimension[];
+  /** At most this many model calls at once; all at once when left out. */
+  readonly concurrency?: number;
+}
+
 /**
- * One `review` task per dimension (Send), at most two model calls at a time; a reviewer that
- * still fails after a retry is recorded (`onError: "continue"`) and the others are kept.
+ * One `review` task per dimension (Send); a reviewer that still fails after a retry is
+ * recorded (`onError: "continue"`) and the others are kept.
  */
-export function reviewGraph({ client, model }: { client: ChatClient; model: string }) {
+export function reviewGraph({ client, model, dimensions = DIMENSIONS, concurrency }: ReviewGraphOptions) {
   return new StateGraph(ReviewState, { name: "code-review" })
     .addNode(
       "review",
@@ -52,7 +65,7 @@ export function reviewGraph({ client, model }: { client: ChatClient; model: stri
       }),
       {
         input: Reviewer,
-        concurrency: 2,
+        ...(concurrency === undefined ? {} : { concurrency }),
         timeoutMs: 30_000,
         retry: { maxAttempts: 2, backoff: { initialMs: 200 } },
         onError: "continue",
@@ -61,7 +74,7 @@ export function reviewGraph({ client, model }: { client: ChatClient; model: stri
     .addNode("report", (s) => ({
       report: [
         "Code Review Report:",
-        ...DIMENSIONS.map(({ dimension, icon }) => {
+        ...dimensions.map(({ dimension, icon }) => {
           const review = s.reviews.find((r) => r.dimension === dimension);
           if (review === undefined) return `  ${icon} ${dimension}: no review (the reviewer failed)`;
           return [`  ${icon} ${dimension}: ${review.score}/10 — ${review.summary}`, ...review.findings.map((f) => `       - ${f}`)].join("\n");
@@ -70,10 +83,19 @@ export function reviewGraph({ client, model }: { client: ChatClient; model: stri
     }))
     .addConditionalEdges(
       START,
-      (s) => DIMENSIONS.map(({ dimension, focus }) => new Send("review", { dimension, focus, code: s.code })),
+      (s) => dimensions.map(({ dimension, focus }) => new Send("review", { dimension, focus, code: s.code })),
       ["review"],
     )
     .addEdge("review", "report")
     .addEdge("report", END)
     .compile();
+}
+
+/**
+ * How the progress display and the timeline name a task: a review by its reviewer
+ * ("Security review"), anything else by its node.
+ */
+export function reviewerLabel(dimensions: readonly Dimension[] = DIMENSIONS) {
+  return (task: { readonly node: string; readonly sendIndex?: number | undefined }): string | undefined =>
+    task.node === "review" ? `${dimensions[task.sendIndex ?? 0]?.dimension} review` : undefined;
 }

@@ -10,9 +10,9 @@ import {
   type ExampleOptions,
 } from "@weft/example-shared";
 import type { ScriptedReply } from "@weft/openai/testing";
-import { DIMENSIONS, reviewGraph } from "./graph.js";
+import { DIMENSIONS, reviewerLabel, reviewGraph } from "./graph.js";
 
-/** The seed's snippet under review. */
+/** The snippet under review. */
 export const CODE = `def process_data(data):
     result = []
     for item in data:
@@ -67,9 +67,14 @@ const REPLIES: readonly ScriptedReply[] = Object.entries(ANSWERS).map(([dimensio
   times: Infinity,
 }));
 
+/** The three reviewers of the first part; the fourth, Documentation, joins in the second. */
+export const FIRST_THREE = DIMENSIONS.slice(0, 3);
+
 /**
- * The seed's exercise: four reviewers in parallel, at most two at a time, one of them failing;
- * then the same reviews one after another, to measure what parallelism saved.
+ * The exercise in two parts. First three reviewers (security, performance, style) all at once,
+ * timed against the same reviews one after another. Then the documentation reviewer joins,
+ * with at most two model calls at a time; its calls meet an outage (unless `outage: false`),
+ * so it fails after a retry and the three other reviews are kept.
  */
 export async function runCodeReview(options: ExampleOptions & { outage?: boolean } = {}) {
   const { print, progress } = output(options);
@@ -81,27 +86,37 @@ export async function runCodeReview(options: ExampleOptions & { outage?: boolean
     ...(outage ? { outage: { when: (body) => reviewerOf(body.messages[0]?.content) === FAILING } } : {}),
   });
   try {
-    const graph = reviewGraph({ client: llm.client, model: llm.model });
-    const label = (task: { node: string; sendIndex: number | undefined }) =>
-      task.node === "review" ? `${DIMENSIONS[task.sendIndex ?? 0]?.dimension} review` : undefined;
-    print("Weft code review, the seed's exercise: one reviewer per dimension, in parallel.");
+    print("Weft code review: one reviewer per dimension, in parallel.");
     print(`(${llm.description}${outage ? `; the ${FAILING} reviewer meets a simulated outage` : ""})`);
     print();
-    print(`Running ${DIMENSIONS.length} parallel reviews (at most 2 at a time)...`);
-    const parallel = await runWithProgress(graph, { code: CODE }, { progress, label });
-    const state = stateOf(parallel);
 
+    const three = reviewGraph({ client: llm.client, model: llm.model, dimensions: FIRST_THREE });
+    print(`Running ${FIRST_THREE.length} reviews at once...`);
+    const parallel = await runWithProgress(three, { code: CODE }, { progress, label: reviewerLabel(FIRST_THREE) });
     // The same graph, one task at a time: what the reviews cost without parallelism.
-    const sequential = await runWithProgress(graph, { code: CODE }, { progress: { out: memoryOutput() }, run: { maxConcurrency: 1 } });
+    const sequential = await runWithProgress(three, { code: CODE }, {
+      progress: { out: memoryOutput() },
+      label: reviewerLabel(FIRST_THREE),
+      run: { maxConcurrency: 1 },
+    });
     print(`Total time: ${seconds(parallel.durationMs)} (vs ${seconds(sequential.durationMs)} one after another)`);
     print();
+    print(stateOf(parallel).report);
+    print();
+
+    const graph = reviewGraph({ client: llm.client, model: llm.model, concurrency: 2 });
+    print(`Adding the ${FAILING} reviewer: ${DIMENSIONS.length} reviews, at most 2 model calls at a time...`);
+    const capped = await runWithProgress(graph, { code: CODE }, { progress, label: reviewerLabel() });
+    const state = stateOf(capped);
+    print(`Total time: ${seconds(capped.durationMs)}`);
+    print();
     print(state.report);
-    for (const failure of parallel.failures) {
+    for (const failure of capped.failures) {
       const dimension = DIMENSIONS[failure.sendIndex ?? 0]?.dimension;
       print(`  ❌ ${dimension} review failed after ${failure.attempts} attempts: ${message(failure.error)}`);
     }
-    print(`${state.reviews.length} of ${DIMENSIONS.length} reviews kept; ${parallel.failures.length} failed.`);
-    return { state, parallel, sequential, graph, requests: llm.server?.requests ?? [] };
+    print(`${state.reviews.length} of ${DIMENSIONS.length} reviews kept; ${capped.failures.length} failed.`);
+    return { state, three: { graph: three, parallel, sequential }, capped, graph, requests: llm.server?.requests ?? [] };
   } finally {
     await llm.close();
   }
@@ -110,7 +125,18 @@ export async function runCodeReview(options: ExampleOptions & { outage?: boolean
 startExample(import.meta.url, { healthy: { type: "boolean" } }, async ({ values }) => {
   const run = await runCodeReview({ outage: values.healthy !== true });
   return [
-    { name: "code-review", graph: run.graph, events: run.parallel.events, title: "four reviewers, at most two at a time" },
-    { name: "code-review-sequential", events: run.sequential.events, title: "the same reviews, one after another" },
+    { name: "code-review", graph: run.graph, events: run.capped.events, labels: run.capped.progress.views(), title: "four reviewers, at most two at a time" },
+    {
+      name: "code-review-three",
+      events: run.three.parallel.events,
+      labels: run.three.parallel.progress.views(),
+      title: "three reviewers at once",
+    },
+    {
+      name: "code-review-sequential",
+      events: run.three.sequential.events,
+      labels: run.three.sequential.progress.views(),
+      title: "the same three reviews, one after another",
+    },
   ];
 });

@@ -72,7 +72,7 @@ startExample(import.meta.url, {}, async () => {
   const run = await runErrorHandling();
   return [
     { name: "error-handling", graph: run.bestEffortGraph },
-    { name: "error-handling-fail-fast", events: run.failFast.events, title: "fail-fast: Paris times out, Tokyo is cancelled" },
-    { name: "error-handling-best-effort", events: run.bestEffort.events, title: "best-effort: Paris times out, the rest goes on" },
+    { name: "error-handling-fail-fast", events: run.failFast.events, labels: run.failFast.progress.views(), title: "fail-fast: Paris times out, Tokyo is cancelled" },
+    { name: "error-handling-best-effort", events: run.bestEffort.events, labels: run.bestEffort.progress.views(), title: "best-effort: Paris times out, the rest goes on" },
   ];
 });

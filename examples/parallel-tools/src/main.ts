@@ -116,5 +116,5 @@ export function withToolCalls(events: readonly RunEvent<unknown, string>[]): Run
 
 startExample(import.meta.url, {}, async () => {
   const { graph, outcome } = await runParallelTools();
-  return [{ name: "parallel-tools", graph, events: withToolCalls(outcome.events), title: "parallel tool calls" }];
+  return [{ name: "parallel-tools", graph, events: withToolCalls(outcome.events), labels: outcome.progress.views(), title: "parallel tool calls" }];
 });

@@ -79,5 +79,5 @@ startExample(import.meta.url, { topic: { type: "string" }, out: { type: "string"
     ...(typeof values.topic === "string" ? { topic: values.topic } : {}),
     ...(typeof values.out === "string" ? { reportPath: resolve(process.cwd(), values.out) } : {}),
   });
-  return [{ name: "report", graph, events: outcome.events, title: "report run" }];
+  return [{ name: "report", graph, events: outcome.events, labels: outcome.progress.views(), title: "report run" }];
 });

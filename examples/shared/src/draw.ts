@@ -15,6 +15,11 @@ export interface Picture {
   readonly events?: Iterable<RunEvent<unknown, string>>;
   /** The timeline's title. */
   readonly title?: string;
+  /**
+   * The names the progress display gave the run's tasks (`outcome.progress.views()`), so that
+   * the timeline's bars say the same; tasks not listed keep the node's name and Send index.
+   */
+  readonly labels?: Iterable<{ readonly taskId: string; readonly label: string }>;
 }
 
 /**
@@ -37,7 +42,12 @@ export async function drawPictures(
   for (const picture of pictures) {
     if (picture.graph !== undefined) texts.push([`${picture.name}-graph`, toMermaid(picture.graph, picture.graphOptions)]);
     if (picture.events !== undefined) {
-      texts.push([`${picture.name}-timeline`, toMermaidGantt(picture.events, picture.title === undefined ? {} : { title: picture.title })]);
+      const labels = new Map([...(picture.labels ?? [])].map(({ taskId, label }) => [taskId, label]));
+      const gantt = toMermaidGantt(picture.events, {
+        ...(picture.title === undefined ? {} : { title: picture.title }),
+        label: (task) => labels.get(task.taskId),
+      });
+      texts.push([`${picture.name}-timeline`, gantt]);
     }
   }
   const files: string[] = [];

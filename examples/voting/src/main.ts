@@ -96,7 +96,7 @@ export async function runVoting(options: ExampleOptions = {}) {
 startExample(import.meta.url, {}, async () => {
   const run = await runVoting();
   return [
-    { name: "voting", graph: run.voteGraph, events: run.vote.events, title: "five judges, one vote" },
-    { name: "best-of", graph: run.bestOfGraph, events: run.best.events, title: "best of three" },
+    { name: "voting", graph: run.voteGraph, events: run.vote.events, labels: run.vote.progress.views(), title: "five judges, one vote" },
+    { name: "best-of", graph: run.bestOfGraph, events: run.best.events, labels: run.best.progress.views(), title: "best of three" },
   ];
 });
