@@ -1,6 +1,10 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { startTestServer } from "@weft/openai/testing";
 import { checkGuide, drawPictures, memoryOutput } from "@weft/example-shared";
 import { describe, expect, it } from "vitest";
 import { runCodeReview } from "./main.js";
@@ -57,6 +61,34 @@ describe("the code-review example", () => {
     const run = await runCodeReview({ mode: "offline", latencyScale: 0.02, outage: false, out: memoryOutput(), tty: false });
     expect(run.state.reviews.map((r) => r.dimension)).toEqual(["Security", "Performance", "Style", "Documentation"]);
     expect(run.capped.failures).toEqual([]);
+  });
+});
+
+describe("against an endpoint that refuses the key", () => {
+  it("stops after one attempt per reviewer and prints one paragraph, not a stack", async () => {
+    const server = await startTestServer({ handler: () => ({ status: 401, error: "Incorrect API key provided: sk-bad" }) });
+    try {
+      const main = join(import.meta.dirname, "main.ts");
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+      const ran = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["--conditions=@weft/source", "--import", tsx, main],
+          { env: { ...process.env, OPENAI_API_KEY: "sk-bad", OPENAI_BASE_URL: server.baseURL, NODE_OPTIONS: "" } },
+          (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
+        );
+      });
+      expect(ran.code).toBe(1);
+      expect(ran.stderr.trim()).toBe(
+        "The model endpoint refused the request (HTTP 401: 401 Incorrect API key provided: sk-bad). Check OPENAI_API_KEY (and OPENAI_BASE_URL, if you set it), " +
+          "or unset OPENAI_API_KEY to run the example offline against its local test server. A refused request is not retried: it would be refused again.",
+      );
+      expect(ran.stdout).not.toContain("    at ");
+      // One request per reviewer of the first part: the 401 is not retried, by Weft or by the client.
+      expect(server.requests).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { describeFiles, drawPictures, type Picture } from "./draw.js";
+import { explainRefusal, refusalOf } from "./refusal.js";
 
 /**
  * True when the module at `url` (pass `import.meta.url`) is the script node was asked to run,
@@ -38,7 +39,9 @@ export interface ExampleCli {
 /**
  * Runs an example when its module is the script node runs (and does nothing when a test
  * imports it): parses the command line, calls `run`, then draws the pictures `run` returns
- * when `--draw` or `--pictures <dir>` was given. A failure sets the exit code to 1.
+ * when `--draw` or `--pictures <dir>` was given. A failure sets the exit code to 1; when the
+ * model endpoint refused a request (a bad key, an unknown model), it is explained in one
+ * paragraph rather than printed with its stack.
  *
  * @example
  * ```ts
@@ -71,7 +74,9 @@ export function startExample(
     console.log(`\nPictures:\n${describeFiles(await drawPictures(dir, pictures))}`);
   };
   go().catch((error: unknown) => {
-    console.error(error);
+    // A refused model call (bad key, unknown model) is the user's to fix: say how, in one paragraph.
+    const refusal = refusalOf(error);
+    console.error(refusal === undefined ? error : `\n${explainRefusal(refusal)}`);
     process.exitCode = 1;
   });
 }

@@ -1,6 +1,7 @@
 import { isGraphError, type GraphError, type RunEvent, type RunOptions, type TaskFailure, type TaskRef } from "@weft/core";
 import { seconds } from "./latency.js";
 import { Progress, type ProgressOptions } from "./progress.js";
+import { refusalOf } from "./refusal.js";
 
 /** How a run ended, with every event it streamed. */
 export type RunOutcome<TState, TNodes extends string> = {
@@ -49,7 +50,7 @@ export async function runWithProgress<TInput, TState, TNodes extends string>(
     }
   } catch (error) {
     progress.finish();
-    if (!isGraphError(error)) throw error;
+    if (!isGraphError(error) || refusalOf(error) !== undefined) throw error;
     const durationMs = performance.now() - start;
     const failures = events.flatMap((event) => (event.type === "step:end" ? event.failures : []));
     return { status: "failed", state: undefined, failures, error, events, durationMs, progress };
@@ -57,6 +58,10 @@ export async function runWithProgress<TInput, TState, TNodes extends string>(
   progress.finish();
   const end = events.findLast((event) => event.type === "run:end");
   if (end === undefined || end.type !== "run:end") throw new Error("The run's stream ended without a run:end event.");
+  // A task that failed because the endpoint refused it (onError: "continue" kept the run going):
+  // the other results cannot be trusted to mean anything either, so the example stops here.
+  const refused = end.failures.find((failure) => refusalOf(failure.error) !== undefined);
+  if (refused !== undefined) throw refused.error;
   return { status: "done", state: end.state, failures: end.failures, error: undefined, events, durationMs: end.durationMs, progress };
 }
 
