@@ -4,7 +4,7 @@ import type { Sources } from "./graph.js";
 /** How long each simulated service takes to answer, at latency scale 1. */
 export const LATENCY_MS = { weather: 400, news: 600, calendar: 250 } as const;
 
-/** The seed's three services, answering after a realistic delay (scaled by `WEFT_LATENCY_SCALE`). */
+/** The three services, answering after a realistic delay (scaled by `WEFT_LATENCY_SCALE`). */
 export function demoSources(scale = latencyScale()): Sources {
   return {
     weather: async (query, signal) => {

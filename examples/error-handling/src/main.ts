@@ -10,7 +10,7 @@ import {
 } from "@weft/example-shared";
 import { weatherGraph, type WeatherApi } from "./graph.js";
 
-/** The seed's three tasks: London, a lookup that never answers, Tokyo. */
+/** The three tasks: London, a lookup that never answers, Tokyo. */
 export const CITIES = ["London", "Paris", "Tokyo"];
 /** At latency scale 1: how long each lookup takes (Paris's station is down: it never answers), and the limits. */
 export const TIMING = { London: 250, Tokyo: 350, timeoutMs: 500, concurrency: 2 } as const;

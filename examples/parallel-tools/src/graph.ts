@@ -4,7 +4,7 @@ import { z } from "zod";
 
 const TEMPS: Readonly<Record<string, number>> = { london: 12, tokyo: 24, paris: 15 };
 
-/** The seed's `get_weather`: a simulated weather API that answers after `latencyMs`. */
+/** `get_weather`: a simulated weather API that answers after `latencyMs`. */
 export function weatherTool(latencyMs: number) {
   return tool({
     name: "get_weather",

@@ -14,7 +14,7 @@ import type { z } from "zod";
 import { weatherAgent, weatherTool } from "./graph.js";
 
 export const QUESTION = "What's the weather in London, Tokyo and Paris?";
-/** The seed's simulated network latency of one weather call. */
+/** The simulated network latency of one weather call. */
 export const TOOL_LATENCY_MS = 500;
 
 /** Offline, the model's first turn asks for the three cities in one message. */

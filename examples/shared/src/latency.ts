@@ -42,7 +42,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Seconds with two decimals, the way the seed prints times: `1.52s`. */
+/** Seconds with two decimals, as the examples print times: `1.52s`. */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)}s`;
 }

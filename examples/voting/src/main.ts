@@ -16,7 +16,7 @@ export const REVIEW =
   "which was annoying, but an update fixed it. I'd buy it again.";
 export const PRODUCT = "Weft, a typed workflow engine that runs an LLM agent's independent steps in parallel";
 
-/** What each judge says offline: the seed's five votes, four positive and one negative. */
+/** What each judge says offline: five votes, four positive and one negative. */
 const VERDICTS: Readonly<Record<(typeof JUDGES)[number]["name"], { label: string; reason: string }>> = {
   overall: { label: "positive", reason: "Praise for battery and screen outweighs one fixed problem." },
   tone: { label: "positive", reason: "Warm and enthusiastic, with mild annoyance at most." },

@@ -21,7 +21,7 @@ export const VoteState = z.object({
   verdicts: appendList(Verdict),
   winner: z.enum(LABELS).optional(),
   confidence: z.number().optional(),
-  /** The seed's format: `positive (confidence: 80%)`. */
+  /** The format: `positive (confidence: 80%)`. */
   result: z.string().optional(),
 });
 

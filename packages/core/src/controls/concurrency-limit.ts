@@ -6,7 +6,7 @@ const limiters = new WeakMap<ConcurrencyLimit, Limiter>();
 
 /**
  * A cap on how many tasks run at once, shared by every node, graph and run that is given it:
- * the seed's `asyncio.Semaphore(2)` around one API key, for the whole process. Pass it as a
+ * an `asyncio.Semaphore(2)` around one API key, for the whole process. Pass it as a
  * node's `concurrency`. (A number there caps the node within each run: two runs at once each
  * get that many.) Tasks beyond the cap wait, served in the order they asked, and are reported
  * as `task:queued`; a task whose run is cancelled while it waits leaves the queue. A task

@@ -143,7 +143,7 @@ export interface VoteReport<T> extends Vote<T> {
 
 /**
  * Counts judges' labels (or verdicts) with core's `majorityVote`: the winner, its confidence
- * and the seed's summary line. Ties go to the label voted first, which Weft keeps in Send order.
+ * and a summary line. Ties go to the label voted first, which Weft keeps in Send order.
  *
  * @example
  * ```ts
