@@ -1,4 +1,3 @@
-import { GraphError } from "@weft/core";
 import { describe, expect, it } from "vitest";
 import { explainRefusal, refusalOf } from "./refusal.js";
 
@@ -8,7 +7,8 @@ describe("a refused model call", () => {
   it("is found on the error, its cause, or a failed run's tasks, and only for 4xx other than 408, 409, 429", () => {
     expect(refusalOf(http(401))).toEqual({ status: 401, message: "401 refused" });
     expect(refusalOf(new Error("wrapped", { cause: http(404) }))?.status).toBe(404);
-    const failed = new GraphError("TASK_FAILED", "The run failed", { details: { failures: [{ error: new Error("x") }, { error: http(403) }] } });
+    // A failed run's error, as GraphError TASK_FAILED carries it: the tasks' failures in its details.
+    const failed = Object.assign(new Error("The run failed"), { details: { failures: [{ error: new Error("x") }, { error: http(403) }] } });
     expect(refusalOf(failed)?.status).toBe(403);
     for (const status of [408, 409, 429, 500, 503]) expect(refusalOf(http(status))).toBeUndefined();
     expect(refusalOf(new Error("no status"))).toBeUndefined();
