@@ -11,7 +11,13 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "./extract.ts";
 
-/** What went wrong with each command that failed, located by page and line. */
+/** Subcommands that serve until stopped (`weft studio`, `weft worker`): docs-check does not start them. */
+export const SERVERS: ReadonlySet<string> = new Set(["studio", "worker"]);
+
+/**
+ * What went wrong with each command that failed, located by page and line. A server
+ * ({@link SERVERS}) is not started: it would not end.
+ */
 export function runCommands(commands: readonly Command[], root: string): string[] {
   const cli = join(root, "packages", "cli");
   const tsx = pathToFileURL(createRequire(join(cli, "package.json")).resolve("tsx")).href;
@@ -19,6 +25,7 @@ export function runCommands(commands: readonly Command[], root: string): string[
   const dirs = new Map<string, string>();
   try {
     for (const command of commands) {
+      if (SERVERS.has(command.args[0] ?? "")) continue;
       let dir = dirs.get(command.page);
       if (dir === undefined) dirs.set(command.page, (dir = mkdtempSync(join(tmpdir(), "weft-docs-"))));
       const args = command.args.map((arg, i) => (isInput(command.args, i) && existsSync(resolve(root, arg)) ? resolve(root, arg) : arg));

@@ -34,7 +34,7 @@ describe("the weft command lines of a page", () => {
 });
 
 describe("running the command lines", () => {
-  it("runs them from the repository root, writes into a folder per page, and reports the ones that fail", () => {
+  it("runs them from the repository root, writes into a folder per page, reports the ones that fail, and starts no server", () => {
     const fixture = "packages/mermaid/test/fixtures/report.ts";
     const errors = runCommands(
       [
@@ -42,6 +42,8 @@ describe("running the command lines", () => {
         { page: "a.md", line: 4, text: "reads the file the line above wrote", args: ["timeline", "run.jsonl", "-o", "run.mmd"] },
         { page: "b.md", line: 7, text: "pnpm weft draw nowhere.ts", args: ["draw", "nowhere.ts"] },
         { page: "b.md", line: 8, text: "pnpm weft timeline run.jsonl", args: ["timeline", "run.jsonl"] },
+        { page: "c.md", line: 2, text: "weft studio nowhere.ts", args: ["studio", "nowhere.ts"] },
+        { page: "c.md", line: 3, text: "weft worker nowhere.ts", args: ["worker", "nowhere.ts"] },
       ],
       ROOT,
     );
