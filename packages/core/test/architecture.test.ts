@@ -23,15 +23,16 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   builder: ["records", "errors", "options", "controls", "state", "graph", "compiled"],
   draw: ["records", "errors", "stream", "graph"],
   aggregate: ["errors"],
+  load: ["errors", "graph"],
   testing: ["records", "errors", "checkpoint"],
   entries: [
     ...["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "thread"],
-    ...["compiled", "builder", "draw", "aggregate", "testing"],
+    ...["compiled", "builder", "draw", "aggregate", "load", "testing"],
   ],
 };
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "..", "src");
-const ENTRIES = new Set(["index", "adapter", "draw", "aggregate"]);
+const ENTRIES = new Set(["index", "adapter", "draw", "aggregate", "load"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
