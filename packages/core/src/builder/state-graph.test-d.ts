@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { appendList, Command, END, reducer, Send, START, StateGraph, type StateOf, type UpdateOf } from "../index.js";
-import type { CheckedResult, TypeError } from "./types.js";
+import type { CheckedResult, TypeError } from "../graph/types.js";
 
 const State = z.object({
   topic: z.string(),
