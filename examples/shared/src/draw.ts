@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { type RunEvent } from "@weft/core";
+import type { RunEvent } from "@weft/core";
 import { toMermaid, toMermaidGantt, type GraphSource, type MermaidOptions } from "@weft/core/draw";
 import { createRenderer, findChromium, isRenderError } from "@weft/mermaid";
 

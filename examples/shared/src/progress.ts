@@ -221,7 +221,10 @@ export class Progress {
       };
       this.tasks.set(id, call);
     }
-    if (data.phase === "start") return this.#changed(call, at, "started");
+    if (data.phase === "start") {
+      this.#changed(call, at, "started");
+      return;
+    }
     call.status = data.ok === false ? "failed" : "done";
     call.endedAt = at;
     call.durationMs = data.durationMs;
@@ -235,7 +238,10 @@ export class Progress {
   }
 
   #changed(task: TaskView, at: number, what: string): void {
-    if (this.#tty) return this.#redraw();
+    if (this.#tty) {
+      this.#redraw();
+      return;
+    }
     this.#out.write(`  [${seconds(at).padStart(6)}] ${ICONS[task.status]} ${task.label} ${what}\n`);
   }
 

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Annotation, END as LG_END, MemorySaver, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
 import { appendList, END, MemoryCheckpointer, START, StateGraph } from "@weft/core";
-import { type Checkpointer } from "@weft/core/adapter";
+import type { Checkpointer } from "@weft/core/adapter";
 import { SqliteCheckpointer } from "@weft/sqlite";
 import { z } from "zod";
 import { markdownTable } from "./table.js";

@@ -185,7 +185,7 @@ async function timeline(args: Args, cwd: string, stdout: Print, stderr: Print): 
   } catch {
     throw new CliError(`Cannot read the run record ${path}.`);
   }
-  let events;
+  let events: ReturnType<typeof parseRunRecord>;
   try {
     events = parseRunRecord(text);
   } catch (error) {

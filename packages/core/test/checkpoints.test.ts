@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createHash } from "node:crypto";
 import { appendList, Command, END, MemoryCheckpointer, reducer, Send, START, StateGraph } from "../src/index.js";
-import { type CheckpointRow } from "../src/adapter.js";
+import type { CheckpointRow } from "../src/adapter.js";
 import { rejectionOf, sleep } from "./helpers.js";
 
 const State = z.object({ topic: z.string(), results: appendList(z.string()), report: z.string().optional() });

@@ -69,7 +69,7 @@ export function writeSnippets(
     extends: relative(outDir, join(PACKAGE_DIR, "tsconfig.snippets.json")).split(sep).join("/"),
     include: ["**/*.ts"],
   };
-  writeFileSync(join(outDir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2) + "\n");
+  writeFileSync(join(outDir, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
   return { pages: pages.length, snippets };
 }
 

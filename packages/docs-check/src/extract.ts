@@ -48,7 +48,7 @@ export function extractSnippets(markdown: string, page: string): Snippet[] {
   let afterSnippet = false;
   for (const fence of fences(markdown, page)) {
     const [lang = "", ...flags] = fence.info.split(/\s+/).filter((word) => word.length > 0);
-    const code = fence.body.join("\n") + "\n";
+    const code = `${fence.body.join("\n")}\n`;
     if (TYPESCRIPT.has(lang)) {
       for (const flag of flags) {
         if (!FLAGS.has(flag)) {

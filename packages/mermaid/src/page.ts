@@ -20,6 +20,7 @@ export interface WeftPage {
  * Runs in the browser, after mermaid's bundle. Kept as text so that no Node-side transform
  * (esbuild's keepNames, coverage) can change the code that is sent to the page.
  */
+// biome-ignore lint/complexity/noUselessStringRaw: the script is sent verbatim; raw keeps any backslash it gains as written.
 export const PAGE_SCRIPT = String.raw`
 globalThis.weftInit = (config) => {
   mermaid.initialize({ startOnLoad: false, ...config });

@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { isGraphError } from "@weft/core";
-import { type Checkpointer } from "@weft/core/adapter";
+import type { Checkpointer } from "@weft/core/adapter";
 import { checkpointerConformance } from "@weft/core/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { tempDatabase } from "../test/temp-file.js";

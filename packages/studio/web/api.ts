@@ -45,7 +45,7 @@ export const loadConfig = (): Promise<StudioConfig> => get("/studio");
 export const loadGraph = (name: string): Promise<GraphInfo> => get(`/graphs/${encodeURIComponent(name)}`);
 
 /** The typed client of `@weft/server`, for one graph (the page does not know its types). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the page talks to whichever graph the server serves.
 export const clientFor = (graph: string): GraphClient<any> => createClient({ url: API, graph });
 
 export type { RunInfo };

@@ -65,6 +65,7 @@ function App() {
     const fresh = emptyRun(place.run);
     setView(fresh);
     setTask(undefined);
+    // biome-ignore lint/correctness/noUnusedVariables: read by `||=`, it keeps one frame request pending at a time.
     let frame = 0;
     void guard(async () => {
       for await (const event of client.events(place.run!, { signal: stop.signal })) {

@@ -2,7 +2,7 @@ import { Annotation, END as LG_END, START as LG_START, StateGraph as LGStateGrap
 import * as weftCore from "@weft/core";
 import { z } from "zod";
 import type { WeftCore } from "./sends.js";
-import { pick, range, StepClock, type RunOnce, type Workload } from "./workload.js";
+import { range, StepClock, type RunOnce, type Workload } from "./workload.js";
 
 /**
  * A node that loops on itself through a conditional edge for `steps` supersteps, incrementing

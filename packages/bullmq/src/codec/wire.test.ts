@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GraphError, isGraphError, Send } from "@weft/core";
-import { type AttemptRequest, type AttemptResult } from "@weft/core/adapter";
+import type { AttemptRequest, AttemptResult } from "@weft/core/adapter";
 import { decodeProgress, decodeRequest, decodeReturn, encodeFailure, encodeProgress, encodeRequest, encodeResult } from "./wire.js";
 
 /** What BullMQ does to job data and return values: JSON text in Redis. */

@@ -1,5 +1,5 @@
 import { GraphError, type GraphErrorCode } from "@weft/core";
-import { type AttemptRequest, type AttemptResult } from "@weft/core/adapter";
+import type { AttemptRequest, AttemptResult } from "@weft/core/adapter";
 import { decode, encode, type Wire } from "./codec.js";
 
 /**

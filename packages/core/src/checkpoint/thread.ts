@@ -4,7 +4,7 @@ import { z } from "zod";
 import { GraphError, graphError, isGraphError } from "../errors.js";
 import { END } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
-import { type StateTable } from "../state/table.js";
+import type { StateTable } from "../state/table.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { checkPlace, decodeRecord, encodeRecord, type Integrity, type RecordPlace } from "./format.js";
 import { LoadedValues } from "./loaded-values.js";

@@ -130,8 +130,8 @@ class RouteList implements Routes {
 
   /** Adds what a router (`branch`) or a Command (no branch) chose. */
   add(choice: unknown, branch: BranchSpec | undefined): void {
-    if (!Array.isArray(choice)) return this.#one(choice, branch);
-    for (const item of choice) this.#one(item, branch);
+    if (!Array.isArray(choice)) this.#one(choice, branch);
+    else for (const item of choice) this.#one(item, branch);
   }
 
   #one(choice: unknown, branch: BranchSpec | undefined): void {

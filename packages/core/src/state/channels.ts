@@ -68,6 +68,7 @@ export function reducer<TSchema extends z.ZodType, TUpdate = z.output<TSchema>>(
   }
   const marked = schema.clone() as TSchema;
   // From plain JavaScript, `reducer(schema, fn)` leaves out the initial value the types require.
+  // biome-ignore lint/complexity/noArguments: an omitted argument differs from one given as undefined.
   const missing = arguments.length < 3;
   reducers.set(marked, {
     reduce: reduce as ReducerSpec["reduce"],

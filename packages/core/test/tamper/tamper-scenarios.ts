@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { appendList, END, MemoryCheckpointer, Send, START, StateGraph } from "../../src/index.js";
-import { type Checkpointer, type CheckpointRow } from "../../src/adapter.js";
+import type { Checkpointer, CheckpointRow } from "../../src/adapter.js";
 
 /** A store under test, with its own ways in where the public API has none. */
 export interface TamperBackend {

@@ -120,7 +120,8 @@ export class RunTrace {
         return;
       }
       case "task:cancelled":
-        return this.#cancelled(event, time);
+        this.#cancelled(event, time);
+        return;
       case "custom":
         if (isUsage(event.data)) this.#modelCall(event, event.data, time);
         else if (isTool(event.data)) this.#toolCall(event, event.data, time);

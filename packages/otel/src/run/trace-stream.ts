@@ -23,6 +23,7 @@ export const TRACER_NAME = "@weft/otel";
  * const traced: TraceableGraph<{ topic: string }, RunEvent> = graph;
  * ```
  */
+// biome-ignore lint/suspicious/noExplicitAny: any graph's events, whatever its state and nodes.
 export interface TraceableGraph<TInput, TEvent extends RunEvent<any, any>> {
   readonly name: string;
   stream(input: TInput, options?: RunOptions): AsyncIterableIterator<TEvent>;
@@ -68,6 +69,7 @@ export interface TraceOptions extends RunOptions {
  * ```
  * @see ../../../../docs/guides/tracing.md
  */
+// biome-ignore lint/suspicious/noExplicitAny: any graph's events, whatever its state and nodes.
 export function traceStream<TInput, TEvent extends RunEvent<any, any>>(
   graph: TraceableGraph<TInput, TEvent>,
   input: TInput,
@@ -112,6 +114,7 @@ export function traceStream<TInput, TEvent extends RunEvent<any, any>>(
  * ```
  * @see ../../../../docs/guides/tracing.md
  */
+// biome-ignore lint/suspicious/noExplicitAny: any graph's events, whatever its state and nodes.
 export async function traceInvoke<TInput, TEvent extends RunEvent<any, any>>(
   graph: TraceableGraph<TInput, TEvent>,
   input: TInput,
@@ -123,6 +126,7 @@ export async function traceInvoke<TInput, TEvent extends RunEvent<any, any>>(
   throw new GraphError("ABORTED", `The run of graph "${graph.name}" ended without a result.`);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any graph's events, whatever its state and nodes.
 async function* recorded<TEvent extends RunEvent<any, any>>(events: AsyncIterableIterator<TEvent>, run: RunTrace): AsyncGenerator<TEvent> {
   try {
     for await (const event of events) {

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { approvalGraph, chainGraph } from "../../test/graphs.js";
+import { type approvalGraph, chainGraph } from "../../test/graphs.js";
 import { createClient, type ServerRunEvent } from "./index.js";
 
 const chain = chainGraph();

@@ -8,7 +8,7 @@ import type { RunRequest } from "./run-request.js";
 import type { BusyThreadPolicy } from "./thread-guard.js";
 
 /** Any compiled graph, whatever its state and nodes. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a compiled graph of any state and nodes.
 export type AnyCompiledGraph = CompiledGraph<any>;
 
 const READ_BATCH = 1000;

@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { appendList, END, Send, START, StateGraph } from "@weft/core";
-import { type Checkpointer } from "@weft/core/adapter";
+import type { Checkpointer } from "@weft/core/adapter";
 import { z } from "zod";
 
 /** How many workers the plan node sends. */

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { isGraphError } from "@weft/core";
-import { type Checkpointer } from "@weft/core/adapter";
+import type { Checkpointer } from "@weft/core/adapter";
 
 const [saverModule, saverArg, prefix, name, rounds, chainLength, startAt] = process.argv.slice(2) as string[] as [
   string,
