@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `pnpm test`: the import-cycle check and the linter; the type checks, two packages at a time,
-# while the packed-tarball test (which mostly waits on npm and the registry) runs beside them;
-# then every other package's tests, one package at a time, as their timings and shared services
-# (Postgres, Redis) expect.
+# `pnpm test`: the import-cycle check, the linter and the format check; the type checks, two
+# packages at a time, while the packed-tarball test (which mostly waits on npm and the registry)
+# runs beside them; then every other package's tests, one package at a time, as their timings
+# and shared services (Postgres, Redis) expect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# No package may have an import cycle (type-only imports included), and Biome's rules hold.
+# No package may have an import cycle (type-only imports included); Biome's rules and format hold.
 pnpm run check:cycles
 pnpm run lint
 

@@ -77,15 +77,15 @@ export function reviewGraph({ client, model, dimensions = DIMENSIONS, concurrenc
         ...dimensions.map(({ dimension, icon }) => {
           const review = s.reviews.find((r) => r.dimension === dimension);
           if (review === undefined) return `  ${icon} ${dimension}: no review (the reviewer failed)`;
-          return [`  ${icon} ${dimension}: ${review.score}/10 — ${review.summary}`, ...review.findings.map((f) => `       - ${f}`)].join("\n");
+          return [`  ${icon} ${dimension}: ${review.score}/10 — ${review.summary}`, ...review.findings.map((f) => `       - ${f}`)].join(
+            "\n",
+          );
         }),
       ].join("\n"),
     }))
-    .addConditionalEdges(
-      START,
-      (s) => dimensions.map(({ dimension, focus }) => new Send("review", { dimension, focus, code: s.code })),
-      ["review"],
-    )
+    .addConditionalEdges(START, (s) => dimensions.map(({ dimension, focus }) => new Send("review", { dimension, focus, code: s.code })), [
+      "review",
+    ])
     .addEdge("review", "report")
     .addEdge("report", END)
     .compile();

@@ -94,11 +94,15 @@ export async function runCodeReview(options: ExampleOptions & { outage?: boolean
     print(`Running ${FIRST_THREE.length} reviews at once...`);
     const parallel = await runWithProgress(three, { code: CODE }, { progress, label: reviewerLabel(FIRST_THREE) });
     // The same graph, one task at a time: what the reviews cost without parallelism.
-    const sequential = await runWithProgress(three, { code: CODE }, {
-      progress: { out: memoryOutput() },
-      label: reviewerLabel(FIRST_THREE),
-      run: { maxConcurrency: 1 },
-    });
+    const sequential = await runWithProgress(
+      three,
+      { code: CODE },
+      {
+        progress: { out: memoryOutput() },
+        label: reviewerLabel(FIRST_THREE),
+        run: { maxConcurrency: 1 },
+      },
+    );
     print(`Total time: ${seconds(parallel.durationMs)} (vs ${seconds(sequential.durationMs)} one after another)`);
     print();
     print(stateOf(parallel).report);
@@ -125,7 +129,13 @@ export async function runCodeReview(options: ExampleOptions & { outage?: boolean
 startExample(import.meta.url, { healthy: { type: "boolean" } }, async ({ values }) => {
   const run = await runCodeReview({ outage: values.healthy !== true });
   return [
-    { name: "code-review", graph: run.graph, events: run.capped.events, labels: run.capped.progress.views(), title: "four reviewers, at most two at a time" },
+    {
+      name: "code-review",
+      graph: run.graph,
+      events: run.capped.events,
+      labels: run.capped.progress.views(),
+      title: "four reviewers, at most two at a time",
+    },
     {
       name: "code-review-three",
       events: run.three.parallel.events,

@@ -48,9 +48,14 @@ export async function runErrorHandling(options: ExampleOptions = {}) {
   const failFast = await runWithProgress(failFastGraph, input, { progress, label });
   if (failFast.status === "done") throw new Error("The fail-fast run should have failed.");
   const finished = (failFast.error.details.finished as { sendIndex: number }[]).map((task) => CITIES[task.sendIndex]);
-  const cancelled = failFast.progress.views().filter((task) => task.status === "cancelled").map((task) => CITIES[task.sendIndex ?? 0]);
+  const cancelled = failFast.progress
+    .views()
+    .filter((task) => task.status === "cancelled")
+    .map((task) => CITIES[task.sendIndex ?? 0]);
   print(`  ❌ ${failFast.error.code}: ${failFast.error.message}`);
-  print(`  Cancelled: ${cancelled.join(", ") || "none"}. Finished first, kept in error.details.finished: ${finished.join(", ") || "none"}.`);
+  print(
+    `  Cancelled: ${cancelled.join(", ") || "none"}. Finished first, kept in error.details.finished: ${finished.join(", ") || "none"}.`,
+  );
   print();
 
   print(`Best-effort (onError: "continue"): keep what succeeds.`);
@@ -72,7 +77,17 @@ startExample(import.meta.url, {}, async () => {
   const run = await runErrorHandling();
   return [
     { name: "error-handling", graph: run.bestEffortGraph },
-    { name: "error-handling-fail-fast", events: run.failFast.events, labels: run.failFast.progress.views(), title: "fail-fast: Paris times out, Tokyo is cancelled" },
-    { name: "error-handling-best-effort", events: run.bestEffort.events, labels: run.bestEffort.progress.views(), title: "best-effort: Paris times out, the rest goes on" },
+    {
+      name: "error-handling-fail-fast",
+      events: run.failFast.events,
+      labels: run.failFast.progress.views(),
+      title: "fail-fast: Paris times out, Tokyo is cancelled",
+    },
+    {
+      name: "error-handling-best-effort",
+      events: run.bestEffort.events,
+      labels: run.bestEffort.progress.views(),
+      title: "best-effort: Paris times out, the rest goes on",
+    },
   ];
 });

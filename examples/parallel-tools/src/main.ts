@@ -1,12 +1,4 @@
-import {
-  exampleClient,
-  output,
-  runWithProgress,
-  seconds,
-  startExample,
-  stateOf,
-  type ExampleOptions,
-} from "@weft/example-shared";
+import { exampleClient, output, runWithProgress, seconds, startExample, stateOf, type ExampleOptions } from "@weft/example-shared";
 import { isOpenAIRunEvent, lastAssistant, runToolCalls, textOf, toolCallsOf, type ChatMessage } from "@weft/openai";
 import type { RunEvent } from "@weft/core";
 import type { RecordedRequest, Reply, ScriptedReply } from "@weft/openai/testing";
@@ -51,7 +43,12 @@ function cityOf(callId: string, state: { messages: readonly Message[] } | undefi
  */
 export async function runParallelTools(options: ExampleOptions = {}) {
   const { print, progress } = output(options);
-  const llm = await exampleClient({ replies: REPLIES, handler: answerFromToolResults, mode: options.mode, latencyScale: options.latencyScale });
+  const llm = await exampleClient({
+    replies: REPLIES,
+    handler: answerFromToolResults,
+    mode: options.mode,
+    latencyScale: options.latencyScale,
+  });
   try {
     const getWeather = weatherTool(TOOL_LATENCY_MS * llm.latencyScale);
     const graph = weatherAgent({ client: llm.client, model: llm.model, getWeather });
@@ -73,12 +70,14 @@ export async function runParallelTools(options: ExampleOptions = {}) {
     print(textOf(state.messages.at(-1)));
 
     // The tool calls of the turn, as the recorded events saw them.
-    const calls = outcome.events.flatMap((event) =>
-      isOpenAIRunEvent(event, "openai.tool") ? [{ ...event.data, at: event.at }] : [],
-    );
+    const calls = outcome.events.flatMap((event) => (isOpenAIRunEvent(event, "openai.tool") ? [{ ...event.data, at: event.at }] : []));
     const spans = calls
       .filter((call) => call.phase === "start")
-      .map((start) => ({ callId: start.callId, start: start.at, end: calls.find((c) => c.phase === "end" && c.callId === start.callId)!.at }));
+      .map((start) => ({
+        callId: start.callId,
+        start: start.at,
+        end: calls.find((c) => c.phase === "end" && c.callId === start.callId)!.at,
+      }));
     const parallelMs = Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start));
 
     // The same calls again, one after another, for comparison.
@@ -107,7 +106,12 @@ export function withToolCalls(events: readonly RunEvent<unknown, string>[]): Run
   return events.flatMap((event): RunEvent<unknown, string>[] => {
     if (!isOpenAIRunEvent(event, "openai.tool")) return [event];
     const { step, at } = event;
-    const ref = { taskId: `${event.taskId}/${event.data.callId}`, node: `${event.node} → ${event.data.name}`, step, sendIndex: event.data.index };
+    const ref = {
+      taskId: `${event.taskId}/${event.data.callId}`,
+      node: `${event.node} → ${event.data.name}`,
+      step,
+      sendIndex: event.data.index,
+    };
     return event.data.phase === "start"
       ? [event, { type: "task:start", attempt: 1, ...ref, at }]
       : [event, { type: "task:end", update: undefined, attempts: 1, durationMs: event.data.durationMs ?? 0, ...ref, at }];
@@ -116,5 +120,13 @@ export function withToolCalls(events: readonly RunEvent<unknown, string>[]): Run
 
 startExample(import.meta.url, {}, async () => {
   const { graph, outcome } = await runParallelTools();
-  return [{ name: "parallel-tools", graph, events: withToolCalls(outcome.events), labels: outcome.progress.views(), title: "parallel tool calls" }];
+  return [
+    {
+      name: "parallel-tools",
+      graph,
+      events: withToolCalls(outcome.events),
+      labels: outcome.progress.views(),
+      title: "parallel tool calls",
+    },
+  ];
 });

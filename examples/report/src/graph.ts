@@ -69,8 +69,7 @@ export function reportGraph({ client, model, writers = 3, compile = {} }: Report
           {
             role: "system",
             content:
-              "You write one section of a report in Markdown: two short paragraphs, " +
-              "no heading (it is added for you), no preamble.",
+              "You write one section of a report in Markdown: two short paragraphs, " + "no heading (it is added for you), no preamble.",
           },
           { role: "user", content: `Report: ${section.report}\nSection: ${section.title}\nIt covers: ${section.brief}` },
         ],
@@ -94,21 +93,15 @@ export function reportGraph({ client, model, writers = 3, compile = {} }: Report
         ],
         output: (answer, s) => ({
           intro: answer.text.trim(),
-          report: [
-            `# ${s.title}`,
-            answer.text.trim(),
-            ...s.drafts.map((draft, i) => `## ${i + 1}. ${draft.title}\n\n${draft.text}`),
-          ].join("\n\n"),
+          report: [`# ${s.title}`, answer.text.trim(), ...s.drafts.map((draft, i) => `## ${i + 1}. ${draft.title}\n\n${draft.text}`)].join(
+            "\n\n",
+          ),
         }),
       }),
       { retry: { maxAttempts: 3 }, timeoutMs: 60_000 },
     )
     .addEdge(START, "plan")
-    .addConditionalEdges(
-      "plan",
-      (s) => s.sections.map((section) => new Send("write", { report: s.title, ...section })),
-      ["write"],
-    )
+    .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write", { report: s.title, ...section })), ["write"])
     .addEdge("write", "assemble")
     .addEdge("assemble", END)
     .compile(compile);

@@ -51,8 +51,7 @@ When the parts must become one coherent answer, a final model call can synthesiz
 const INTRO = `Large language model agents are slow for a simple reason: they wait on models and tools, one call at a time. This report shows how to stop waiting in sequence. It explains why running independent work at once cuts latency to that of the slowest step, describes the two forms that parallel work takes, sectioning and voting, and the fan-out and fan-in structure behind both. It then covers what parallelism demands in return, a policy for failures, timeouts and concurrency limits, and closes with the strategies for combining parallel results into one answer.`;
 
 const isPlanner = (request: RecordedRequest): boolean => request.body.response_format?.json_schema?.name === "plan";
-const isIntro = (request: RecordedRequest): boolean =>
-  String(request.body.messages[0]?.content ?? "").startsWith("Write the introduction");
+const isIntro = (request: RecordedRequest): boolean => String(request.body.messages[0]?.content ?? "").startsWith("Write the introduction");
 const sectionOf = (request: RecordedRequest): string | undefined => /^Section: (.*)$/m.exec(lastUserText(request))?.[1];
 
 /**

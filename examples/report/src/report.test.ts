@@ -51,7 +51,14 @@ describe("the report demo", () => {
   });
 
   it("writes a report on any topic offline, from the generic script", async () => {
-    const run = await runReport({ mode: "offline", topic: "Vector databases", latencyScale: 0.01, reportPath: false, out: memoryOutput(), tty: false });
+    const run = await runReport({
+      mode: "offline",
+      topic: "Vector databases",
+      latencyScale: 0.01,
+      reportPath: false,
+      out: memoryOutput(),
+      tty: false,
+    });
     expect(run.state.title).toBe("Vector databases: An Overview");
     expect(run.state.drafts).toHaveLength(4);
     expect(run.state.report).toContain("## 2. How Vector databases works");

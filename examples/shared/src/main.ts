@@ -51,11 +51,7 @@ export interface ExampleCli {
  * });
  * ```
  */
-export function startExample(
-  url: string,
-  options: OwnOptions,
-  run: (cli: ExampleCli) => Promise<readonly Picture[]>,
-): void {
+export function startExample(url: string, options: OwnOptions, run: (cli: ExampleCli) => Promise<readonly Picture[]>): void {
   if (!isMain(url)) return;
   const go = async (): Promise<void> => {
     const { values } = parseArgs({

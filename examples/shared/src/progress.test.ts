@@ -38,7 +38,11 @@ describe("runWithProgress", () => {
     );
     expect(outcome.status).toBe("done");
     expect(outcome.state?.done).toEqual(["flaky", "ok"]);
-    const lines = printed.text().split("\n").filter(Boolean).map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
+    const lines = printed
+      .text()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
     expect(lines).toEqual([
       "▶  work #0 (flaky) started",
       "↻  work #0 (flaky) attempt 1 failed (503 overloaded); retrying in 0.00s",

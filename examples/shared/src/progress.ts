@@ -138,13 +138,21 @@ export class Progress {
         break;
       case "task:end":
         this.#settle(task, "done", event);
-        this.#changed(task, event.at, `done in ${seconds(event.durationMs)}${event.attempts > 1 ? ` after ${event.attempts} attempts` : ""}`);
+        this.#changed(
+          task,
+          event.at,
+          `done in ${seconds(event.durationMs)}${event.attempts > 1 ? ` after ${event.attempts} attempts` : ""}`,
+        );
         break;
       case "task:error":
         task.error = message(event.error);
         task.timedOut = event.timedOut;
         this.#settle(task, "failed", event);
-        this.#changed(task, event.at, `failed after ${seconds(event.durationMs)}${event.attempts > 1 ? ` and ${event.attempts} attempts` : ""}: ${task.error}`);
+        this.#changed(
+          task,
+          event.at,
+          `failed after ${seconds(event.durationMs)}${event.attempts > 1 ? ` and ${event.attempts} attempts` : ""}: ${task.error}`,
+        );
         break;
       case "task:cancelled":
         this.#settle(task, "cancelled", event);

@@ -19,7 +19,12 @@ const TRANSIENT = new Set([408, 409, 429]);
 export function refusalOf(error: unknown, seen = new Set<unknown>()): Refusal | undefined {
   if (typeof error !== "object" || error === null || seen.has(error)) return undefined;
   seen.add(error);
-  const { status, message, cause, details } = error as { status?: unknown; message?: unknown; cause?: unknown; details?: { failures?: unknown } };
+  const { status, message, cause, details } = error as {
+    status?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    details?: { failures?: unknown };
+  };
   if (typeof status === "number" && status >= 400 && status < 500 && !TRANSIENT.has(status)) {
     return { status, message: typeof message === "string" ? message : "" };
   }

@@ -1,12 +1,4 @@
-import {
-  exampleClient,
-  output,
-  runWithProgress,
-  startExample,
-  stateOf,
-  timingSummary,
-  type ExampleOptions,
-} from "@weft/example-shared";
+import { exampleClient, output, runWithProgress, startExample, stateOf, timingSummary, type ExampleOptions } from "@weft/example-shared";
 import { lastUserText, type ScriptedReply } from "@weft/openai/testing";
 import { ANGLES, bestOfGraph } from "./best-of.js";
 import { JUDGES, voteGraph } from "./vote.js";
@@ -28,8 +20,16 @@ const VERDICTS: Readonly<Record<(typeof JUDGES)[number]["name"], { label: string
 /** What the three attempts write offline, and how the judge scores them. */
 const TAGLINES: Readonly<Record<(typeof ANGLES)[number]["angle"], { text: string; score: number; reason: string }>> = {
   playful: { text: "Why wait in line when your agents can cut it?", score: 6, reason: "Catchy, but vague about what the product does." },
-  technical: { text: "Typed state graphs, parallel supersteps, deterministic merges.", score: 7, reason: "Precise, but reads like a spec sheet." },
-  "benefit-first": { text: "Your agent's slowest step, not the sum of them: parallel LLM workflows, typed end to end.", score: 9, reason: "States the benefit and the product in one line." },
+  technical: {
+    text: "Typed state graphs, parallel supersteps, deterministic merges.",
+    score: 7,
+    reason: "Precise, but reads like a spec sheet.",
+  },
+  "benefit-first": {
+    text: "Your agent's slowest step, not the sum of them: parallel LLM workflows, typed end to end.",
+    score: 9,
+    reason: "States the benefit and the product in one line.",
+  },
 };
 
 const REPLIES: readonly ScriptedReply[] = [
@@ -42,7 +42,12 @@ const REPLIES: readonly ScriptedReply[] = [
     }),
   ),
   ...ANGLES.flatMap(({ angle }, i): ScriptedReply[] => [
-    { match: (r) => lastUserText(r).startsWith(`Write a one-line ${angle} tagline`), text: TAGLINES[angle].text, latencyMs: 600 + 150 * i, times: Infinity },
+    {
+      match: (r) => lastUserText(r).startsWith(`Write a one-line ${angle} tagline`),
+      text: TAGLINES[angle].text,
+      latencyMs: 600 + 150 * i,
+      times: Infinity,
+    },
     {
       match: (r) => lastUserText(r).endsWith(`Tagline: ${TAGLINES[angle].text}`),
       json: { score: TAGLINES[angle].score, reason: TAGLINES[angle].reason },
@@ -67,7 +72,10 @@ export async function runVoting(options: ExampleOptions = {}) {
     const vote = await runWithProgress(
       votes,
       { text: REVIEW },
-      { progress, label: (task) => (task.node === "judge" ? `judge #${task.sendIndex} (${JUDGES[task.sendIndex ?? 0]?.name})` : undefined) },
+      {
+        progress,
+        label: (task) => (task.node === "judge" ? `judge #${task.sendIndex} (${JUDGES[task.sendIndex ?? 0]?.name})` : undefined),
+      },
     );
     const voted = stateOf(vote);
     print();
@@ -80,7 +88,10 @@ export async function runVoting(options: ExampleOptions = {}) {
     const best = await runWithProgress(
       bestOf,
       { product: PRODUCT },
-      { progress, label: (task) => (task.node === "candidate" ? `candidate #${task.sendIndex} (${ANGLES[task.sendIndex ?? 0]?.angle})` : undefined) },
+      {
+        progress,
+        label: (task) => (task.node === "candidate" ? `candidate #${task.sendIndex} (${ANGLES[task.sendIndex ?? 0]?.angle})` : undefined),
+      },
     );
     const picked = stateOf(best);
     print();

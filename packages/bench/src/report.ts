@@ -22,11 +22,7 @@ export function report(results: ReadonlyMap<string, CaseResult>, million?: Milli
   const samples = (summary: Summary | undefined): string =>
     summary === undefined ? "–" : `${summary.samples} ±${(summary.spread * 100).toFixed(0)}%`;
   const speedup = (result: CaseResult, metric: "median" | "min"): string =>
-    formatRatio(
-      result.weft === undefined || result.langgraph === undefined
-        ? undefined
-        : result.langgraph[metric] / result.weft[metric],
-    );
+    formatRatio(result.weft === undefined || result.langgraph === undefined ? undefined : result.langgraph[metric] / result.weft[metric]);
 
   const comparison = markdownTable(
     ["case", "Weft", "LangGraph.js", "Weft faster", "(fastest runs)", "Weft /step", "LangGraph.js /step", "runs Weft", "runs LangGraph.js"],

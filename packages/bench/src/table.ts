@@ -6,8 +6,7 @@ export type Align = "left" | "right";
  */
 export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
   const widths = headers.map((header, c) => Math.max(header.length, ...rows.map((row) => (row[c] ?? "").length)));
-  const pad = (text: string, c: number): string =>
-    align[c] === "right" ? text.padStart(widths[c]!) : text.padEnd(widths[c]!);
+  const pad = (text: string, c: number): string => (align[c] === "right" ? text.padStart(widths[c]!) : text.padEnd(widths[c]!));
   const line = (cells: readonly string[]): string => `| ${headers.map((_, c) => pad(cells[c] ?? "", c)).join(" | ")} |`;
   const rule = `|${widths.map((width, c) => (align[c] === "right" ? `${"-".repeat(width + 1)}:` : "-".repeat(width + 2))).join("|")}|`;
   return [line(headers), rule, ...rows.map(line)].join("\n");

@@ -18,7 +18,10 @@ function result(workload: Workload, weft: number, langgraph?: number): [string, 
 /** A loop result whose in-run step times have the given medians (and, on the fastest runs, minimums). */
 function loopResult(workload: Workload, weftStep: [median: number, min: number], langgraphStep: [number, number]): [string, CaseResult] {
   const steps = ([median, min]: [number, number]) => summarize([min, median, median]);
-  return [workload.id, { workload, weft: summarize([1]), langgraph: summarize([1]), steps: { weft: steps(weftStep), langgraph: steps(langgraphStep) } }];
+  return [
+    workload.id,
+    { workload, weft: summarize([1]), langgraph: summarize([1]), steps: { weft: steps(weftStep), langgraph: steps(langgraphStep) } },
+  ];
 }
 
 describe("targets are computed from the medians of the run", () => {

@@ -55,7 +55,17 @@ async function pool(workers: number, concurrency: number, label: string): Promis
 async function startWorker(prefix: string, concurrency: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ["--conditions=@weft/source", "--import", "tsx", "src/bin/weft-worker.ts", "bench/graph.ts", "--prefix", prefix, "--concurrency", String(concurrency)],
+    [
+      "--conditions=@weft/source",
+      "--import",
+      "tsx",
+      "src/bin/weft-worker.ts",
+      "bench/graph.ts",
+      "--prefix",
+      prefix,
+      "--concurrency",
+      String(concurrency),
+    ],
     { cwd: root, env: { ...process.env, WEFT_REDIS_URL: REDIS_URL }, stdio: ["ignore", "pipe", "inherit"] },
   );
   for await (const line of createInterface({ input: child.stdout! })) if (line.includes(" ready: ")) break;
@@ -81,7 +91,10 @@ async function measure(setups: readonly Setup[], input: { count: number; spinMs:
   return samples.map((times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!);
 }
 
-const load = (): string => loadavg().map((n) => n.toFixed(1)).join(" ");
+const load = (): string =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ");
 
 /**
  * How many cores this machine gives us right now: one busy process per core for a second, their
@@ -103,7 +116,9 @@ async function availableCores(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, Redis ${REDIS_URL}, load average ${load()}`);
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, Redis ${REDIS_URL}, load average ${load()}`,
+  );
   console.log(`cores available to this benchmark before it starts: ${(await availableCores()).toFixed(2)} of ${cpus().length}\n`);
   const setups: Setup[] = [inProcess()];
   try {

@@ -100,7 +100,13 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
     expect((retry as { error: Error }).error).toBeInstanceOf(Error);
     expect((retry as { error: Error }).error).toMatchObject({ name: "TypeError", message: "flaky" });
     const custom = events.filter((event) => event.type === "custom").map((event) => [event.sendIndex, event.data]);
-    expect(custom).toEqual(expect.arrayContaining([[0, { writing: "ai a" }], [1, { writing: "ai b" }], [2, { writing: "ai c" }]]));
+    expect(custom).toEqual(
+      expect.arrayContaining([
+        [0, { writing: "ai a" }],
+        [1, { writing: "ai b" }],
+        [2, { writing: "ai c" }],
+      ]),
+    );
     expect(custom).toHaveLength(4);
     // A task's custom events come before its end, as in process.
     for (const index of [0, 1, 2]) {
@@ -265,7 +271,8 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
       new StateGraph(z.object({ by: z.string().optional() }), { name: `handover-${prefix}` })
         .addNode("job", async (_, ctx) => {
           startedOn.push(worker);
-          if (worker === "first") await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+          if (worker === "first")
+            await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
           return { by: worker };
         })
         .addEdge(START, "job")
@@ -336,7 +343,10 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
       .addNode("a", () => ({ v: 1 }))
       .addEdge(START, "a")
       .addEdge("a", END);
-    const current = old.addNode("b", () => ({ v: 2 })).addEdge("a", "b").addEdge("b", END);
+    const current = old
+      .addNode("b", () => ({ v: 2 }))
+      .addEdge("a", "b")
+      .addEdge("b", END);
     await serve(old);
 
     const error = await current

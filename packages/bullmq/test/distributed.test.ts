@@ -4,7 +4,16 @@ import { PostgresCheckpointer } from "@weft/postgres";
 import { BullMQExecutor, decode } from "../src/index.js";
 import { graph } from "./fixtures/fan-out-graph.js";
 import { killAll, spawnTs, startWorkerProcess, type Child } from "./processes.js";
-import { dropSchema, freshPrefix, freshSchema, obliterate, POSTGRES_URL, postgresAvailable, REDIS_URL, redisAvailable } from "./services.js";
+import {
+  dropSchema,
+  freshPrefix,
+  freshSchema,
+  obliterate,
+  POSTGRES_URL,
+  postgresAvailable,
+  REDIS_URL,
+  redisAvailable,
+} from "./services.js";
 
 const online = (await redisAvailable()) && (await postgresAvailable());
 const prefix = freshPrefix();

@@ -74,7 +74,11 @@ export function spawnTs(script: string, args: readonly string[], env: Record<str
       return new Promise((resolve, reject) => {
         waiters.push({ match, resolve });
         void exited.then((code) =>
-          reject(new Error(`${script} exited (code ${code}) before printing the line waited for.\nstdout:\n${lines.join("\n")}\nstderr:\n${stderr}`)),
+          reject(
+            new Error(
+              `${script} exited (code ${code}) before printing the line waited for.\nstdout:\n${lines.join("\n")}\nstderr:\n${stderr}`,
+            ),
+          ),
         );
       });
     },

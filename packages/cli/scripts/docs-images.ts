@@ -23,4 +23,12 @@ await weft("draw", "voting.ts", "--export", "voting", ...outputs("voting"));
 await weft("draw", "support.ts", "-o", `${images}/support.mmd`, ...outputs("support"));
 await weft("draw", "nested.ts", "--subgraph", "research=research", "--direction", "LR", ...outputs("nested"));
 await weft("record", "research.ts", "-o", `${images}/research-run.jsonl`);
-await weft("timeline", `${images}/research-run.jsonl`, "--title", "research run", "-o", `${images}/research-timeline.mmd`, ...outputs("research-timeline"));
+await weft(
+  "timeline",
+  `${images}/research-run.jsonl`,
+  "--title",
+  "research run",
+  "-o",
+  `${images}/research-timeline.mmd`,
+  ...outputs("research-timeline"),
+);

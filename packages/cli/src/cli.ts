@@ -237,7 +237,8 @@ async function emit(text: string, outputs: readonly Output[], args: Args, stdout
     return;
   }
   const scale = args.values.scale === undefined ? undefined : Number(args.values.scale);
-  if (scale !== undefined && !(scale > 0 && scale <= 8)) throw new CliError(`--scale must be a number in (0, 8], got "${args.values.scale}".`);
+  if (scale !== undefined && !(scale > 0 && scale <= 8))
+    throw new CliError(`--scale must be a number in (0, 8], got "${args.values.scale}".`);
   const rendered = outputs.filter((output) => output.format !== "mmd");
   const renderer = rendered.length === 0 ? undefined : await createRenderer();
   try {

@@ -45,7 +45,9 @@ export async function recoverCommand(argv: readonly string[], io: RecoverIo): Pr
     const failed = recovered.filter((entry) => entry.status === "failed").length;
     const done = recovered.filter((entry) => entry.status === "recovered").length;
     io.stdout(
-      recovered.length === 0 ? "No thread to recover.\n" : `${done} recovered, ${recovered.length - done - failed} busy, ${failed} failed.\n`,
+      recovered.length === 0
+        ? "No thread to recover.\n"
+        : `${done} recovered, ${recovered.length - done - failed} busy, ${failed} failed.\n`,
     );
     return failed === 0 ? 0 : 1;
   } catch (error) {

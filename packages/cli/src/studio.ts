@@ -26,7 +26,8 @@ export async function studioCommand(argv: readonly string[], io: StudioIo): Prom
   });
   if (positionals.length !== 1) throw new CliError(`weft studio takes exactly one module, got ${positionals.length}.`);
   const port = values.port === undefined ? 4700 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (0 for any free one), got "${values.port}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port must be a port number (0 for any free one), got "${values.port}".`);
   const path = positionals[0]!;
   const { graph: source, exports: module } = await loadGraphModule({ module: path, export: values.export, cwd: io.cwd });
   let graph: unknown = source;

@@ -109,8 +109,7 @@ describe("weft in-process", () => {
 
   it("calls a factory export with no arguments, and says what a factory with parameters needs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weft-cli-"));
-    const graphModule = (body: string) =>
-      `import { END, START, StateGraph } from "@weft/core";\nimport { z } from "zod";\n${body}\n`;
+    const graphModule = (body: string) => `import { END, START, StateGraph } from "@weft/core";\nimport { z } from "zod";\n${body}\n`;
     writeFileSync(
       join(dir, "factory.ts"),
       graphModule(
@@ -133,7 +132,9 @@ describe("weft in-process", () => {
   });
 
   it("fails with a clear message on a missing module, an unknown format or a bad option value", async () => {
-    expect((await cli("draw", "missing.ts")).stderr).toContain(`Cannot find the graph module missing.ts (looked at ${join(fixtures, "missing.ts")})`);
+    expect((await cli("draw", "missing.ts")).stderr).toContain(
+      `Cannot find the graph module missing.ts (looked at ${join(fixtures, "missing.ts")})`,
+    );
     expect((await cli("draw", "report.ts", "-o", "x.gif")).stderr).toContain('Cannot tell the format of "x.gif"');
     expect((await cli("draw", "report.ts", "--direction", "UP")).stderr).toContain("--direction must be one of TD, LR, BT, RL");
   });

@@ -16,9 +16,7 @@ describe("weft recover", () => {
     const { code, stdout, stderr } = await cli("recover", "orphaned.ts");
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout).toBe(
-      "recovered chat-1: done after 1 step\nrecovered chat-2: done after 1 step\n2 recovered, 0 busy, 0 failed.\n",
-    );
+    expect(stdout).toBe("recovered chat-1: done after 1 step\nrecovered chat-2: done after 1 step\n2 recovered, 0 busy, 0 failed.\n");
   });
 
   it("exits 1 and names the thread when a resumed run fails", async () => {

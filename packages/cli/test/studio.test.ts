@@ -26,7 +26,7 @@ describe("weft studio", () => {
 
     const page = await fetch(url);
     expect(page.headers.get("content-type")).toContain("text/html");
-    expect(await page.text()).toContain("<div id=\"app\">");
+    expect(await page.text()).toContain('<div id="app">');
     const config = (await (await fetch(`${url}/api/studio`)).json()) as { graphs: string[]; inputs: Record<string, unknown> };
     expect(config).toEqual({ graphs: ["greeter"], inputs: { greeter: { name: "Ada" } } });
     const run = await fetch(`${url}/api/graphs/greeter/threads/t1/runs`, {

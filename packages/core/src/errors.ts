@@ -4,6 +4,23 @@
  *
  * @see ../../../docs/concepts/failures.md
  */
-export { GraphError, graphError, isGraphError, type GraphErrorConstructor, type GraphErrorOptions, type GraphErrorReason } from "./errors/graph-error.js";
+export {
+  GraphError,
+  graphError,
+  isGraphError,
+  type GraphErrorConstructor,
+  type GraphErrorOptions,
+  type GraphErrorReason,
+} from "./errors/graph-error.js";
 export type { GraphErrorCode, GraphErrorDetails, GraphErrorDetailsByCode, OptionScope } from "./errors/details.js";
-export { closest, describeThrown, didYouMean, isAbortError, isArray, isPlainObject, kindOf, showValue, suggest } from "./errors/describe.js";
+export {
+  closest,
+  describeThrown,
+  didYouMean,
+  isAbortError,
+  isArray,
+  isPlainObject,
+  kindOf,
+  showValue,
+  suggest,
+} from "./errors/describe.js";

@@ -14,17 +14,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  appendList,
-  Command,
-  END,
-  isGraphError,
-  MemoryCheckpointer,
-  reducer,
-  Send,
-  START,
-  StateGraph,
-} from "../src/index.js";
+import { appendList, Command, END, isGraphError, MemoryCheckpointer, reducer, Send, START, StateGraph } from "../src/index.js";
 
 const RUNS = Number(process.env.WEFT_FUZZ_RUNS ?? 500);
 const SEED = Number(process.env.WEFT_FUZZ_SEED ?? (process.env.WEFT_FUZZ_RUNS === undefined ? 1414 : Date.now() % 1e9));
@@ -38,8 +28,17 @@ class Opaque {
 /** Values nobody should throw or return, and do. */
 const hostile = fc.constantFrom<() => unknown>(
   () => Object.create(null),
-  () => ({ toString: () => { throw new Error("no text"); } }),
-  () => Object.defineProperty(new Error(), "message", { get: () => { throw new Error("no message"); } }),
+  () => ({
+    toString: () => {
+      throw new Error("no text");
+    },
+  }),
+  () =>
+    Object.defineProperty(new Error(), "message", {
+      get: () => {
+        throw new Error("no message");
+      },
+    }),
   () => Symbol("thrown"),
   () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
@@ -117,7 +116,12 @@ const cases = fc.record({
   compileOptions: fc.option(
     fc.oneof(
       fc.record(
-        { defaults: fc.oneof(anyValue, fc.record({ maxSteps: anyValue }, { requiredKeys: [] })), snapshotEvery: anyValue, interruptBefore: anyValue, checkpointr: anyValue },
+        {
+          defaults: fc.oneof(anyValue, fc.record({ maxSteps: anyValue }, { requiredKeys: [] })),
+          snapshotEvery: anyValue,
+          interruptBefore: anyValue,
+          checkpointr: anyValue,
+        },
         { requiredKeys: [] },
       ),
       anyValue,
@@ -127,7 +131,14 @@ const cases = fc.record({
   runOptions: fc.option(
     fc.oneof(
       fc.record(
-        { maxSteps: anyValue, maxConcurrency: anyValue, timeoutMs: anyValue, signal: anyValue, threadId: anyValue, recursionLimit: anyValue },
+        {
+          maxSteps: anyValue,
+          maxConcurrency: anyValue,
+          timeoutMs: anyValue,
+          signal: anyValue,
+          threadId: anyValue,
+          recursionLimit: anyValue,
+        },
         { requiredKeys: [] },
       ),
       anyValue,
@@ -135,7 +146,11 @@ const cases = fc.record({
     { nil: undefined, freq: 6 },
   ),
   durable: fc.boolean(),
-  input: fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, fc.record({ n: anyValue, items: anyValue, total: anyValue }, { requiredKeys: [] }), anyValue),
+  input: fc.oneof(
+    { arbitrary: fc.constant({}), weight: 3 },
+    fc.record({ n: anyValue, items: anyValue, total: anyValue }, { requiredKeys: [] }),
+    anyValue,
+  ),
   nodeReturns: fc.oneof(
     anyValue,
     fc.record({ n: anyValue, items: anyValue, total: anyValue, other: anyValue }, { requiredKeys: [] }),
@@ -156,7 +171,19 @@ type Case = typeof cases extends fc.Arbitrary<infer C> ? C : never;
 /** Names a message may use to point at the fault: nodes, keys, options, the graph's own words. */
 function namesOf(c: Case): string[] {
   // "toString" is the key of a hostile object, made only when the case plays.
-  const names = ['"toString"', '"a"', '"b"', '"n"', '"items"', '"total"', "node name", "Run input", "Run options", "compile() options", "new StateGraph() options"];
+  const names = [
+    '"toString"',
+    '"a"',
+    '"b"',
+    '"n"',
+    '"items"',
+    '"total"',
+    "node name",
+    "Run input",
+    "Run options",
+    "compile() options",
+    "new StateGraph() options",
+  ];
   if (typeof c.nodeName === "string") names.push(`"${c.nodeName}"`);
   // A durable case runs with a threadId of its own.
   if (c.durable) names.push(" threadId ");
@@ -204,7 +231,8 @@ async function play(c: Case): Promise<unknown> {
     real(c.targets),
   );
   const compiled = real(c.compileOptions);
-  const compileOptions = c.durable && (compiled === undefined || isRecord(compiled)) ? { ...compiled, checkpointer: new MemoryCheckpointer() } : compiled;
+  const compileOptions =
+    c.durable && (compiled === undefined || isRecord(compiled)) ? { ...compiled, checkpointer: new MemoryCheckpointer() } : compiled;
   const graph = builder.compile(compileOptions);
   const run = real(c.runOptions);
   const runOptions = c.durable && (run === undefined || isRecord(run)) ? { threadId: "fuzz", ...run } : run;

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, END, GraphError, isGraphError, MemoryCheckpointer, reducer, Send, START, StateGraph, type RunOptions } from "../src/index.js";
+import {
+  appendList,
+  END,
+  GraphError,
+  isGraphError,
+  MemoryCheckpointer,
+  reducer,
+  Send,
+  START,
+  StateGraph,
+  type RunOptions,
+} from "../src/index.js";
 import { rejectionOf } from "./helpers.js";
 
 /** Plain JavaScript, where the types do not reach. */
@@ -44,8 +55,18 @@ describe("a reducer always receives a real current value", () => {
   });
 
   it("checks an initial value made by a function when the run starts", async () => {
-    const State = z.object({ total: reducer(z.number(), (a, b: number) => a + b, () => loose<number>(undefined)) });
-    const error = await rejectionOf(oneNode(State, () => ({ total: 1 })).compile().invoke({}));
+    const State = z.object({
+      total: reducer(
+        z.number(),
+        (a, b: number) => a + b,
+        () => loose<number>(undefined),
+      ),
+    });
+    const error = await rejectionOf(
+      oneNode(State, () => ({ total: 1 }))
+        .compile()
+        .invoke({}),
+    );
 
     expect(error.code).toBe("INVALID_INPUT");
     expect(error.message).toMatch(/^The reducer of key "total" made an initial value its schema rejects/);
@@ -77,25 +98,63 @@ describe("a reducer's result is validated against its key's schema", () => {
     const List = z.object({ items: appendList(z.number()) });
     const graph = oneNode(List, () => ({ items: [1, 2] })).compile();
     expect(await graph.invoke({ items: 0 })).toEqual({ items: [0, 1, 2] });
-    const error = await rejectionOf(oneNode(List, () => ({ items: ["x"] })).compile().invoke({}));
+    const error = await rejectionOf(
+      oneNode(List, () => ({ items: ["x"] }))
+        .compile()
+        .invoke({}),
+    );
     expect((error.cause as GraphError).message).toMatch(/^Node "a" wrote an invalid value to key "items"/);
   });
 });
 
 const hostile: [string, () => unknown][] = [
   ["an object without a prototype", () => Object.create(null)],
-  ["an object whose toString throws", () => ({ toString: () => { throw new Error("no text"); } })],
-  ["an Error whose message getter throws", () => Object.defineProperty(new Error(), "message", { get: () => { throw new Error("no"); } })],
+  [
+    "an object whose toString throws",
+    () => ({
+      toString: () => {
+        throw new Error("no text");
+      },
+    }),
+  ],
+  [
+    "an Error whose message getter throws",
+    () =>
+      Object.defineProperty(new Error(), "message", {
+        get: () => {
+          throw new Error("no");
+        },
+      }),
+  ],
   ["a Symbol", () => Symbol("bad")],
-  ["a revoked Proxy", () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+  [
+    "a revoked Proxy",
+    () => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    },
+  ],
 ];
 
 describe("a reducer that throws anything keeps its key and writer", () => {
   for (const [what, make] of hostile) {
     it(`describes ${what} safely and keeps it as the cause`, async () => {
       const value = make();
-      const State = z.object({ n: reducer(z.number(), () => { throw value; }, 0) });
-      const error = await rejectionOf(oneNode(State, () => ({ n: 1 })).compile().invoke({}));
+      const State = z.object({
+        n: reducer(
+          z.number(),
+          () => {
+            throw value;
+          },
+          0,
+        ),
+      });
+      const error = await rejectionOf(
+        oneNode(State, () => ({ n: 1 }))
+          .compile()
+          .invoke({}),
+      );
 
       const cause = error.code === "TASK_FAILED" ? (error.cause as GraphError) : error;
       expect(cause.code).toBe("INVALID_UPDATE");
@@ -130,7 +189,7 @@ describe("builder input from plain JavaScript gets a typed error", () => {
     }
   });
 
-  it("reads only a path map's own keys: a router returning \"toString\" is not in it", async () => {
+  it('reads only a path map\'s own keys: a router returning "toString" is not in it', async () => {
     const graph = new StateGraph(State)
       .addNode("a", () => undefined)
       .addNode("b", () => undefined)
@@ -145,7 +204,10 @@ describe("builder input from plain JavaScript gets a typed error", () => {
   });
 
   it("refuses compile defaults that are not an object, naming the option", () => {
-    const builder = new StateGraph(State).addNode("a", () => undefined).addEdge(START, "a").addEdge("a", END);
+    const builder = new StateGraph(State)
+      .addNode("a", () => undefined)
+      .addEdge(START, "a")
+      .addEdge("a", END);
     const error = thrown(() => builder.compile(loose({ defaults: "x" })));
     expect(error.message).toBe('compile() option defaults must be an object of run options, got "x".');
     expect(thrown(() => builder.compile(loose({ defaults: { maxSteps: 0 } }))).message).toBe(
@@ -189,13 +251,22 @@ describe("a signal-like object", () => {
   });
 
   it("whose removeEventListener throws does not fail a finished run", async () => {
-    const signal = like({ removeEventListener: () => { throw new Error("gone"); } });
+    const signal = like({
+      removeEventListener: () => {
+        throw new Error("gone");
+      },
+    });
     expect(await graph.invoke({ n: 1 }, { signal: loose(signal) })).toEqual({ n: 2 });
   });
 
   it("whose addEventListener throws is an INVALID_OPTION with the error as its cause", async () => {
     const boom = new Error("no listeners");
-    const signal = like({ addEventListener: () => { throw boom; }, removeEventListener: () => undefined });
+    const signal = like({
+      addEventListener: () => {
+        throw boom;
+      },
+      removeEventListener: () => undefined,
+    });
     const error = await rejectionOf(graph.invoke({ n: 1 }, { signal: loose(signal) }));
     expect(error.code).toBe("INVALID_OPTION");
     expect(error.cause).toBe(boom);
@@ -225,7 +296,11 @@ describe("values that cannot be state", () => {
   }
 
   it("refuses a Map given as the run input", async () => {
-    const error = await rejectionOf(oneNode(State, () => undefined).compile().invoke(loose(new Map())));
+    const error = await rejectionOf(
+      oneNode(State, () => undefined)
+        .compile()
+        .invoke(loose(new Map())),
+    );
     expect(error.message).toBe("Run input must be an object of state keys, got a Map.");
   });
 
@@ -250,7 +325,13 @@ describe("values that cannot be state", () => {
 
 describe("GraphError details are typed by code", () => {
   it("narrows details when the code is checked", async () => {
-    const error = await rejectionOf(oneNode(z.object({ n: z.number() }), () => { throw new Error("down"); }).compile().invoke({ n: 1 }));
+    const error = await rejectionOf(
+      oneNode(z.object({ n: z.number() }), () => {
+        throw new Error("down");
+      })
+        .compile()
+        .invoke({ n: 1 }),
+    );
     if (!isGraphError(error) || error.code !== "TASK_FAILED") throw new Error("expected TASK_FAILED");
     // Type-checked: `failures` is known on TASK_FAILED's details.
     expect(error.details.failures.map((failure) => failure.node)).toEqual(["a"]);
@@ -264,7 +345,9 @@ describe("a node or router that throws anything keeps its node", () => {
     for (const durable of [false, true]) {
       it(`names the node that threw ${what}${durable ? ", in a durable run" : ""}`, async () => {
         const value = make();
-        const graph = oneNode(State, () => { throw value; }).compile(durable ? { checkpointer: new MemoryCheckpointer() } : {});
+        const graph = oneNode(State, () => {
+          throw value;
+        }).compile(durable ? { checkpointer: new MemoryCheckpointer() } : {});
         const error = await rejectionOf(graph.invoke({ n: 1 }, durable ? { threadId: "t" } : {}));
 
         expect(error.code).toBe("TASK_FAILED");
@@ -279,7 +362,9 @@ describe("a node or router that throws anything keeps its node", () => {
       const graph = new StateGraph(State)
         .addNode("a", () => undefined)
         .addEdge(START, "a")
-        .addConditionalEdges("a", () => { throw value; }, [END])
+        .addConditionalEdges("a", () => {
+          throw value;
+        }, [END])
         .compile();
       const error = await rejectionOf(graph.invoke({ n: 1 }));
 
@@ -294,13 +379,20 @@ describe("run and thread calls from plain JavaScript get a typed error", () => {
   const graph = oneNode(z.object({ n: z.number() }), () => ({ n: 2 })).compile({ checkpointer: new MemoryCheckpointer() });
 
   it("stream() with a signal that is no AbortSignal fails its iteration with INVALID_OPTION", async () => {
-    const stream = (graph as unknown as { stream: (input: unknown, options: unknown) => AsyncIterable<unknown> }).stream({ n: 1 }, { signal: {} });
-    const error = await rejectionOf((async () => { for await (const _ of stream); })());
+    const stream = (graph as unknown as { stream: (input: unknown, options: unknown) => AsyncIterable<unknown> }).stream(
+      { n: 1 },
+      { signal: {} },
+    );
+    const error = await rejectionOf(
+      (async () => {
+        for await (const _ of stream);
+      })(),
+    );
     expect(error.code).toBe("INVALID_OPTION");
     expect(error.message).toBe("Run option signal must be an AbortSignal, got an object.");
   });
 
-  it("run options that are not an object are refused as such, not read as keys \"0\", \"1\"", async () => {
+  it('run options that are not an object are refused as such, not read as keys "0", "1"', async () => {
     const error = await rejectionOf(graph.invoke({ n: 1 }, loose("ab")));
     expect(error.message).toBe('Run options must be an object, got "ab".');
   });

@@ -52,9 +52,13 @@ describe("a thread's lease", () => {
     open();
     await first;
     expect((await queued).msgs).toEqual(["a", "thought", "replied", "b", "thought", "replied"]);
-    expect(() => new StateGraph(Chat).addNode("x", () => ({})).addEdge(START, "x").addEdge("x", END).compile({ defaults: { ifBusy: "later" as never } })).toThrow(
-      /Run option ifBusy must be one of/,
-    );
+    expect(() =>
+      new StateGraph(Chat)
+        .addNode("x", () => ({}))
+        .addEdge(START, "x")
+        .addEdge("x", END)
+        .compile({ defaults: { ifBusy: "later" as never } }),
+    ).toThrow(/Run option ifBusy must be one of/);
   });
 
   it("releases the lease when a run ends, also when it fails", async () => {

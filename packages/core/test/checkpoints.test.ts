@@ -81,7 +81,11 @@ describe("durable runs", () => {
   });
 
   it("refuses a threadId without a checkpointer, and resuming a thread that does not exist", async () => {
-    const plain = new StateGraph(State).addNode("a", () => ({})).addEdge(START, "a").addEdge("a", END).compile();
+    const plain = new StateGraph(State)
+      .addNode("a", () => ({}))
+      .addEdge(START, "a")
+      .addEdge("a", END)
+      .compile();
     expect(await rejectionOf(plain.invoke({ topic: "x" }, { threadId: "t" }))).toMatchObject({ code: "INVALID_OPTION" });
     const { graph } = reportGraph();
     expect(await rejectionOf(graph.invoke(null, { threadId: "nobody" }))).toMatchObject({ code: "UNKNOWN_THREAD" });
@@ -288,12 +292,36 @@ describe("compile options", () => {
     .addEdge(START, "a")
     .addEdge("a", END);
   const cases: [string, Record<string, unknown>, string][] = [
-    ["a misspelt option", { checkpointr: new MemoryCheckpointer() }, '"checkpointr" is not an option of compile(). Did you mean "checkpointer"?'],
-    ["a checkpointer without its methods", { checkpointer: { get: async () => undefined } }, "compile() option checkpointer must be a Checkpointer (it lacks put, list, putTaskResult, getTaskResults, deleteThread, acquireLease, renewLease, releaseLease, requestLease and expiredLeases), got an object."],
-    ["an executor without runAttempt", { executor: {} }, "compile() option executor must be an Executor (an object with a runAttempt method), got an object."],
-    ["a breakpoint list given as one string", { interruptBefore: "a" }, 'compile() option interruptBefore must be an array of node names, got "a".'],
-    ["an empty integrity key", { integrityKey: "" }, 'compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints), got "".'],
-    ["an integrity key that is not a string", { integrityKey: 123 }, "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints), got 123."],
+    [
+      "a misspelt option",
+      { checkpointr: new MemoryCheckpointer() },
+      '"checkpointr" is not an option of compile(). Did you mean "checkpointer"?',
+    ],
+    [
+      "a checkpointer without its methods",
+      { checkpointer: { get: async () => undefined } },
+      "compile() option checkpointer must be a Checkpointer (it lacks put, list, putTaskResult, getTaskResults, deleteThread, acquireLease, renewLease, releaseLease, requestLease and expiredLeases), got an object.",
+    ],
+    [
+      "an executor without runAttempt",
+      { executor: {} },
+      "compile() option executor must be an Executor (an object with a runAttempt method), got an object.",
+    ],
+    [
+      "a breakpoint list given as one string",
+      { interruptBefore: "a" },
+      'compile() option interruptBefore must be an array of node names, got "a".',
+    ],
+    [
+      "an empty integrity key",
+      { integrityKey: "" },
+      'compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints), got "".',
+    ],
+    [
+      "an integrity key that is not a string",
+      { integrityKey: 123 },
+      "compile() option integrityKey must be a non-empty string (the HMAC key that signs checkpoints), got 123.",
+    ],
     ["snapshotEvery: 0", { snapshotEvery: 0 }, "compile() option snapshotEvery must be a whole number ≥ 1, got 0."],
   ];
   for (const [what, options, message] of cases) {
@@ -348,7 +376,11 @@ describe("the stored format", () => {
   it("refuses a replayed value that a reducer without an update schema turned into the wrong type", async () => {
     const Sum = z.object({ pad: z.string(), total: reducer(z.number(), (sum, n: number) => sum + n, 0) });
     const sumGraph = (checkpointer: MemoryCheckpointer) =>
-      new StateGraph(Sum).addNode("add", () => ({ total: 2 })).addEdge(START, "add").addEdge("add", END).compile({ checkpointer });
+      new StateGraph(Sum)
+        .addNode("add", () => ({ total: 2 }))
+        .addEdge(START, "add")
+        .addEdge("add", END)
+        .compile({ checkpointer });
     const checkpointer = new MemoryCheckpointer();
     const graph = sumGraph(checkpointer);
     // A big first snapshot, so the last checkpoint stores its write rather than a snapshot.
@@ -397,7 +429,9 @@ describe("the stored format", () => {
     await checkpointer.putTaskResult({ ...saved!, data: `${header.replace(/sha256=[0-9a-f]{64}/, digest)}\n${changed}` });
     const error = await rejectionOf(graph.invoke(null, { threadId: "jobs" }));
     expect(error).toMatchObject({ code: "INVALID_CHECKPOINT", details: { node: "work" } });
-    expect(error.message).toMatch(/^Task result "1:0" of checkpoint .* holds a Send to "work" whose input does not match the node's input schema: i: /);
+    expect(error.message).toMatch(
+      /^Task result "1:0" of checkpoint .* holds a Send to "work" whose input does not match the node's input schema: i: /,
+    );
     await checkpointer.putTaskResult(saved!);
     expect((await graph.invoke(null, { threadId: "jobs" })).done).toEqual([1]);
   });

@@ -1,20 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  appendList,
-  Command,
-  END,
-  MemoryCheckpointer,
-  Send,
-  START,
-  StateGraph,
-} from "../src/index.js";
-import {
-  runNodeAttempt,
-  type AttemptResult,
-  type Executor,
-  type GraphIR,
-} from "../src/adapter.js";
+import { appendList, Command, END, MemoryCheckpointer, Send, START, StateGraph } from "../src/index.js";
+import { runNodeAttempt, type AttemptResult, type Executor, type GraphIR } from "../src/adapter.js";
 import { collect } from "./helpers.js";
 
 /**
@@ -28,8 +15,9 @@ function jsonExecutor(worker: () => GraphIR, log: string[]): Executor {
       log.push(`${wire.node}#${wire.sendIndex ?? "-"}@${wire.attempt}`);
       const spec = worker().nodes.get(wire.node)!;
       const result: AttemptResult = await runNodeAttempt(spec, wire, control);
-      return JSON.parse(JSON.stringify(result, (_, v) => (v instanceof Send ? { $send: [v.node, v.input] } : v)), (_, v) =>
-        v?.$send ? new Send(v.$send[0], v.$send[1]) : v,
+      return JSON.parse(
+        JSON.stringify(result, (_, v) => (v instanceof Send ? { $send: [v.node, v.input] } : v)),
+        (_, v) => (v?.$send ? new Send(v.$send[0], v.$send[1]) : v),
       );
     },
   };

@@ -4,9 +4,7 @@ import type { RunEvent } from "../src/index.js";
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Collects every event of a stream, and the error it ended with, if any. */
-export async function collect<T extends RunEvent<any, any>>(
-  events: AsyncIterable<T>,
-): Promise<{ events: T[]; error: unknown }> {
+export async function collect<T extends RunEvent<any, any>>(events: AsyncIterable<T>): Promise<{ events: T[]; error: unknown }> {
   const seen: T[] = [];
   try {
     for await (const event of events) seen.push(event);

@@ -58,10 +58,14 @@ describe("timeouts", () => {
   });
 
   it("fails the run with TIMEOUT as the cause when the node's policy is fail", async () => {
-    const graph = fanOut(async () => {
-      await sleep(1000);
-      return { results: "never" };
-    }, { timeoutMs: 15 }, 1);
+    const graph = fanOut(
+      async () => {
+        await sleep(1000);
+        return { results: "never" };
+      },
+      { timeoutMs: 15 },
+      1,
+    );
     const error = await rejectionOf(graph.invoke({}));
     expect(error.code).toBe("TASK_FAILED");
     expect(error.cause).toMatchObject({ code: "TIMEOUT" });
@@ -234,11 +238,13 @@ describe("concurrency caps", () => {
   it("serves two caps in order: a node's slot first, then the run's", async () => {
     const started: string[] = [];
     const State2 = z.object({ results: appendList(z.string()) });
-    const work = (name: string) => async ({ i }: { i: number }) => {
-      started.push(`${name}${i}`);
-      await sleep(1);
-      return { results: `${name}${i}` };
-    };
+    const work =
+      (name: string) =>
+      async ({ i }: { i: number }) => {
+        started.push(`${name}${i}`);
+        await sleep(1);
+        return { results: `${name}${i}` };
+      };
     const graph = new StateGraph(State2)
       .addNode("a", work("a"), { input: Item, concurrency: 1 })
       .addNode("b", work("b"), { input: Item })
@@ -345,23 +351,51 @@ describe("a ConcurrencyLimit shared across runs and nodes", () => {
 
 describe("run options are checked before anything runs", () => {
   const invalid: [string, Record<string, unknown>, string][] = [
-    ["maxConcurrency: 0, which would leave every task waiting", { maxConcurrency: 0 }, "Run option maxConcurrency must be a whole number ≥ 1, got 0."],
+    [
+      "maxConcurrency: 0, which would leave every task waiting",
+      { maxConcurrency: 0 },
+      "Run option maxConcurrency must be a whole number ≥ 1, got 0.",
+    ],
     ["a negative maxConcurrency", { maxConcurrency: -1 }, "Run option maxConcurrency must be a whole number ≥ 1, got -1."],
     ["a fractional maxConcurrency", { maxConcurrency: 1.5 }, "Run option maxConcurrency must be a whole number ≥ 1, got 1.5."],
     ["a maxConcurrency given as a string", { maxConcurrency: "2" }, 'Run option maxConcurrency must be a whole number ≥ 1, got "2".'],
     ["maxSteps: 0", { maxSteps: 0 }, "Run option maxSteps must be a whole number ≥ 1, got 0."],
     ["a run timeoutMs of 0", { timeoutMs: 0 }, "Run option timeoutMs must be a finite number of milliseconds > 0, got 0."],
     ["a NaN timeoutMs", { timeoutMs: Number.NaN }, "Run option timeoutMs must be a finite number of milliseconds > 0, got NaN."],
-    ["a negative settleTimeoutMs", { settleTimeoutMs: -1 }, "Run option settleTimeoutMs must be a finite number of milliseconds ≥ 0, got -1."],
+    [
+      "a negative settleTimeoutMs",
+      { settleTimeoutMs: -1 },
+      "Run option settleTimeoutMs must be a finite number of milliseconds ≥ 0, got -1.",
+    ],
     ["an empty threadId", { threadId: "" }, 'Run option threadId must be a non-empty string, got "".'],
     ["a threadId that is not a string", { threadId: 7 }, "Run option threadId must be a non-empty string, got 7."],
     ["a signal that is not an AbortSignal", { signal: { aborted: "no" } }, "Run option signal must be an AbortSignal, got an object."],
-    ["an executor without runAttempt", { executor: {} }, "Run option executor must be an Executor (an object with a runAttempt method), got an object."],
-    ["a checkpointId without its threadId", { checkpointId: "000001-abc" }, "Run option checkpointId names a checkpoint of a thread: give the threadId too."],
-    ["an unknown ifBusy policy", { ifBusy: "wait" }, 'Run option ifBusy must be one of "reject", "enqueue", "interrupt", "rollback", got "wait".'],
-    ["an ifBusy that is not a string", { ifBusy: 1 }, 'Run option ifBusy must be one of "reject", "enqueue", "interrupt", "rollback", got 1.'],
+    [
+      "an executor without runAttempt",
+      { executor: {} },
+      "Run option executor must be an Executor (an object with a runAttempt method), got an object.",
+    ],
+    [
+      "a checkpointId without its threadId",
+      { checkpointId: "000001-abc" },
+      "Run option checkpointId names a checkpoint of a thread: give the threadId too.",
+    ],
+    [
+      "an unknown ifBusy policy",
+      { ifBusy: "wait" },
+      'Run option ifBusy must be one of "reject", "enqueue", "interrupt", "rollback", got "wait".',
+    ],
+    [
+      "an ifBusy that is not a string",
+      { ifBusy: 1 },
+      'Run option ifBusy must be one of "reject", "enqueue", "interrupt", "rollback", got 1.',
+    ],
     ["a storeTimeoutMs of 0", { storeTimeoutMs: 0 }, "Run option storeTimeoutMs must be a finite number of milliseconds > 0, got 0."],
-    ["an infinite storeTimeoutMs", { storeTimeoutMs: Infinity }, "Run option storeTimeoutMs must be a finite number of milliseconds > 0, got Infinity."],
+    [
+      "an infinite storeTimeoutMs",
+      { storeTimeoutMs: Infinity },
+      "Run option storeTimeoutMs must be a finite number of milliseconds > 0, got Infinity.",
+    ],
     ["a fractional leaseTtlMs", { leaseTtlMs: 0.5 }, "Run option leaseTtlMs must be a whole number ≥ 1, got 0.5."],
   ];
   for (const [what, options, message] of invalid) {
@@ -404,7 +438,10 @@ describe("run options are checked before anything runs", () => {
   });
 
   it("checks a graph's default run options when it is compiled", () => {
-    const builder = new StateGraph(State).addNode("a", () => ({})).addEdge(START, "a").addEdge("a", END);
+    const builder = new StateGraph(State)
+      .addNode("a", () => ({}))
+      .addEdge(START, "a")
+      .addEdge("a", END);
 
     expect(() => builder.compile({ defaults: { maxConcurrency: 0 } })).toThrow(
       "Run option maxConcurrency must be a whole number ≥ 1, got 0.",
@@ -481,10 +518,9 @@ describe("failure policies", () => {
       const { events, error } = await collect(graph.stream({}, { settleTimeoutMs: 20 }));
       expect(error).toMatchObject({ code: "TASK_FAILED", message: 'Node "broken" failed in step 1 (attempt 1): boom' });
       // The stuck task never ended; the run stopped waiting for it and says so.
-      expect(events.filter((event) => "node" in event && event.type.startsWith("task:") && event.node === "stuck").map((event) => event.type)).toEqual([
-        "task:start",
-        "task:cancelled",
-      ]);
+      expect(
+        events.filter((event) => "node" in event && event.type.startsWith("task:") && event.node === "stuck").map((event) => event.type),
+      ).toEqual(["task:start", "task:cancelled"]);
     });
   }
 
@@ -583,9 +619,13 @@ describe("failure policies", () => {
 describe("mixed policies", () => {
   it("lists a best-effort sibling's failure in the fail-fast error's details too", async () => {
     const graph = new StateGraph(State)
-      .addNode("optional", async () => {
-        throw new Error("optional source down");
-      }, { onError: "continue" })
+      .addNode(
+        "optional",
+        async () => {
+          throw new Error("optional source down");
+        },
+        { onError: "continue" },
+      )
       .addNode("required", async () => {
         await sleep(5);
         throw new Error("required source down");

@@ -29,7 +29,8 @@ async function orphan(checkpointer: MemoryCheckpointer, threadId: string) {
   const down = { value: true };
   await rejectionOf(graphOn(checkpointer, ran, down).invoke({ log: "start" }, { threadId }));
   await checkpointer.acquireLease({ threadId, owner: "dead-process", ttlMs: 1 });
-  while (!(await checkpointer.expiredLeases()).some((lease) => lease.threadId === threadId)) await new Promise((resolve) => setTimeout(resolve, 2));
+  while (!(await checkpointer.expiredLeases()).some((lease) => lease.threadId === threadId))
+    await new Promise((resolve) => setTimeout(resolve, 2));
   down.value = false;
 }
 
@@ -110,6 +111,9 @@ describe("graph.recover()", () => {
     expect(await rejectionOf(graph.recover({ limt: 1 } as never))).toMatchObject({ code: "INVALID_OPTION", details: { option: "limt" } });
     expect(await rejectionOf(graph.recover({ limit: 0 }))).toMatchObject({ code: "INVALID_OPTION", details: { option: "limit" } });
     expect(await rejectionOf(graph.recover({ run: { threadId: "x" } as never }))).toMatchObject({ code: "INVALID_OPTION" });
-    expect(await rejectionOf(graph.recover({ run: { timeoutMs: -1 } }))).toMatchObject({ code: "INVALID_OPTION", details: { option: "timeoutMs" } });
+    expect(await rejectionOf(graph.recover({ run: { timeoutMs: -1 } }))).toMatchObject({
+      code: "INVALID_OPTION",
+      details: { option: "timeoutMs" },
+    });
   });
 });

@@ -53,11 +53,7 @@ describe("the seed's graphs", () => {
     const Worker = z.object({ section: z.string() });
     const graph = new StateGraph(State, { name: "report" })
       .addNode("plan", (s) => ({
-        sections: [
-          `Introduction to ${s.topic}`,
-          `Core concepts of ${s.topic}`,
-          `Practical applications of ${s.topic}`,
-        ],
+        sections: [`Introduction to ${s.topic}`, `Core concepts of ${s.topic}`, `Practical applications of ${s.topic}`],
       }))
       .addNode(
         "write_section",
@@ -70,9 +66,7 @@ describe("the seed's graphs", () => {
       )
       .addNode("synthesize", (s) => ({ finalReport: `# Report: ${s.topic}\n\n${s.results.join("\n\n")}` }))
       .addEdge(START, "plan")
-      .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write_section", { section })), [
-        "write_section",
-      ])
+      .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write_section", { section })), ["write_section"])
       .addEdge("write_section", "synthesize")
       .addEdge("synthesize", END)
       .compile();
@@ -105,9 +99,7 @@ describe("the seed's graphs", () => {
         { input: Judge },
       )
       .addNode("tally", (s) => ({ verdict: formatVote(majorityVote(s.votes)) }))
-      .addConditionalEdges(START, (s) => labels.map((_, judge) => new Send("judge", { judge, text: s.text })), [
-        "judge",
-      ])
+      .addConditionalEdges(START, (s) => labels.map((_, judge) => new Send("judge", { judge, text: s.text })), ["judge"])
       .addEdge("judge", "tally")
       .addEdge("tally", END)
       .compile();

@@ -15,7 +15,8 @@ function stallable(): { store: Checkpointer; stall: (...methods: Method[]) => vo
     get(target, key) {
       const value = Reflect.get(target, key) as unknown;
       if (typeof value !== "function") return value;
-      return (...args: unknown[]) => (stalled.has(String(key)) ? new Promise(() => {}) : (value as (...a: unknown[]) => unknown).apply(target, args));
+      return (...args: unknown[]) =>
+        stalled.has(String(key)) ? new Promise(() => {}) : (value as (...a: unknown[]) => unknown).apply(target, args);
     },
   });
   return { store, stall: (...methods) => methods.forEach((method) => stalled.add(method)), resume: () => stalled.clear() };
@@ -90,6 +91,9 @@ describe("a stalled checkpointer", () => {
       .addEdge("one", END)
       .compile({ checkpointer: store, defaults: { storeTimeoutMs: 50 } });
     stall("get", "list");
-    expect(await rejectionOf(graph.invoke({ log: "x" }, { threadId: "t" }))).toMatchObject({ code: "STORE_TIMEOUT", details: { operation: "list" } });
+    expect(await rejectionOf(graph.invoke({ log: "x" }, { threadId: "t" }))).toMatchObject({
+      code: "STORE_TIMEOUT",
+      details: { operation: "list" },
+    });
   });
 });

@@ -110,7 +110,7 @@ describe("superstep scheduling", () => {
 
   it("awaits a node that returns a thenable which is not a Promise, on first attempts and retries", async () => {
     // A minimal PromiseLike that settles on a timer: only `then`, no catch/finally.
-    const later = <T,>(settle: () => T): PromiseLike<T> => ({
+    const later = <T>(settle: () => T): PromiseLike<T> => ({
       then: (onValue, onError) =>
         new Promise<T>((resolve, reject) =>
           setTimeout(() => {
@@ -184,10 +184,14 @@ describe("superstep scheduling", () => {
     const graph = new StateGraph(Log)
       .addNode("fan", () => ({ log: "fan" }))
       .addNode("summary", (s) => ({ log: `summary of ${s.log.length}` }), { defer: true })
-      .addNode("worker", ({ i }) => (i < 2 ? new Command({ update: { log: `w${i}` }, goto: new Send("worker", { i: i + 1 }) }) : { log: `w${i}` }), {
-        input: Item,
-        ends: ["worker"],
-      })
+      .addNode(
+        "worker",
+        ({ i }) => (i < 2 ? new Command({ update: { log: `w${i}` }, goto: new Send("worker", { i: i + 1 }) }) : { log: `w${i}` }),
+        {
+          input: Item,
+          ends: ["worker"],
+        },
+      )
       .addEdge(START, "fan")
       .addConditionalEdges("fan", () => [new Send("worker", { i: 0 }), "summary"])
       .addEdge("worker", "summary")
@@ -202,10 +206,14 @@ describe("superstep scheduling", () => {
     const graph = new StateGraph(Log)
       .addNode("fan", () => ({ log: "fan" }))
       .addNode("collect", ({ i }) => ({ log: `c${i}` }), { input: Item, defer: true })
-      .addNode("worker", ({ i }) => (i < 2 ? new Command({ update: { log: `w${i}` }, goto: new Send("worker", { i: i + 1 }) }) : { log: `w${i}` }), {
-        input: Item,
-        ends: ["worker"],
-      })
+      .addNode(
+        "worker",
+        ({ i }) => (i < 2 ? new Command({ update: { log: `w${i}` }, goto: new Send("worker", { i: i + 1 }) }) : { log: `w${i}` }),
+        {
+          input: Item,
+          ends: ["worker"],
+        },
+      )
       .addEdge(START, "fan")
       .addConditionalEdges("fan", () => [new Send("collect", { i: 0 }), new Send("worker", { i: 0 }), new Send("collect", { i: 1 })])
       .addEdge("worker", END)
@@ -369,7 +377,11 @@ describe("updates", () => {
 
   it("rejects invalid run input, naming the field", async () => {
     const State = z.object({ topic: z.string() });
-    const graph = new StateGraph(State).addNode("a", () => undefined).addEdge(START, "a").addEdge("a", END).compile();
+    const graph = new StateGraph(State)
+      .addNode("a", () => undefined)
+      .addEdge(START, "a")
+      .addEdge("a", END)
+      .compile();
     const error = await rejectionOf(graph.invoke({} as never));
     expect(error).toMatchObject({ code: "INVALID_INPUT", details: { fields: ["topic"] } });
     expect(error.message).toMatch(/^Run input is invalid: topic: /);
@@ -381,10 +393,14 @@ describe("routing", () => {
     const Item = z.object({ id: z.number(), tags: z.array(z.string()) });
     const received: unknown[] = [];
     const graph = new StateGraph(Log)
-      .addNode("w", (input) => {
-        received.push(input);
-        return {};
-      }, { input: Item })
+      .addNode(
+        "w",
+        (input) => {
+          received.push(input);
+          return {};
+        },
+        { input: Item },
+      )
       .addConditionalEdges(START, () => [new Send("w", { id: 7, tags: ["x"] })])
       .addEdge("w", END)
       .compile();

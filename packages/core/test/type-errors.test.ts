@@ -6,14 +6,21 @@ import { describe, expect, it } from "vitest";
 function diagnosticsOf(code: string): string[] {
   const dir = join(import.meta.dirname, "..", "src");
   const file = join(dir, "type-errors.fixture.ts");
-  const config = ts.getParsedCommandLineOfConfigFile(join(import.meta.dirname, "..", "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: () => {},
-  })!;
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(import.meta.dirname, "..", "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: () => {},
+    },
+  )!;
   const host = ts.createCompilerHost(config.options);
   const readFile = host.readFile.bind(host);
   host.readFile = (name) => (name === file ? code : readFile(name));
-  host.fileExists = ((exists) => (name: string) => name === file || exists(name))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (name: string) =>
+      name === file || exists(name)
+  )(host.fileExists.bind(host));
   const program = ts.createProgram([file], { ...config.options, noEmit: true }, host);
   return ts
     .getPreEmitDiagnostics(program)

@@ -62,7 +62,14 @@ export function extractSnippets(markdown: string, page: string): Snippet[] {
           `${where(fence.line)}: skip-check is for snippets that import a package still being written, but this one only imports ${[...AVAILABLE].join(", ")} or node: modules: remove the flag.`,
         );
       }
-      snippets.push({ page, line: fence.line + 1, code, skip, run: !skip && !flags.includes("no-run") && selfContained, output: undefined });
+      snippets.push({
+        page,
+        line: fence.line + 1,
+        code,
+        skip,
+        run: !skip && !flags.includes("no-run") && selfContained,
+        output: undefined,
+      });
       afterSnippet = true;
       continue;
     }
@@ -154,8 +161,7 @@ function fences(markdown: string, page: string): Fence[] {
       open = { marker, indent: indent.length, info: info.trim(), line: i + 1, body: [] };
       return;
     }
-    const closes =
-      match !== null && match[2]![0] === open.marker[0] && match[2]!.length >= open.marker.length && match[3]!.trim() === "";
+    const closes = match !== null && match[2]![0] === open.marker[0] && match[2]!.length >= open.marker.length && match[3]!.trim() === "";
     if (closes) {
       found.push(open);
       open = undefined;

@@ -48,7 +48,7 @@ describe("checkDocs", () => {
   });
 
   it("leaves out the generated API reference, whose examples are fragments", () => {
-    const fragment = "```ts\nbuilder.addEdge(START, \"plan\");\n```\n";
+    const fragment = '```ts\nbuilder.addEdge(START, "plan");\n```\n';
     const tree = docs({ "concepts/ok.md": `# OK\n\n${graphSnippet("END")}\n`, "api/core/StateGraph.md": fragment });
     const result = checkDocs({ docsDir: tree, outDir });
     expect(result.errors).toEqual([]);

@@ -11,7 +11,7 @@ describe("the weft command lines of a page", () => {
       "```sh", // 1
       "pnpm weft draw a.ts -o 'out dir/a.svg'   # a comment", // 2
       "npm install x", // 3
-      "npx weft record a.ts --input '{\"topic\":\"AI\"}'", // 4
+      'npx weft record a.ts --input \'{"topic":"AI"}\'', // 4
       "```", // 5
       "```ts", // 6
       "weft draw not-shell.ts", // 7
@@ -21,9 +21,24 @@ describe("the weft command lines of a page", () => {
       "```", // 11
     ].join("\n");
     expect(extractCommands(markdown, "p.md")).toEqual([
-      { page: "p.md", line: 2, text: "pnpm weft draw a.ts -o 'out dir/a.svg'   # a comment", args: ["draw", "a.ts", "-o", "out dir/a.svg"] },
-      { page: "p.md", line: 4, text: `npx weft record a.ts --input '{"topic":"AI"}'`, args: ["record", "a.ts", "--input", '{"topic":"AI"}'] },
-      { page: "p.md", line: 10, text: 'weft timeline run.jsonl --title "nightly run"', args: ["timeline", "run.jsonl", "--title", "nightly run"] },
+      {
+        page: "p.md",
+        line: 2,
+        text: "pnpm weft draw a.ts -o 'out dir/a.svg'   # a comment",
+        args: ["draw", "a.ts", "-o", "out dir/a.svg"],
+      },
+      {
+        page: "p.md",
+        line: 4,
+        text: `npx weft record a.ts --input '{"topic":"AI"}'`,
+        args: ["record", "a.ts", "--input", '{"topic":"AI"}'],
+      },
+      {
+        page: "p.md",
+        line: 10,
+        text: 'weft timeline run.jsonl --title "nightly run"',
+        args: ["timeline", "run.jsonl", "--title", "nightly run"],
+      },
     ]);
   });
 
@@ -49,6 +64,8 @@ describe("running the command lines", () => {
     );
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/^b\.md:7: `pnpm weft draw nowhere\.ts` exited with 1:\nweft draw: Cannot find the graph module nowhere\.ts/);
-    expect(errors[1]).toMatch(/^b\.md:8: `pnpm weft timeline run\.jsonl` exited with 1:\nweft timeline: Cannot read the run record run\.jsonl/);
+    expect(errors[1]).toMatch(
+      /^b\.md:8: `pnpm weft timeline run\.jsonl` exited with 1:\nweft timeline: Cannot read the run record run\.jsonl/,
+    );
   });
 });

@@ -88,7 +88,9 @@ describe("extractSnippets", () => {
 
   it("refuses skip-check on a snippet that only imports packages the check has", () => {
     const markdown = page("", "```ts skip-check", 'import { StateGraph } from "@weft/core";', 'import { z } from "zod";', "```");
-    expect(() => extractSnippets(markdown, "p.md")).toThrow(/^p\.md:2: skip-check is for snippets that import a package still being written/);
+    expect(() => extractSnippets(markdown, "p.md")).toThrow(
+      /^p\.md:2: skip-check is for snippets that import a package still being written/,
+    );
   });
 
   it("refuses an output block with no runnable snippet before it", () => {

@@ -30,7 +30,9 @@ describe("findChromium", () => {
       error = e;
     }
     expect(isRenderError(error) && error.code).toBe("CHROMIUM_NOT_FOUND");
-    expect((error as RenderError).message).toMatchInlineSnapshot(`"No Chromium found to render diagrams; looked at $CHROMIUM_PATH (not set), $PUPPETEER_EXECUTABLE_PATH (not set), /nonexistent/chromium (missing), /nonexistent/chromium-browser (missing). Install it (Debian/Ubuntu: apt-get install chromium; in the Weft repo: bash scripts/setup-chromium.sh) or set CHROMIUM_PATH to a Chromium or Chrome executable."`);
+    expect((error as RenderError).message).toMatchInlineSnapshot(
+      `"No Chromium found to render diagrams; looked at $CHROMIUM_PATH (not set), $PUPPETEER_EXECUTABLE_PATH (not set), /nonexistent/chromium (missing), /nonexistent/chromium-browser (missing). Install it (Debian/Ubuntu: apt-get install chromium; in the Weft repo: bash scripts/setup-chromium.sh) or set CHROMIUM_PATH to a Chromium or Chrome executable."`,
+    );
   });
 
   it("rejects a variable that names no executable instead of falling back silently", () => {

@@ -1,7 +1,7 @@
 /** The warm page: an empty document with a container that diagrams are drawn into. */
 export const PAGE_HTML =
   '<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0}' +
-  "#container{display:inline-block}</style></head><body><div id=\"container\"></div></body></html>";
+  '#container{display:inline-block}</style></head><body><div id="container"></div></body></html>';
 
 /** What the page's `weftRender` returns. */
 export type PageResult =

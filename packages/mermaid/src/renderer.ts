@@ -229,11 +229,10 @@ class PageRenderer extends QueuedRenderer {
     if (viewport?.width !== LAYOUT_VIEWPORT.width || viewport.height !== LAYOUT_VIEWPORT.height) {
       await page.setViewport(LAYOUT_VIEWPORT);
     }
-    const result: PageResult = await page.evaluate(
-      (t, o) => (globalThis as unknown as WeftPage).weftRender(t, o),
-      text,
-      { format: options.format, background },
-    );
+    const result: PageResult = await page.evaluate((t, o) => (globalThis as unknown as WeftPage).weftRender(t, o), text, {
+      format: options.format,
+      background,
+    });
     if (result.kind === "invalid") throw new RenderError("INVALID_DIAGRAM", `Mermaid rejected the diagram: ${result.message}`);
     if (result.kind === "failed") throw new RenderError("RENDER_FAILED", `Mermaid could not draw the diagram: ${result.message}`);
     if (result.kind === "svg") return result.svg;

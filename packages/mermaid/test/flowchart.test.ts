@@ -181,7 +181,10 @@ describe("toMermaid on every kind of edge", () => {
 
   it("expands a node into a subgraph box holding the graph it runs, nested graphs included", async () => {
     const State = z.object({ q: z.string() });
-    const fetch = new StateGraph(State).addNode("fetch", () => ({})).addEdge(START, "fetch").addEdge("fetch", END);
+    const fetch = new StateGraph(State)
+      .addNode("fetch", () => ({}))
+      .addEdge(START, "fetch")
+      .addEdge("fetch", END);
     const research = new StateGraph(State)
       .addNode("search", () => ({}))
       .addNode("rank", () => ({}))
@@ -320,7 +323,11 @@ describe("toMermaid output is stable", () => {
 
   it("draws a repeated static edge once", async () => {
     const State = z.object({ x: z.number() });
-    const graph = new StateGraph(State).addNode("a", () => ({})).addEdge(START, "a").addEdge(START, "a").addEdge("a", END);
+    const graph = new StateGraph(State)
+      .addNode("a", () => ({}))
+      .addEdge(START, "a")
+      .addEdge(START, "a")
+      .addEdge("a", END);
     expect((await drawValid(graph)).match(/__start__ --> n0/g)).toHaveLength(1);
   });
 });

@@ -1,17 +1,5 @@
-import {
-  END,
-  START,
-  StateGraph,
-  type RunEvent,
-} from "@weft/core";
-import {
-  parseRunRecord,
-  recordRun,
-  serializeRunEvent,
-  stringifyRunRecord,
-  toMermaidGantt,
-  type RecordedRunEvent,
-} from "@weft/core/draw";
+import { END, START, StateGraph, type RunEvent } from "@weft/core";
+import { parseRunRecord, recordRun, serializeRunEvent, stringifyRunRecord, toMermaidGantt, type RecordedRunEvent } from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ganttValid } from "./draw.js";
@@ -140,7 +128,12 @@ describe("run records", () => {
   it("serialize what JSON cannot hold: bigints, Maps, Sets, cycles", () => {
     const cycle: Record<string, unknown> = { name: "loop" };
     cycle.self = cycle;
-    const event = { type: "custom", data: { big: 10n, map: new Map([["a", 1]]), set: new Set([1, 2]), cycle }, ...ref(1, 0, "a"), at: 1 } as const;
+    const event = {
+      type: "custom",
+      data: { big: 10n, map: new Map([["a", 1]]), set: new Set([1, 2]), cycle },
+      ...ref(1, 0, "a"),
+      at: 1,
+    } as const;
     expect(serializeRunEvent(event)).toEqual({
       type: "custom",
       data: { big: "10", map: { a: 1 }, set: [1, 2], cycle: { name: "loop", self: "[Circular]" } },

@@ -41,11 +41,7 @@ export class ModelError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
   readonly [brand] = true;
 
-  constructor(
-    code: ModelErrorCode,
-    message: string,
-    options: { raw?: string; cause?: unknown; details?: Record<string, unknown> } = {},
-  ) {
+  constructor(code: ModelErrorCode, message: string, options: { raw?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ModelError";
     this.code = code;

@@ -115,10 +115,7 @@ describe("agent loop", () => {
 
   it("its pieces assemble into a loop of your own", async () => {
     const server = await startServer({
-      replies: [
-        { match: afterTools, text: "Paris is at 15°C." },
-        { toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] },
-      ],
+      replies: [{ match: afterTools, text: "Paris is at 15°C." }, { toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] }],
     });
     const { model, tools, route } = agentNodes({ client: server.client(), model: "gpt-4o-mini", tools: [getWeather] });
     const State = AgentState.extend({ reviewed: z.string().optional() });

@@ -39,10 +39,7 @@ describe("LLM-as-judge voting", () => {
 
   it("a judge that answers out of its labels is asked again by the panel's retry", async () => {
     const server = await startServer({
-      replies: [
-        { json: { reason: "unsure", label: "neutral" } },
-        { json: { reason: "ok", label: "negative" }, times: Infinity },
-      ],
+      replies: [{ json: { reason: "unsure", label: "neutral" } }, { json: { reason: "ok", label: "negative" }, times: Infinity }],
     });
     const panel = judgePanel({
       client: server.client(),
@@ -95,9 +92,13 @@ describe("LLM-as-judge voting", () => {
 
   it("tallyVotes takes labels or verdicts and breaks ties by first vote", () => {
     expect(tallyVotes(["no", "yes", "yes", "no"]).winner).toBe("no");
-    expect(tallyVotes([{ label: "a", reason: "" }, { label: "b", reason: "" }, { label: "b", reason: "" }]).summary).toBe(
-      "b (confidence: 67%)",
-    );
+    expect(
+      tallyVotes([
+        { label: "a", reason: "" },
+        { label: "b", reason: "" },
+        { label: "b", reason: "" },
+      ]).summary,
+    ).toBe("b (confidence: 67%)");
     expect(verdictSchema(["a", "b"]).parse({ reason: "x", label: "a" })).toEqual({ reason: "x", label: "a" });
   });
 });
@@ -105,9 +106,7 @@ describe("LLM-as-judge voting", () => {
 describe("LLM synthesis", () => {
   it("the seed's orchestrator-worker report, fanned in by a synthesis node", async () => {
     const server = await startServer({
-      replies: [
-        { match: /^Query: AI Agents/, text: "AI agents plan, act and learn: a synthesis.", chunkDelayMs: 1 },
-      ],
+      replies: [{ match: /^Query: AI Agents/, text: "AI agents plan, act and learn: a synthesis.", chunkDelayMs: 1 }],
       handler: (request) => ({ text: `Section on ${lastUserText(request).replace("Write about ", "")}` }),
     });
     const State = z.object({
@@ -144,9 +143,7 @@ describe("LLM synthesis", () => {
         }),
       )
       .addEdge(START, "plan")
-      .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write_section", { section })), [
-        "write_section",
-      ])
+      .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write_section", { section })), ["write_section"])
       .addEdge("write_section", "synthesize")
       .addEdge("synthesize", END)
       .compile();

@@ -51,11 +51,7 @@ describe("HTTP failures and timeouts", () => {
 
   it("a node timeout aborts its HTTP request", async () => {
     const server = await startServer({ replies: [{ text: "late", latencyMs: 30_000 }] });
-    const graph = new StateGraph(State)
-      .addNode("ask", ask(server), { timeoutMs: 50 })
-      .addEdge(START, "ask")
-      .addEdge("ask", END)
-      .compile();
+    const graph = new StateGraph(State).addNode("ask", ask(server), { timeoutMs: 50 }).addEdge(START, "ask").addEdge("ask", END).compile();
 
     const error = await graph.invoke({}).catch((e: unknown) => e);
 

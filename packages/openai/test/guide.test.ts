@@ -18,12 +18,16 @@ describe("docs/guides/openai.md", () => {
   it("every TypeScript snippet type-checks against the package", { timeout: 120_000 }, () => {
     const files = snippets();
     expect(files.size).toBeGreaterThan(8);
-    const config = ts.getParsedCommandLineOfConfigFile(join(here, "../tsconfig.json"), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(here, "../tsconfig.json"),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+        },
       },
-    })!;
+    )!;
     const options = { ...config.options, noEmit: true };
     const host = ts.createCompilerHost(options);
     const { fileExists, readFile, getSourceFile } = host;

@@ -104,7 +104,9 @@ describe("cancellation", () => {
     const server = await startServer({ replies: [{ text: "too late", latencyMs: 30_000 }] });
     const controller = new AbortController();
 
-    const run = askGraph(server, "Take your time.").invoke({}, { signal: controller.signal }).catch((e: unknown) => e);
+    const run = askGraph(server, "Take your time.")
+      .invoke({}, { signal: controller.signal })
+      .catch((e: unknown) => e);
     await server.waitForRequests(1);
     controller.abort();
     const error = await run;

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { isModelError, isOpenAIRunEvent, modelNode, sumUsage } from "../src/index.js";
 import { collect, finalState, useTestServer } from "./helpers.js";
 
-
 const Sentiment = z.object({ label: z.enum(["positive", "negative"]), score: z.number().min(0).max(1) });
 const State = z.object({
   text: z.string(),
@@ -71,7 +70,9 @@ describe("structured output", () => {
   it("a malformed JSON answer fails the node with a ModelError carrying the raw text", async () => {
     const server = await startServer({ replies: [{ text: '{"label": "positive", "score": ' }] });
 
-    const error = await classifier(server.client()).invoke({ text: "I love this library" }).catch((e: unknown) => e);
+    const error = await classifier(server.client())
+      .invoke({ text: "I love this library" })
+      .catch((e: unknown) => e);
 
     expect(isGraphError(error) && error.code).toBe("TASK_FAILED");
     const cause = (error as Error).cause;
@@ -82,7 +83,9 @@ describe("structured output", () => {
   it("an answer that is JSON but breaks the schema is a SCHEMA_MISMATCH with the raw text", async () => {
     const server = await startServer({ replies: [{ json: { label: "meh", score: 2 } }] });
 
-    const error = await classifier(server.client()).invoke({ text: "so-so" }).catch((e: unknown) => e);
+    const error = await classifier(server.client())
+      .invoke({ text: "so-so" })
+      .catch((e: unknown) => e);
 
     const cause = (error as Error).cause;
     expect(cause).toMatchObject({ code: "SCHEMA_MISMATCH", raw: '{"label":"meh","score":2}' });

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { AgentState, isOpenAIRunEvent, modelNode, runToolCalls, tool, toolCallsOf, toolNode } from "../src/index.js";
 import { collect, finalState, useTestServer } from "./helpers.js";
 
-
 const startServer = useTestServer();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -91,7 +91,10 @@ describe.skipIf(!online)("a distributed run over BullMQ", () => {
     for (const span of remote) expect(span.traceId).toBe(traceId);
     for (const attempt of attempts) {
       const onWorker = remote.filter((s) => s.name.startsWith("node ") && s.parentSpanId === attempt.spanContext().spanId);
-      expect(onWorker, `${attempt.name} #${String(attempt.attributes[A.SEND_INDEX])} attempt ${String(attempt.attributes[A.ATTEMPT])}`).toHaveLength(1);
+      expect(
+        onWorker,
+        `${attempt.name} #${String(attempt.attributes[A.SEND_INDEX])} attempt ${String(attempt.attributes[A.ATTEMPT])}`,
+      ).toHaveLength(1);
       expect(onWorker[0]!.attributes).toMatchObject({
         [A.NODE]: attempt.attributes[A.NODE],
         [A.TASK_ID]: attempt.attributes[A.TASK_ID],

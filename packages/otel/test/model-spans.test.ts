@@ -92,7 +92,10 @@ describe("model and tool calls", () => {
 
   it("put a failed model call's error on its attempt, and the retry's tokens on the retry", async () => {
     server = await startTestServer({
-      replies: [{ status: 500, error: "upstream down" }, { json: { label: "positive" }, usage: { prompt_tokens: 9, completion_tokens: 2 } }],
+      replies: [
+        { status: 500, error: "upstream down" },
+        { json: { label: "positive" }, usage: { prompt_tokens: 9, completion_tokens: 2 } },
+      ],
     });
     const State = z.object({ text: z.string(), label: z.string().optional() });
     const graph = new StateGraph(State, { name: "classify" })
@@ -113,7 +116,9 @@ describe("model and tool calls", () => {
     const state = await traceInvoke(graph, { text: "great" }, { tracer });
     expect(state.label).toBe("positive");
     const spans = tracing.spans();
-    const [failed, retried] = named(spans, "task classify").sort((a, b) => Number(a.attributes[A.ATTEMPT]) - Number(b.attributes[A.ATTEMPT]));
+    const [failed, retried] = named(spans, "task classify").sort(
+      (a, b) => Number(a.attributes[A.ATTEMPT]) - Number(b.attributes[A.ATTEMPT]),
+    );
     expect(failed!.status.code).toBe(SpanStatusCode.ERROR);
     expect(failed!.attributes).toMatchObject({ [A.RETRIED]: true });
     expect(String(failed!.attributes[A.ERROR_MESSAGE])).toContain("upstream down");

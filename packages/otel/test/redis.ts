@@ -24,7 +24,8 @@ export async function redisAvailable(): Promise<boolean> {
     return true;
   } catch (error) {
     const reason = (error as Error).message || String(error);
-    if (process.env.CI) throw new Error(`Redis is not reachable at ${REDIS_URL} (${reason}), and CI is set, so these tests fail instead of skipping.`);
+    if (process.env.CI)
+      throw new Error(`Redis is not reachable at ${REDIS_URL} (${reason}), and CI is set, so these tests fail instead of skipping.`);
     console.warn(`\n!! Skipping @weft/otel tests that need Redis: not reachable at ${REDIS_URL} (${reason}).\n`);
     return false;
   }

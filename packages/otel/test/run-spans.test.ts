@@ -59,7 +59,14 @@ describe("a traced fan-out run", () => {
     const works = named(spans, "task work");
     expect(works.map((s) => s.attributes)).toEqual(
       [0, 1, 2].map((i) =>
-        expect.objectContaining({ [A.GRAPH]: "fan", [A.NODE]: "work", [A.STEP]: 2, [A.SEND_INDEX]: i, [A.ATTEMPT]: 1, [A.TASK_ID]: `2:${i}` }),
+        expect.objectContaining({
+          [A.GRAPH]: "fan",
+          [A.NODE]: "work",
+          [A.STEP]: 2,
+          [A.SEND_INDEX]: i,
+          [A.ATTEMPT]: 1,
+          [A.TASK_ID]: `2:${i}`,
+        }),
       ),
     );
     expect(only(spans, "task plan").attributes[A.SEND_INDEX]).toBeUndefined();
@@ -104,7 +111,9 @@ describe("a traced fan-out run", () => {
     while (release.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     release.shift()!();
     await running;
-    const [first, second] = named(tracing.spans(), "task work").sort((a, b) => Number(a.attributes[A.SEND_INDEX]) - Number(b.attributes[A.SEND_INDEX]));
+    const [first, second] = named(tracing.spans(), "task work").sort(
+      (a, b) => Number(a.attributes[A.SEND_INDEX]) - Number(b.attributes[A.SEND_INDEX]),
+    );
     expect(first!.attributes[A.QUEUED_MS]).toBeUndefined();
     expect(second!.attributes[A.QUEUED_MS]).toBeGreaterThanOrEqual(35);
   });
@@ -154,7 +163,11 @@ describe("interrupts and size", () => {
 
   it("traces a fan-out of 2000 Sends behind a cap: one span per task, every span ended", async () => {
     const graph = fanOut(async (i) => i % 7);
-    const state = await traceInvoke(graph, { count: 2000, items: [] }, { tracer, maxConcurrency: 50, executor: tracingExecutor({ graph }) });
+    const state = await traceInvoke(
+      graph,
+      { count: 2000, items: [] },
+      { tracer, maxConcurrency: 50, executor: tracingExecutor({ graph }) },
+    );
     expect(state.items).toHaveLength(2000);
     const spans = tracing.spans();
     const works = named(spans, "task work");
@@ -200,10 +213,7 @@ describe("failures and retries", () => {
 
   it("marks a timed-out task that the graph continues past, and keeps the run span ok", async () => {
     const graph = fanOut(
-      (i, ctx) =>
-        i === 0
-          ? new Promise<number>((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)))
-          : i,
+      (i, ctx) => (i === 0 ? new Promise<number>((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))) : i),
       { timeoutMs: 30, onError: "continue" },
     );
     await traceInvoke(graph, { count: 2, items: [] }, { tracer });
@@ -239,12 +249,10 @@ describe("failures and retries", () => {
   });
 
   it("fails the run span with the run's error, and marks the cancelled siblings", async () => {
-    const graph = fanOut(
-      (i, ctx) => {
-        if (i === 0) throw null; // anything can be thrown
-        return new Promise<number>((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
-      },
-    );
+    const graph = fanOut((i, ctx) => {
+      if (i === 0) throw null; // anything can be thrown
+      return new Promise<number>((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+    });
     const { error } = await drain(traceStream(graph, { count: 3, items: [] }, { tracer }));
     expect(isGraphError(error)).toBe(true);
     const spans = tracing.spans();
@@ -324,9 +332,13 @@ describe("spans made inside nodes", () => {
     for (const run of runs) {
       const step = childrenOf(spans, run).find((s) => s.name === "step 2")!;
       expect(childrenOf(spans, step).map((s) => s.attributes[A.SEND_INDEX])).toEqual([0, 1, 2]);
-      expect(new Set(childrenOf(spans, step).flatMap((s) => childrenOf(spans, s)).map((s) => s.spanContext().traceId))).toEqual(
-        new Set([run.spanContext().traceId]),
-      );
+      expect(
+        new Set(
+          childrenOf(spans, step)
+            .flatMap((s) => childrenOf(spans, s))
+            .map((s) => s.spanContext().traceId),
+        ),
+      ).toEqual(new Set([run.spanContext().traceId]));
     }
   });
 
@@ -400,7 +412,11 @@ describe("a tracer that misbehaves", () => {
 describe("the in-process tracing executor", () => {
   it("refuses attempts of another graph", async () => {
     const graph = fanOut();
-    const other = new StateGraph(State, { name: "other" }).addNode("work", () => ({ total: 1 })).addEdge(START, "work").addEdge("work", END).compile();
+    const other = new StateGraph(State, { name: "other" })
+      .addNode("work", () => ({ total: 1 }))
+      .addEdge(START, "work")
+      .addEdge("work", END)
+      .compile();
     const { error } = await drain(traceStream(other, { count: 0, items: [] }, { tracer, executor: tracingExecutor({ graph }) }));
     expect(isGraphError(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(/runs graph "fan" but got node "work" of graph "other"/);

@@ -37,20 +37,31 @@ describe("the packed tarballs", () => {
   it("hold a build, a README, a LICENSE and no workspace range", async () => {
     for (const { name, tarball } of packed) {
       const files = await tarballFiles(tarball);
-      console.log(`${name}: ${files.length} files\n  ${files.filter((f) => !f.startsWith("src/")).join("\n  ")}\n  + ${files.filter((f) => f.startsWith("src/")).length} files under src/`);
-      expect(files, name).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs", "dist/index.d.ts"]));
-      expect(files.filter((f) => /\.test(-d)?\.ts$/.test(f)), name).toEqual([]);
+      console.log(
+        `${name}: ${files.length} files\n  ${files.filter((f) => !f.startsWith("src/")).join("\n  ")}\n  + ${files.filter((f) => f.startsWith("src/")).length} files under src/`,
+      );
+      expect(files, name).toEqual(
+        expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs", "dist/index.d.ts"]),
+      );
+      expect(
+        files.filter((f) => /\.test(-d)?\.ts$/.test(f)),
+        name,
+      ).toEqual([]);
       const { stdout } = await project.run("tar", ["-xzOf", tarball, "package/package.json"]);
       const manifest = JSON.parse(stdout) as Record<string, Record<string, string> | undefined>;
       for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
-        for (const [dep, range] of Object.entries(manifest[field] ?? {})) expect(range, `${name} ${field} ${dep}`).not.toMatch(/^workspace:/);
+        for (const [dep, range] of Object.entries(manifest[field] ?? {}))
+          expect(range, `${name} ${field} ${dep}`).not.toMatch(/^workspace:/);
       }
       expect(manifest.engines?.node, name).toMatch(/^>=22/);
     }
   });
 
   it("pass publint (strict) and arethetypeswrong", async () => {
-    for (const { name, reports: [publint, attw] } of await lints) {
+    for (const {
+      name,
+      reports: [publint, attw],
+    } of await lints) {
       console.log(`${name}: publint ${publint!.ok ? "clean" : "problems"}, attw ${attw!.ok ? "clean" : "problems"}`);
       for (const report of [publint!, attw!]) expect(report.ok, `${report.tool} on ${name}:\n${report.output}`).toBe(true);
     }

@@ -94,7 +94,8 @@ export class PostgresCheckpointer implements Checkpointer {
    * ```
    */
   setup(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error(`This PostgresCheckpointer (schema "${this.#tables.schema}") is closed; create a new one.`));
+    if (this.#closed)
+      return Promise.reject(new Error(`This PostgresCheckpointer (schema "${this.#tables.schema}") is closed; create a new one.`));
     // A failed setup (server down, say) is retried by the next call rather than remembered.
     this.#setup ??= setUpSchema(this.#pool, this.#tables).catch((error: unknown) => {
       this.#setup = undefined;
@@ -178,7 +179,11 @@ export class PostgresCheckpointer implements Checkpointer {
   async renewLease(options: AcquireLeaseOptions): Promise<{ held: boolean; request: LeaseRequest | undefined }> {
     checkStoreOptions("renewLease", options);
     await this.setup();
-    const { rows } = await this.#pool.query<{ request: string | null }>(this.#queries.renewLease, [options.threadId, options.owner, options.ttlMs]);
+    const { rows } = await this.#pool.query<{ request: string | null }>(this.#queries.renewLease, [
+      options.threadId,
+      options.owner,
+      options.ttlMs,
+    ]);
     if (rows[0] === undefined) return { held: false, request: undefined };
     return { held: true, request: (rows[0].request ?? undefined) as LeaseRequest | undefined };
   }

@@ -120,9 +120,7 @@ export async function setUpSchema(pool: Pool, tables: Tables): Promise<void> {
 async function migrate(client: PoolClient, tables: Tables): Promise<void> {
   const exists = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [tables.schema]);
   if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quote(tables.schema)}`);
-  await client.query(
-    `CREATE TABLE IF NOT EXISTS ${tables.version} (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)`,
-  );
+  await client.query(`CREATE TABLE IF NOT EXISTS ${tables.version} (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)`);
   const from = await readVersion(client, tables); // another process may have migrated while we waited
   for (let version = from; version < SCHEMA_VERSION; version++) {
     try {

@@ -38,7 +38,8 @@ describe.skipIf(!available)("a locked Postgres table", () => {
     }
     // The lease was released and nothing half-written remains: the thread starts or resumes cleanly.
     const state = await graph.getState("t");
-    const final = state === undefined ? await graph.invoke({ log: "start" }, { threadId: "t" }) : await graph.invoke(null, { threadId: "t" });
+    const final =
+      state === undefined ? await graph.invoke({ log: "start" }, { threadId: "t" }) : await graph.invoke(null, { threadId: "t" });
     expect(final.log).toEqual(["start", "one", "two", "three"]);
   });
 });

@@ -15,7 +15,10 @@ async function setupError(sql: string): Promise<{ error: unknown; schema: string
   try {
     await pool.query(`CREATE SCHEMA "${schema}"; ${sql.replaceAll("$S", `"${schema}"`)}`);
     const saver = new PostgresCheckpointer(pool, { schema });
-    const error = await saver.setup().then(() => undefined, (caught: unknown) => caught);
+    const error = await saver.setup().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     await saver.close();
     const { rows } = await pool.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
@@ -57,7 +60,9 @@ describe.skipIf(!available)("the Postgres schema", () => {
       expect((await saver.getTaskResults("u", "c0")).map((row) => row.data)).toEqual(["pending too"]);
       const stale = { threadId: "t", checkpointId: "c2", parentId: "c1", step: 2, data: "two" };
       await expect(saver.put(stale, { head: "c0" })).rejects.toThrow('its latest checkpoint is "c1"');
-      await expect(saver.put({ ...stale, threadId: "u", parentId: undefined }, { head: null })).rejects.toThrow('its latest checkpoint is "c0"');
+      await expect(saver.put({ ...stale, threadId: "u", parentId: undefined }, { head: null })).rejects.toThrow(
+        'its latest checkpoint is "c0"',
+      );
       await saver.put(stale, { head: "c1" });
       expect((await saver.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
       const { rows } = await pool.query(`SELECT version FROM "${schema}".weft_schema_version`);

@@ -78,7 +78,8 @@ describe.skipIf(!available)("PostgresCheckpointer shared by several pools", () =
         );
         const won = settled.flatMap((result, i) => (result.status === "fulfilled" ? [`r${round}-${i}`] : []));
         expect(won, `round ${round}`).toHaveLength(1);
-        for (const result of settled) if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "CHECKPOINT_CONFLICT" });
+        for (const result of settled)
+          if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "CHECKPOINT_CONFLICT" });
         head = won[0]!;
       }
       const history = (await savers[0]!.list("race")).reverse();
@@ -97,7 +98,10 @@ describe.skipIf(!available)("PostgresCheckpointer shared by several pools", () =
         const results = await Promise.all(
           savers.map((saver, i) => saver.acquireLease({ threadId: `lease-${round}`, owner: `o${i}`, ttlMs: 600_000 })),
         );
-        expect(results.filter((result) => result.acquired), `round ${round}`).toHaveLength(1);
+        expect(
+          results.filter((result) => result.acquired),
+          `round ${round}`,
+        ).toHaveLength(1);
         const winner = results.find((result) => result.acquired)!.lease.owner;
         expect(results.every((result) => result.lease.owner === winner)).toBe(true);
       }

@@ -45,7 +45,12 @@ const ticker = () =>
     .compile({ checkpointer: new MemoryCheckpointer() });
 
 /** Starts a run over HTTP and reads its events to the end; calls `onEvent` with each parsed event. */
-async function streamOverHttp(url: string, graph: string, input: unknown, onEvent: (event: { type: string; data?: { t?: number } }) => void): Promise<number> {
+async function streamOverHttp(
+  url: string,
+  graph: string,
+  input: unknown,
+  onEvent: (event: { type: string; data?: { t?: number } }) => void,
+): Promise<number> {
   const thread = `t-${Math.random()}`;
   const started = await fetch(`${url}/graphs/${graph}/threads/${thread}/runs`, {
     method: "POST",
@@ -64,7 +69,8 @@ async function streamOverHttp(url: string, graph: string, input: unknown, onEven
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+const percentile = (values: number[], p: number): number =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
 /** Events per second of one 10000-Send run: over SSE with the given store, or in process without one. */
 async function fanoutRate(store: (() => EventStore) | undefined): Promise<{ events: number; perSecond: number }> {
@@ -84,7 +90,9 @@ async function fanoutRate(store: (() => EventStore) | undefined): Promise<{ even
 }
 
 /** One untimed round of each, then ROUNDS rounds taking turns, so warm-up favours none. */
-async function throughput(paths: Record<string, (() => EventStore) | undefined>): Promise<Record<string, { events: number; perSecond: number }>> {
+async function throughput(
+  paths: Record<string, (() => EventStore) | undefined>,
+): Promise<Record<string, { events: number; perSecond: number }>> {
   const rates: Record<string, number[]> = {};
   const events: Record<string, number> = {};
   for (let round = -1; round < ROUNDS; round++) {
@@ -137,7 +145,9 @@ try {
   console.log("|---|---:|---:|");
   console.log(`| graph.stream() in process | ${ms(median(inProcess))} | ${ms(percentile(inProcess, 0.99))} |`);
   console.log(`| SSE over loopback (memory store) | ${ms(median(http))} | ${ms(percentile(http, 0.99))} |`);
-  console.log(`| Added by the server | ${ms(median(http) - median(inProcess))} | ${ms(percentile(http, 0.99) - percentile(inProcess, 0.99))} |`);
+  console.log(
+    `| Added by the server | ${ms(median(http) - median(inProcess))} | ${ms(percentile(http, 0.99) - percentile(inProcess, 0.99))} |`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

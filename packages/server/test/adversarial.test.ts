@@ -56,7 +56,10 @@ describe("a slow or failing event store", () => {
     const server = await serve({ graphs: { chain: chainGraph() }, events: store });
     const started = await call(`${server.url}/graphs/chain/threads/t/runs`, { body: { input: { n: 1 } } });
     const messages = await readEvents(`${server.url}/runs/${started.body.runId}/events`);
-    expect(messages.at(-1)).toMatchObject({ event: "end", data: { status: "failed", error: { message: thrown === undefined ? "undefined" : "disk full" } } });
+    expect(messages.at(-1)).toMatchObject({
+      event: "end",
+      data: { status: "failed", error: { message: thrown === undefined ? "undefined" : "disk full" } },
+    });
     expect((await call(`${server.url}/graphs/chain/threads/t/runs`, { body: { input: { n: 2 } } })).status).toBe(201);
   });
 

@@ -22,7 +22,8 @@ async function start(options: { token?: string; maxBodyBytes?: number } = {}): P
 }
 
 /** The event types of messages, without the final `end`. */
-const types = (messages: readonly Message[]): string[] => messages.filter((m) => m.event === "message").map((m) => (m.data as { type: string }).type);
+const types = (messages: readonly Message[]): string[] =>
+  messages.filter((m) => m.event === "message").map((m) => (m.data as { type: string }).type);
 
 describe("routes", () => {
   it("lists the graphs with their nodes and diagrams", async () => {
@@ -147,7 +148,9 @@ describe("routes", () => {
     expect((await call(`${url}/graphs/paused/threads/p1/interrupts`)).body.interrupts).toMatchObject([{ node: "b", kind: "before" }]);
     // A fork that counts as "b" moves the thread past it.
     const history = (await call(`${url}/graphs/paused/threads/p1/history`)).body.history;
-    const fork = await call(`${url}/graphs/paused/threads/p1/fork`, { body: { checkpointId: history[1].checkpointId, values: { n: 0 }, asNode: "b" } });
+    const fork = await call(`${url}/graphs/paused/threads/p1/fork`, {
+      body: { checkpointId: history[1].checkpointId, values: { n: 0 }, asNode: "b" },
+    });
     expect(fork.status).toBe(201);
     expect((await call(`${url}/graphs/paused/threads/p1/interrupts`)).body.interrupts).toEqual([]);
     await call(`${url}/graphs/paused/threads/p1/fork`, { body: { checkpointId: updated.body.checkpointId } });
@@ -162,7 +165,11 @@ describe("routes", () => {
     const { url } = await start();
     const first = await call(`${url}/graphs/chain/threads/f1/runs`, { body: { input: { n: 1 } } });
     await readEvents(`${url}/runs/${first.body.runId}/events`);
-    const history = (await call(`${url}/graphs/chain/threads/f1/history`)).body.history as { step: number; checkpointId: string; values: { n: number } }[];
+    const history = (await call(`${url}/graphs/chain/threads/f1/history`)).body.history as {
+      step: number;
+      checkpointId: string;
+      values: { n: number };
+    }[];
     const afterA = history.find((h) => h.step === 1)!;
     expect(afterA.values.n).toBe(2);
 
@@ -240,7 +247,10 @@ describe("bad requests", () => {
     expect((await call(`${url}/graphs/nope/threads/t/runs`, { body: { input: {} } })).body.error.code).toBe("UNKNOWN_GRAPH");
     const resume = await call(`${url}/graphs/chain/threads/never/runs`, { body: { resume: 1 } });
     expect(resume).toMatchObject({ status: 404, body: { error: { code: "UNKNOWN_THREAD" } } });
-    expect(await call(`${url}/graphs/chain/threads/never/state`)).toMatchObject({ status: 404, body: { error: { code: "UNKNOWN_THREAD" } } });
+    expect(await call(`${url}/graphs/chain/threads/never/state`)).toMatchObject({
+      status: 404,
+      body: { error: { code: "UNKNOWN_THREAD" } },
+    });
     expect(await call(`${url}/runs/nope`)).toMatchObject({ status: 404, body: { error: { code: "UNKNOWN_RUN" } } });
     expect(await call(`${url}/runs/nope/events`)).toMatchObject({ status: 404, body: { error: { code: "UNKNOWN_RUN" } } });
     expect(await call(`${url}/nowhere`)).toMatchObject({ status: 404, body: { error: { code: "NOT_FOUND" } } });

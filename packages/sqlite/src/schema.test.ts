@@ -29,7 +29,10 @@ async function firstUseError(sql: string): Promise<unknown> {
   db.close();
   const saver = new SqliteCheckpointer(file.path);
   try {
-    return await saver.get("t").then(() => undefined, (error: unknown) => error);
+    return await saver.get("t").then(
+      () => undefined,
+      (error: unknown) => error,
+    );
   } finally {
     await saver.close();
   }
@@ -38,7 +41,10 @@ async function firstUseError(sql: string): Promise<unknown> {
 const tablesOf = (path: string): unknown[] => {
   const db = new DatabaseSync(path);
   try {
-    return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all().map((row) => row.name);
+    return db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all()
+      .map((row) => row.name);
   } finally {
     db.close();
   }
@@ -134,6 +140,8 @@ describe("the SQLite schema", () => {
     const error = await saver.get("t").catch((caught: unknown) => caught);
     await saver.close();
     expect(isGraphError(error) && error.code).toBe("INVALID_CHECKPOINT");
-    expect((error as Error).message).toBe(`SQLite database "${file.path}" is not a SQLite database: give SqliteCheckpointer a new or Weft-made file.`);
+    expect((error as Error).message).toBe(
+      `SQLite database "${file.path}" is not a SQLite database: give SqliteCheckpointer a new or Weft-made file.`,
+    );
   });
 });

@@ -87,9 +87,9 @@ function migrate(db: DatabaseSync, where: string, from: number): void {
       );
     }
   }
-  db.prepare(
-    "INSERT INTO weft_schema_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-  ).run(SCHEMA_VERSION);
+  db.prepare("INSERT INTO weft_schema_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version").run(
+    SCHEMA_VERSION,
+  );
 }
 
 /** The stored schema version: 0 for a file without Weft's tables. */

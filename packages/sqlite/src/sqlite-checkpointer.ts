@@ -137,7 +137,12 @@ export class SqliteCheckpointer implements Checkpointer {
       const found = statements.lease.get(threadId);
       const current = found === undefined ? undefined : toLease(found);
       if (current !== undefined && current.owner !== owner && current.expiresAt > now) return { acquired: false, lease: current };
-      const lease: ThreadLease = { threadId, owner, expiresAt: now + ttlMs, request: current?.owner === owner ? current.request : undefined };
+      const lease: ThreadLease = {
+        threadId,
+        owner,
+        expiresAt: now + ttlMs,
+        request: current?.owner === owner ? current.request : undefined,
+      };
       statements.putLease.run(threadId, owner, lease.expiresAt, lease.request ?? null);
       return { acquired: true, lease };
     });
@@ -208,10 +213,14 @@ export class SqliteCheckpointer implements Checkpointer {
       return prepareStatements(this.#db);
     } catch (error) {
       if ((error as { errcode?: number }).errcode !== SQLITE_NOTADB) throw error;
-      throw new GraphError("INVALID_CHECKPOINT", `${this.#where} is not a SQLite database: give SqliteCheckpointer a new or Weft-made file.`, {
-        cause: error,
-        details: { where: this.#where },
-      });
+      throw new GraphError(
+        "INVALID_CHECKPOINT",
+        `${this.#where} is not a SQLite database: give SqliteCheckpointer a new or Weft-made file.`,
+        {
+          cause: error,
+          details: { where: this.#where },
+        },
+      );
     }
   }
 

@@ -49,9 +49,7 @@ export function prepareStatements(db: DatabaseSync): Statements {
       `INSERT INTO weft_task_results (${RESULT_COLUMNS}) VALUES (?, ?, ?, ?)
        ON CONFLICT (thread_id, checkpoint_id, task_id) DO UPDATE SET data = excluded.data`,
     ),
-    taskResults: db.prepare(
-      `SELECT ${RESULT_COLUMNS} FROM weft_task_results WHERE thread_id = ? AND checkpoint_id = ? ORDER BY seq`,
-    ),
+    taskResults: db.prepare(`SELECT ${RESULT_COLUMNS} FROM weft_task_results WHERE thread_id = ? AND checkpoint_id = ? ORDER BY seq`),
     deleteCheckpoints: db.prepare("DELETE FROM weft_checkpoints WHERE thread_id = ?"),
     deleteTaskResults: db.prepare("DELETE FROM weft_task_results WHERE thread_id = ?"),
     pruneTaskResults: db.prepare("DELETE FROM weft_task_results WHERE thread_id = ? AND checkpoint_id = ?"),

@@ -46,7 +46,10 @@ async function waitForRunStatus(page: Page, status: string): Promise<void> {
     await page.waitForFunction(
       (wanted) => {
         const shown = document.querySelector("[data-testid=run-status]");
-        return shown?.getAttribute("data-status") === wanted && shown.getAttribute("data-run") === new URLSearchParams(location.hash.slice(1)).get("run");
+        return (
+          shown?.getAttribute("data-status") === wanted &&
+          shown.getAttribute("data-run") === new URLSearchParams(location.hash.slice(1)).get("run")
+        );
       },
       { timeout: 90_000 },
       status,
@@ -94,7 +97,10 @@ describe("Weft Studio on the report example", () => {
     // The diagram's nodes are drawn in their status's colour, the Send worker's stack too.
     const fills = await page.$$eval("[data-testid=diagram] g.node[data-status]", (nodes) =>
       Object.fromEntries(
-        nodes.map((node) => [node.textContent?.trim(), [...node.querySelectorAll(".label-container path, rect.label-container")].map((shape) => getComputedStyle(shape).fill)]),
+        nodes.map((node) => [
+          node.textContent?.trim(),
+          [...node.querySelectorAll(".label-container path, rect.label-container")].map((shape) => getComputedStyle(shape).fill),
+        ]),
       ),
     );
     expect(fills.plan).toEqual([expect.stringMatching(/^rgb\(187, 247, 208\)$/)]);
@@ -124,7 +130,9 @@ describe("Weft Studio on the report example", () => {
     await page.click("[data-testid=interrupts] form button[type=submit]");
     await waitForRunStatus(page, "done");
     const thread = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
-    const state = (await (await fetch(`${session.url}/api/graphs/report/threads/${thread}/state`)).json()) as { values: { report: string } };
+    const state = (await (await fetch(`${session.url}/api/graphs/report/threads/${thread}/state`)).json()) as {
+      values: { report: string };
+    };
     expect(state.values.report.startsWith("# Reviewed: parallel agents\n")).toBe(true);
     expect(await page.$eval("[data-testid=timeline] .row[data-node=assemble]", (row) => row.getAttribute("data-status"))).toBe("done");
     await page.waitForFunction(() => document.querySelector("[data-testid=interrupts] form") === null);

@@ -20,7 +20,9 @@ const FILLS: Partial<Record<TaskStatus | "idle", string>> = {
 /** Colours a node's outline shapes (not its label), over mermaid's inline styles. */
 function fill(node: Element, status: TaskStatus | "idle"): void {
   node.setAttribute("data-status", status);
-  for (const shape of node.querySelectorAll<SVGElement>(".label-container:is(rect, path, polygon), .label-container :is(rect, path, polygon)")) {
+  for (const shape of node.querySelectorAll<SVGElement>(
+    ".label-container:is(rect, path, polygon), .label-container :is(rect, path, polygon)",
+  )) {
     shape.dataset.fill ??= `${shape.style.getPropertyValue("fill")}|${shape.style.getPropertyPriority("fill")}`;
     const [original, priority] = shape.dataset.fill.split("|");
     const colour = FILLS[status];

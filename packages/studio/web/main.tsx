@@ -1,6 +1,15 @@
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { clientFor, loadConfig, loadGraph, type Checkpoint, type GraphInfo, type PendingInterrupt, type RunInfo, type StudioConfig } from "./api.js";
+import {
+  clientFor,
+  loadConfig,
+  loadGraph,
+  type Checkpoint,
+  type GraphInfo,
+  type PendingInterrupt,
+  type RunInfo,
+  type StudioConfig,
+} from "./api.js";
 import { GraphView } from "./graph-view.js";
 import { applyEvent, emptyRun, nodeCounts, type RunView, type StudioEvent } from "./run-view.js";
 import { Checkpoints, Interrupts, parseJson, useFailure } from "./thread-panels.js";
@@ -117,12 +126,20 @@ function App() {
               {error}
             </div>
           ) : null}
-          <NewRun key={graphName} input={graphName === undefined ? undefined : config?.inputs[graphName]} onStart={(thread, input) => startRun(thread, { input: input as never })} />
+          <NewRun
+            key={graphName}
+            input={graphName === undefined ? undefined : config?.inputs[graphName]}
+            onStart={(thread, input) => startRun(thread, { input: input as never })}
+          />
           <div class="panel">
             <h2>Threads</h2>
             <ul class="list" data-testid="threads">
               {threads.map((t) => (
-                <li key={t.threadId} class={t.threadId === place.thread ? "selected" : ""} onClick={() => go({ graph: graphName, thread: t.threadId, run: t.lastRun.runId })}>
+                <li
+                  key={t.threadId}
+                  class={t.threadId === place.thread ? "selected" : ""}
+                  onClick={() => go({ graph: graphName, thread: t.threadId, run: t.lastRun.runId })}
+                >
                   <span>{t.threadId}</span>
                   <span class={`pill s-${t.lastRun.status}`}>{t.lastRun.status}</span>
                 </li>

@@ -24,7 +24,12 @@ describe("the run view", () => {
           if (i === 3) throw new Error("broken");
           return { out: i };
         },
-        { input: z.object({ i: z.number() }), concurrency: new ConcurrencyLimit(1), retry: { maxAttempts: 2, backoff: { initialMs: 1 } }, onError: "continue" },
+        {
+          input: z.object({ i: z.number() }),
+          concurrency: new ConcurrencyLimit(1),
+          retry: { maxAttempts: 2, backoff: { initialMs: 1 } },
+          onError: "continue",
+        },
       )
       .addConditionalEdges(START, (s) => Array.from({ length: s.items }, (_, i) => new Send("work", { i })), ["work"])
       .addEdge("work", END)
@@ -41,7 +46,9 @@ describe("the run view", () => {
     ]);
     const queued = events.filter((event) => event.type === "task:queued");
     expect(queued.length).toBeGreaterThan(0);
-    expect(tasks.filter((t) => t.queuedAt !== undefined).map((t) => t.taskId)).toEqual(queued.map((event) => (event as { taskId: string }).taskId));
+    expect(tasks.filter((t) => t.queuedAt !== undefined).map((t) => t.taskId)).toEqual(
+      queued.map((event) => (event as { taskId: string }).taskId),
+    );
     expect(tasks[1]!.attempts[0]!.error).toMatchObject({ message: "flaky" });
     expect(tasks[3]!.error).toMatchObject({ message: "broken" });
     expect(tasks[2]!.update).toEqual({ out: [2] });

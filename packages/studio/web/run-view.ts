@@ -181,7 +181,10 @@ export function nodeStatus(counts: Partial<Record<TaskStatus, number>> | undefin
 }
 
 /** The keys whose value differs between two states, with both values. */
-export function changedKeys(before: Record<string, unknown> | undefined, after: Record<string, unknown>): { key: string; before: unknown; after: unknown }[] {
+export function changedKeys(
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown>,
+): { key: string; before: unknown; after: unknown }[] {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
   return [...keys]
     .filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after[key]))

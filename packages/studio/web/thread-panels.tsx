@@ -66,7 +66,8 @@ function InterruptForm({
     return guard(async () => {
       const value = parseJson(text, breakpoint ? "The update" : "The answer");
       if (!breakpoint) return onAnswer(interrupt.id, value);
-      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("The update must be a JSON object of state keys.");
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        throw new Error("The update must be a JSON object of state keys.");
       return onContinue(value as Record<string, unknown>);
     });
   };
@@ -109,7 +110,12 @@ export function Checkpoints({
     <div data-testid="checkpoints">
       <ul class="list">
         {history.map((c) => (
-          <li key={c.checkpointId} class={c.checkpointId === selected ? "selected" : ""} data-checkpoint={c.checkpointId} onClick={() => setSelected(c.checkpointId)}>
+          <li
+            key={c.checkpointId}
+            class={c.checkpointId === selected ? "selected" : ""}
+            data-checkpoint={c.checkpointId}
+            onClick={() => setSelected(c.checkpointId)}
+          >
             <span>
               step {c.step} · {c.source}
             </span>

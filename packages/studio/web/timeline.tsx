@@ -3,7 +3,15 @@ import { taskLabel, type RunView, type TaskView } from "./run-view.js";
 const pct = (at: number, total: number): string => `${((100 * at) / total).toFixed(3)}%`;
 
 /** One row per task, one bar per attempt (and a hatched bar for the time it waited for a slot). */
-export function Timeline({ view, selected, onSelect }: { view: RunView; selected: string | undefined; onSelect: (taskId: string) => void }) {
+export function Timeline({
+  view,
+  selected,
+  onSelect,
+}: {
+  view: RunView;
+  selected: string | undefined;
+  onSelect: (taskId: string) => void;
+}) {
   const total = Math.max(view.now, 1);
   const tasks = [...view.tasks.values()].sort((a, b) => a.step - b.step || position(a) - position(b));
   return (
@@ -89,7 +97,9 @@ export function TaskDetails({ view, taskId }: { view: RunView; taskId: string })
           </tr>
           <tr>
             <th>waited</th>
-            <td>{task.queuedAt === undefined ? "—" : `${Math.round((task.attempts[0]?.start ?? view.now) - task.queuedAt)} ms for a slot`}</td>
+            <td>
+              {task.queuedAt === undefined ? "—" : `${Math.round((task.attempts[0]?.start ?? view.now) - task.queuedAt)} ms for a slot`}
+            </td>
           </tr>
           <tr>
             <th>tokens</th>

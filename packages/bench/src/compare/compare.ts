@@ -24,7 +24,9 @@ export async function coreAt(revision: string): Promise<{ commit: string; core: 
   const git = (args: readonly string[]): Buffer => execFileSync("git", args, { cwd: PACKAGE, maxBuffer: 64 << 20 });
   // `git archive <commit>:<path>` takes the path from the top of the repository, and runs there.
   const top = git(["rev-parse", "--show-toplevel"]).toString().trim();
-  const commit = git(["rev-parse", "--short=12", `${revision}^{commit}`]).toString().trim();
+  const commit = git(["rev-parse", "--short=12", `${revision}^{commit}`])
+    .toString()
+    .trim();
   const dir = join(SNAPSHOTS, commit);
   if (!existsSync(dir)) {
     // Unpacked beside it, then renamed: a half-unpacked copy is never taken for a whole one.
@@ -109,7 +111,12 @@ export async function compareCores(before: WeftCore, after: WeftCore, options: C
       if (items.length !== sends || items.some((item, i) => item !== expected[i])) {
         throw new Error(`compare: the ${side} side returned items out of Send order or missing some.`);
       }
-      marks[side].push({ wallMs: end - t0, lastStartMs: lastStart - t0, completionsMs: lastResume - firstResume, tailMs: end - lastResume });
+      marks[side].push({
+        wallMs: end - t0,
+        lastStartMs: lastStart - t0,
+        completionsMs: lastResume - firstResume,
+        tailMs: end - lastResume,
+      });
     }
   }
   return marks;
@@ -140,18 +147,22 @@ export interface CoreCase {
  * `pnpm bench` times (fan-out, chain, join, loops, waiting Sends with and without a cap).
  */
 export function coreCases(): CoreCase[] {
-  const waiting = (n: number, waitMs: number, maxConcurrency?: number): CoreCase["build"] => (core) => {
-    const graph = weftSendsGraph(async ({ i }) => {
-      await sleep(waitMs);
-      return { items: [i] };
-    }, core);
-    const options = maxConcurrency === undefined ? {} : { maxConcurrency };
-    return () => graph.invoke({ n }, options);
-  };
-  const sends = (n: number): CoreCase["build"] => (core) => {
-    const graph = weftSendsGraph(({ i }) => ({ items: [i] }), core);
-    return () => graph.invoke({ n });
-  };
+  const waiting =
+    (n: number, waitMs: number, maxConcurrency?: number): CoreCase["build"] =>
+    (core) => {
+      const graph = weftSendsGraph(async ({ i }) => {
+        await sleep(waitMs);
+        return { items: [i] };
+      }, core);
+      const options = maxConcurrency === undefined ? {} : { maxConcurrency };
+      return () => graph.invoke({ n }, options);
+    };
+  const sends =
+    (n: number): CoreCase["build"] =>
+    (core) => {
+      const graph = weftSendsGraph(({ i }) => ({ items: [i] }), core);
+      return () => graph.invoke({ n });
+    };
   const counter = (s: { counter: number }) => ({ items: [s.counter], counter: s.counter + 1 });
   return [
     { id: "sends/1000", build: sends(1000) },

@@ -45,14 +45,18 @@ const medians = { before: medianMarks(result.before), after: medianMarks(result.
 console.log(`# Every Weft case: core at ${commit} vs this working tree\n`);
 console.log(`Medians of ${runs} timed runs per side, alternating run by run in one process; after − before paired run by run.\n`);
 console.log(
-  markdownTable(
-    ["case", `before (${commit})`, "after (working tree)", "after − before (median pair)", "after faster in"],
-    caseRows,
-    ["left", "right", "right", "right", "right"],
-  ),
+  markdownTable(["case", `before (${commit})`, "after (working tree)", "after − before (median pair)", "after faster in"], caseRows, [
+    "left",
+    "right",
+    "right",
+    "right",
+    "right",
+  ]),
 );
 console.log(`\n# 1000 Sends × 20 ms wait in detail\n`);
-console.log(`Medians of ${runs} timed runs per side, alternating run by run in one process. no engine = the same workers under Promise.all.\n`);
+console.log(
+  `Medians of ${runs} timed runs per side, alternating run by run in one process. no engine = the same workers under Promise.all.\n`,
+);
 console.log(
   markdownTable(
     ["phase", `before (${commit})`, "after (working tree)", "no engine"],

@@ -42,7 +42,10 @@ ${chain.map((name) => `  .addNode("${name}", (s) => ({ count: s.count + 1, log: 
   .addEdge(START, "plan")
   .addConditionalEdges("plan", (s) => s.sections.map((section) => new Send("write", { section })), ["write"])
   .addEdge("write", "${chain[0]}")
-${chain.slice(1).map((name, i) => `  .addEdge("${chain[i]}", "${name}")`).join("\n")}
+${chain
+  .slice(1)
+  .map((name, i) => `  .addEdge("${chain[i]}", "${name}")`)
+  .join("\n")}
   .addConditionalEdges("${chain.at(-1)}", (s) => (s.count < 100 ? "${chain[0]}" : END), ["${chain[0]}", END])
   .compile();
 
@@ -100,7 +103,11 @@ export function typeCases(nodes: number): TypeCase[] {
   return [
     { id: "weft-state", title: "Weft: imports + zod state only", source: weftState + keep("State", "Section") },
     { id: "weft", title: `Weft, ${nodes} nodes (zod state)`, source: weft(nodes), baseline: "weft-state" },
-    { id: "langgraph-annotation-state", title: "LangGraph.js: imports + Annotation state only", source: langgraphAnnotationState + keep("State") },
+    {
+      id: "langgraph-annotation-state",
+      title: "LangGraph.js: imports + Annotation state only",
+      source: langgraphAnnotationState + keep("State"),
+    },
     {
       id: "langgraph-annotation",
       title: `LangGraph.js, ${nodes} nodes (Annotation)`,

@@ -39,9 +39,16 @@ function runTsc(args: readonly string[]): { status: number | null; output: strin
 
 function emitWeftDeclarations(): void {
   const { output } = runTsc([
-    "-p", resolve("../core/tsconfig.json"),
-    "--noEmit", "false", "--declaration", "--emitDeclarationOnly", "--sourceMap", "false",
-    "--outDir", join(root, "weft-core"),
+    "-p",
+    resolve("../core/tsconfig.json"),
+    "--noEmit",
+    "false",
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--sourceMap",
+    "false",
+    "--outDir",
+    join(root, "weft-core"),
   ]);
   // Emitting works despite type errors elsewhere in core's tree; those are not ours to judge here.
   if (output.trim() !== "") process.stderr.write("(core declarations emitted with diagnostics)\n");
@@ -152,7 +159,16 @@ for (const nodes of sizes) {
 }
 console.log(
   markdownTable(
-    ["graph", "compiles", "check time", "Δ check time", "instantiations", "Δ instantiations", "memory", `largest that compiles (≤ ${MAX_NODES})`],
+    [
+      "graph",
+      "compiles",
+      "check time",
+      "Δ check time",
+      "instantiations",
+      "Δ instantiations",
+      "memory",
+      `largest that compiles (≤ ${MAX_NODES})`,
+    ],
     rows,
     ["left", "left", "right", "right", "right", "right", "right", "right"],
   ),

@@ -17,7 +17,15 @@ describe("warmup curve: run times after a forced collection, relative to the ste
   });
 
   it("refuses rows of different lengths or too short to have a steady part", () => {
-    expect(() => warmupCurve([[1, 2, 3], [1, 2]], 2)).toThrow(/equal length/);
+    expect(() =>
+      warmupCurve(
+        [
+          [1, 2, 3],
+          [1, 2],
+        ],
+        2,
+      ),
+    ).toThrow(/equal length/);
     expect(() => warmupCurve([[1, 2]], 3)).toThrow(/at least 3 runs/);
     expect(() => warmupCurve([], 1)).toThrow(/equal length/);
   });

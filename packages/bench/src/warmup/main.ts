@@ -16,13 +16,19 @@ const [idsArg = DEFAULT_CASES, runsArg = "16", repeatsArg = "12"] = process.argv
 const runs = Number(runsArg);
 const repeats = Number(repeatsArg);
 const settledFrom = FULL.rewarm + 1;
-if (!Number.isInteger(runs) || runs < settledFrom) throw new Error(`warmup: runs must be a whole number ≥ ${settledFrom}, got "${runsArg}".`);
+if (!Number.isInteger(runs) || runs < settledFrom)
+  throw new Error(`warmup: runs must be a whole number ≥ ${settledFrom}, got "${runsArg}".`);
 if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`warmup: repeats must be a positive whole number, got "${repeatsArg}".`);
 
 const ids = idsArg.split(",");
 const cases = benchCases(true).filter((entry) => ids.includes(entry.workload.id));
 const unknown = ids.filter((id) => !cases.some((entry) => entry.workload.id === id));
-if (unknown.length > 0) throw new Error(`warmup: no case ${unknown.join(", ")}. Cases: ${benchCases(true).map((entry) => entry.workload.id).join(", ")}`);
+if (unknown.length > 0)
+  throw new Error(
+    `warmup: no case ${unknown.join(", ")}. Cases: ${benchCases(true)
+      .map((entry) => entry.workload.id)
+      .join(", ")}`,
+  );
 
 const collect = (globalThis as { gc?: () => void }).gc;
 const rows: string[][] = [];
@@ -37,9 +43,9 @@ for (const { workload, engines } of cases) {
 }
 console.log(`# Run time after a forced collection, over the steady time (median of runs ${settledFrom}…${runs}); ${repeats} repeats\n`);
 console.log(
-  markdownTable(
-    ["case", "steady", ...Array.from({ length: runs }, (_, i) => `#${i + 1}`)],
-    rows,
-    ["left", "right", ...Array<"right">(runs).fill("right")],
-  ),
+  markdownTable(["case", "steady", ...Array.from({ length: runs }, (_, i) => `#${i + 1}`)], rows, [
+    "left",
+    "right",
+    ...Array<"right">(runs).fill("right"),
+  ]),
 );

@@ -18,4 +18,3 @@ export function cappedSends(n: number, maxConcurrency?: number): Workload {
     expected: { total: n },
   };
 }
-

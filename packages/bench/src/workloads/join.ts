@@ -65,9 +65,7 @@ const LangGraphState = Annotation.Root({
 function langgraphJoin(width: number) {
   const names = branchNames(width);
   const branches = Object.fromEntries(names.map((name, i) => [name, () => ({ seen: [i] })]));
-  let builder = new LGStateGraph(LangGraphState)
-    .addNode("join", (s) => ({ total: s.seen.length }))
-    .addNode(branches);
+  let builder = new LGStateGraph(LangGraphState).addNode("join", (s) => ({ total: s.seen.length })).addNode(branches);
   for (const name of names) builder = builder.addEdge(LG_START, name);
   const graph = builder.addEdge(names, "join").addEdge("join", LG_END).compile();
   return () => graph.invoke({});

@@ -30,10 +30,7 @@ export type WeftCore = typeof weftCore;
  * The fan-out graph on Weft, with the worker given: `planner` → n × Send("worker", { i }) →
  * `final`. Invoke it with `{ n }`. Built with this workspace's core unless `core` is given.
  */
-export function weftSendsGraph(
-  worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>,
-  core: WeftCore = weftCore,
-) {
+export function weftSendsGraph(worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>, core: WeftCore = weftCore) {
   // Built with the same copy of core: each copy knows only its own reducer marks.
   const State = z.object({ n: z.number(), items: core.appendList(z.number()), total: z.number().optional() });
   return new core.StateGraph(State, { name: "sends" })

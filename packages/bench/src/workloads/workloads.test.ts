@@ -8,7 +8,18 @@ import { checkFinalState, StepClock, type Workload } from "./workload.js";
 
 // Small sizes of every workload: the bench times these graphs, so both engines must compute
 // the same, expected final state. No timing here.
-const compared: Workload[] = [sends(1), sends(25), chain(1), chain(30), join(2), join(12), loop(1, 0), loop(7, 0), loop(7, 40), loop(7, 40, "hold")];
+const compared: Workload[] = [
+  sends(1),
+  sends(25),
+  chain(1),
+  chain(30),
+  join(2),
+  join(12),
+  loop(1, 0),
+  loop(7, 0),
+  loop(7, 40),
+  loop(7, 40, "hold"),
+];
 
 describe("every workload reaches the same final state on Weft and LangGraph.js", () => {
   for (const workload of compared) {

@@ -59,8 +59,12 @@ export async function runWorkerCommand(args: readonly string[]): Promise<WeftWor
   }
   const worker = await startWorker(command.options);
   worker.worker.on("error", (error) => console.error(`weft-worker ${worker.name}: ${error.message}`));
-  worker.worker.on("failed", (job, error) => console.error(`weft-worker ${worker.name}: job ${job?.id} (${job?.name}) failed: ${error.message}`));
-  console.log(`weft-worker ${worker.name} ready: graph "${worker.graph}", queue "${worker.queue}", concurrency ${command.options.concurrency ?? 1}`);
+  worker.worker.on("failed", (job, error) =>
+    console.error(`weft-worker ${worker.name}: job ${job?.id} (${job?.name}) failed: ${error.message}`),
+  );
+  console.log(
+    `weft-worker ${worker.name} ready: graph "${worker.graph}", queue "${worker.queue}", concurrency ${command.options.concurrency ?? 1}`,
+  );
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(1);
@@ -102,7 +106,9 @@ export function parseWorkerArgs(args: readonly string[]): WorkerCommand {
   });
   if (values.help === true) return { help: true };
   if (positionals.length !== 1) {
-    throw new Error(positionals.length === 0 ? "weft-worker needs the graph module to load." : `weft-worker takes one module, got ${positionals.length}.`);
+    throw new Error(
+      positionals.length === 0 ? "weft-worker needs the graph module to load." : `weft-worker takes one module, got ${positionals.length}.`,
+    );
   }
   const queue = values.queue;
   const options: StartWorkerOptions = {

@@ -13,7 +13,10 @@ describe("the wire codec", () => {
       list: [undefined, NaN, Infinity, -Infinity, -0, 0],
       big: 12345678901234567890n,
       at: new Date("2026-01-02T03:04:05.678Z"),
-      map: new Map<unknown, unknown>([["a", 1], [2n, new Set([new Date(0)])]]),
+      map: new Map<unknown, unknown>([
+        ["a", 1],
+        [2n, new Set([new Date(0)])],
+      ]),
       set: new Set(["x", undefined]),
     };
     const back = roundTrip(value) as typeof value;

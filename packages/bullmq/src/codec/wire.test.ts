@@ -24,7 +24,10 @@ describe("the job messages", () => {
   });
 
   it("carry the trace headers of an attempt", () => {
-    const traced: AttemptRequest = { ...request, trace: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "a=1" } };
+    const traced: AttemptRequest = {
+      ...request,
+      trace: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "a=1" },
+    };
     expect(decodeRequest(viaRedis(encodeRequest(traced))).trace).toEqual(traced.trace);
   });
 

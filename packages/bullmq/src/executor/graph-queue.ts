@@ -192,7 +192,9 @@ export class GraphQueue {
       if (job === undefined) {
         if (this.#buffer.some((queued) => queued.opts.jobId === jobId)) continue;
         this.#settle(jobId, () => {
-          throw new Error(`BullMQ job ${jobId} for node "${pending.node}" is gone from Redis (removed, evicted or flushed) before it finished.`);
+          throw new Error(
+            `BullMQ job ${jobId} for node "${pending.node}" is gone from Redis (removed, evicted or flushed) before it finished.`,
+          );
         });
       } else if (job.finishedOn !== undefined && job.finishedOn !== null) {
         if (job.failedReason) this.#settle(jobId, () => Promise.reject(workerFailure(jobId, pending, job.failedReason)));

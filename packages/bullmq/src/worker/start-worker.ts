@@ -203,9 +203,13 @@ async function graphOf(options: StartWorkerOptions): Promise<GraphIR> {
   }
   if (options.graph !== undefined) {
     if (!isGraphSource(options.graph)) {
-      throw new GraphError("INVALID_OPTION", "startWorker's graph option is not a graph: pass a StateGraph builder, a compiled graph or a GraphIR.", {
-        details: { option: "graph" },
-      });
+      throw new GraphError(
+        "INVALID_OPTION",
+        "startWorker's graph option is not a graph: pass a StateGraph builder, a compiled graph or a GraphIR.",
+        {
+          details: { option: "graph" },
+        },
+      );
     }
     return graphIR(options.graph);
   }

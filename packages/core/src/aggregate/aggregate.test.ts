@@ -16,7 +16,14 @@ describe("majorityVote", () => {
   });
 
   it("groups answers by key", () => {
-    const vote = majorityVote([{ label: "A", by: 1 }, { label: "B", by: 2 }, { label: "A", by: 3 }], (v) => v.label);
+    const vote = majorityVote(
+      [
+        { label: "A", by: 1 },
+        { label: "B", by: 2 },
+        { label: "A", by: 3 },
+      ],
+      (v) => v.label,
+    );
     expect(vote.winner).toEqual({ label: "A", by: 1 });
     expect(vote.count).toBe(2);
   });
@@ -52,7 +59,13 @@ describe("bestScore", () => {
 
 describe("mergeUnique", () => {
   it("keeps the first occurrence of each item in order of appearance", () => {
-    expect(mergeUnique([["a", "b"], ["b", "c"], ["a", "d"]])).toEqual(["a", "b", "c", "d"]);
+    expect(
+      mergeUnique([
+        ["a", "b"],
+        ["b", "c"],
+        ["a", "d"],
+      ]),
+    ).toEqual(["a", "b", "c", "d"]);
   });
 });
 

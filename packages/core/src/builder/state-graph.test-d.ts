@@ -79,12 +79,13 @@ describe("node names accumulate in the builder's type", () => {
   });
 
   it("refuses to compile while a declared Command target is not a node", () => {
-    const pending = new StateGraph(State)
-      .addNode("a", () => new Command({ goto: "b" }), { ends: ["b"] })
-      .addEdge(START, "a");
+    const pending = new StateGraph(State).addNode("a", () => new Command({ goto: "b" }), { ends: ["b"] }).addEdge(START, "a");
     // @ts-expect-error "b" is not a node yet
     pending.compile();
-    pending.addNode("b", () => undefined).addEdge("b", END).compile();
+    pending
+      .addNode("b", () => undefined)
+      .addEdge("b", END)
+      .compile();
   });
 
   it("rejects reserved and repeated node names", () => {

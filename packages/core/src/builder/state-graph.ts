@@ -40,9 +40,9 @@ type WithNode<TDef extends BuilderDef, $Name extends string, $Input, $Ends exten
   : never;
 
 /** Rejects an edge source that is not a node (or START), naming it. */
-type KnownSources<$From, TDef extends BuilderDef> = [Exclude<$From extends readonly string[] ? $From[number] : $From, NodeNames<TDef> | START>] extends [
-  infer Unknown extends string,
-]
+type KnownSources<$From, TDef extends BuilderDef> = [
+  Exclude<$From extends readonly string[] ? $From[number] : $From, NodeNames<TDef> | START>,
+] extends [infer Unknown extends string]
   ? [Unknown] extends [never]
     ? unknown
     : TypeError<`addEdge: "${Unknown}" is not a node of this graph`>
@@ -112,11 +112,7 @@ export class StateGraph<TState extends AnyStateSchema, TDef extends BuilderDef =
     fn: (input: z.output<$InputSchema>, ctx: NodeContext) => $Result & CheckedResult<$Result, TState, NoInfer<$Ends>>,
     options: NodeOptions<TState, $InputSchema, $Ends> & { readonly input: $InputSchema },
   ): StateGraph<TState, WithNode<TDef, $Name, z.input<$InputSchema>, $Ends>>;
-  addNode(
-    name: string,
-    fn: NodeFn<never, TState, string>,
-    options?: NodeOptions<TState, z.ZodType | undefined, string>,
-  ): never {
+  addNode(name: string, fn: NodeFn<never, TState, string>, options?: NodeOptions<TState, z.ZodType | undefined, string>): never {
     checkNewName(this.#ir, name);
     if (typeof fn !== "function") {
       throw graphError("INVALID_OPTION", "notAFunction", { scope: "node", node: name, option: "fn", value: fn });
@@ -263,4 +259,3 @@ function schemaKind(state: unknown): string {
   const name = (state as { constructor?: { name?: unknown } } | null | undefined)?.constructor?.name;
   return typeof state === "object" && state !== null && typeof name === "string" ? `a ${name}` : kindOf(state);
 }
-

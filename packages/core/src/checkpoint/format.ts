@@ -110,7 +110,13 @@ export function decodeRecord(kind: RecordKind, data: string, where: string, inte
     });
   }
   const place = parsed?.place as Partial<Record<keyof RecordPlace, unknown>> | undefined;
-  if (typeof place !== "object" || place === null || typeof place.thread !== "string" || typeof place.checkpoint !== "string" || typeof place.fingerprint !== "string") {
+  if (
+    typeof place !== "object" ||
+    place === null ||
+    typeof place.thread !== "string" ||
+    typeof place.checkpoint !== "string" ||
+    typeof place.fingerprint !== "string"
+  ) {
     throw new GraphError("INVALID_CHECKPOINT", `${where} does not say which thread and checkpoint it belongs to.`, { details: { where } });
   }
   try {

@@ -35,12 +35,14 @@ export function checkStoreOptions(
     return;
   }
   if (method === "expiredLeases") {
-    if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) fail("limit", "a whole number ≥ 0", options.limit);
+    if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0))
+      fail("limit", "a whole number ≥ 0", options.limit);
     return;
   }
   if (typeof options.threadId !== "string" || options.threadId === "") fail("threadId", "a non-empty string", options.threadId);
   if (method === "requestLease") {
-    if (!REQUESTS.includes(options.request as LeaseRequest)) fail("request", `one of ${REQUESTS.map(showValue).join(", ")}`, options.request);
+    if (!REQUESTS.includes(options.request as LeaseRequest))
+      fail("request", `one of ${REQUESTS.map(showValue).join(", ")}`, options.request);
     return;
   }
   if (typeof options.owner !== "string" || options.owner === "") fail("owner", "a non-empty string", options.owner);

@@ -47,9 +47,7 @@ const taskResultSchema = z.discriminatedUnion("status", [
     write: writeSchema.nullable(),
     triggers: z.array(z.string()),
     sends: z.array(z.object({ node: z.string(), input: z.unknown() })),
-    recovered: z
-      .object({ error: errorSchema, attempts: z.number(), timedOut: z.boolean() })
-      .nullable(),
+    recovered: z.object({ error: errorSchema, attempts: z.number(), timedOut: z.boolean() }).nullable(),
   }),
   z.object({
     status: z.literal("interrupted"),
@@ -103,7 +101,10 @@ export interface ThreadHead {
 }
 
 /** The head a loaded or just-saved checkpoint stands for, when it is the thread's latest. */
-export const headOf = (checkpoint: LoadedCheckpoint): ThreadHead => ({ checkpointId: checkpoint.row.checkpointId, seq: checkpoint.body.seq });
+export const headOf = (checkpoint: LoadedCheckpoint): ThreadHead => ({
+  checkpointId: checkpoint.row.checkpointId,
+  seq: checkpoint.body.seq,
+});
 
 /** Options of the thread store, from `compile()`. */
 export interface ThreadStoreOptions extends Integrity {
@@ -214,7 +215,12 @@ export class ThreadStore {
       const { row: at, body } = chain[i]!;
       if (i === chain.length - 1) continue;
       const where = describeCheckpoint(at);
-      state = replay(this.#table, { state, writes: body.writes.map((write) => this.#values.write(toWrite(write), where)), step: body.step, where });
+      state = replay(this.#table, {
+        state,
+        writes: body.writes.map((write) => this.#values.write(toWrite(write), where)),
+        step: body.step,
+        where,
+      });
     }
     if (chain.length > 1) this.#values.replayed(state, describeCheckpoint(row));
     return { row, body: chain[0]!.body, state };
@@ -283,7 +289,11 @@ export class ThreadStore {
   }
 
   /** Saves what a finished task of the step after `checkpointId` produced, so a resume does not run it again. */
-  async saveTaskResult(threadId: string, checkpointId: string, task: { readonly taskId: string; readonly node: string; readonly result: SavedTaskResult }): Promise<void> {
+  async saveTaskResult(
+    threadId: string,
+    checkpointId: string,
+    task: { readonly taskId: string; readonly node: string; readonly result: SavedTaskResult },
+  ): Promise<void> {
     const body = toResultBody(task.result);
     let data: string;
     try {
@@ -385,7 +395,12 @@ function unstorable(error: unknown, node: string, body: TaskResultBody): unknown
   const problem = (error as Error).message;
   if (path.startsWith("value.write.values.")) {
     const where = path.slice("value.write.values.".length);
-    return graphError("INVALID_UPDATE", "unstorable", { node, key: where.split(/[.[<]/)[0], path: where, problem: problem.replace(path, where) }, error);
+    return graphError(
+      "INVALID_UPDATE",
+      "unstorable",
+      { node, key: where.split(/[.[<]/)[0], path: where, problem: problem.replace(path, where) },
+      error,
+    );
   }
   const send = /^value\.sends\[(\d+)\]\.(input.*)$/.exec(path);
   if (send === null || body.status !== "done") return error;

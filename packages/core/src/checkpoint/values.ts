@@ -132,10 +132,14 @@ function toWire(value: unknown, path: string, ancestors: Set<object>, fail: Fail
     if (value instanceof Map) {
       return {
         [TAG]: "map",
-        v: Array.from(value, ([key, item], i) => [toWire(key, `${path}<key ${i}>`, ancestors, fail), toWire(item, `${path}<value ${i}>`, ancestors, fail)]),
+        v: Array.from(value, ([key, item], i) => [
+          toWire(key, `${path}<key ${i}>`, ancestors, fail),
+          toWire(item, `${path}<value ${i}>`, ancestors, fail),
+        ]),
       };
     }
-    if (value instanceof Set) return { [TAG]: "set", v: Array.from(value, (item, i) => toWire(item, `${path}<item ${i}>`, ancestors, fail)) };
+    if (value instanceof Set)
+      return { [TAG]: "set", v: Array.from(value, (item, i) => toWire(item, `${path}<item ${i}>`, ancestors, fail)) };
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       throw fail(path, `a ${(proto as { constructor?: { name?: string } })?.constructor?.name ?? "class"} instance`);

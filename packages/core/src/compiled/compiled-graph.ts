@@ -126,19 +126,13 @@ export class CompiledGraph<TDef extends CompiledDef> {
   }
 
   /** A thread's state at its latest checkpoint (or `checkpointId`); undefined for a new thread. */
-  async getState(
-    threadId: string,
-    options: { checkpointId?: string } = {},
-  ): Promise<ThreadState<State<TDef>, Nodes<TDef>> | undefined> {
+  async getState(threadId: string, options: { checkpointId?: string } = {}): Promise<ThreadState<State<TDef>, Nodes<TDef>> | undefined> {
     checkThreadId(threadId, options);
     return (await this.#requireThreads().state(threadId, options.checkpointId)) as ThreadState<State<TDef>, Nodes<TDef>> | undefined;
   }
 
   /** A thread's checkpoints, newest first: every state it went through, forks included. */
-  async getHistory(
-    threadId: string,
-    options: { limit?: number; before?: string } = {},
-  ): Promise<ThreadState<State<TDef>, Nodes<TDef>>[]> {
+  async getHistory(threadId: string, options: { limit?: number; before?: string } = {}): Promise<ThreadState<State<TDef>, Nodes<TDef>>[]> {
     checkThreadId(threadId, options);
     return (await this.#requireThreads().history(threadId, options)) as ThreadState<State<TDef>, Nodes<TDef>>[];
   }

@@ -31,5 +31,7 @@ export function ganttText(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   const escaped = flat.replace(/[:;#%&<>]/g, (char) => `#${char.charCodeAt(0)};`);
   if (escaped.length === 0) return "#32;";
-  return GANTT_KEYWORD.test(escaped) ? `#${escaped.codePointAt(0)};${escaped.slice(String.fromCodePoint(escaped.codePointAt(0)!).length)}` : escaped;
+  return GANTT_KEYWORD.test(escaped)
+    ? `#${escaped.codePointAt(0)};${escaped.slice(String.fromCodePoint(escaped.codePointAt(0)!).length)}`
+    : escaped;
 }

@@ -69,10 +69,7 @@ interface Track {
  * ```
  * @see ../../../../docs/diagrams.md
  */
-export function toMermaidGantt(
-  events: Iterable<RunEvent<unknown, string> | RecordedRunEvent>,
-  options: GanttOptions = {},
-): string {
+export function toMermaidGantt(events: Iterable<RunEvent<unknown, string> | RecordedRunEvent>, options: GanttOptions = {}): string {
   const tracks = new Map<string, Track>();
   const track = (ref: TaskRef): Track => {
     let found = tracks.get(ref.taskId);

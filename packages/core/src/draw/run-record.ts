@@ -15,9 +15,7 @@ export interface SerializedError {
   readonly code?: string;
 }
 
-type Recorded<TEvent> = TEvent extends { readonly error: unknown }
-  ? Omit<TEvent, "error"> & { readonly error: SerializedError }
-  : TEvent;
+type Recorded<TEvent> = TEvent extends { readonly error: unknown } ? Omit<TEvent, "error"> & { readonly error: SerializedError } : TEvent;
 
 /**
  * A {@link RunEvent} as stored in a run record: plain JSON, with every error reduced to

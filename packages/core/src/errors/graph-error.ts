@@ -67,9 +67,7 @@ export function isGraphError(value: unknown): value is GraphError {
 type Messages = typeof MESSAGES;
 /** The situations that raise code `C`: the keys of its entry in the message table. */
 export type GraphErrorReason<C extends GraphErrorCode> = keyof Messages[C] & string;
-type FactsOf<C extends GraphErrorCode, R extends GraphErrorReason<C>> = Messages[C][R] extends (details: infer F) => string
-  ? F
-  : never;
+type FactsOf<C extends GraphErrorCode, R extends GraphErrorReason<C>> = Messages[C][R] extends (details: infer F) => string ? F : never;
 
 /**
  * A {@link GraphError} whose message is built from its details by the message table, so that

@@ -55,8 +55,7 @@ export const MESSAGES = {
     emptyJoin: (d: D<"UNKNOWN_NODE">) => `A join into "${d.node}" needs at least one source.`,
   },
   INVALID_GRAPH: {
-    stateNotAnObject: (d: With<"INVALID_GRAPH", "kind">) =>
-      `The state of a StateGraph must be a z.object() schema, got ${d.kind}.`,
+    stateNotAnObject: (d: With<"INVALID_GRAPH", "kind">) => `The state of a StateGraph must be a z.object() schema, got ${d.kind}.`,
     reducerWithoutInit: (d: With<"INVALID_GRAPH", "key" | "graph">) =>
       `Key "${d.key}" of graph "${d.graph}" has a reducer without an initial value: give reducer() its third argument, the value the key starts from.`,
     reducerSchema: (d: With<"INVALID_GRAPH", "kind">) => `reducer() takes the key's zod schema first, got ${d.kind}.`,
@@ -80,8 +79,7 @@ export const MESSAGES = {
         : `"${d.option}" is not ${UNKNOWN_OPTION[d.scope]}.${d.hint ?? suggest(d.suggestion)}`,
     notAnObject: (d: With<"INVALID_OPTION", "scope">) => `${OPTIONS_OF[d.scope](d.node)} must be an object, got ${showValue(d.value)}.`,
     notAFunction: (d: With<"INVALID_OPTION", "node">) => `Node "${d.node}": its function must be a function, got ${showValue(d.value)}.`,
-    checkpointWithoutThread: (_: D<"INVALID_OPTION">) =>
-      "Run option checkpointId names a checkpoint of a thread: give the threadId too.",
+    checkpointWithoutThread: (_: D<"INVALID_OPTION">) => "Run option checkpointId names a checkpoint of a thread: give the threadId too.",
     noCheckpointer: (d: With<"INVALID_OPTION", "graph">) =>
       `${d.option === "threadId" ? "The run has a threadId but graph" : "Graph"} "${d.graph}" has no checkpointer: compile it with { checkpointer }.`,
     recoverChooses: (d: With<"INVALID_OPTION", "option">) =>
@@ -101,8 +99,7 @@ export const MESSAGES = {
     noEntry: (d: D<"NO_ENTRY">) => `Graph "${d.graph}" has no edge out of START: add addEdge(START, "<first node>").`,
   },
   CONCURRENT_UPDATE: {
-    noReducer: (d: D<"CONCURRENT_UPDATE">) =>
-      `${concurrent(d)} but has no reducer: give it a reducer or write it from one node.`,
+    noReducer: (d: D<"CONCURRENT_UPDATE">) => `${concurrent(d)} but has no reducer: give it a reducer or write it from one node.`,
     recipeReplaced: (d: D<"CONCURRENT_UPDATE">) =>
       `${concurrent(d)} and a recipe replaced its whole value: return an update for this key instead of changing it in a recipe.`,
   },
@@ -126,8 +123,7 @@ export const MESSAGES = {
   INVALID_INPUT: {
     notAnObject: (d: With<"INVALID_INPUT", "kind">) => `Run input must be an object of state keys, got ${d.kind}.`,
     invalid: (d: With<"INVALID_INPUT", "problem">) => `Run input is invalid: ${d.problem}`,
-    unknownKey: (d: With<"INVALID_INPUT", "key">) =>
-      `Run input has key "${d.key}", which is not in the state.${suggest(d.suggestion)}`,
+    unknownKey: (d: With<"INVALID_INPUT", "key">) => `Run input has key "${d.key}", which is not in the state.${suggest(d.suggestion)}`,
     invalidValue: (d: With<"INVALID_INPUT", "key" | "problem">) => `Run input has an invalid value to key "${d.key}": ${d.problem}`,
     reducerInit: (d: With<"INVALID_INPUT", "key" | "problem">) =>
       `The reducer of key "${d.key}" threw making its initial value: ${d.problem}`,
@@ -152,8 +148,7 @@ export const MESSAGES = {
     targets: (d: With<"INVALID_ROUTE", "node">) =>
       `The targets of the router of "${d.node}" must be an array of node names or a path map (an object of node names), got ${showValue(d.value)}.`,
     sendWithoutNode: (d: D<"INVALID_ROUTE">) => `A Send needs the name of the node to run, got ${showValue(d.value)}.`,
-    notARoute: (d: With<"INVALID_ROUTE", "node" | "kind">) =>
-      `${who(d, d.node)} returned ${d.kind}; expected a node name, END or a Send.`,
+    notARoute: (d: With<"INVALID_ROUTE", "node" | "kind">) => `${who(d, d.node)} returned ${d.kind}; expected a node name, END or a Send.`,
     notInPathMap: (d: With<"INVALID_ROUTE", "node" | "route">) =>
       `${who(d, d.node)} returned "${d.route}", which is not a key of its path map.${suggest(d.suggestion)}`,
     notDeclared: (d: With<"INVALID_ROUTE", "node" | "route" | "targets">) =>

@@ -30,7 +30,8 @@ export class Command<TNode extends string = string, TUpdate = unknown> {
   constructor(options: { update?: TUpdate; goto?: Goto<TNode>; resume?: unknown }) {
     this.update = options.update;
     const goto = options.goto;
-    this.goto = goto === undefined ? [] : Array.isArray(goto) ? [...(goto as readonly (TNode | Send<TNode>)[])] : [goto as TNode | Send<TNode>];
+    this.goto =
+      goto === undefined ? [] : Array.isArray(goto) ? [...(goto as readonly (TNode | Send<TNode>)[])] : [goto as TNode | Send<TNode>];
     this.resume = options.resume;
   }
 }

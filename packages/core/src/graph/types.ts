@@ -38,11 +38,7 @@ export type SendTo<TDef extends BuilderDef> = {
 }[NodeNames<TDef>];
 
 /** What a router may return: a node name, `END`, a `Send`, or an array of these. */
-export type Route<TDef extends BuilderDef> =
-  | NodeNames<TDef>
-  | END
-  | SendTo<TDef>
-  | readonly (NodeNames<TDef> | END | SendTo<TDef>)[];
+export type Route<TDef extends BuilderDef> = NodeNames<TDef> | END | SendTo<TDef> | readonly (NodeNames<TDef> | END | SendTo<TDef>)[];
 
 /**
  * The runtime services a task receives as its second argument.
@@ -130,10 +126,7 @@ type ResultProblem<TResult, TState extends AnyStateSchema> =
 export type CheckedResult<TResult, TState extends AnyStateSchema, TEnds extends string> = [
   ResultProblem<Awaited<TResult>, TState>,
 ] extends [never]
-  ?
-      | NodeResult<TState, TEnds>
-      | Command<TEnds | END, unknown>
-      | PromiseLike<NodeResult<TState, TEnds> | Command<TEnds | END, unknown>>
+  ? NodeResult<TState, TEnds> | Command<TEnds | END, unknown> | PromiseLike<NodeResult<TState, TEnds> | Command<TEnds | END, unknown>>
   : TypeError<ResultProblem<Awaited<TResult>, TState>>;
 
 /**
@@ -146,11 +139,7 @@ export type NodeFn<TInput, TState extends AnyStateSchema, TEnds extends string =
 ) => NodeResult<TState, TEnds> | PromiseLike<NodeResult<TState, TEnds>>;
 
 /** Options of `addNode`. */
-export interface NodeOptions<
-  TState extends AnyStateSchema,
-  TInputSchema extends z.ZodType | undefined,
-  TEnds extends string,
-> {
+export interface NodeOptions<TState extends AnyStateSchema, TInputSchema extends z.ZodType | undefined, TEnds extends string> {
   /**
    * The schema of this node's input when it is not the whole state, typically for a `Send`
    * worker. Send inputs are validated with it; edge-triggered tasks get the state parsed with it.

@@ -72,13 +72,33 @@ describe("compile() validation", () => {
 
   describe("node options as plain JavaScript may pass them", () => {
     const cases: [string, Record<string, unknown>, string][] = [
-      ["a misspelt onError, which would keep the run going past a failure", { onError: "contine" }, 'Node "a": onError must be "fail", "continue" or a function, got "contine". Did you mean "continue"?'],
+      [
+        "a misspelt onError, which would keep the run going past a failure",
+        { onError: "contine" },
+        'Node "a": onError must be "fail", "continue" or a function, got "contine". Did you mean "continue"?',
+      ],
       ["an option LangGraph.js spells differently", { retryPolicy: { maxAttempts: 3 } }, 'Node "a": unknown option "retryPolicy".'],
       ["a misspelt option", { timeout: 100 }, 'Node "a": unknown option "timeout". Did you mean "timeoutMs"?'],
-      ["a retryOn that is not a function", { retry: { maxAttempts: 3, retryOn: "yes" } }, 'Node "a": retry.retryOn must be a function, got "yes".'],
-      ["a negative backoff", { retry: { maxAttempts: 3, backoff: { initialMs: -5 } } }, 'Node "a": retry.backoff.initialMs must be a finite number of milliseconds ≥ 0, got -5.'],
-      ["a NaN backoff factor", { retry: { maxAttempts: 3, backoff: { factor: Number.NaN } } }, 'Node "a": retry.backoff.factor must be a finite number ≥ 1, got NaN.'],
-      ["an unknown backoff field", { retry: { maxAttempts: 3, backoff: { initial: 5 } } }, 'Node "a": unknown option "retry.backoff.initial". Did you mean "initialMs"?'],
+      [
+        "a retryOn that is not a function",
+        { retry: { maxAttempts: 3, retryOn: "yes" } },
+        'Node "a": retry.retryOn must be a function, got "yes".',
+      ],
+      [
+        "a negative backoff",
+        { retry: { maxAttempts: 3, backoff: { initialMs: -5 } } },
+        'Node "a": retry.backoff.initialMs must be a finite number of milliseconds ≥ 0, got -5.',
+      ],
+      [
+        "a NaN backoff factor",
+        { retry: { maxAttempts: 3, backoff: { factor: Number.NaN } } },
+        'Node "a": retry.backoff.factor must be a finite number ≥ 1, got NaN.',
+      ],
+      [
+        "an unknown backoff field",
+        { retry: { maxAttempts: 3, backoff: { initial: 5 } } },
+        'Node "a": unknown option "retry.backoff.initial". Did you mean "initialMs"?',
+      ],
       ["a timeoutMs given as a string", { timeoutMs: "10" }, 'Node "a": timeoutMs must be a finite number of milliseconds > 0, got "10".'],
       ["an input that is not a zod schema", { input: { i: "number" } }, 'Node "a": input must be a zod schema, got an object.'],
       ["a null input", { input: null }, 'Node "a": input must be a zod schema, got null.'],
@@ -95,7 +115,9 @@ describe("compile() validation", () => {
     }
 
     it("rejects a node function that is not a function", () => {
-      expect(() => new StateGraph(State).addNode("a", undefined as never)).toThrow('Node "a": its function must be a function, got undefined.');
+      expect(() => new StateGraph(State).addNode("a", undefined as never)).toThrow(
+        'Node "a": its function must be a function, got undefined.',
+      );
     });
 
     it("accepts every option at its edge values", () => {
@@ -114,7 +136,9 @@ describe("compile() validation", () => {
   it("rejects edges and routers that plain JavaScript got wrong, with INVALID_ROUTE", () => {
     const builder = new StateGraph(State).addNode("a", inc);
 
-    expect(() => builder.addEdge(123 as never, "a")).toThrow('addEdge takes a node name (or an array of them) and a node name, got 123 and "a".');
+    expect(() => builder.addEdge(123 as never, "a")).toThrow(
+      'addEdge takes a node name (or an array of them) and a node name, got 123 and "a".',
+    );
     expect(() => builder.addEdge(START, undefined as never)).toThrow('got "__start__" and undefined.');
     expect(() => builder.addEdge(["a", 1] as never, "a")).toThrow('got ["a", 1] and "a".');
     expect(() => builder.addConditionalEdges(START, "a" as never)).toThrow('The router of "__start__" must be a function, got "a".');

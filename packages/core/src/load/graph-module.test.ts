@@ -39,19 +39,30 @@ describe("picking the graph a module exports", () => {
   });
 
   it("says what a factory needs, and what a wrong factory or export gave", async () => {
-    await expect(pickGraph({ make: (model: string, tools: string[]) => [model, tools] }, { export: "make", where: "app.ts" })).rejects.toThrow(
-      'Export "make" of app.ts is a function that takes arguments (model, tools); a graph factory is called with none',
+    await expect(
+      pickGraph({ make: (model: string, tools: string[]) => [model, tools] }, { export: "make", where: "app.ts" }),
+    ).rejects.toThrow('Export "make" of app.ts is a function that takes arguments (model, tools); a graph factory is called with none');
+    await expect(pickGraph({ make: () => 42 }, { export: "make" })).rejects.toThrow(
+      'Export "make" of the module is a function that returned number, not a graph.',
     );
-    await expect(pickGraph({ make: () => 42 }, { export: "make" })).rejects.toThrow('Export "make" of the module is a function that returned number, not a graph.');
     await expect(pickGraph({ Make: class {} }, { export: "Make" })).rejects.toThrow('Export "Make" of the module is a class');
     await expect(
-      pickGraph({ make: () => { throw new Error("no API key"); } }, { export: "make" }),
+      pickGraph(
+        {
+          make: () => {
+            throw new Error("no API key");
+          },
+        },
+        { export: "make" },
+      ),
     ).rejects.toMatchObject({ code: "INVALID_OPTION", message: 'Calling export "make" of the module threw: no API key' });
     await expect(pickGraph({ n: 1 }, { export: "n" })).rejects.toThrow('Export "n" of the module is not a graph: expected a StateGraph');
   });
 
   it("names the exports when the choice is missing or ambiguous", async () => {
-    await expect(pickGraph({ a: builder("a"), b: builder("b") })).rejects.toThrow('exports 2 graphs ("a", "b"): choose one with --export <name>.');
+    await expect(pickGraph({ a: builder("a"), b: builder("b") })).rejects.toThrow(
+      'exports 2 graphs ("a", "b"): choose one with --export <name>.',
+    );
     await expect(pickGraph({ helper: 1 })).rejects.toThrow('its exports are: "helper"');
     await expect(pickGraph({ a: builder("a") }, { export: "b" })).rejects.toMatchObject({
       code: "INVALID_OPTION",

@@ -97,7 +97,10 @@ export async function pickGraph(
 async function graphOf(value: unknown, name: string, where: string): Promise<GraphSource> {
   if (isGraphSource(value)) return value;
   if (typeof value !== "function") {
-    throw invalid(`Export "${name}" of ${where} is not a graph: expected a StateGraph, a compiled graph, a GraphIR or a function that returns one, got ${describe(value)}.`, where);
+    throw invalid(
+      `Export "${name}" of ${where} is not a graph: expected a StateGraph, a compiled graph, a GraphIR or a function that returns one, got ${describe(value)}.`,
+      where,
+    );
   }
   const source = Function.prototype.toString.call(value);
   if (/^class\b/.test(source)) {
@@ -114,10 +117,14 @@ async function graphOf(value: unknown, name: string, where: string): Promise<Gra
   try {
     made = await (value as () => unknown)();
   } catch (error) {
-    throw new GraphError("INVALID_OPTION", `Calling export "${name}" of ${where} threw: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      details: { option: "export", module: where },
-    });
+    throw new GraphError(
+      "INVALID_OPTION",
+      `Calling export "${name}" of ${where} threw: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        details: { option: "export", module: where },
+      },
+    );
   }
   if (isGraphSource(made)) return made;
   throw invalid(`Export "${name}" of ${where} is a function that returned ${describe(made)}, not a graph.`, where);
@@ -168,7 +175,10 @@ function invalid(message: string, where: string): GraphError {
 
 function parameters(source: string, count: number): string {
   const match = /^(?:async\s*)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(source) ?? /^(?:async\s+)?([\w$]+)\s*=>/.exec(source);
-  const names = match?.[1]?.split(",").map((part) => part.split("=")[0]!.trim()).filter(Boolean);
+  const names = match?.[1]
+    ?.split(",")
+    .map((part) => part.split("=")[0]!.trim())
+    .filter(Boolean);
   return names !== undefined && names.length > 0 ? names.join(", ") : `${count} parameter${count === 1 ? "" : "s"}`;
 }
 

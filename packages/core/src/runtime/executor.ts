@@ -12,11 +12,7 @@ import { readAttempt, type NodeCall } from "./result.js";
  * other tasks a recipe is an `INVALID_UPDATE`, in every executor. Returns synchronously when
  * the node is synchronous.
  */
-export function runNodeAttempt(
-  spec: NodeSpec,
-  request: AttemptRequest,
-  control: AttemptControl,
-): AttemptResult | Promise<AttemptResult> {
+export function runNodeAttempt(spec: NodeSpec, request: AttemptRequest, control: AttemptControl): AttemptResult | Promise<AttemptResult> {
   const ctx = new TaskContext(request, {
     attempt: request.attempt,
     interruptScope: request.interruptScope,

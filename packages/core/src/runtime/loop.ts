@@ -142,8 +142,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         executor: options.executor ?? program.executor,
         graph: ir.name,
         known,
-        onSettled:
-          store === undefined || scope === undefined ? undefined : (outcome) => store.saveTaskResult(outcome, scope),
+        onSettled: store === undefined || scope === undefined ? undefined : (outcome) => store.saveTaskResult(outcome, scope),
       });
       run.throwIfAborted();
       const { failures: stepFailures, interrupts, writes, view } = sortOutcomes(outcomes);

@@ -55,7 +55,15 @@ const refs = (tasks: readonly Task[]) => tasks.map(({ taskId, node, sendIndex })
 describe("Planner", () => {
   it("puts triggered nodes in declaration order, then Sends in emission order, each Send numbered per node", () => {
     const { planner, start } = setUp();
-    const tasks = planner.next(state, 1, [start(["c", "a", "c"], [{ node: "w", i: 7 }, { node: "w", i: 8 }])]);
+    const tasks = planner.next(state, 1, [
+      start(
+        ["c", "a", "c"],
+        [
+          { node: "w", i: 7 },
+          { node: "w", i: 8 },
+        ],
+      ),
+    ]);
     expect(refs(tasks)).toEqual([
       { taskId: "1:0", node: "a", sendIndex: undefined },
       { taskId: "1:1", node: "c", sendIndex: undefined },
@@ -84,7 +92,11 @@ describe("Planner", () => {
     const first = planner.next(state, 1, [start(["d", "a"])]);
     expect(first.map((task) => task.node)).toEqual(["a"]);
     expect(planner.save().deferredNodes).toEqual(["d"]);
-    const second = planner.next(state, 2, first.map((task) => done(task, [])));
+    const second = planner.next(
+      state,
+      2,
+      first.map((task) => done(task, [])),
+    );
     expect(second.map((task) => task.node)).toEqual(["d"]);
     expect(planner.save().deferredNodes).toEqual([]);
   });

@@ -149,7 +149,12 @@ class RouteList implements Routes {
     if (pathMap !== undefined) {
       // Own keys only: "toString" is not a key of a path map, whatever Object.prototype has.
       if (!Object.hasOwn(pathMap, choice)) {
-        throw graphError("INVALID_ROUTE", "notInPathMap", { node: source, by, route: choice, suggestion: closest(choice, Object.keys(pathMap)) });
+        throw graphError("INVALID_ROUTE", "notInPathMap", {
+          node: source,
+          by,
+          route: choice,
+          suggestion: closest(choice, Object.keys(pathMap)),
+        });
       }
       target = pathMap[choice]!;
     }

@@ -32,9 +32,7 @@ export type ReducerSchema<TSchema extends z.ZodType, TUpdate> = TSchema & {
 };
 
 /** The update type of a key: its reducer's update type, or the schema's input type. */
-export type UpdateValueOf<TSchema> = TSchema extends { readonly [reducerMark]: { readonly update: infer U } }
-  ? U
-  : z.input<TSchema>;
+export type UpdateValueOf<TSchema> = TSchema extends { readonly [reducerMark]: { readonly update: infer U } } ? U : z.input<TSchema>;
 
 /** True for keys declared with {@link reducer} or {@link appendList}. */
 export type IsReducerKey<TSchema> = TSchema extends { readonly [reducerMark]: unknown } ? true : false;

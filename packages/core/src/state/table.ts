@@ -103,8 +103,7 @@ export class StateTable {
       const raw = update[key];
       if (raw === undefined) continue;
       const channel = this.requireKey(key, writer);
-      values[key] =
-        overwrite?.has(key) === true ? this.parseOverwrite(channel, raw, writer) : this.parseValue(channel, raw, writer);
+      values[key] = overwrite?.has(key) === true ? this.parseOverwrite(channel, raw, writer) : this.parseValue(channel, raw, writer);
     }
     return { writer, values, overwrite };
   }
@@ -203,11 +202,7 @@ function concurrentUpdate(key: string, by: readonly Writer[], step: number, hasR
  * while the run starts, making the key's initial value or folding the run input into it
  * (`INVALID_INPUT`). The state is left as it was.
  */
-function reducerFailed(
-  key: string,
-  at: { readonly writer: Writer; readonly step: number } | "init" | "input",
-  error: unknown,
-): GraphError {
+function reducerFailed(key: string, at: { readonly writer: Writer; readonly step: number } | "init" | "input", error: unknown): GraphError {
   const problem = describeThrown(error);
   if (typeof at === "string") return graphError("INVALID_INPUT", at === "init" ? "reducerInit" : "reducerInput", { key, problem }, error);
   return graphError("INVALID_UPDATE", "reducerThrew", { key, writer: writerName(at.writer), step: at.step, problem }, error);
@@ -264,7 +259,5 @@ function checkResult(channel: Channel, value: unknown, at: "init" | "input"): vo
 
 /** One line per zod issue: `path: message`. */
 export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
-    .join("; ");
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
 }

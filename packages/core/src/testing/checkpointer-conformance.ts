@@ -12,7 +12,6 @@ export interface ConformanceOptions {
   readonly dispose?: (checkpointer: Checkpointer) => Promise<void> | void;
 }
 
-
 /**
  * The behaviour every {@link Checkpointer} must have, as a vitest suite: storing and listing
  * rows, the `head` check of `put` (including many concurrent writers), pruning a committed
@@ -126,9 +125,7 @@ export function checkpointerConformance(name: string, options: ConformanceOption
           ),
         );
         const results = await saver.getTaskResults(thread, "c0");
-        expect(results.map((r) => r.data).sort((x, y) => Number(x) - Number(y))).toEqual(
-          Array.from({ length: 200 }, (_, i) => String(i)),
-        );
+        expect(results.map((r) => r.data).sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 200 }, (_, i) => String(i)));
       }),
     );
 

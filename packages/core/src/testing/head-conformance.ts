@@ -61,7 +61,9 @@ export function headConformance(withSaver: WithSaver): void {
     "lets exactly one of 20 concurrent first writers of a new thread win",
     withSaver(async (saver) => {
       const thread = freshThread();
-      const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => saver.put(row(thread, `w${i}`, undefined, 0), { head: null })));
+      const settled = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => saver.put(row(thread, `w${i}`, undefined, 0), { head: null })),
+      );
       expect(settled.filter((result) => result.status === "fulfilled")).toHaveLength(1);
       for (const result of settled) if (result.status === "rejected") expectCode(result.reason, "CHECKPOINT_CONFLICT");
       expect(await saver.list(thread)).toHaveLength(1);

@@ -52,7 +52,14 @@ export async function beginOnThread(ctx: ThreadContext, { threadId, input, check
     );
     const { checkpoint, planner } = changed;
     const tasks = changed.tasks!;
-    const start: Start = { state: checkpoint.state, tasks, planner, known: new Map(), checkpointId: checkpoint.row.checkpointId, skipBreakpoint: false };
+    const start: Start = {
+      state: checkpoint.state,
+      tasks,
+      planner,
+      known: new Map(),
+      checkpointId: checkpoint.row.checkpointId,
+      skipBreakpoint: false,
+    };
     return { start, checkpoint, head: headOf(checkpoint) };
   }
   return resume(ctx, { threadId, saved: saved!, head: head!, command });

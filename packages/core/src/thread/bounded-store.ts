@@ -10,7 +10,6 @@ export interface StoreBound {
   readonly storeTimeoutMs: number | undefined;
 }
 
-
 /**
  * `store` with every call bounded by the run: a call that has not settled when the run is
  * cancelled, or after `storeTimeoutMs`, rejects at once (the store's own work may go on; the
@@ -33,6 +32,10 @@ export function boundStore(store: Checkpointer, bound: StoreBound): Checkpointer
 
 function storeTimeout(operation: string, storeTimeoutMs: number, first: unknown): GraphError {
   const threadId =
-    typeof first === "string" ? first : typeof first === "object" && first !== null ? (first as { threadId?: unknown }).threadId : undefined;
+    typeof first === "string"
+      ? first
+      : typeof first === "object" && first !== null
+        ? (first as { threadId?: unknown }).threadId
+        : undefined;
   return graphError("STORE_TIMEOUT", "call", { operation, threadId: typeof threadId === "string" ? threadId : undefined, storeTimeoutMs });
 }

@@ -25,7 +25,12 @@ export interface ThreadState<TState = Record<string, unknown>, TNodes extends st
 /** A loaded checkpoint as a {@link ThreadState}, with what its next step's saved results say. */
 export async function describeThread(threads: ThreadStore, threadId: string, saved: LoadedCheckpoint): Promise<ThreadState> {
   const step = saved.body.step + 1;
-  const next = saved.body.next.map((task, position) => ({ taskId: `${step}:${position}`, node: task.node, step, sendIndex: task.sendIndex }));
+  const next = saved.body.next.map((task, position) => ({
+    taskId: `${step}:${position}`,
+    node: task.node,
+    step,
+    sendIndex: task.sendIndex,
+  }));
   const results = await threads.taskResults(threadId, saved.row.checkpointId);
   const interrupts: PendingInterrupt[] = [];
   const finished: TaskRef[] = [];

@@ -69,7 +69,10 @@ export function tellHolder(store: Checkpointer, threadId: string, request: Lease
 }
 
 /** Waits `ms`, or less when a holder in this process releases the thread or `signal` fires. */
-export function waitForRelease(store: Checkpointer, { threadId, ms, signal }: { threadId: string; ms: number; signal: AbortSignal }): Promise<void> {
+export function waitForRelease(
+  store: Checkpointer,
+  { threadId, ms, signal }: { threadId: string; ms: number; signal: AbortSignal },
+): Promise<void> {
   const { thread, done: unuse } = use(store, threadId);
   return new Promise((resolve) => {
     const done = (): void => {

@@ -19,4 +19,3 @@ export function threeSteps(checkpointer: Checkpointer, onTwo: () => void = () =>
     .addEdge("three", END)
     .compile({ checkpointer });
 }
-

@@ -197,7 +197,8 @@ export function tamperScenarios(name: string, backend: TamperBackend): void {
         const [first, second] = (await saver.list(threadId)).reverse() as [CheckpointRow, CheckpointRow];
         await replaceData(saver, threadId, first.checkpointId, (data) => rewrite(data, (r) => (r.body.snapshot.count = "lots"), key));
         const error = await refusal(graph.getState(threadId));
-        if (key === undefined) expect(error.message).toMatch(new RegExp(`Checkpoint "${first.checkpointId}" .* invalid value of state key "count"`));
+        if (key === undefined)
+          expect(error.message).toMatch(new RegExp(`Checkpoint "${first.checkpointId}" .* invalid value of state key "count"`));
         else expect(error.message).toContain("changed or corrupted");
 
         await replaceData(saver, threadId, first.checkpointId, () => first.data);
@@ -206,7 +207,8 @@ export function tamperScenarios(name: string, backend: TamperBackend): void {
           rewrite(data, (r) => (r.body.writes[0].values.count = { $weft: "bigint", v: "3" }), key),
         );
         const written = await refusal(graph.getState(threadId));
-        if (key === undefined) expect(written.message).toMatch(new RegExp(`Checkpoint "${second.checkpointId}" .* invalid write of state key "count"`));
+        if (key === undefined)
+          expect(written.message).toMatch(new RegExp(`Checkpoint "${second.checkpointId}" .* invalid write of state key "count"`));
         else expect(written.message).toContain("changed or corrupted");
       }),
     );
@@ -215,7 +217,9 @@ export function tamperScenarios(name: string, backend: TamperBackend): void {
       `${name}: refuses a state key the graph does not have${keyed}`,
       withSaver(async (saver) => {
         const { threadId, graph, latest } = await paused(saver, key);
-        await replaceData(saver, threadId, latest.checkpointId, (data) => rewrite(data, (r) => (r.body.writes[0].values.sumary = "x"), key));
+        await replaceData(saver, threadId, latest.checkpointId, (data) =>
+          rewrite(data, (r) => (r.body.writes[0].values.sumary = "x"), key),
+        );
         const error = await refusal(graph.invoke(null, { threadId }));
         if (key === undefined) {
           expect(error.message).toContain(`Checkpoint "${latest.checkpointId}"`);

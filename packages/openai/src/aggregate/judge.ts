@@ -1,11 +1,4 @@
-import {
-  appendList,
-  END,
-  Send,
-  START,
-  StateGraph,
-  type NodeContext,
-} from "@weft/core";
+import { appendList, END, Send, START, StateGraph, type NodeContext } from "@weft/core";
 import { formatVote, majorityVote, type Vote } from "@weft/core/aggregate";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { z } from "zod";
@@ -235,9 +228,7 @@ export function judgePanel<const TLabels extends Labels>(options: JudgePanelOpti
         client: options.client,
         model: ({ judge }: z.output<typeof JudgeInput>) => pick(options.model, judge),
         labels: options.labels,
-        messages: ({ judge, text }) => [
-          { role: "user", content: `${pick(options.instructions, judge)}\n\nText:\n${text}` },
-        ],
+        messages: ({ judge, text }) => [{ role: "user", content: `${pick(options.instructions, judge)}\n\nText:\n${text}` }],
         ...(options.request === undefined ? {} : { request: options.request }),
         output: (verdict) => ({ verdicts: verdict }),
       }),
@@ -247,9 +238,7 @@ export function judgePanel<const TLabels extends Labels>(options: JudgePanelOpti
       const report = tallyVotes(state.verdicts as Verdict<TLabels[number]>[]);
       return { winner: report.winner, confidence: report.confidence, summary: report.summary };
     })
-    .addConditionalEdges(START, (state) => sendToJudges("judge", options.judges, (judge) => ({ judge, text: state.text })), [
-      "judge",
-    ])
+    .addConditionalEdges(START, (state) => sendToJudges("judge", options.judges, (judge) => ({ judge, text: state.text })), ["judge"])
     .addEdge("judge", "tally")
     .addEdge("tally", END);
 }

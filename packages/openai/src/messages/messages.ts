@@ -20,10 +20,7 @@ const roles = new Set(["developer", "system", "user", "assistant", "tool", "func
  */
 export const ChatMessage = z.custom<ChatCompletionMessageParam>(
   (value) =>
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    roles.has((value as { role?: unknown }).role as string),
+    typeof value === "object" && value !== null && !Array.isArray(value) && roles.has((value as { role?: unknown }).role as string),
   { message: "Expected an OpenAI chat message: an object with a role (system, user, assistant, tool…)." },
 );
 
@@ -52,9 +49,7 @@ export function messageList() {
  */
 export function toolCallsOf(message: ChatCompletionMessageParam | undefined): ChatCompletionMessageFunctionToolCall[] {
   if (message?.role !== "assistant") return [];
-  return (message.tool_calls ?? []).filter(
-    (call): call is ChatCompletionMessageFunctionToolCall => call.type === "function",
-  );
+  return (message.tool_calls ?? []).filter((call): call is ChatCompletionMessageFunctionToolCall => call.type === "function");
 }
 
 /**
@@ -65,9 +60,7 @@ export function toolCallsOf(message: ChatCompletionMessageParam | undefined): Ch
  * const answer = lastAssistant(state.messages)?.content;
  * ```
  */
-export function lastAssistant(
-  messages: readonly ChatCompletionMessageParam[],
-): ChatCompletionAssistantMessageParam | undefined {
+export function lastAssistant(messages: readonly ChatCompletionMessageParam[]): ChatCompletionAssistantMessageParam | undefined {
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
     if (message.role === "assistant") return message;

@@ -23,9 +23,7 @@ export function fromCompletion(completion: ChatCompletion): RawAnswer {
     hasChoice: choice !== undefined,
     text: message?.content ?? "",
     refusal: message?.refusal ?? undefined,
-    toolCalls: (message?.tool_calls ?? []).filter(
-      (call): call is ChatCompletionMessageFunctionToolCall => call.type === "function",
-    ),
+    toolCalls: (message?.tool_calls ?? []).filter((call): call is ChatCompletionMessageFunctionToolCall => call.type === "function"),
     finishReason: choice?.finish_reason ?? null,
     usage: toUsage(completion.usage),
   };

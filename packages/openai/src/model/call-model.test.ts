@@ -51,7 +51,15 @@ describe("callModel", () => {
       { type: "openai.delta", text: "a ", model: "m", attempt: 3 },
       { type: "openai.delta", text: "b ", model: "m", attempt: 3 },
       { type: "openai.delta", text: "c", model: "m", attempt: 3 },
-      { type: "openai.usage", model: "m", attempt: 3, promptTokens: 1, completionTokens: 3, totalTokens: 4, durationMs: expect.any(Number) },
+      {
+        type: "openai.usage",
+        model: "m",
+        attempt: 3,
+        promptTokens: 1,
+        completionTokens: 3,
+        totalTokens: 4,
+        durationMs: expect.any(Number),
+      },
     ]);
     // The server waited 40 ms before answering: the call's duration covers that wait.
     expect((events[3] as UsageEvent).durationMs).toBeGreaterThanOrEqual(35);

@@ -75,10 +75,7 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
   const started = performance.now();
   let raw: RawAnswer;
   if (options.stream === true) {
-    const stream = await options.client.chat.completions.create(
-      body as ChatCompletionCreateParams & { stream: true },
-      requestOptions,
-    );
+    const stream = await options.client.chat.completions.create(body as ChatCompletionCreateParams & { stream: true }, requestOptions);
     const accumulator = new ChunkAccumulator();
     for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
       const text = accumulator.add(chunk);

@@ -100,7 +100,10 @@ describe("test server", () => {
   it("can send a malformed body", async () => {
     server = await startTestServer({ replies: [{ status: 200, body: '{"id": "chatcmpl-1", "choi' }] });
 
-    const error = await server.client().chat.completions.create(ask("Hi")).catch((e: unknown) => e);
+    const error = await server
+      .client()
+      .chat.completions.create(ask("Hi"))
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(APIError);
@@ -146,7 +149,10 @@ describe("test server", () => {
     server = await startTestServer({ replies: [{ text: "slow", latencyMs: 30_000 }] });
     const controller = new AbortController();
 
-    const pending = server.client().chat.completions.create(ask("Hi"), { signal: controller.signal }).catch((e: unknown) => e);
+    const pending = server
+      .client()
+      .chat.completions.create(ask("Hi"), { signal: controller.signal })
+      .catch((e: unknown) => e);
     await server.waitForRequests(1);
     controller.abort();
 

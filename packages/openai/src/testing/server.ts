@@ -134,7 +134,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     notify();
 
     if (req.method !== "POST" || !(req.url ?? "").replace(/\?.*$/, "").endsWith("/chat/completions")) {
-      return sendJson(res, record, 404, errorBody(`No route for ${req.method} ${req.url}: this server only answers POST /v1/chat/completions.`));
+      return sendJson(
+        res,
+        record,
+        404,
+        errorBody(`No route for ${req.method} ${req.url}: this server only answers POST /v1/chat/completions.`),
+      );
     }
     const reply = await choose(record);
     if (reply === undefined) {

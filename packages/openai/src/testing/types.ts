@@ -122,7 +122,10 @@ export interface ChatRequestBody {
   readonly stream_options?: { readonly include_usage?: boolean };
   readonly tools?: readonly unknown[];
   readonly tool_choice?: unknown;
-  readonly response_format?: { readonly type: string; readonly json_schema?: { readonly name: string; readonly schema?: unknown; readonly strict?: boolean } };
+  readonly response_format?: {
+    readonly type: string;
+    readonly json_schema?: { readonly name: string; readonly schema?: unknown; readonly strict?: boolean };
+  };
   readonly [key: string]: unknown;
 }
 

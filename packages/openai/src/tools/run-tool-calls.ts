@@ -173,9 +173,7 @@ async function runOne(
     }, timeoutMs);
   });
   try {
-    const execution = Promise.resolve().then(() =>
-      tool.execute(args.data, { signal: callSignal, callId: call.id, index, emit }),
-    );
+    const execution = Promise.resolve().then(() => tool.execute(args.data, { signal: callSignal, callId: call.id, index, emit }));
     const outcome = await Promise.race([execution.then((value) => ({ value })), timedOut]);
     if (outcome === "timeout") {
       execution.catch(() => undefined);

@@ -67,9 +67,7 @@ export interface MessagesInput {
  * });
  * ```
  */
-export function toolNode<TInput, TUpdate>(
-  options: ToolNodeOptions<TInput, TUpdate>,
-): (input: TInput, ctx: NodeContext) => Promise<TUpdate>;
+export function toolNode<TInput, TUpdate>(options: ToolNodeOptions<TInput, TUpdate>): (input: TInput, ctx: NodeContext) => Promise<TUpdate>;
 /**
  * A node that runs every tool call of the last assistant message concurrently (per-call
  * timeout, optional concurrency cap) and appends one tool message per call, in call order.

@@ -83,11 +83,9 @@ const validName = /^[A-Za-z0-9_-]{1,64}$/;
  */
 export function tool<TParams extends z.ZodType, TResult>(spec: ToolSpec<TParams, TResult>): Tool<TParams, TResult> {
   if (!validName.test(spec.name)) {
-    throw new GraphError(
-      "INVALID_OPTION",
-      `Tool name "${spec.name}" is not valid: use 1 to 64 letters, digits, "_" or "-".`,
-      { details: { tool: spec.name } },
-    );
+    throw new GraphError("INVALID_OPTION", `Tool name "${spec.name}" is not valid: use 1 to 64 letters, digits, "_" or "-".`, {
+      details: { tool: spec.name },
+    });
   }
   if (spec.timeoutMs !== undefined && !(spec.timeoutMs > 0)) {
     throw new GraphError("INVALID_OPTION", `Tool "${spec.name}": timeoutMs must be a positive number, got ${spec.timeoutMs}.`, {

@@ -1,6 +1,13 @@
 import { context, diag, type Context } from "@opentelemetry/api";
 import { GraphError } from "@weft/core";
-import { runNodeAttempt, type AttemptControl, type AttemptRequest, type AttemptResult, type Executor, type GraphIR } from "@weft/core/adapter";
+import {
+  runNodeAttempt,
+  type AttemptControl,
+  type AttemptRequest,
+  type AttemptResult,
+  type Executor,
+  type GraphIR,
+} from "@weft/core/adapter";
 import { injectTrace } from "../propagation/carrier.js";
 import { currentRun } from "../run/current-run.js";
 
@@ -68,7 +75,10 @@ export function isTracingExecutor(executor: Executor): boolean {
 
 function innerExecutor(options: TracingExecutorOptions | Executor): Executor {
   if (typeof options !== "object" || options === null) {
-    throw new GraphError("INVALID_OPTION", `tracingExecutor takes { executor } or { graph }, got ${options === null ? "null" : typeof options}.`);
+    throw new GraphError(
+      "INVALID_OPTION",
+      `tracingExecutor takes { executor } or { graph }, got ${options === null ? "null" : typeof options}.`,
+    );
   }
   if (typeof (options as Executor).runAttempt === "function") return options as Executor;
   const { executor, graph } = options as TracingExecutorOptions;
@@ -82,7 +92,10 @@ function innerExecutor(options: TracingExecutorOptions | Executor): Executor {
     return executor;
   }
   if (graph === undefined || graph === null || typeof graph.toIR !== "function") {
-    throw new GraphError("INVALID_OPTION", "tracingExecutor needs { executor } or { graph } (a builder or compiled graph, to run nodes in this process).");
+    throw new GraphError(
+      "INVALID_OPTION",
+      "tracingExecutor needs { executor } or { graph } (a builder or compiled graph, to run nodes in this process).",
+    );
   }
   return localExecutor(graph.toIR());
 }

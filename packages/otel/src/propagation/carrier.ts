@@ -1,12 +1,4 @@
-import {
-  context,
-  createTraceState,
-  isSpanContextValid,
-  propagation,
-  trace,
-  type Context,
-  type SpanContext,
-} from "@opentelemetry/api";
+import { context, createTraceState, isSpanContextValid, propagation, trace, type Context, type SpanContext } from "@opentelemetry/api";
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

@@ -59,7 +59,11 @@ export class RunTrace {
     this.#origin = performance.timeOrigin + this.#perf0;
     const attributes: Attributes = { ...options.attributes, [A.GRAPH]: options.graph };
     if (options.threadId !== undefined) attributes[A.THREAD_ID] = options.threadId;
-    const span = this.#tracer.startSpan(`run ${options.graph}`, { kind: SpanKind.INTERNAL, startTime: this.#origin, attributes }, options.parent);
+    const span = this.#tracer.startSpan(
+      `run ${options.graph}`,
+      { kind: SpanKind.INTERNAL, startTime: this.#origin, attributes },
+      options.parent,
+    );
     this.run = { span, ctx: trace.setSpan(options.parent, span) };
   }
 
@@ -239,7 +243,9 @@ export class RunTrace {
     const open = this.#open(task.taskId);
     if (open === undefined) {
       // Cancelled while waiting for a slot: it never ran, so it has no attempt span.
-      this.#steps.get(task.step)?.span.addEvent("task cancelled before it started", { [A.NODE]: task.node, [A.TASK_ID]: task.taskId }, time);
+      this.#steps
+        .get(task.step)
+        ?.span.addEvent("task cancelled before it started", { [A.NODE]: task.node, [A.TASK_ID]: task.taskId }, time);
       return;
     }
     open.span.setAttribute(A.CANCELLED, true);
@@ -248,7 +254,8 @@ export class RunTrace {
 
   /** The span a task's model or tool call belongs under: its attempt's, else its step's, else the run's. */
   #parentOf(task: TaskRef, attempt?: number): { ctx: Context; attempt: Attempt | undefined } {
-    const open = attempt === undefined ? this.#open(task.taskId) : this.#attempts.get(`${task.taskId}#${attempt}`) ?? this.#open(task.taskId);
+    const open =
+      attempt === undefined ? this.#open(task.taskId) : (this.#attempts.get(`${task.taskId}#${attempt}`) ?? this.#open(task.taskId));
     return { ctx: open?.ctx ?? this.#steps.get(task.step)?.ctx ?? this.run.ctx, attempt: open };
   }
 
@@ -259,7 +266,13 @@ export class RunTrace {
       [A.OUTPUT_TOKENS]: usage.completionTokens,
       [A.TOTAL_TOKENS]: usage.totalTokens,
     };
-    const attributes: Attributes = { [A.GRAPH]: this.graph, [A.NODE]: task.node, [A.OPERATION]: "chat", [A.RESPONSE_MODEL]: usage.model, ...tokens };
+    const attributes: Attributes = {
+      [A.GRAPH]: this.graph,
+      [A.NODE]: task.node,
+      [A.OPERATION]: "chat",
+      [A.RESPONSE_MODEL]: usage.model,
+      ...tokens,
+    };
     const startTime = time - (usage.durationMs ?? 0);
     this.#tracer.startSpan(`chat ${usage.model}`, { kind: SpanKind.CLIENT, startTime, attributes }, ctx).end(time);
     if (attempt !== undefined) {

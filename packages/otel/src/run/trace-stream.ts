@@ -141,7 +141,9 @@ async function* recorded<TEvent extends RunEvent<any, any>>(events: AsyncIterabl
     safely(run, () => run.close(undefined, error));
     throw error;
   } finally {
-    safely(run, () => run.close(undefined, run.ended ? undefined : new GraphError("ABORTED", "The run's stream was closed before the run ended.")));
+    safely(run, () =>
+      run.close(undefined, run.ended ? undefined : new GraphError("ABORTED", "The run's stream was closed before the run ended.")),
+    );
   }
 }
 

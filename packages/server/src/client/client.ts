@@ -126,9 +126,16 @@ export interface GraphClient<TGraph> {
   /** The thread's pending interrupts: its nodes' questions, and the breakpoint it is paused at. */
   interrupts(threadId: string): Promise<PendingInterrupt<GraphNodes<TGraph>>[]>;
   /** Answers pending interrupts by id (or the only one with `{ answer }`) and starts the resumed run. */
-  answer(threadId: string, answers: { readonly answers: Readonly<Record<string, unknown>> } | { readonly answer: unknown }): Promise<RunInfo>;
+  answer(
+    threadId: string,
+    answers: { readonly answers: Readonly<Record<string, unknown>> } | { readonly answer: unknown },
+  ): Promise<RunInfo>;
   /** Writes an update into the thread as a new checkpoint; returns its id. */
-  updateState(threadId: string, values: GraphUpdate<TGraph>, options?: { asNode?: GraphNodes<TGraph>; checkpointId?: string }): Promise<string>;
+  updateState(
+    threadId: string,
+    values: GraphUpdate<TGraph>,
+    options?: { asNode?: GraphNodes<TGraph>; checkpointId?: string },
+  ): Promise<string>;
   /** Branches the thread from an earlier checkpoint (with an optional update); returns the new checkpoint's id. */
   fork(threadId: string, options: { checkpointId: string; values?: GraphUpdate<TGraph>; asNode?: GraphNodes<TGraph> }): Promise<string>;
   /** The thread's runs the server keeps, newest first. */
@@ -240,9 +247,11 @@ export function createClient<TGraph>(options: ClientOptions): GraphClient<TGraph
     answer: (threadId, answers) => request("POST", `${thread(threadId)}/interrupts`, answers),
     updateState: async (threadId, values, updateOptions = {}) =>
       (await request<{ checkpointId: string }>("POST", `${thread(threadId)}/state`, { values, ...updateOptions })).checkpointId,
-    fork: async (threadId, forkOptions) => (await request<{ checkpointId: string }>("POST", `${thread(threadId)}/fork`, forkOptions)).checkpointId,
+    fork: async (threadId, forkOptions) =>
+      (await request<{ checkpointId: string }>("POST", `${thread(threadId)}/fork`, forkOptions)).checkpointId,
     runs: async (threadId) => (await request<{ runs: RunInfo[] }>("GET", `${thread(threadId)}/runs`)).runs,
-    threads: async () => (await request<{ threads: { threadId: string; runs: number; lastRun: RunInfo }[] }>("GET", `${graphPath}/threads`)).threads,
+    threads: async () =>
+      (await request<{ threads: { threadId: string; runs: number; lastRun: RunInfo }[] }>("GET", `${graphPath}/threads`)).threads,
   };
 }
 

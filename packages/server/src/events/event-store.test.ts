@@ -72,7 +72,15 @@ describe("SqliteEventStore", () => {
     await first.endRun("r", { status: "done", endedAt: 9 });
     await first.close();
     const second = new SqliteEventStore(file);
-    expect(await second.getRun("r")).toEqual({ runId: "r", graph: "g", threadId: "t", status: "done", startedAt: 5, endedAt: 9, events: 4 });
+    expect(await second.getRun("r")).toEqual({
+      runId: "r",
+      graph: "g",
+      threadId: "t",
+      status: "done",
+      startedAt: 5,
+      endedAt: 9,
+      events: 4,
+    });
     expect(await second.read("r", { after: 1, limit: 10 })).toEqual(events(2, 4));
     await second.close();
   });

@@ -69,7 +69,10 @@ export interface EventStore {
   /** The run's events with `seq` greater than `after`, in order, at most `limit` of them. */
   read(runId: string, options: { readonly after: number; readonly limit: number }): Promise<StoredEvent[]>;
   /** Marks a run as ended; its retention window starts at `endedAt`. */
-  endRun(runId: string, end: { readonly status: Exclude<RunStatus, "running">; readonly endedAt: number; readonly error?: SerializedError }): Promise<void>;
+  endRun(
+    runId: string,
+    end: { readonly status: Exclude<RunStatus, "running">; readonly endedAt: number; readonly error?: SerializedError },
+  ): Promise<void>;
   getRun(runId: string): Promise<RunInfo | undefined>;
   /** Runs, most recently started first: of one graph when given, and of one of its threads when both are given. */
   listRuns(filter: { readonly graph?: string; readonly threadId?: string; readonly limit?: number }): Promise<RunInfo[]>;

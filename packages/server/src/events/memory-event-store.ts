@@ -54,7 +54,10 @@ export class MemoryEventStore implements EventStore {
   async listRuns(filter: { graph?: string; threadId?: string; limit?: number }): Promise<RunInfo[]> {
     const runs = [...this.#runs.values()]
       .map((entry) => entry.info)
-      .filter((run) => filter.graph === undefined || (run.graph === filter.graph && (filter.threadId === undefined || run.threadId === filter.threadId)))
+      .filter(
+        (run) =>
+          filter.graph === undefined || (run.graph === filter.graph && (filter.threadId === undefined || run.threadId === filter.threadId)),
+      )
       .reverse();
     return runs.slice(0, filter.limit ?? runs.length);
   }

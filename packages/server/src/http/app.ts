@@ -41,7 +41,8 @@ export function graphRoutes({ manager, graphNames, token, maxBodyBytes }: RouteO
     "*",
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => c.json(errorResponse(new ServerError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBodyBytes} bytes.`)).body, 413),
+      onError: (c) =>
+        c.json(errorResponse(new ServerError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBodyBytes} bytes.`)).body, 413),
     }),
   );
 
@@ -127,7 +128,8 @@ export function graphRoutes({ manager, graphNames, token, maxBodyBytes }: RouteO
     const { graph, threadId } = c.req.param();
     const body = objectOf(await readJson(c), "The request body");
     checkKeys(body, ["values", "asNode", "checkpointId"], "The request body");
-    if (typeof body.checkpointId !== "string") throw new ServerError("INVALID_INPUT", 'A fork needs "checkpointId": the checkpoint to branch from.');
+    if (typeof body.checkpointId !== "string")
+      throw new ServerError("INVALID_INPUT", 'A fork needs "checkpointId": the checkpoint to branch from.');
     return c.json(await updateState(manager, { graph, threadId, body, fork: true }), 201);
   });
 

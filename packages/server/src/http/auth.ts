@@ -12,7 +12,10 @@ export function bearerToken(token: string): MiddlewareHandler {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (match === null || !timingSafeEqual(digest(match[1]!.trim()), expected)) {
-      throw new ServerError("UNAUTHORIZED", match === null ? "This server needs Authorization: Bearer <token>." : "The bearer token is wrong.");
+      throw new ServerError(
+        "UNAUTHORIZED",
+        match === null ? "This server needs Authorization: Bearer <token>." : "The bearer token is wrong.",
+      );
     }
     await next();
   };

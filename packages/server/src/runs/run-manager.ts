@@ -40,9 +40,13 @@ export class RunManager {
   graph(name: string): AnyCompiledGraph {
     const graph = this.#graphs.get(name);
     if (graph === undefined) {
-      throw new ServerError("UNKNOWN_GRAPH", `No graph "${name}" is served; served: ${[...this.#graphs.keys()].map((n) => `"${n}"`).join(", ")}.`, {
-        graph: name,
-      });
+      throw new ServerError(
+        "UNKNOWN_GRAPH",
+        `No graph "${name}" is served; served: ${[...this.#graphs.keys()].map((n) => `"${n}"`).join(", ")}.`,
+        {
+          graph: name,
+        },
+      );
     }
     return graph;
   }
@@ -104,7 +108,8 @@ export class RunManager {
   /** The run's current facts, or `UNKNOWN_RUN`. */
   async info(runId: string): Promise<RunInfo> {
     const info = await this.#store.getRun(runId);
-    if (info === undefined) throw new ServerError("UNKNOWN_RUN", `No run "${runId}" (never started, or past its retention window).`, { runId });
+    if (info === undefined)
+      throw new ServerError("UNKNOWN_RUN", `No run "${runId}" (never started, or past its retention window).`, { runId });
     return info;
   }
 
@@ -191,7 +196,8 @@ export class RunManager {
       hooks.accept.reject(failure ?? new ServerError("INTERNAL", "The run ended before it started."));
       return;
     }
-    if (failure !== undefined) status = isGraphError(failure) && failure.code === "ABORTED" && run.controller.signal.aborted ? "cancelled" : "failed";
+    if (failure !== undefined)
+      status = isGraphError(failure) && failure.code === "ABORTED" && run.controller.signal.aborted ? "cancelled" : "failed";
     try {
       await hooks.ready;
     } catch {

@@ -23,7 +23,10 @@ export function parseRunRequest(body: unknown): RunRequest {
   checkKeys(fields, RUN_KEYS, "The request body");
   const given = (["input", "resume", "command"] as const).filter((key) => key in fields);
   if (given.length > 1) {
-    throw new ServerError("INVALID_INPUT", `Give one of "input", "resume" and "command", not ${given.map((key) => `"${key}"`).join(" and ")}.`);
+    throw new ServerError(
+      "INVALID_INPUT",
+      `Give one of "input", "resume" and "command", not ${given.map((key) => `"${key}"`).join(" and ")}.`,
+    );
   }
   let input: RunRequest["input"] = null;
   if ("input" in fields) input = objectOf(fields.input, 'Body field "input"');
@@ -37,7 +40,8 @@ export function parseRunRequest(body: unknown): RunRequest {
   for (const key of ["maxSteps", "maxConcurrency", "timeoutMs"] as const) {
     if (!(key in fields)) continue;
     const value = fields[key];
-    if (typeof value !== "number") throw new ServerError("INVALID_INPUT", `Body field "${key}" must be a number, got ${JSON.stringify(value)}.`);
+    if (typeof value !== "number")
+      throw new ServerError("INVALID_INPUT", `Body field "${key}" must be a number, got ${JSON.stringify(value)}.`);
     options[key] = value;
   }
   return { input, checkpointId, options };
@@ -62,7 +66,10 @@ function parseCommand(value: unknown): Command {
 /** `value` as a plain JSON object, or an `INVALID_INPUT` that names `what`. */
 export function objectOf(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ServerError("INVALID_INPUT", `${what} must be a JSON object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`);
+    throw new ServerError(
+      "INVALID_INPUT",
+      `${what} must be a JSON object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -71,9 +78,13 @@ export function objectOf(value: unknown, what: string): Record<string, unknown> 
 export function checkKeys(fields: Record<string, unknown>, allowed: readonly string[], what: string): void {
   for (const key of Object.keys(fields)) {
     if (!allowed.includes(key)) {
-      throw new ServerError("INVALID_INPUT", `${what} has an unknown field "${key}"; it takes ${allowed.map((name) => `"${name}"`).join(", ")}.`, {
-        field: key,
-      });
+      throw new ServerError(
+        "INVALID_INPUT",
+        `${what} has an unknown field "${key}"; it takes ${allowed.map((name) => `"${name}"`).join(", ")}.`,
+        {
+          field: key,
+        },
+      );
     }
   }
 }

@@ -33,10 +33,14 @@ export class RejectBusyThreads implements BusyThreadPolicy {
   claim(thread: { readonly graph: string; readonly threadId: string }): () => void {
     const key = JSON.stringify([thread.graph, thread.threadId]);
     if (this.#busy.has(key)) {
-      throw new ServerError("THREAD_BUSY", `Thread "${thread.threadId}" of graph "${thread.graph}" has a run in progress; wait for it to end or cancel it.`, {
-        graph: thread.graph,
-        threadId: thread.threadId,
-      });
+      throw new ServerError(
+        "THREAD_BUSY",
+        `Thread "${thread.threadId}" of graph "${thread.graph}" has a run in progress; wait for it to end or cancel it.`,
+        {
+          graph: thread.graph,
+          threadId: thread.threadId,
+        },
+      );
     }
     this.#busy.add(key);
     let released = false;

@@ -28,7 +28,10 @@ const lines = (file: string): string[] => {
   }
 };
 const workersIn = (log: string[]): number[] =>
-  log.filter((line) => line.startsWith("work ")).map((line) => Number(line.slice(5))).sort((a, b) => a - b);
+  log
+    .filter((line) => line.startsWith("work "))
+    .map((line) => Number(line.slice(5)))
+    .sort((a, b) => a - b);
 
 /**
  * Issue #7's crash test, for one backend: a process runs a 20-worker Send fan-out and is

@@ -33,12 +33,15 @@ export function itRacesAcrossProcesses(name: string, backend: () => RaceBackend,
     const saver = open();
     try {
       for (let round = 0; round < rounds; round++) {
-        await saver.put({ threadId: `${prefix}-base-${round}`, checkpointId: "base", parentId: undefined, step: 0, data: "base" }, { head: null });
+        await saver.put(
+          { threadId: `${prefix}-base-${round}`, checkpointId: "base", parentId: undefined, step: 0, data: "base" },
+          { head: null },
+        );
       }
       const startAt = String(Date.now() + 2000);
       const runs = await Promise.all(
-        ["p0", "p1"].map((racerName) =>
-          spawnSource(racer, [saverModule, saverArg, prefix, racerName, String(rounds), String(chainLength), startAt]).done,
+        ["p0", "p1"].map(
+          (racerName) => spawnSource(racer, [saverModule, saverArg, prefix, racerName, String(rounds), String(chainLength), startAt]).done,
         ),
       );
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
@@ -46,7 +49,10 @@ export function itRacesAcrossProcesses(name: string, backend: () => RaceBackend,
 
       const everyRound = Array.from({ length: rounds }, (_, i) => i);
       for (const race of ["first", "onBase", "leases"] as const) {
-        expect([...p0[race], ...p1[race]].sort((a, b) => a - b), race).toEqual(everyRound);
+        expect(
+          [...p0[race], ...p1[race]].sort((a, b) => a - b),
+          race,
+        ).toEqual(everyRound);
       }
       for (let round = 0; round < rounds; round++) {
         const first = await saver.list(`${prefix}-first-${round}`);
