@@ -84,10 +84,7 @@ describe("a thread's lease", () => {
     expect((await store.acquireLease({ threadId: "t", owner: "intruder", ttlMs: 60_000 })).acquired).toBe(true);
     const saved = (await graph.getHistory("t")).length;
     open();
-    const error = await running.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    const error = await rejectionOf(running);
     expect(error).toMatchObject({ code: "LEASE_LOST", details: { threadId: "t", owner } });
     expect((error as Error).message).toMatch(/lost its lease on thread "t"/);
     expect(await graph.getHistory("t")).toHaveLength(saved);

@@ -2,6 +2,7 @@ import { expect, it } from "vitest";
 import { z } from "zod";
 import { appendList, END, START, StateGraph, type RunOptions } from "../../src/index.js";
 import type { Checkpointer, LeaseRequest } from "../../src/adapter.js";
+import { rejectionOf } from "../helpers.js";
 
 /**
  * Two runs on one thread under each `ifBusy` policy, shared by every store. `open` gives two
@@ -110,10 +111,7 @@ export function busyScenarios(name: string, backend: BusyBackend): void {
     const { t } = stores;
     const { gate, b, running } = await holding(stores);
     const before = (await b.getHistory(t)).length;
-    const error = await b.invoke({ msgs: "b" }, { threadId: t }).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    const error = await rejectionOf(b.invoke({ msgs: "b" }, { threadId: t }));
     expect(error).toMatchObject({ code: "THREAD_BUSY", details: { threadId: t } });
     expect((error as Error).message).toMatch(new RegExp(`Thread "${t}" is busy: run ".+" holds it`));
     expect((await b.getHistory(t)).length).toBe(before);
@@ -168,10 +166,7 @@ export function busyScenarios(name: string, backend: BusyBackend): void {
     const { t } = stores;
     const { b, running } = await holding(stores);
     const next = b.invoke({ msgs: "b" }, { threadId: t, ifBusy: "rollback" });
-    const error = await running.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    const error = await rejectionOf(running);
     expect(error).toMatchObject({ code: "ABORTED", details: { threadId: t, reason: "rollback" } });
     // The cancelled run's input was committed before its first step and is kept; its step is not.
     expect((await next).msgs).toEqual([...turn("first"), "a", ...turn("b")]);
