@@ -12,8 +12,6 @@ import { isGraphError, type GraphErrorCode } from "@weft/core";
  */
 export type ServerErrorCode =
   | GraphErrorCode
-  /** The thread already has a run in progress. */
-  | "THREAD_BUSY"
   /** No graph of that name is served. */
   | "UNKNOWN_GRAPH"
   /** No run of that id is known (never started, or past its retention window). */

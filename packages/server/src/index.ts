@@ -3,5 +3,4 @@ export { errorResponse, ServerError, type ErrorBody, type ServerErrorCode } from
 export type { EventStore, RunInfo, RunStatus, StoredEvent } from "./events/event-store.js";
 export { MemoryEventStore } from "./events/memory-event-store.js";
 export { SqliteEventStore } from "./events/sqlite-event-store.js";
-export { RejectBusyThreads, type BusyThreadPolicy } from "./runs/thread-guard.js";
 export type { AnyCompiledGraph } from "./runs/run-manager.js";

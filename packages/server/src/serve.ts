@@ -1,12 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { GraphError } from "@weft/core";
+import { GraphError, type IfBusy } from "@weft/core";
 import type { Hono } from "hono";
 import type { EventStore } from "./events/event-store.js";
 import { MemoryEventStore } from "./events/memory-event-store.js";
 import { graphRoutes } from "./http/app.js";
 import { RunManager, type AnyCompiledGraph } from "./runs/run-manager.js";
-import { RejectBusyThreads, type BusyThreadPolicy } from "./runs/thread-guard.js";
+import { IF_BUSY } from "./runs/run-request.js";
 
 /**
  * What to serve and how. Only `graphs` is required.
@@ -28,8 +28,12 @@ export interface GraphAppOptions {
   readonly maxBodyBytes?: number;
   /** How long a run's events are kept after it ends, in milliseconds. Default 1 hour. */
   readonly retentionMs?: number;
-  /** What a run on a thread that already has one in progress gets. Default: {@link RejectBusyThreads} (409). */
-  readonly busyThreads?: BusyThreadPolicy;
+  /**
+   * What a run gets when another run holds its thread, unless its request says (`ifBusy` in the
+   * body): the engine's `ifBusy` run option, decided through the graph's checkpointer, so that
+   * servers sharing one store agree. Default `"reject"`: 409 `THREAD_BUSY`.
+   */
+  readonly ifBusy?: IfBusy;
 }
 
 /** A Hono app serving graphs, for mounting in your own server; see {@link createGraphApp}. */
@@ -58,13 +62,20 @@ export async function createGraphApp(options: GraphAppOptions): Promise<GraphApp
   if (options.token !== undefined && (typeof options.token !== "string" || options.token === "")) {
     throw new GraphError("INVALID_OPTION", "token must be a non-empty string when given.");
   }
+  const ifBusy = options.ifBusy ?? "reject";
+  if (!IF_BUSY.includes(ifBusy)) {
+    throw new GraphError(
+      "INVALID_OPTION",
+      `ifBusy must be one of ${IF_BUSY.map((v) => `"${v}"`).join(", ")}, got ${JSON.stringify(ifBusy)}.`,
+    );
+  }
   const store = options.events ?? new MemoryEventStore();
   await store.markLost(Date.now());
   const prune = (): Promise<number> => store.prune(Date.now() - retentionMs);
   await prune();
   const pruning = setInterval(() => void prune().catch(() => {}), Math.max(1000, Math.min(retentionMs, 60_000)));
   pruning.unref();
-  const manager = new RunManager({ graphs, store, busy: options.busyThreads ?? new RejectBusyThreads() });
+  const manager = new RunManager({ graphs, store, ifBusy });
   const app = graphRoutes({ manager, graphNames: [...graphs.keys()], token: options.token, maxBodyBytes });
   let closed: Promise<void> | undefined;
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryEventStore, serveGraphs, ServerError, type EventStore, type StoredEvent } from "../src/index.js";
+import { MemoryEventStore, serveGraphs, type EventStore, type StoredEvent } from "../src/index.js";
 import { chainGraph, fanoutGraph, Gate } from "./graphs.js";
 import { call, closedAfterEach, readEvents } from "./http.js";
 
@@ -83,33 +83,6 @@ describe("a slow or failing event store", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(status).toBe(201);
-  });
-});
-
-describe("a custom busy-thread policy", () => {
-  it("decides: its THREAD_BUSY is a 409, anything else it throws a 500", async () => {
-    const claims: string[] = [];
-    const server = await serve({
-      graphs: { chain: chainGraph() },
-      busyThreads: {
-        claim: ({ threadId }) => {
-          claims.push(threadId);
-          if (threadId === "mine") throw new ServerError("THREAD_BUSY", "Thread mine is reserved.");
-          if (threadId === "odd") throw "not an error";
-          return () => {};
-        },
-      },
-    });
-    expect(await call(`${server.url}/graphs/chain/threads/mine/runs`, { body: { input: { n: 1 } } })).toMatchObject({
-      status: 409,
-      body: { error: { code: "THREAD_BUSY", message: "Thread mine is reserved." } },
-    });
-    expect(await call(`${server.url}/graphs/chain/threads/odd/runs`, { body: { input: { n: 1 } } })).toMatchObject({
-      status: 500,
-      body: { error: { code: "INTERNAL", message: "not an error" } },
-    });
-    expect((await call(`${server.url}/graphs/chain/threads/free/runs`, { body: { input: { n: 1 } } })).status).toBe(201);
-    expect(claims).toEqual(["mine", "odd", "free"]);
   });
 });
 

@@ -39,6 +39,11 @@ const FanoutState = z.object({
  * `sum`. `gate()` gives the gate for the current run.
  */
 export function fanoutGraph(gate: () => Gate | undefined) {
+  return fanoutNodes(gate).compile({ checkpointer: new MemoryCheckpointer() });
+}
+
+/** {@link fanoutGraph} before it is compiled, to compile with another checkpointer. */
+export function fanoutNodes(gate: () => Gate | undefined) {
   return new StateGraph(FanoutState, { name: "fanout" })
     .addNode("plan", () => ({}))
     .addNode(
@@ -54,8 +59,7 @@ export function fanoutGraph(gate: () => Gate | undefined) {
     .addEdge(START, "plan")
     .addConditionalEdges("plan", (s) => Array.from({ length: s.count }, (_, i) => new Send("work", { i })), ["work"])
     .addEdge("work", "sum")
-    .addEdge("sum", END)
-    .compile({ checkpointer: new MemoryCheckpointer() });
+    .addEdge("sum", END);
 }
 
 const ApprovalState = z.object({ draft: z.string(), approved: z.boolean().default(false), note: z.string().default("") });

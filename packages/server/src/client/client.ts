@@ -1,4 +1,4 @@
-import type { PendingInterrupt } from "@weft/core";
+import type { IfBusy, PendingInterrupt } from "@weft/core";
 import type { ErrorBody, ServerErrorCode } from "../errors.js";
 import type { RunInfo } from "../events/event-store.js";
 import { parseServerSentEvents } from "./sse-parser.js";
@@ -75,6 +75,8 @@ export type RunStart<TGraph> = (
   readonly maxSteps?: number;
   readonly maxConcurrency?: number;
   readonly timeoutMs?: number;
+  /** What to do when another run holds the thread; default: the server's (`"reject"`: `THREAD_BUSY`). */
+  readonly ifBusy?: IfBusy;
 };
 
 /**

@@ -186,7 +186,8 @@ async function updateState(
     ...(body.asNode === undefined ? {} : { asNode: body.asNode as string }),
     ...(body.checkpointId === undefined ? {} : { checkpointId: body.checkpointId as string }),
   };
-  const checkpointId = await manager.withThread({ graph, threadId }, () => compiled.updateState(threadId, values as never, options));
+  // The engine takes the thread's lease for the write: THREAD_BUSY (409) while a run holds it.
+  const checkpointId = await compiled.updateState(threadId, values as never, options);
   return { checkpointId };
 }
 

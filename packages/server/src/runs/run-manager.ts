@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { isGraphError, type CompiledGraph } from "@weft/core";
+import { isGraphError, type CompiledGraph, type IfBusy } from "@weft/core";
 import { serializeRunEvent, type SerializedError } from "@weft/core/draw";
 import { ServerError } from "../errors.js";
 import type { EventStore, RunInfo, RunStatus, StoredEvent } from "../events/event-store.js";
 import { LiveRun } from "./live-run.js";
 import type { RunRequest } from "./run-request.js";
-import type { BusyThreadPolicy } from "./thread-guard.js";
 
 /** Any compiled graph, whatever its state and nodes. */
 // biome-ignore lint/suspicious/noExplicitAny: a compiled graph of any state and nodes.
@@ -25,14 +24,14 @@ const ACCEPTED = new Set(["step:start", "interrupt", "run:end"]);
 export class RunManager {
   readonly #graphs: ReadonlyMap<string, AnyCompiledGraph>;
   readonly #store: EventStore;
-  readonly #busy: BusyThreadPolicy;
+  readonly #ifBusy: IfBusy;
   readonly #now: () => number;
   readonly #live = new Map<string, { run: LiveRun; done: Promise<void> }>();
 
-  constructor(options: { graphs: ReadonlyMap<string, AnyCompiledGraph>; store: EventStore; busy: BusyThreadPolicy; now?: () => number }) {
+  constructor(options: { graphs: ReadonlyMap<string, AnyCompiledGraph>; store: EventStore; ifBusy: IfBusy; now?: () => number }) {
     this.#graphs = options.graphs;
     this.#store = options.store;
-    this.#busy = options.busy;
+    this.#ifBusy = options.ifBusy;
     this.#now = options.now ?? Date.now;
   }
 
@@ -51,20 +50,13 @@ export class RunManager {
     return graph;
   }
 
-  /** Runs `work` with the thread claimed from the busy-thread policy. */
-  async withThread<T>(thread: { graph: string; threadId: string }, work: () => Promise<T>): Promise<T> {
-    const release = this.#busy.claim(thread);
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  }
-
-  /** Starts a run; resolves once the engine accepted it, rejects with its error otherwise. */
+  /**
+   * Starts a run; resolves once the engine accepted it, rejects with its error otherwise. When
+   * another run holds the thread (in this process or another on the same checkpointer), the
+   * engine's `ifBusy` decides: the request's, else the server's.
+   */
   async start(request: RunRequest & { graph: string; threadId: string }): Promise<RunInfo> {
     const graph = this.graph(request.graph);
-    const release = this.#busy.claim({ graph: request.graph, threadId: request.threadId });
     const run = new LiveRun(randomUUID(), this.#store);
     const startedAt = this.#now();
     let accept!: { resolve: () => void; reject: (error: unknown) => void };
@@ -75,10 +67,11 @@ export class RunManager {
     const events = graph.stream(request.input as never, {
       ...request.options,
       threadId: request.threadId,
+      ifBusy: request.options.ifBusy ?? this.#ifBusy,
       ...(request.checkpointId === undefined ? {} : { checkpointId: request.checkpointId }),
       signal: run.controller.signal,
     });
-    const done = this.#pump(run, events, { accept, ready, release });
+    const done = this.#pump(run, events, { accept, ready });
     this.#live.set(run.runId, { run, done });
     try {
       await accepted;
@@ -170,7 +163,6 @@ export class RunManager {
     hooks: {
       accept: { resolve: () => void; reject: (error: unknown) => void };
       ready: Promise<void>;
-      release: () => void;
     },
   ): Promise<void> {
     let accepted = false;
@@ -185,13 +177,10 @@ export class RunManager {
         }
         if (event.type === "run:end") status = event.status === "interrupted" ? "interrupted" : "done";
         if (event.type === "run:error") failure = event.error;
-        // The engine has saved its last checkpoint: the thread may take its next run.
-        if (TERMINAL.has(event.type)) hooks.release();
       }
     } catch (error) {
       failure ??= error;
     }
-    hooks.release();
     if (!accepted) {
       hooks.accept.reject(failure ?? new ServerError("INTERNAL", "The run ended before it started."));
       return;

@@ -1,4 +1,4 @@
-import { Command, Send } from "@weft/core";
+import { Command, Send, type IfBusy } from "@weft/core";
 import { ServerError } from "../errors.js";
 
 /** A parsed request to start a run: what `graph.stream` gets. */
@@ -6,17 +6,25 @@ export interface RunRequest {
   /** The run input, a `Command`, or `null` to continue the thread where it stopped. */
   readonly input: Record<string, unknown> | Command | null;
   readonly checkpointId: string | undefined;
-  readonly options: { readonly maxSteps?: number; readonly maxConcurrency?: number; readonly timeoutMs?: number };
+  readonly options: {
+    readonly maxSteps?: number;
+    readonly maxConcurrency?: number;
+    readonly timeoutMs?: number;
+    readonly ifBusy?: IfBusy;
+  };
 }
 
-const RUN_KEYS = ["input", "resume", "command", "checkpointId", "maxSteps", "maxConcurrency", "timeoutMs"] as const;
+const RUN_KEYS = ["input", "resume", "command", "checkpointId", "maxSteps", "maxConcurrency", "timeoutMs", "ifBusy"] as const;
+/** The engine's `ifBusy` choices. */
+export const IF_BUSY: readonly IfBusy[] = ["reject", "enqueue", "interrupt", "rollback"];
 const COMMAND_KEYS = ["resume", "update", "goto"] as const;
 
 /**
  * Reads the JSON body of `POST …/runs`: `{ input }` starts a run, `{ resume }` answers the
  * thread's pending interrupt(s), `{ command: { resume, update, goto } }` is a full `Command`,
  * none of them continues the thread. Options: `checkpointId`, `maxSteps`, `maxConcurrency`,
- * `timeoutMs` (their values are checked by the engine). Throws `INVALID_INPUT` naming the field.
+ * `timeoutMs` (their values are checked by the engine), `ifBusy` (what to do when another run
+ * holds the thread). Throws `INVALID_INPUT` naming the field.
  */
 export function parseRunRequest(body: unknown): RunRequest {
   const fields = objectOf(body, "The request body");
@@ -36,7 +44,7 @@ export function parseRunRequest(body: unknown): RunRequest {
   if (checkpointId !== undefined && (typeof checkpointId !== "string" || checkpointId === "")) {
     throw new ServerError("INVALID_INPUT", `Body field "checkpointId" must be a non-empty string, got ${JSON.stringify(checkpointId)}.`);
   }
-  const options: { maxSteps?: number; maxConcurrency?: number; timeoutMs?: number } = {};
+  const options: { maxSteps?: number; maxConcurrency?: number; timeoutMs?: number; ifBusy?: IfBusy } = {};
   for (const key of ["maxSteps", "maxConcurrency", "timeoutMs"] as const) {
     if (!(key in fields)) continue;
     const value = fields[key];
@@ -44,7 +52,20 @@ export function parseRunRequest(body: unknown): RunRequest {
       throw new ServerError("INVALID_INPUT", `Body field "${key}" must be a number, got ${JSON.stringify(value)}.`);
     options[key] = value;
   }
+  if ("ifBusy" in fields) options.ifBusy = checkIfBusy(fields.ifBusy, 'Body field "ifBusy"');
   return { input, checkpointId, options };
+}
+
+/** `value` as an `IfBusy`, or an `INVALID_INPUT` that names `what` and the choices. */
+function checkIfBusy(value: unknown, what: string): IfBusy {
+  if (typeof value === "string" && (IF_BUSY as readonly string[]).includes(value)) return value as IfBusy;
+  throw new ServerError(
+    "INVALID_INPUT",
+    `${what} must be one of ${IF_BUSY.map((v) => `"${v}"`).join(", ")}, got ${JSON.stringify(value)}.`,
+    {
+      field: "ifBusy",
+    },
+  );
 }
 
 function parseCommand(value: unknown): Command {
