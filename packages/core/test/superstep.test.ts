@@ -504,6 +504,33 @@ describe("streaming and cancellation", () => {
     expect(events.at(-1)).toMatchObject({ type: "run:end", state: { log: ["a"] }, steps: 1 });
   });
 
+  it("gives a Send task's payload with each of its task:start events, and none for a task that reads the state", async () => {
+    let tries = 0;
+    const graph = new StateGraph(Log)
+      .addNode("plan", () => ({}))
+      .addNode(
+        "write",
+        ({ topic }) => {
+          if (topic === "b" && ++tries === 1) throw new Error("flaky");
+          return { log: topic };
+        },
+        { input: z.object({ topic: z.string() }), retry: { maxAttempts: 2, backoff: { initialMs: 1 } } },
+      )
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => [new Send("write", { topic: "a" }), new Send("write", { topic: "b" })], ["write"])
+      .addEdge("write", END)
+      .compile();
+    const { events } = await collect(graph.stream({}));
+    const starts = events.filter((event) => event.type === "task:start");
+    expect(starts.map((event) => [event.node, event.sendIndex, event.attempt, event.input])).toEqual([
+      ["plan", undefined, 1, undefined],
+      ["write", 0, 1, { topic: "a" }],
+      ["write", 1, 1, { topic: "b" }],
+      ["write", 1, 2, { topic: "b" }],
+    ]);
+    expect("input" in starts[0]!).toBe(false);
+  });
+
   it("cancels a run through opts.signal: running tasks see their signal fire", async () => {
     let sawAbort = false;
     const graph = new StateGraph(Log)

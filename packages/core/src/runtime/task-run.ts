@@ -63,7 +63,8 @@ class TaskRun {
     if (env.signal.aborted) return this.cancelled(env.signal.reason);
     if (env.emit !== undefined) {
       if (this.attempt === 1) this.started = env.at();
-      env.emit({ type: "task:start", attempt: this.attempt, ...taskRef(task), at: env.at() });
+      const payload = task.sendIndex === undefined ? {} : { input: task.input };
+      env.emit({ type: "task:start", attempt: this.attempt, ...taskRef(task), ...payload, at: env.at() });
     }
     if (env.executor === undefined && task.spec.timeoutMs === undefined) return this.attemptHere();
     let result: AttemptResult | Promise<AttemptResult>;

@@ -25,7 +25,13 @@ export type RunEvent<TState = Record<string, unknown>, TNodes extends string = s
   | ({ readonly type: "step:start"; readonly step: number; readonly tasks: readonly TaskRef<TNodes>[] } & At)
   /** The task waits for a free slot of its node's `concurrency` or the run's `maxConcurrency`. */
   | ({ readonly type: "task:queued" } & TaskRef<TNodes> & At)
-  | ({ readonly type: "task:start"; readonly attempt: number } & TaskRef<TNodes> & At)
+  | ({
+      readonly type: "task:start";
+      readonly attempt: number;
+      /** A Send task's payload (the input its `Send` gave the node); absent for a task that reads the state. */
+      readonly input?: unknown;
+    } & TaskRef<TNodes> &
+      At)
   | ({
       readonly type: "task:retry";
       /** The attempt that just failed. */
