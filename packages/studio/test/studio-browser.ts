@@ -33,10 +33,13 @@ export async function openReportStudio(viewport = { width: 1480, height: 1000 })
   };
 }
 
-/** Clicks the studio's Run button with the form as it is, and waits for the run to show. */
+/** Clicks the studio's Run button with the form as it is, and waits for the new run to show. */
 export async function startRun(page: Page): Promise<string> {
+  const runOf = (): Promise<string | null> => page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("run"));
+  const before = await runOf();
   await page.waitForSelector("[data-testid=new-run] button[type=submit]");
   await page.click("[data-testid=new-run] button[type=submit]");
+  await page.waitForFunction((previous) => new URLSearchParams(location.hash.slice(1)).get("run") !== previous, {}, before);
   await page.waitForSelector("[data-testid=run-status]");
-  return page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("run")!);
+  return (await runOf())!;
 }

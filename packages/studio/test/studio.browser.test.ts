@@ -38,6 +38,15 @@ type Log = { task: string; node: string; status: string }[];
 const statusLog = (page: Page): Promise<Log> => page.evaluate(() => (window as unknown as { statusLog: Log }).statusLog);
 const runInfo = async (runId: string): Promise<{ status: string; events: number; threadId: string }> =>
   (await fetch(`${session.url}/api/runs/${runId}`)).json() as never;
+/** A run's events, as the server stores them. */
+async function runEvents(runId: string): Promise<any[]> {
+  const text = await (await fetch(`${session.url}/api/runs/${runId}/events`)).text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data: {"))
+    .map((line) => JSON.parse(line.slice(6)))
+    .filter((event) => typeof event.type === "string");
+}
 const statusesOf = (log: Log, task: string): string[] => log.filter((entry) => entry.task === task).map((entry) => entry.status);
 
 /** Waits until the page shows the run in the URL (its events folded) with this status. */
@@ -200,6 +209,114 @@ describe("Weft Studio on the report example", () => {
       const shown = await page.$eval(`[data-testid=timeline] .row[data-task="${event.taskId}"]`, (row) => row.getAttribute("data-status"));
       expect(shown).toBe(event.type === "task:error" ? "failed" : "cancelled");
     }
+  });
+
+  it("puts two runs side by side: both timelines on one time scale, their states key by key", async () => {
+    const { page } = session;
+    const threadOf = (): Promise<string> => page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
+    const first = await startRun(page);
+    await waitForRunStatus(page, "interrupted");
+    const firstThread = await threadOf();
+    await page.$eval("[data-testid=new-run] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
+    await page.type("[data-testid=new-run] textarea", '{ "topic": "Durable workflows" }');
+    const second = await startRun(page);
+    expect(second).not.toBe(first);
+    await waitForRunStatus(page, "interrupted");
+    const secondThread = await threadOf();
+
+    await page.click(`[data-testid=threads] li[data-thread="${firstThread}"] button[data-action=compare]`);
+    await page.waitForSelector("[data-testid=comparison] section[data-side=right][data-status=interrupted]", { timeout: 60_000 });
+    expect(await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("compare"))).toBe(first);
+    const sides = await page.$$eval("[data-testid=comparison] section", (sections) =>
+      sections.map((section) => ({
+        side: section.getAttribute("data-side"),
+        run: section.getAttribute("data-run"),
+        heading: section.querySelector("h3")?.textContent ?? "",
+        done: section.querySelectorAll(".row[data-node=write][data-status=done]").length,
+        // Where each run's last bar ends, as a share of the track: one scale for both runs.
+        end: Math.max(
+          ...[...section.querySelectorAll(".row")].map((row) => {
+            const track = row.querySelector(".track")!.getBoundingClientRect();
+            return Math.max(
+              ...[...row.querySelectorAll(".bar")].map((bar) => (bar.getBoundingClientRect().right - track.left) / track.width),
+            );
+          }),
+        ),
+      })),
+    );
+    const writers = async (runId: string) => (await runEvents(runId)).filter((e) => e.type === "task:end" && e.node === "write").length;
+    expect(sides.map(({ side, run, done }) => [side, run, done])).toEqual([
+      ["left", second, await writers(second)],
+      ["right", first, await writers(first)],
+    ]);
+    expect(sides.every(({ done }) => done >= 3)).toBe(true);
+    expect(sides[0]!.heading).toContain(secondThread);
+    expect(sides[1]!.heading).toContain(firstThread);
+    // The longer run fills its track; the shorter one ends before it, on the same scale.
+    expect(Math.max(sides[0]!.end, sides[1]!.end)).toBeCloseTo(1, 1);
+    expect(Math.min(sides[0]!.end, sides[1]!.end)).toBeLessThanOrEqual(1.001);
+
+    const stateOf = async (thread: string) =>
+      ((await (await fetch(`${session.url}/api/graphs/report/threads/${thread}/state`)).json()) as { values: Record<string, unknown> })
+        .values;
+    const [left, right] = [await stateOf(secondThread), await stateOf(firstThread)];
+    const rows = await page.$$eval("[data-testid=compare-state] tbody tr", (trs) =>
+      trs.map((tr) => ({
+        key: tr.getAttribute("data-key")!,
+        same: tr.getAttribute("data-same") === "true",
+        left: tr.querySelectorAll("pre")[0]!.textContent!,
+        right: tr.querySelectorAll("pre")[1]!.textContent!,
+      })),
+    );
+    expect(rows.map((row) => row.key).sort()).toEqual([...new Set([...Object.keys(left), ...Object.keys(right)])].sort());
+    for (const row of rows) {
+      expect(row.same, row.key).toBe(JSON.stringify(left[row.key]) === JSON.stringify(right[row.key]));
+      expect(JSON.parse(row.left), row.key).toEqual(left[row.key]);
+      expect(JSON.parse(row.right), row.key).toEqual(right[row.key]);
+    }
+    expect(rows.find((row) => row.key === "topic")).toMatchObject({ same: false, left: '"Durable workflows"' });
+
+    // A task of the right-hand run opens that run's task, not the left one's of the same id.
+    await page.click("[data-testid=comparison] section[data-side=right] .row[data-node=plan]");
+    await page.waitForSelector("[data-testid=task-details]");
+    const planOutput = JSON.parse((await page.$eval("[data-testid=task-details] [data-field=output]", (el) => el.textContent))!);
+    const planEnd = (await runEvents(first)).find((event) => event.type === "task:end" && event.node === "plan");
+    expect(planOutput).toEqual(planEnd!.update);
+
+    // The comparison survives a reload, and closes.
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector("[data-testid=comparison] section[data-side=right][data-status=interrupted]", { timeout: 60_000 });
+    await page.click("button[data-action=close-compare]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=comparison]") === null);
+    expect(await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("compare"))).toBeNull();
+    expect(await page.$("[data-testid=error]")).toBeNull();
+  });
+
+  it("shows a Send task's payload as its input, and an edge task's step state", async () => {
+    const { page } = session;
+    const runId = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("run")!);
+    await waitForRunStatus(page, "interrupted");
+    const starts = (await runEvents(runId)).filter((event) => event.type === "task:start" && event.node === "write");
+    expect(starts.length).toBeGreaterThanOrEqual(3);
+    for (const start of starts.slice(0, 2)) {
+      await page.click(`[data-testid=timeline] .row[data-task="${start.taskId}"]`);
+      await page.waitForFunction(
+        (index) => document.querySelector("[data-testid=task-details] h2")?.textContent?.includes(`write #${index}`),
+        {},
+        start.sendIndex,
+      );
+      const shown = await page.$eval("[data-testid=task-details]", (el) => ({
+        heading: [...el.querySelectorAll("h3")].map((h) => h.textContent).join(" | "),
+        input: el.querySelector("[data-field=input]")!.textContent!,
+      }));
+      expect(shown.heading).toContain(`Send #${start.sendIndex}'s payload`);
+      expect(start.input).toMatchObject({ report: expect.any(String) });
+      expect(JSON.parse(shown.input)).toEqual(start.input);
+    }
+    await page.click("[data-testid=timeline] .row[data-node=plan]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=task-details] h2")?.textContent?.includes("plan"));
+    const planInput = JSON.parse((await page.$eval("[data-testid=task-details] [data-field=input]", (el) => el.textContent))!);
+    expect(planInput).toEqual((await runEvents(runId)).find((event) => event.type === "run:start")!.input);
   });
 
   it("shows what is wrong with input that is not JSON, and starts nothing", async () => {

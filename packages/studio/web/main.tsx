@@ -10,16 +10,19 @@ import {
   type RunInfo,
   type StudioConfig,
 } from "./api.js";
+import { RunComparison, type Side } from "./compare.js";
+import { useRunView } from "./follow-run.js";
 import { GraphView } from "./graph-view.js";
-import { applyEvent, emptyRun, nodeCounts, type RunView, type StudioEvent } from "./run-view.js";
+import { nodeCounts } from "./run-view.js";
 import { Checkpoints, Interrupts, parseJson, useFailure } from "./thread-panels.js";
 import { TaskDetails, Timeline } from "./timeline.js";
 
-/** What the URL hash keeps, so a reload opens the same graph, thread and run. */
+/** What the URL hash keeps, so a reload opens the same graph, thread and run, and the run it is compared with. */
 interface Place {
   graph?: string;
   thread?: string;
   run?: string;
+  compare?: string;
 }
 
 const readPlace = (): Place => Object.fromEntries(new URLSearchParams(location.hash.slice(1))) as Place;
@@ -34,9 +37,8 @@ function App() {
   const [runs, setRuns] = useState<RunInfo[]>([]);
   const [history, setHistory] = useState<Checkpoint[]>([]);
   const [interrupts, setInterrupts] = useState<PendingInterrupt[]>([]);
-  const [view, setView] = useState<RunView>(() => emptyRun());
-  const [, setVersion] = useState(0);
-  const [task, setTask] = useState<string>();
+  const [task, setTask] = useState<{ side: Side; taskId: string }>();
+  const [compared, setCompared] = useState<RunInfo>();
   const [error, guard] = useFailure();
   const graphName = place.graph ?? config?.graphs[0];
   const client = useMemo(() => (graphName === undefined ? undefined : clientFor(graphName)), [graphName]);
@@ -67,36 +69,22 @@ function App() {
   };
   useEffect(() => void guard(refresh), [client, place.thread]);
 
-  // Follow the selected run: replay its events from the first, then live ones as they come.
+  // Follow the selected run, and the run it is compared with, from their first events to their last.
+  const view = useRunView(client, place.run, { guard, onTurn: refresh });
+  const other = useRunView(client, place.compare, { guard });
+  useEffect(() => setTask(undefined), [place.run, place.compare]);
   useEffect(() => {
-    if (client === undefined || place.run === undefined) return;
-    const stop = new AbortController();
-    const fresh = emptyRun(place.run);
-    setView(fresh);
-    setTask(undefined);
-    // biome-ignore lint/correctness/noUnusedVariables: read by `||=`, it keeps one frame request pending at a time.
-    let frame = 0;
-    void guard(async () => {
-      for await (const event of client.events(place.run!, { signal: stop.signal })) {
-        applyEvent(fresh, event as unknown as StudioEvent);
-        if (event.type === "run:start" || event.type === "step:end") void refresh();
-        frame ||= requestAnimationFrame(() => {
-          frame = 0;
-          setVersion((v) => v + 1);
-        });
-      }
-      if (!stop.signal.aborted) {
-        setVersion((v) => v + 1);
-        await refresh();
-      }
-    });
-    return () => stop.abort();
-  }, [client, place.run]);
+    setCompared(undefined);
+    if (client !== undefined && place.compare !== undefined) void guard(async () => setCompared(await client.getRun(place.compare!)));
+  }, [client, place.compare]);
+
+  /** Compares the selected run with `runId`, or stops comparing (`undefined`). */
+  const compareWith = (runId: string | undefined): void => go({ ...place, compare: runId });
 
   const startRun = (thread: string, start: Parameters<NonNullable<typeof client>["start"]>[1]) =>
     guard(async () => {
       const run = await client!.start(thread, start);
-      go({ graph: graphName, thread, run: run.runId });
+      go({ graph: graphName, thread, run: run.runId, compare: place.compare });
     });
 
   const counts = nodeCounts(view);
@@ -135,13 +123,12 @@ function App() {
             <h2>Threads</h2>
             <ul class="list" data-testid="threads">
               {threads.map((t) => (
-                <li
-                  key={t.threadId}
-                  class={t.threadId === place.thread ? "selected" : ""}
-                  onClick={() => go({ graph: graphName, thread: t.threadId, run: t.lastRun.runId })}
-                >
-                  <span>{t.threadId}</span>
-                  <span class={`pill s-${t.lastRun.status}`}>{t.lastRun.status}</span>
+                <li key={t.threadId} class={t.threadId === place.thread ? "selected" : ""} data-thread={t.threadId}>
+                  <button type="button" class="item" onClick={() => go({ graph: graphName, thread: t.threadId, run: t.lastRun.runId })}>
+                    <span>{t.threadId}</span>
+                    <span class={`pill s-${t.lastRun.status}`}>{t.lastRun.status}</span>
+                  </button>
+                  <CompareButton place={place} runId={t.lastRun.runId} label={`the last run of ${t.threadId}`} onCompare={compareWith} />
                 </li>
               ))}
             </ul>
@@ -151,16 +138,21 @@ function App() {
               <h2>Runs of {place.thread}</h2>
               <ul class="list">
                 {runs.map((run, i) => (
-                  <li key={run.runId} class={run.runId === place.run ? "selected" : ""} onClick={() => go({ ...place, run: run.runId })}>
-                    <span>
-                      run {runs.length - i} {run.status === "running" ? null : <span class="muted">· {run.events} events</span>}
-                    </span>
-                    <span class={`pill s-${run.status}`}>{run.status}</span>
+                  <li key={run.runId} class={run.runId === place.run ? "selected" : ""} data-run={run.runId}>
+                    <button type="button" class="item" onClick={() => go({ ...place, run: run.runId })}>
+                      <span>
+                        run {runs.length - i} {run.status === "running" ? null : <span class="muted">· {run.events} events</span>}
+                      </span>
+                      <span class={`pill s-${run.status}`}>{run.status}</span>
+                    </button>
+                    <CompareButton place={place} runId={run.runId} label={`run ${runs.length - i}`} onCompare={compareWith} />
                   </li>
                 ))}
               </ul>
               {runs[0]?.status === "running" ? (
-                <button onClick={() => guard(async () => void (await client!.cancel(runs[0]!.runId)))}>Cancel run</button>
+                <button type="button" onClick={() => guard(async () => void (await client!.cancel(runs[0]!.runId)))}>
+                  Cancel run
+                </button>
               ) : null}
             </div>
           ) : null}
@@ -170,15 +162,36 @@ function App() {
             <h2>Graph</h2>
             {graph ? <GraphView graph={graph} counts={counts} /> : null}
           </div>
-          <div class="panel">
-            <h2>Timeline</h2>
-            {place.run ? <Timeline view={view} selected={task} onSelect={setTask} /> : <p class="muted">Start a run or pick a thread.</p>}
-          </div>
+          {place.compare && place.run ? (
+            <div class="panel">
+              <h2>
+                Side by side{" "}
+                <button type="button" data-action="close-compare" onClick={() => compareWith(undefined)}>
+                  Stop comparing
+                </button>
+              </h2>
+              <RunComparison
+                left={{ view, threadId: place.thread }}
+                right={{ view: other, threadId: compared?.threadId }}
+                selected={task}
+                onSelect={(side, taskId) => setTask({ side, taskId })}
+              />
+            </div>
+          ) : (
+            <div class="panel">
+              <h2>Timeline</h2>
+              {place.run ? (
+                <Timeline view={view} selected={task?.taskId} onSelect={(taskId) => setTask({ side: "left", taskId })} />
+              ) : (
+                <p class="muted">Start a run or pick a thread.</p>
+              )}
+            </div>
+          )}
         </main>
         <aside>
           {task ? (
             <div class="panel">
-              <TaskDetails view={view} taskId={task} />
+              <TaskDetails view={task.side === "left" ? view : other} taskId={task.taskId} />
             </div>
           ) : null}
           {place.thread ? (
@@ -236,10 +249,14 @@ function NewRun({ input, onStart }: { input: unknown; onStart: (thread: string, 
       }}
     >
       <h2>New run</h2>
-      <label>thread</label>
-      <input name="thread" value={thread} onInput={(e) => setThread(e.currentTarget.value)} />
-      <label>input (JSON)</label>
-      <textarea name="input" rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <label>
+        thread
+        <input name="thread" value={thread} onInput={(e) => setThread(e.currentTarget.value)} />
+      </label>
+      <label>
+        input (JSON)
+        <textarea name="input" rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
       {error ? <div class="error">{error}</div> : null}
       <div class="row-actions">
         <button class="primary" type="submit">
@@ -247,6 +264,35 @@ function NewRun({ input, onStart }: { input: unknown; onStart: (thread: string, 
         </button>
       </div>
     </form>
+  );
+}
+
+/** Puts a run beside the selected one; shown once a run is selected, for any run but that one. */
+function CompareButton({
+  place,
+  runId,
+  label,
+  onCompare,
+}: {
+  place: Place;
+  runId: string;
+  label: string;
+  onCompare: (runId: string | undefined) => void;
+}) {
+  if (place.run === undefined || place.run === runId) return null;
+  const on = place.compare === runId;
+  return (
+    <button
+      type="button"
+      class="compare"
+      data-action="compare"
+      aria-pressed={on}
+      aria-label={on ? `Stop comparing with ${label}` : `Compare with ${label}, side by side`}
+      title={on ? "Stop comparing" : "Side by side with the selected run"}
+      onClick={() => onCompare(on ? undefined : runId)}
+    >
+      {on ? "×" : "⇄"}
+    </button>
   );
 }
 

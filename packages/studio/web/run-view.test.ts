@@ -2,7 +2,7 @@ import { appendList, ConcurrencyLimit, END, Send, START, StateGraph } from "@wef
 import { recordRun } from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { applyEvent, changedKeys, emptyRun, nodeCounts, nodeStatus, type StudioEvent } from "./run-view.js";
+import { applyEvent, changedKeys, compareStates, emptyRun, nodeCounts, nodeStatus, type StudioEvent } from "./run-view.js";
 
 const State = z.object({ items: z.number().default(4), out: appendList(z.number()) });
 
@@ -52,6 +52,8 @@ describe("the run view", () => {
     expect(tasks[1]!.attempts[0]!.error).toMatchObject({ message: "flaky" });
     expect(tasks[3]!.error).toMatchObject({ message: "broken" });
     expect(tasks[2]!.update).toEqual({ out: [2] });
+    expect(tasks.map((t) => t.sendInput)).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }]);
+    expect(view.state).toEqual({ items: 4, out: [0, 1, 2] });
     expect(nodeCounts(view).get("work")).toEqual({ done: 3, failed: 1 });
     expect(nodeStatus(nodeCounts(view).get("work"))).toBe("failed");
     for (const t of tasks) for (const a of t.attempts) expect(a.end).toBeGreaterThanOrEqual(a.start);
@@ -86,6 +88,8 @@ describe("the run view", () => {
       .compile();
     const { view } = await fold(graph as never);
     expect(view.stepInput.get(2)).toEqual({ items: 4, out: [1] });
+    expect(view.state).toEqual({ items: 4, out: [1] });
+    expect([...view.tasks.values()].map((t) => t.sendInput)).toEqual([undefined, undefined]);
     expect(view.status).toBe("failed");
     expect(view.error).toMatchObject({ code: "TASK_FAILED" });
     expect(nodeStatus(undefined)).toBe("idle");
@@ -97,5 +101,18 @@ describe("the run view", () => {
       { key: "c", before: undefined, after: "x" },
     ]);
     expect(changedKeys(undefined, { a: 1 })).toEqual([{ key: "a", before: undefined, after: 1 }]);
+  });
+});
+
+describe("two runs side by side", () => {
+  it("lists every key of either state with both values, marking the ones that differ", () => {
+    expect(compareStates({ a: 1, b: [1], c: { x: 1 } }, { b: [1, 2], c: { x: 1 }, d: "new" })).toEqual([
+      { key: "a", left: 1, right: undefined, same: false },
+      { key: "b", left: [1], right: [1, 2], same: false },
+      { key: "c", left: { x: 1 }, right: { x: 1 }, same: true },
+      { key: "d", left: undefined, right: "new", same: false },
+    ]);
+    expect(compareStates(undefined, { a: 1 })).toEqual([{ key: "a", left: undefined, right: 1, same: false }]);
+    expect(compareStates("not an object", null)).toEqual([]);
   });
 });

@@ -24,6 +24,8 @@ export interface TaskView {
   readonly node: string;
   readonly step: number;
   readonly sendIndex: number | undefined;
+  /** A Send task's payload, from its `task:start`; undefined for a task that reads the state. */
+  sendInput: unknown;
   status: TaskStatus;
   queuedAt: number | undefined;
   attempts: Attempt[];
@@ -47,11 +49,13 @@ export interface RunView {
   tasks: Map<string, TaskView>;
   /** The state each step started from, by step: a task's input unless it came from a Send. */
   stepInput: Map<number, unknown>;
+  /** The run's latest state: its input, then each step's committed state, then its final state. */
+  state: unknown;
   error: { name: string; message: string; code?: string } | undefined;
 }
 
 export function emptyRun(runId?: string): RunView {
-  return { runId, events: 0, now: 0, status: "running", tasks: new Map(), stepInput: new Map(), error: undefined };
+  return { runId, events: 0, now: 0, status: "running", tasks: new Map(), stepInput: new Map(), state: undefined, error: undefined };
 }
 
 /** Folds one event into the view (in place; events come in id order). */
@@ -61,12 +65,14 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
   switch (event.type) {
     case "run:start":
       view.stepInput.set(1, event.input);
+      view.state = event.input;
       return;
     case "step:start":
       for (const ref of event.tasks) task(view, ref);
       return;
     case "step:end":
       view.stepInput.set(event.step + 1, event.state);
+      view.state = event.state;
       return;
     case "task:queued":
       Object.assign(task(view, event), { status: "queued", queuedAt: event.at });
@@ -74,6 +80,7 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
     case "task:start": {
       const t = task(view, event);
       t.status = "running";
+      if ("input" in event) t.sendInput = event.input;
       t.attempts.push({ attempt: event.attempt, start: event.at, end: undefined, outcome: "running" });
       return;
     }
@@ -117,6 +124,7 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
     }
     case "run:end":
       view.status = event.status;
+      view.state = event.state;
       for (const t of view.tasks.values()) if (t.status === "running") closeAttempt(t, event.at, "done");
       return;
     case "run:error":
@@ -134,6 +142,7 @@ function task(view: RunView, ref: { taskId: string; node: string; step: number; 
       node: ref.node,
       step: ref.step,
       sendIndex: ref.sendIndex,
+      sendInput: undefined,
       status: "pending",
       queuedAt: undefined,
       attempts: [],
@@ -189,4 +198,21 @@ export function changedKeys(
   return [...keys]
     .filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after[key]))
     .map((key) => ({ key, before: before?.[key], after: after[key] }));
+}
+
+/** One key of two runs' states: both values, and whether they are equal (as JSON). */
+export interface StateRow {
+  readonly key: string;
+  readonly left: unknown;
+  readonly right: unknown;
+  readonly same: boolean;
+}
+
+/** Every key of either state (left's first, in order), with both values; non-objects have no keys. */
+export function compareStates(left: unknown, right: unknown): StateRow[] {
+  const record = (value: unknown): Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const [l, r] = [record(left), record(right)];
+  const keys = new Set([...Object.keys(l), ...Object.keys(r)]);
+  return [...keys].map((key) => ({ key, left: l[key], right: r[key], same: JSON.stringify(l[key]) === JSON.stringify(r[key]) }));
 }

@@ -77,8 +77,10 @@ function InterruptForm({
         <span class="pill s-interrupted">{breakpoint ? `breakpoint ${interrupt.kind}` : "asks"}</span> <b>{interrupt.node}</b>
       </div>
       <pre>{json(interrupt.value)}</pre>
-      <label>{breakpoint ? "update the state before continuing (JSON object, optional)" : "answer (JSON)"}</label>
-      <textarea name="answer" rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <label>
+        {breakpoint ? "update the state before continuing (JSON object, optional)" : "answer (JSON)"}
+        <textarea name="answer" rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
       {error ? <div class="error">{error}</div> : null}
       <div class="row-actions">
         <button class="primary" type="submit">
@@ -110,22 +112,19 @@ export function Checkpoints({
     <div data-testid="checkpoints">
       <ul class="list">
         {history.map((c) => (
-          <li
-            key={c.checkpointId}
-            class={c.checkpointId === selected ? "selected" : ""}
-            data-checkpoint={c.checkpointId}
-            onClick={() => setSelected(c.checkpointId)}
-          >
-            <span>
-              step {c.step} · {c.source}
-            </span>
-            <span class="muted">{c.next.length === 0 ? "end" : `next: ${[...new Set(c.next.map((t) => t.node))].join(", ")}`}</span>
+          <li key={c.checkpointId} class={c.checkpointId === selected ? "selected" : ""} data-checkpoint={c.checkpointId}>
+            <button type="button" class="item" aria-pressed={c.checkpointId === selected} onClick={() => setSelected(c.checkpointId)}>
+              <span>
+                step {c.step} · {c.source}
+              </span>
+              <span class="muted">{c.next.length === 0 ? "end" : `next: ${[...new Set(c.next.map((t) => t.node))].join(", ")}`}</span>
+            </button>
           </li>
         ))}
       </ul>
       {checkpoint ? (
         <div data-testid="checkpoint-details">
-          <label>what this checkpoint changed</label>
+          <h3 class="field">what this checkpoint changed</h3>
           <table>
             <tbody>
               {changedKeys(parent?.values, checkpoint.values).map((change) => (
@@ -143,14 +142,20 @@ export function Checkpoints({
             <pre>{json(checkpoint.values)}</pre>
           </details>
           <div class="row-actions">
-            <button data-action="rerun" onClick={() => act(() => onFork(checkpoint.checkpointId, {}))}>
+            <button type="button" data-action="rerun" onClick={() => act(() => onFork(checkpoint.checkpointId, {}))}>
               Re-run from here
             </button>
           </div>
-          <label>fork: update (JSON), then run from the new branch</label>
-          <textarea rows={3} value={update} onInput={(e) => setUpdate(e.currentTarget.value)} />
+          <label>
+            fork: update (JSON), then run from the new branch
+            <textarea rows={3} value={update} onInput={(e) => setUpdate(e.currentTarget.value)} />
+          </label>
           <div class="row-actions">
-            <button data-action="fork" onClick={() => act(() => onFork(checkpoint.checkpointId, parseJson(update, "The update")))}>
+            <button
+              type="button"
+              data-action="fork"
+              onClick={() => act(() => onFork(checkpoint.checkpointId, parseJson(update, "The update")))}
+            >
               Fork and run
             </button>
           </div>

@@ -5,39 +5,43 @@ const pct = (at: number, total: number): string => `${((100 * at) / total).toFix
 /** One row per task, one bar per attempt (and a hatched bar for the time it waited for a slot). */
 export function Timeline({
   view,
+  total = Math.max(view.now, 1),
   selected,
   onSelect,
 }: {
   view: RunView;
+  /** The milliseconds the track's width stands for; default the run's length so far. */
+  total?: number;
   selected: string | undefined;
   onSelect: (taskId: string) => void;
 }) {
-  const total = Math.max(view.now, 1);
   const tasks = [...view.tasks.values()].sort((a, b) => a.step - b.step || position(a) - position(b));
   return (
     <div class="timeline" data-testid="timeline">
       {tasks.map((task) => (
-        <div
+        <button
+          type="button"
           key={task.taskId}
           class={`row${task.taskId === selected ? " selected" : ""}`}
           data-task={task.taskId}
           data-node={task.node}
           data-status={task.status}
+          aria-pressed={task.taskId === selected}
           onClick={() => onSelect(task.taskId)}
         >
           <span class="label">
             <span class={`pill s-${task.status}`}>{task.status}</span> {taskLabel(task)}
           </span>
-          <div class="track">
+          <span class="track">
             {task.queuedAt !== undefined ? (
-              <div
+              <span
                 class="bar queued"
                 title="waiting for a slot"
                 style={{ left: pct(task.queuedAt, total), width: pct((task.attempts[0]?.start ?? view.now) - task.queuedAt, total) }}
               />
             ) : null}
             {task.attempts.map((attempt) => (
-              <div
+              <span
                 key={attempt.attempt}
                 class={`bar ${attempt.outcome}`}
                 data-attempt={attempt.attempt}
@@ -45,8 +49,8 @@ export function Timeline({
                 style={{ left: pct(attempt.start, total), width: pct((attempt.end ?? view.now) - attempt.start, total) }}
               />
             ))}
-          </div>
-        </div>
+          </span>
+        </button>
       ))}
       <div class="legend">
         {[
@@ -107,21 +111,19 @@ export function TaskDetails({ view, taskId }: { view: RunView; taskId: string })
           </tr>
         </tbody>
       </table>
-      <label>input</label>
-      {task.sendIndex === undefined ? (
-        <pre>{json(input)}</pre>
-      ) : (
-        <p class="muted">Send #{task.sendIndex}: its payload goes to the node directly and is not part of the run's events.</p>
-      )}
-      <label>output (the task's update)</label>
+      <h3 class="field">
+        {task.sendIndex === undefined ? "input (the state its step started from)" : `input (Send #${task.sendIndex}'s payload)`}
+      </h3>
+      <pre data-field="input">{json(task.sendIndex === undefined ? input : task.sendInput)}</pre>
+      <h3 class="field">output (the task's update)</h3>
       <pre data-field="output">{json(task.update)}</pre>
       {task.error ? (
         <>
-          <label>error</label>
+          <h3 class="field">error</h3>
           <pre data-field="error">{json(task.error)}</pre>
         </>
       ) : null}
-      <label>attempts</label>
+      <h3 class="field">attempts</h3>
       <ul>
         {task.attempts.map((a) => (
           <li key={a.attempt}>
