@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 
 const exec = promisify(execFile);
@@ -17,10 +17,18 @@ export interface Ran {
   readonly stderr: string;
 }
 
+/** Where and with which Node a command runs. */
+export interface RunIn {
+  /** The directory, relative to the project's (default: the project's own). */
+  readonly cwd?: string;
+  /** A directory holding the `node` to run it with, put first on the PATH (default: this process's PATH). */
+  readonly nodeBin?: string;
+}
+
 /** A consumer project: its directory and a way to run commands in it. */
 export interface ConsumerProject {
   readonly dir: string;
-  run(command: string, args: readonly string[]): Promise<Ran>;
+  run(command: string, args: readonly string[], where?: RunIn): Promise<Ran>;
 }
 
 /**
@@ -33,12 +41,13 @@ export async function createConsumerProject(options: {
 }): Promise<ConsumerProject> {
   const dir = await mkdtemp(join(tmpdir(), "weft-consumer-"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "weft-consumer", private: true, type: "module" }, null, 2));
-  const run = async (command: string, args: readonly string[]): Promise<Ran> => {
+  const run = async (command: string, args: readonly string[], where: RunIn = {}): Promise<Ran> => {
+    const path = where.nodeBin === undefined ? process.env.PATH : `${where.nodeBin}${delimiter}${process.env.PATH ?? ""}`;
     try {
       const { stdout, stderr } = await exec(command, args, {
-        cwd: dir,
+        cwd: join(dir, where.cwd ?? "."),
         // Puppeteer must not download a browser: the renderer uses the system's Chromium.
-        env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: "1", npm_config_yes: "true" },
+        env: { ...process.env, PATH: path, PUPPETEER_SKIP_DOWNLOAD: "1", npm_config_yes: "true" },
         maxBuffer: 64 * 1024 * 1024,
       });
       return { code: 0, stdout, stderr };
@@ -59,4 +68,23 @@ export async function createConsumerProject(options: {
   ]);
   if (installed.code !== 0) throw new Error(`npm install failed in ${dir}:\n${installed.stdout}${installed.stderr}`);
   return { dir, run };
+}
+
+/**
+ * Installs the `node` package of the npm registry at `version` (a version, range or tag such as
+ * `latest`) into a new temporary directory, and returns the directory of its `node` binary.
+ */
+export async function installNode(version: string): Promise<{ readonly bin: string; readonly dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "weft-node-"));
+  await writeFile(join(dir, "package.json"), JSON.stringify({ name: "weft-node", private: true }));
+  try {
+    await exec("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `node@${version}`], {
+      cwd: dir,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm install node@${version} failed in ${dir}:\n${stdout ?? ""}${stderr ?? ""}`, { cause: error });
+  }
+  return { bin: join(dir, "node_modules", ".bin"), dir };
 }

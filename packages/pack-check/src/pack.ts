@@ -14,7 +14,7 @@ const run = promisify(execFile);
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** The packages a user installs, by folder under `packages/`. */
-export const PUBLISHED = ["core", "openai", "sqlite", "postgres", "bullmq", "mermaid", "server", "studio", "cli"] as const;
+export const PUBLISHED = ["core", "openai", "sqlite", "postgres", "bullmq", "mermaid", "otel", "server", "studio", "cli"] as const;
 
 /** One packed package. */
 export interface Packed {
