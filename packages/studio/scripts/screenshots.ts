@@ -1,7 +1,7 @@
 /**
  * Regenerates the studio screenshots in docs/images: the report example mid-run (writers
  * running and queued), paused at its review breakpoint (graph, timeline, a writer's details),
- * then answered and finished.
+ * then answered and finished; and that run beside a run on another topic.
  *
  *   pnpm --filter @weft/studio build:web && pnpm --filter @weft/studio screenshots
  */
@@ -26,7 +26,22 @@ try {
   await page.click("[data-testid=checkpoints] li:nth-child(2)");
   await page.waitForSelector("[data-testid=checkpoint-details]");
   await page.screenshot({ path: `${IMAGES}/studio-done.png` });
-  console.log(`Wrote studio-live.png, studio-run.png and studio-done.png in ${IMAGES}`);
+  const first = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
+  await page.$eval("[data-testid=new-run] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
+  await page.type("[data-testid=new-run] textarea", '{ "topic": "Durable workflows" }');
+  await startRun(page);
+  await page.waitForSelector("[data-testid=run-status][data-status=interrupted]", { timeout: 60_000 });
+  const second = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
+  // The first thread's first run (the one with the writers), beside the run on the other topic.
+  await page.click(`[data-testid=threads] li[data-thread="${first}"] button.item`);
+  await page.waitForSelector("li[data-run]:nth-child(2) button.item");
+  await page.click("li[data-run]:nth-child(2) button.item");
+  await page.click(`[data-testid=threads] li[data-thread="${second}"] button[data-action=compare]`);
+  await page.waitForSelector("[data-testid=comparison] section[data-side=right][data-status=interrupted]", { timeout: 60_000 });
+  await page.click("[data-testid=comparison] section[data-side=left] .row[data-node=write]");
+  await page.waitForSelector("[data-testid=task-details]");
+  await page.screenshot({ path: `${IMAGES}/studio-compare.png` });
+  console.log(`Wrote studio-live.png, studio-run.png, studio-done.png and studio-compare.png in ${IMAGES}`);
 } finally {
   await session.close();
 }
