@@ -13,6 +13,8 @@ export function exposeWrite(write: Write | undefined): Readonly<Record<string, u
   return write === undefined ? undefined : deepFreeze(write.values);
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 interface Channel {
   readonly key: string;
   readonly schema: z.ZodType;
@@ -99,7 +101,7 @@ export class StateTable {
     // Own enumerable keys only: an inherited property is no part of the update. (for-in with
     // an own check, not Object.keys: no array per update on the hot path.)
     for (const key in update) {
-      if (!Object.hasOwn(update, key)) continue;
+      if (!hasOwn.call(update, key)) continue;
       const raw = update[key];
       if (raw === undefined) continue;
       const channel = this.requireKey(key, writer);
