@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { deepFreeze } from "../state/freeze.js";
-import { z } from "zod";
+import type { z } from "zod";
 import { GraphError, graphError, isGraphError } from "../errors.js";
 import { END } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
@@ -8,65 +8,18 @@ import type { StateTable } from "../state/table.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { checkPlace, decodeRecord, encodeRecord, type Integrity, type RecordPlace } from "./format.js";
 import { LoadedValues } from "./loaded-values.js";
+import {
+  parseCheckpointBody,
+  parseTaskResultBody,
+  type CheckpointBody,
+  type SavedError,
+  type TaskResultBody,
+  type WriteBody,
+} from "./bodies.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
 
-const writeSchema = z.object({
-  writer: z.string(),
-  values: z.record(z.string(), z.unknown()),
-  overwrite: z.array(z.string()).optional(),
-});
-
-const checkpointSchema = z.object({
-  graph: z.string(),
-  /** The thread's write sequence number: its head's plus one (1 for its first checkpoint). */
-  seq: z.number().int().min(1),
-  createdAt: z.string(),
-  source: z.enum(["input", "step", "update"]),
-  step: z.number().int().min(0),
-  writes: z.array(writeSchema),
-  snapshot: z.record(z.string(), z.unknown()).nullable(),
-  next: z.array(z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional() })),
-  planner: z.object({
-    joins: z.array(z.array(z.string())),
-    deferredNodes: z.array(z.string()),
-    deferredSends: z.array(z.object({ node: z.string(), input: z.unknown() })),
-  }),
-  since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
-  snapshotBytes: z.number().int(),
-});
-
-/** A checkpoint's content (format version 2). */
-export type CheckpointBody = z.infer<typeof checkpointSchema>;
-
-const errorSchema = z.object({ name: z.string(), message: z.string(), code: z.string().optional() });
-
-const taskResultSchema = z.discriminatedUnion("status", [
-  z.object({
-    status: z.literal("done"),
-    write: writeSchema.nullable(),
-    triggers: z.array(z.string()),
-    sends: z.array(z.object({ node: z.string(), input: z.unknown() })),
-    recovered: z.object({ error: errorSchema, attempts: z.number(), timedOut: z.boolean() }).nullable(),
-  }),
-  z.object({
-    status: z.literal("interrupted"),
-    interrupt: z.object({ id: z.string(), value: z.unknown(), kind: z.enum(["node", "before", "after"]) }),
-    resumes: z.array(z.unknown()),
-  }),
-  z.object({
-    status: z.literal("failed"),
-    error: errorSchema,
-    attempts: z.number().int(),
-    timedOut: z.boolean(),
-  }),
-]);
-
-/** A saved task result (format version 2), as stored. */
-type TaskResultBody = z.infer<typeof taskResultSchema>;
-
-/** An error as a task result keeps it: its name, message and code. */
-export type SavedError = z.infer<typeof errorSchema>;
+export type { CheckpointBody, SavedError } from "./bodies.js";
 
 /** A finished task's result as plain data: what a resume needs so that it does not run the task again. */
 export type SavedTaskResult =
@@ -314,7 +267,7 @@ export class ThreadStore {
       const record = decodeRecord("task", row.data, where, this.#options);
       this.#checkFingerprint(where, record.place.fingerprint, undefined);
       checkPlace(where, record.place, { thread: threadId, checkpoint: checkpointId, task: row.taskId });
-      const parsed = taskResultSchema.safeParse(record.body);
+      const parsed = parseTaskResultBody(record.body);
       if (!parsed.success) throw malformed(where, parsed.error);
       results.set(row.taskId, this.#checkTaskResult(parsed.data, where));
     }
@@ -325,7 +278,7 @@ export class ThreadStore {
   #decodeCheckpoint(row: CheckpointRow, threadId: string): CheckpointBody {
     const where = describeCheckpoint(row);
     const record = decodeRecord("checkpoint", row.data, where, this.#options);
-    const parsed = checkpointSchema.safeParse(record.body);
+    const parsed = parseCheckpointBody(record.body);
     if (!parsed.success) throw malformed(where, parsed.error);
     const body = parsed.data;
     this.#checkFingerprint(where, record.place.fingerprint, body.graph);
@@ -371,7 +324,7 @@ export class ThreadStore {
 
 const describeCheckpoint = (row: CheckpointRow): string => `Checkpoint "${row.checkpointId}" of thread "${row.threadId}"`;
 
-function toWrite(write: z.infer<typeof writeSchema>): Write {
+function toWrite(write: WriteBody): Write {
   return {
     writer: write.writer,
     values: deepFreeze(write.values),
@@ -379,7 +332,7 @@ function toWrite(write: z.infer<typeof writeSchema>): Write {
   };
 }
 
-function fromWrite(write: Write): z.infer<typeof writeSchema> {
+function fromWrite(write: Write): WriteBody {
   return write.overwrite === undefined || write.overwrite.size === 0
     ? { writer: writerName(write.writer), values: { ...write.values } }
     : { writer: writerName(write.writer), values: { ...write.values }, overwrite: [...write.overwrite] };
