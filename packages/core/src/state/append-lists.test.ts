@@ -53,10 +53,7 @@ describe("append lists", () => {
     expect(copy.items.slice(-2)).toEqual([7, 8]);
     expect(JSON.parse(JSON.stringify(state)).items.length).toBe(LOG_MIN_LENGTH + 2);
     expect(structuredClone(state)).toEqual({ items: [...long, 7, 8], counter: 1 });
-    expect(() => {
-      "use strict";
-      (state.items as number[]).push(9);
-    }).toThrow(TypeError);
+    expect(() => (state.items as number[]).push(9)).toThrow(TypeError);
   });
 
   it("leaves short lists as plain frozen arrays, copied on append", () => {
