@@ -61,7 +61,7 @@ export const headOf = (checkpoint: LoadedCheckpoint): ThreadHead => ({
 
 /** Options of the thread store, from `compile()`. */
 export interface ThreadStoreOptions extends Integrity {
-  /** Take a full snapshot at least every this many checkpoints (bounds replay). Default 100. */
+  /** Also take a full snapshot after this many checkpoints without one. Default: no such bound. */
   readonly snapshotEvery?: number;
 }
 
@@ -90,7 +90,7 @@ export function threadGraph(ir: GraphIR, table: StateTable, options: ThreadStore
 export class ThreadStore {
   readonly checkpointer: Checkpointer;
   readonly #fingerprint: string;
-  readonly #snapshotEvery: number;
+  readonly #snapshotEvery: number | undefined;
   readonly #ir: GraphIR;
   readonly #table: StateTable;
   readonly #options: ThreadStoreOptions;
@@ -103,7 +103,7 @@ export class ThreadStore {
     this.#options = graph.options;
     this.#values = graph.values;
     this.#fingerprint = graph.fingerprint;
-    this.#snapshotEvery = graph.options.snapshotEvery ?? 100;
+    this.#snapshotEvery = graph.options.snapshotEvery;
   }
 
   /** The same store reading and writing through `checkpointer` (one a run bounds in time, say). */
@@ -226,7 +226,7 @@ export class ThreadStore {
     };
     let data = encodeRecord("checkpoint", place, body, this.#options);
     body.since.bytes += data.length;
-    const due = parent.row === undefined || body.since.bytes >= body.snapshotBytes || body.since.steps >= this.#snapshotEvery;
+    const due = snapshotDue(parent.row === undefined, body, this.#snapshotEvery);
     if (due) {
       body.snapshot = { ...entry.state };
       body.since = { steps: 0, bytes: 0 };
@@ -320,6 +320,29 @@ export class ThreadStore {
       { details: { where, graph, field: "fingerprint" } },
     );
   }
+}
+
+/**
+ * A snapshot is taken once the checkpoints stored since the last one weigh this many times as
+ * much as it. Each snapshot is then outweighed by the writes before it: snapshots add at most
+ * 1 / SNAPSHOT_WEIGHT to what the writes cost, whatever the state's size, and reading a
+ * checkpoint replays at most this many snapshots' worth of writes.
+ */
+export const SNAPSHOT_WEIGHT = 4;
+
+/**
+ * Whether a checkpoint takes a snapshot: a thread's first does; then one whose checkpoints
+ * since the last snapshot (itself included) weigh {@link SNAPSHOT_WEIGHT} times that snapshot,
+ * or number `snapshotEvery` when that option is set.
+ */
+export function snapshotDue(
+  first: boolean,
+  body: Pick<CheckpointBody, "since" | "snapshotBytes">,
+  snapshotEvery: number | undefined,
+): boolean {
+  if (first) return true;
+  if (snapshotEvery !== undefined && body.since.steps >= snapshotEvery) return true;
+  return body.since.bytes >= SNAPSHOT_WEIGHT * body.snapshotBytes;
 }
 
 const describeCheckpoint = (row: CheckpointRow): string => `Checkpoint "${row.checkpointId}" of thread "${row.threadId}"`;
