@@ -61,4 +61,14 @@ describe("append lists", () => {
     expect(logOf(state, "items")).toBeUndefined();
     expect(Object.getOwnPropertyDescriptor(state, "items")!.value).toEqual([1, 2]);
   });
+
+  it("copies when a step adds at least as many items as the list holds (a fan-out filling it), then appends in place", () => {
+    const batch = Array.from({ length: LOG_MIN_LENGTH + 100 }, (_, i) => write({ items: i }, `worker#${i}`));
+    const filled = table.commit(table.initial({ counter: 0 }), batch, 1);
+    expect(logOf(filled, "items")).toBeUndefined();
+    expect((filled.items as number[]).length).toBe(LOG_MIN_LENGTH + 100);
+    const next = table.commit(filled, [write({ items: -1 })], 2);
+    expect(logOf(next, "items")).toBeDefined();
+    expect((next.items as number[]).at(-1)).toBe(-1);
+  });
 });

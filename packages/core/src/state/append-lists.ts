@@ -18,7 +18,8 @@ const logsOf = new WeakMap<object, Readonly<Record<string, AppendLog>>>();
 
 /**
  * Lists shorter than this are copied on append, as plain frozen arrays: below it a copy costs
- * less than the accessor a list behind a log needs.
+ * less than the accessor a list behind a log needs. (So is a step that adds at least as many
+ * items as the list holds: the copy costs no more than the append.)
  */
 export const LOG_MIN_LENGTH = 512;
 

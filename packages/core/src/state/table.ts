@@ -152,7 +152,10 @@ export class StateTable {
         const batches = entry.values as unknown[][];
         const log = logOf(state, key);
         const current = log === undefined ? ((state[key] as readonly unknown[] | undefined) ?? []) : undefined;
-        if (current !== undefined && current.length + countItems(batches) < LOG_MIN_LENGTH) {
+        const added = current === undefined ? 0 : countItems(batches);
+        // A plain copy while it costs no more than the append itself: a short list, or a step
+        // that adds at least as many items as the list holds (a fan-out filling it).
+        if (current !== undefined && (current.length + added < LOG_MIN_LENGTH || added >= current.length)) {
           next[key] = appendAll(current, batches);
         } else {
           // A long list appends without copying: see append-lists.ts.
