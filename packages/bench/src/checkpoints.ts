@@ -16,6 +16,7 @@ import type { Checkpointer } from "@weft/core/adapter";
 import { SqliteCheckpointer } from "@weft/sqlite";
 import { z } from "zod";
 import { markdownTable } from "./table.js";
+import { FLAT_TOLERANCE, verdict } from "./targets.js";
 
 const INITIAL = 10_000;
 const STEPS = [50, 100, 200];
@@ -157,3 +158,31 @@ console.log(
   "\nBytes are what each saver holds for the thread after the run: Weft's checkpoint records and task results (and the SQLite file size), MemorySaver's serialized checkpoints, metadata and pending writes. One run per size; times include the savers' writes.",
 );
 console.log(`\n${perStep.join("\n")}`);
+
+/**
+ * Bytes per step of a long thread appending one item per step, on an empty list and on a
+ * 10000-item list: the rows of steps after WARM_STEPS (the first snapshot, which holds the
+ * input, is a one-time cost) of a LONG_STEPS-step thread, on Weft's memory checkpointer.
+ */
+const LONG_STEPS = 1500;
+const WARM_STEPS = 500;
+async function bytesPerStep(size: number): Promise<number> {
+  const memory = new MemoryCheckpointer();
+  const items = Array.from({ length: size }, (_, i) => -1 - i);
+  await weftLoop(LONG_STEPS, memory).invoke({ items, counter: 0 }, { threadId: "long", maxSteps: LONG_STEPS });
+  const later = (await memory.list("long")).filter((row) => row.step > WARM_STEPS);
+  return later.reduce((sum, row) => sum + Buffer.byteLength(row.data), 0) / later.length;
+}
+const empty = await bytesPerStep(0);
+const large = await bytesPerStep(INITIAL);
+const ratio = large / empty;
+console.log(
+  `\n${markdownTable(
+    ["appending one item per step", `bytes per step (steps ${WARM_STEPS + 1}–${LONG_STEPS})`, "target", "result"],
+    [
+      ["to an empty list", `${Math.round(empty)} B`, "", ""],
+      [`to a list of ${INITIAL} items`, `${Math.round(large)} B`, "", ""],
+      [`${INITIAL} items vs 0`, `${ratio.toFixed(2)}×`, `≤ ${FLAT_TOLERANCE}×`, verdict(ratio <= FLAT_TOLERANCE)],
+    ],
+  )}`,
+);

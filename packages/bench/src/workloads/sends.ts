@@ -13,6 +13,7 @@ export function sends(n: number): Workload {
     title: `${n} Sends → append reducer`,
     weft: weftSends(n),
     langgraph: langgraphSends(n),
+    none: handWritten(n),
     project: pick("items", "total"),
     expected: { items: range(n), total: n },
   };
@@ -47,6 +48,20 @@ export function weftSendsGraph(worker: (input: { i: number }) => WorkerUpdate | 
 function weftSends(n: number) {
   const graph = weftSendsGraph(({ i }) => ({ items: [i] }));
   return () => graph.invoke({ n });
+}
+
+/**
+ * The hand-written floor: what the fan-out costs with no engine. The same worker called once
+ * per Send in a plain loop, its input checked with the same schema, its items appended in
+ * order, then counted.
+ */
+function handWritten(n: number) {
+  const worker = ({ i }: { i: number }): WorkerUpdate => ({ items: [i] });
+  return async () => {
+    const items: number[] = [];
+    for (const i of range(n)) items.push(...worker(WorkerInput.parse({ i })).items);
+    return { items, total: items.length };
+  };
 }
 
 const LangGraphState = Annotation.Root({

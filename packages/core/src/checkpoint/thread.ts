@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { deepFreeze } from "../state/freeze.js";
-import { z } from "zod";
+import type { z } from "zod";
 import { GraphError, graphError, isGraphError } from "../errors.js";
 import { END } from "../graph/constants.js";
 import type { GraphIR } from "../graph/ir.js";
@@ -8,65 +8,18 @@ import type { StateTable } from "../state/table.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { checkPlace, decodeRecord, encodeRecord, type Integrity, type RecordPlace } from "./format.js";
 import { LoadedValues } from "./loaded-values.js";
+import {
+  parseCheckpointBody,
+  parseTaskResultBody,
+  type CheckpointBody,
+  type SavedError,
+  type TaskResultBody,
+  type WriteBody,
+} from "./bodies.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
 
-const writeSchema = z.object({
-  writer: z.string(),
-  values: z.record(z.string(), z.unknown()),
-  overwrite: z.array(z.string()).optional(),
-});
-
-const checkpointSchema = z.object({
-  graph: z.string(),
-  /** The thread's write sequence number: its head's plus one (1 for its first checkpoint). */
-  seq: z.number().int().min(1),
-  createdAt: z.string(),
-  source: z.enum(["input", "step", "update"]),
-  step: z.number().int().min(0),
-  writes: z.array(writeSchema),
-  snapshot: z.record(z.string(), z.unknown()).nullable(),
-  next: z.array(z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional() })),
-  planner: z.object({
-    joins: z.array(z.array(z.string())),
-    deferredNodes: z.array(z.string()),
-    deferredSends: z.array(z.object({ node: z.string(), input: z.unknown() })),
-  }),
-  since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
-  snapshotBytes: z.number().int(),
-});
-
-/** A checkpoint's content (format version 2). */
-export type CheckpointBody = z.infer<typeof checkpointSchema>;
-
-const errorSchema = z.object({ name: z.string(), message: z.string(), code: z.string().optional() });
-
-const taskResultSchema = z.discriminatedUnion("status", [
-  z.object({
-    status: z.literal("done"),
-    write: writeSchema.nullable(),
-    triggers: z.array(z.string()),
-    sends: z.array(z.object({ node: z.string(), input: z.unknown() })),
-    recovered: z.object({ error: errorSchema, attempts: z.number(), timedOut: z.boolean() }).nullable(),
-  }),
-  z.object({
-    status: z.literal("interrupted"),
-    interrupt: z.object({ id: z.string(), value: z.unknown(), kind: z.enum(["node", "before", "after"]) }),
-    resumes: z.array(z.unknown()),
-  }),
-  z.object({
-    status: z.literal("failed"),
-    error: errorSchema,
-    attempts: z.number().int(),
-    timedOut: z.boolean(),
-  }),
-]);
-
-/** A saved task result (format version 2), as stored. */
-type TaskResultBody = z.infer<typeof taskResultSchema>;
-
-/** An error as a task result keeps it: its name, message and code. */
-export type SavedError = z.infer<typeof errorSchema>;
+export type { CheckpointBody, SavedError } from "./bodies.js";
 
 /** A finished task's result as plain data: what a resume needs so that it does not run the task again. */
 export type SavedTaskResult =
@@ -108,7 +61,7 @@ export const headOf = (checkpoint: LoadedCheckpoint): ThreadHead => ({
 
 /** Options of the thread store, from `compile()`. */
 export interface ThreadStoreOptions extends Integrity {
-  /** Take a full snapshot at least every this many checkpoints (bounds replay). Default 100. */
+  /** Also take a full snapshot after this many checkpoints without one. Default: no such bound. */
   readonly snapshotEvery?: number;
 }
 
@@ -137,7 +90,7 @@ export function threadGraph(ir: GraphIR, table: StateTable, options: ThreadStore
 export class ThreadStore {
   readonly checkpointer: Checkpointer;
   readonly #fingerprint: string;
-  readonly #snapshotEvery: number;
+  readonly #snapshotEvery: number | undefined;
   readonly #ir: GraphIR;
   readonly #table: StateTable;
   readonly #options: ThreadStoreOptions;
@@ -150,7 +103,7 @@ export class ThreadStore {
     this.#options = graph.options;
     this.#values = graph.values;
     this.#fingerprint = graph.fingerprint;
-    this.#snapshotEvery = graph.options.snapshotEvery ?? 100;
+    this.#snapshotEvery = graph.options.snapshotEvery;
   }
 
   /** The same store reading and writing through `checkpointer` (one a run bounds in time, say). */
@@ -273,7 +226,7 @@ export class ThreadStore {
     };
     let data = encodeRecord("checkpoint", place, body, this.#options);
     body.since.bytes += data.length;
-    const due = parent.row === undefined || body.since.bytes >= body.snapshotBytes || body.since.steps >= this.#snapshotEvery;
+    const due = snapshotDue(parent.row === undefined, body, this.#snapshotEvery);
     if (due) {
       body.snapshot = { ...entry.state };
       body.since = { steps: 0, bytes: 0 };
@@ -314,7 +267,7 @@ export class ThreadStore {
       const record = decodeRecord("task", row.data, where, this.#options);
       this.#checkFingerprint(where, record.place.fingerprint, undefined);
       checkPlace(where, record.place, { thread: threadId, checkpoint: checkpointId, task: row.taskId });
-      const parsed = taskResultSchema.safeParse(record.body);
+      const parsed = parseTaskResultBody(record.body);
       if (!parsed.success) throw malformed(where, parsed.error);
       results.set(row.taskId, this.#checkTaskResult(parsed.data, where));
     }
@@ -325,7 +278,7 @@ export class ThreadStore {
   #decodeCheckpoint(row: CheckpointRow, threadId: string): CheckpointBody {
     const where = describeCheckpoint(row);
     const record = decodeRecord("checkpoint", row.data, where, this.#options);
-    const parsed = checkpointSchema.safeParse(record.body);
+    const parsed = parseCheckpointBody(record.body);
     if (!parsed.success) throw malformed(where, parsed.error);
     const body = parsed.data;
     this.#checkFingerprint(where, record.place.fingerprint, body.graph);
@@ -369,9 +322,32 @@ export class ThreadStore {
   }
 }
 
+/**
+ * A snapshot is taken once the checkpoints stored since the last one weigh this many times as
+ * much as it. Each snapshot is then outweighed by the writes before it: snapshots add at most
+ * 1 / SNAPSHOT_WEIGHT to what the writes cost, whatever the state's size, and reading a
+ * checkpoint replays at most this many snapshots' worth of writes.
+ */
+export const SNAPSHOT_WEIGHT = 4;
+
+/**
+ * Whether a checkpoint takes a snapshot: a thread's first does; then one whose checkpoints
+ * since the last snapshot (itself included) weigh {@link SNAPSHOT_WEIGHT} times that snapshot,
+ * or number `snapshotEvery` when that option is set.
+ */
+export function snapshotDue(
+  first: boolean,
+  body: Pick<CheckpointBody, "since" | "snapshotBytes">,
+  snapshotEvery: number | undefined,
+): boolean {
+  if (first) return true;
+  if (snapshotEvery !== undefined && body.since.steps >= snapshotEvery) return true;
+  return body.since.bytes >= SNAPSHOT_WEIGHT * body.snapshotBytes;
+}
+
 const describeCheckpoint = (row: CheckpointRow): string => `Checkpoint "${row.checkpointId}" of thread "${row.threadId}"`;
 
-function toWrite(write: z.infer<typeof writeSchema>): Write {
+function toWrite(write: WriteBody): Write {
   return {
     writer: write.writer,
     values: deepFreeze(write.values),
@@ -379,7 +355,7 @@ function toWrite(write: z.infer<typeof writeSchema>): Write {
   };
 }
 
-function fromWrite(write: Write): z.infer<typeof writeSchema> {
+function fromWrite(write: Write): WriteBody {
   return write.overwrite === undefined || write.overwrite.size === 0
     ? { writer: writerName(write.writer), values: { ...write.values } }
     : { writer: writerName(write.writer), values: { ...write.values }, overwrite: [...write.overwrite] };

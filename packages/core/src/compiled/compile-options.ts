@@ -18,7 +18,11 @@ export interface CompileOptions<TNodes extends string = string> {
   readonly interruptAfter?: readonly TNodes[];
   /** Sign checkpoints with HMAC-SHA256 under this key; records changed without it are refused. */
   readonly integrityKey?: string;
-  /** Take a full state snapshot at least every this many checkpoints. Default 100. */
+  /**
+   * Also take a full state snapshot after this many checkpoints without one. By default a
+   * snapshot is taken when the checkpoints since the last one outweigh it four times (see the
+   * checkpoints guide), which bounds both storage and what reading a checkpoint replays.
+   */
   readonly snapshotEvery?: number;
   /** Where task attempts run; default: in this process. See `@weft/bullmq`. */
   readonly executor?: Executor;

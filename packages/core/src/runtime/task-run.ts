@@ -21,7 +21,48 @@ import type { StepEnv, Task, TaskOutcome } from "./task.js";
  * and routers are, so big fan-outs of cheap nodes allocate no promises.
  */
 export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
-  return new TaskRun(task, env).run();
+  if (env.emit !== undefined || env.executor !== undefined || task.spec.timeoutMs !== undefined || env.signal.aborted) {
+    return new TaskRun(task, env).run();
+  }
+  return runPlain(task, env);
+}
+
+/**
+ * The common task — in this process, no timeout, nobody listening to events — runs straight
+ * through while it stays simple: a synchronous node returning a plain update, and synchronous
+ * routers. It allocates no {@link TaskRun}; at the first thing that is not simple (a promise, a
+ * Command, an interrupt, an error) it hands the task to one, which goes on from there. Fan-outs
+ * of cheap nodes run a million of these.
+ */
+function runPlain(task: Task, env: StepEnv): Outcome {
+  const ctx = new TaskContext(task, { attempt: 1, interruptScope: env.interruptScope, signal: env.signal, emit: ignore });
+  let value: unknown;
+  try {
+    value = callNode(task.spec, task.input, ctx);
+  } catch (error) {
+    return new TaskRun(task, env, ctx).threw(error);
+  }
+  if (isThenable(value) || ctx.pending !== undefined || !isPlainUpdate(value) || env.signal.aborted) {
+    return pipe(value, new TaskRun(task, env, ctx), TaskRun.prototype.returned, TaskRun.prototype.threw);
+  }
+  let write: Write;
+  let view: Snapshot | undefined;
+  let routes: Routes | Promise<Routes>;
+  try {
+    write = env.table.parseUpdate(value, task, undefined);
+    view = routersView(task, env, write);
+    routes = env.routing.route(task.node, NO_GOTO, view ?? env.snapshot);
+  } catch (error) {
+    return new TaskRun(task, env, ctx).afterError(error);
+  }
+  if (isThenable(routes)) return new TaskRun(task, env, ctx).routed(write, view, routes);
+  return { status: "done", task, write, triggers: routes.triggers, sends: routes.sends, view };
+}
+
+/** What a task's routers see: the step snapshot with the task's own write applied; undefined when it has no routers. */
+function routersView(task: Task, env: StepEnv, write: Write | undefined): Snapshot | undefined {
+  if (!env.routing.hasRouters(task.node)) return undefined;
+  return write === undefined ? env.snapshot : env.table.commit(env.snapshot, [write], env.step);
 }
 
 type Outcome = TaskOutcome | Promise<TaskOutcome>;
@@ -48,9 +89,11 @@ class TaskRun {
   /** Set when the node failed and its `onError` handler produced the write. */
   private recovered: TaskFailure | undefined;
 
-  constructor(task: Task, env: StepEnv) {
+  /** `ctx` when the task's first attempt has already called its node (see `runPlain`). */
+  constructor(task: Task, env: StepEnv, ctx?: TaskContext) {
     this.task = task;
     this.env = env;
+    this.ctx = ctx;
   }
 
   run(): Outcome {
@@ -98,13 +141,13 @@ class TaskRun {
     return pipe(value, this, this.returned, this.threw);
   }
 
-  private returned(value: unknown): Outcome {
+  returned(value: unknown): Outcome {
     // The common ending, a plain update object, goes on as it is: no need to take it apart.
     if (this.ctx!.pending === undefined && isPlainUpdate(value)) return this.finish(value, undefined, NO_GOTO);
     return this.read(value, false);
   }
 
-  private threw(error: unknown): Outcome {
+  threw(error: unknown): Outcome {
     return this.read(error, true);
   }
 
@@ -189,14 +232,14 @@ class TaskRun {
   private route(update: unknown, overwrite: ReadonlySet<string> | undefined, goto: readonly unknown[]): Outcome {
     const { task, env } = this;
     const write = update === undefined ? undefined : env.table.parseUpdate(update, task, overwrite);
+    const view = routersView(task, env, write);
+    return this.routed(write, view, env.routing.route(task.node, goto, view ?? env.snapshot));
+  }
+
+  /** Goes on once the task's write is validated and its routes are chosen (or being chosen). */
+  routed(write: Write | undefined, view: Snapshot | undefined, routes: Routes | Promise<Routes>): Outcome {
     this.write = write;
-    let view = env.snapshot;
-    if (env.routing.hasRouters(task.node)) {
-      // Routers see the step snapshot with this task's own write applied.
-      if (write !== undefined) view = env.table.commit(env.snapshot, [write], env.step);
-      this.view = view;
-    }
-    const routes = env.routing.route(task.node, goto, view);
+    this.view = view;
     return isThenable(routes) ? this.routesLater(routes) : this.done(routes);
   }
 
@@ -238,7 +281,7 @@ class TaskRun {
   }
 
   /** After a failed attempt: cancel, retry after the backoff, or apply the node's error policy. */
-  private async afterError(error: unknown): Promise<TaskOutcome> {
+  async afterError(error: unknown): Promise<TaskOutcome> {
     const { task, env, attempt } = this;
     const retry = task.spec.retry;
     const timedOut = isGraphError(error) && error.code === "TIMEOUT";

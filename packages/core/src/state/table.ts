@@ -1,3 +1,4 @@
+import { AppendLog, copyLogs, LOG_MIN_LENGTH, logOf, stateWith } from "./append-lists.js";
 import { deepFreeze } from "./freeze.js";
 import { z } from "zod";
 import { closest, describeThrown, graphError, isPlainObject, kindOf, type GraphError } from "../errors.js";
@@ -12,6 +13,8 @@ import { writerName, type Snapshot, type Write, type Writer } from "../records/w
 export function exposeWrite(write: Write | undefined): Readonly<Record<string, unknown>> | undefined {
   return write === undefined ? undefined : deepFreeze(write.values);
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 interface Channel {
   readonly key: string;
@@ -97,9 +100,10 @@ export class StateTable {
     }
     const values: Record<string, unknown> = {};
     // Own enumerable keys only: an inherited property is no part of the update. (for-in with
-    // an own check, not Object.keys: no array per update on the hot path.)
+    // an own check, not Object.keys: no array per update on the hot path; hasOwnProperty.call,
+    // which V8 folds inside for-in, where it does not fold Object.hasOwn.)
     for (const key in update) {
-      if (!Object.hasOwn(update, key)) continue;
+      if (!hasOwn.call(update, key)) continue;
       const raw = update[key];
       if (raw === undefined) continue;
       const channel = this.requireKey(key, writer);
@@ -130,7 +134,11 @@ export class StateTable {
       }
     }
     if (byKey.size === 0) return state;
-    const next: Record<string, unknown> = { ...state };
+    let logs = copyLogs(state);
+    // The state's keys in order, without reading its long lists (their accessor would make the
+    // list's frozen view): those stay undefined here, for stateWith to fill.
+    const next: Record<string, unknown> = {};
+    for (const key of Object.keys(state)) next[key] = logs?.[key] === undefined ? state[key] : undefined;
     for (const [key, entry] of byKey) {
       const channel = this.channels.get(key)!;
       const reducer = channel.reducer;
@@ -139,13 +147,26 @@ export class StateTable {
       }
       if (reducer === undefined || entry.overwritten) {
         next[key] = entry.values[0];
+        if (logs?.[key] !== undefined) delete logs[key];
       } else if (reducer.splitItems !== undefined) {
-        next[key] = appendAll(state[key] as readonly unknown[], entry.values as unknown[][]);
+        const batches = entry.values as unknown[][];
+        const log = logOf(state, key);
+        const current = log === undefined ? ((state[key] as readonly unknown[] | undefined) ?? []) : undefined;
+        const added = current === undefined ? 0 : countItems(batches);
+        // A plain copy while it costs no more than the append itself: a short list, or a step
+        // that adds at least as many items as the list holds (a fan-out filling it).
+        if (current !== undefined && (current.length + added < LOG_MIN_LENGTH || added >= current.length)) {
+          next[key] = appendAll(current, batches);
+        } else {
+          // A long list appends without copying: see append-lists.ts.
+          logs ??= Object.create(null) as Record<string, AppendLog>;
+          logs[key] = (log ?? AppendLog.of(current!)).append(batches);
+        }
       } else {
         next[key] = deepFreeze(fold(channel, state[key], entry, step));
       }
     }
-    return Object.freeze(next);
+    return stateWith(next, logs);
   }
 
   /** `writer` is undefined for the run input. */
@@ -191,6 +212,12 @@ function appendAll(current: readonly unknown[], batches: readonly (readonly unkn
     for (let j = 0; j < batch.length; j++) out.push(batch[j]);
   }
   return Object.freeze(out);
+}
+
+function countItems(batches: readonly (readonly unknown[])[]): number {
+  let count = 0;
+  for (let i = 0; i < batches.length; i++) count += batches[i]!.length;
+  return count;
 }
 
 function concurrentUpdate(key: string, by: readonly Writer[], step: number, hasReducer: boolean): GraphError {

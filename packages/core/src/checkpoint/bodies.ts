@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/**
+ * The shapes of stored records (format version 2), checked when a record is read back. Built
+ * on first use rather than at import: zod schemas cost time to build, and a program that never
+ * loads a checkpoint should not pay for them.
+ */
+
+const writeSchema = () =>
+  z.object({
+    writer: z.string(),
+    values: z.record(z.string(), z.unknown()),
+    overwrite: z.array(z.string()).optional(),
+  });
+
+const errorSchema = () => z.object({ name: z.string(), message: z.string(), code: z.string().optional() });
+
+function buildCheckpointSchema() {
+  return z.object({
+    graph: z.string(),
+    /** The thread's write sequence number: its head's plus one (1 for its first checkpoint). */
+    seq: z.number().int().min(1),
+    createdAt: z.string(),
+    source: z.enum(["input", "step", "update"]),
+    step: z.number().int().min(0),
+    writes: z.array(writeSchema()),
+    snapshot: z.record(z.string(), z.unknown()).nullable(),
+    next: z.array(z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional() })),
+    planner: z.object({
+      joins: z.array(z.array(z.string())),
+      deferredNodes: z.array(z.string()),
+      deferredSends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+    }),
+    since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
+    snapshotBytes: z.number().int(),
+  });
+}
+
+function buildTaskResultSchema() {
+  return z.discriminatedUnion("status", [
+    z.object({
+      status: z.literal("done"),
+      write: writeSchema().nullable(),
+      triggers: z.array(z.string()),
+      sends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+      recovered: z.object({ error: errorSchema(), attempts: z.number(), timedOut: z.boolean() }).nullable(),
+    }),
+    z.object({
+      status: z.literal("interrupted"),
+      interrupt: z.object({ id: z.string(), value: z.unknown(), kind: z.enum(["node", "before", "after"]) }),
+      resumes: z.array(z.unknown()),
+    }),
+    z.object({
+      status: z.literal("failed"),
+      error: errorSchema(),
+      attempts: z.number().int(),
+      timedOut: z.boolean(),
+    }),
+  ]);
+}
+
+/** A stored write, as a checkpoint or task result holds it. */
+export type WriteBody = z.infer<ReturnType<typeof writeSchema>>;
+
+/** A checkpoint's content (format version 2). */
+export type CheckpointBody = z.infer<ReturnType<typeof buildCheckpointSchema>>;
+
+/** A saved task result (format version 2), as stored. */
+export type TaskResultBody = z.infer<ReturnType<typeof buildTaskResultSchema>>;
+
+/** An error as a task result keeps it: its name, message and code. */
+export type SavedError = z.infer<ReturnType<typeof errorSchema>>;
+
+let checkpointSchema: ReturnType<typeof buildCheckpointSchema> | undefined;
+let taskResultSchema: ReturnType<typeof buildTaskResultSchema> | undefined;
+
+/** Checks a decoded checkpoint body against its shape. */
+export function parseCheckpointBody(body: unknown): z.ZodSafeParseResult<CheckpointBody> {
+  checkpointSchema ??= buildCheckpointSchema();
+  return checkpointSchema.safeParse(body);
+}
+
+/** Checks a decoded task result body against its shape. */
+export function parseTaskResultBody(body: unknown): z.ZodSafeParseResult<TaskResultBody> {
+  taskResultSchema ??= buildTaskResultSchema();
+  return taskResultSchema.safeParse(body);
+}
