@@ -27,8 +27,7 @@ export async function runNodeStep<T>(
   const key = stepKey(name, occurrence);
   const saved = await steps.load();
   if (saved.has(key)) return saved.get(key) as Awaited<T>;
-  const step: StepContext = { name, occurrence, idempotencyKey: idempotencyKey(owner.identity, key), signal: owner.signal };
-  const value = await fn(step);
+  const value = await fn(new StepCall(owner, call, key));
   return (await steps.save({ node, name, occurrence, value })) as Awaited<T>;
 }
 
@@ -38,4 +37,26 @@ export function checkStepCall(node: string, name: unknown, fn: unknown): void {
     throw graphError("INVALID_STEP", "name", { node, kind: typeof name === "string" ? "an empty string" : kindOf(name) });
   }
   if (typeof fn !== "function") throw graphError("INVALID_STEP", "fn", { node, name, kind: kindOf(fn) });
+}
+
+/** What a step's function receives; its key is made only when the function reads it. */
+class StepCall implements StepContext {
+  readonly name: string;
+  readonly occurrence: number;
+  readonly signal: AbortSignal;
+  readonly #identity: string;
+  readonly #key: string;
+  #idempotencyKey: string | undefined;
+
+  constructor(owner: StepOwner, call: { readonly name: string; readonly occurrence: number }, key: string) {
+    this.name = call.name;
+    this.occurrence = call.occurrence;
+    this.signal = owner.signal;
+    this.#identity = owner.identity;
+    this.#key = key;
+  }
+
+  get idempotencyKey(): string {
+    return (this.#idempotencyKey ??= idempotencyKey(this.#identity, this.#key));
+  }
 }
