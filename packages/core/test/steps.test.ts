@@ -191,3 +191,55 @@ describe("ctx.idempotencyKey", () => {
     expect(keys.task0![0]).toMatch(/^weft-[0-9a-f]{40}$/);
   });
 });
+
+describe("ctx.step and the thread's lease", () => {
+  /**
+   * A run whose node takes step "early", then waits until the run learns that another owner
+   * took its thread (inside the step "slow", or outside any step), then calls step "next".
+   */
+  async function losingRun(waitInStep: boolean) {
+    const store = new MemoryCheckpointer();
+    let enter!: () => void;
+    const entered = new Promise<void>((resolve) => (enter = resolve));
+    const ran: string[] = [];
+    const untilLost = async (signal: AbortSignal): Promise<string> => {
+      enter();
+      while (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, 5));
+      return "late";
+    };
+    const graph = new StateGraph(State)
+      .addNode("work", async (_s, ctx) => {
+        await ctx.step("early", () => ran.push("early"));
+        if (waitInStep) await ctx.step("slow", ({ signal }) => untilLost(signal));
+        else await untilLost(ctx.signal);
+        await ctx.step("next", () => ran.push("next"));
+        return { out: "done" };
+      })
+      .addEdge(START, "work")
+      .addEdge("work", END)
+      .compile({ checkpointer: store });
+    const running = graph.invoke({}, { threadId: "t", leaseTtlMs: 300 });
+    await entered;
+    const { lease } = await store.acquireLease({ threadId: "t", owner: "probe", ttlMs: 1 });
+    await store.releaseLease({ threadId: "t", owner: lease.owner });
+    expect((await store.acquireLease({ threadId: "t", owner: "intruder", ttlMs: 60_000 })).acquired).toBe(true);
+    const error = await rejectionOf(running);
+    const checkpointId = (await store.get("t"))!.checkpointId;
+    const saved = (await store.getStepResults("t", checkpointId, "1:0")).map((row) => row.stepKey);
+    return { error, ran, saved };
+  }
+
+  it("a step that finishes after the run lost its thread's lease is not saved", async () => {
+    const { error, ran, saved } = await losingRun(true);
+    expect(error).toMatchObject({ code: "LEASE_LOST" });
+    expect(ran).toEqual(["early"]);
+    expect(saved).toEqual(["early#0"]);
+  });
+
+  it("a run that lost its thread's lease starts no new step", async () => {
+    const { error, ran, saved } = await losingRun(false);
+    expect(error).toMatchObject({ code: "LEASE_LOST" });
+    expect(ran).toEqual(["early"]);
+    expect(saved).toEqual(["early#0"]);
+  });
+});

@@ -15,7 +15,8 @@ export interface StepOwner {
 /**
  * One `ctx.step` call, the `occurrence`-th of its name in the task: returns the saved value
  * when the step finished before, or runs `fn`, saves what it returned and returns the value
- * saved (an earlier save by another run of the task wins). A step whose `fn` throws is not saved.
+ * saved (an earlier save by another run of the task wins). A step whose `fn` throws is not saved;
+ * a task whose signal fired starts no new step.
  */
 export async function runNodeStep<T>(
   owner: StepOwner,
@@ -27,6 +28,8 @@ export async function runNodeStep<T>(
   const key = stepKey(name, occurrence);
   const saved = await steps.load();
   if (saved.has(key)) return saved.get(key) as Awaited<T>;
+  // A cancelled task (timed out, its run cancelled or its thread's lease lost) starts no new work.
+  owner.signal.throwIfAborted();
   const value = await fn(new StepCall(owner, call, key));
   return (await steps.save({ node, name, occurrence, value })) as Awaited<T>;
 }

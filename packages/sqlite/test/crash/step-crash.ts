@@ -75,6 +75,8 @@ async function savedSteps(saver: Checkpointer, threadId: string): Promise<Set<st
  * - no process runs a step twice;
  * - each step ran exactly once, plus once more for each kill that found it run (its line
  *   written) but not saved: the crash fell between its function's end and its save;
+ * - a worker's third step ran only once its first two were saved (`ctx.step` returns a value
+ *   only once it is saved), so a kill that finds a third step's line finds the two saved;
  * - the final state equals an uninterrupted run's, and no step result is left in the store.
  */
 export function itKeepsStepsThroughCrashes(name: string, backend: () => CrashBackend, options: { trials: number; seed: number }): void {
@@ -169,6 +171,16 @@ function checkSteps(runs: readonly Run[]): void {
     }
   });
   expect([...ranIn.keys()].sort()).toEqual([...ALL_STEPS].sort());
+  for (const [j, run] of runs.entries()) {
+    if (run.saved === undefined) continue;
+    for (const line of run.log.filter((entry) => entry.endsWith(" 2"))) {
+      const i = line.split(" ")[0];
+      expect(
+        [run.saved.has(`${i} 0`), run.saved.has(`${i} 1`)],
+        `worker ${i} took its third step in run ${j} before its first two were saved`,
+      ).toEqual([true, true]);
+    }
+  }
   for (const step of ALL_STEPS) {
     const ran = ranIn.get(step)!;
     let lost = 0;
