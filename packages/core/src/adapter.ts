@@ -7,6 +7,7 @@
 export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted, StepResult, TaskSteps } from "./records/attempt.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
+export { workerSteps } from "./compiled/compiled-graph.js";
 
 export type {
   AcquireLeaseOptions,

@@ -18,6 +18,11 @@ export interface AttemptRequest extends TaskRef {
    */
   readonly idempotencyKey?: string;
   /**
+   * The thread the run is on, when it has one: a worker that opens the thread's store (see
+   * `workerSteps`) saves and reads the task's `ctx.step` results there.
+   */
+  readonly threadId?: string;
+  /**
    * Trace context of this attempt for the process that runs it, as propagation headers
    * (W3C `traceparent`, `tracestate`). Set by a tracing executor such as `@weft/otel`'s;
    * executors that send attempts elsewhere carry it along.

@@ -7,6 +7,8 @@ import type { TaskRef } from "../records/task-ref.js";
  * identity: a durable thread's store (see `thread/`), or this run alone.
  */
 export interface StepScope {
+  /** The thread whose store keeps the steps; undefined for a run without one. */
+  readonly threadId: string | undefined;
   /** A string naming the task, the same every time it runs: the source of its idempotency keys. */
   identity(task: TaskRef): string;
   /** Where the task's step results are saved; undefined to keep them for the run only. */
@@ -17,6 +19,7 @@ export interface StepScope {
 export function runStepScope(): StepScope {
   const run = randomUUID();
   return {
+    threadId: undefined,
     identity: (task) => `run:${run}:${task.taskId}`,
     journal: () => undefined,
   };

@@ -162,6 +162,7 @@ class TaskRun implements StepSource {
       resumes: task.resumes ?? NO_RESUMES,
       interruptScope: env.interruptScope,
       idempotencyKey: this.idempotencyKey(),
+      ...(env.steps.threadId === undefined ? {} : { threadId: env.steps.threadId }),
     };
   }
 

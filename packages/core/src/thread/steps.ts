@@ -44,6 +44,7 @@ export class ThreadSteps implements StepStore {
     const tasksOf = checkpoint.row.checkpointId === checkpointId ? (checkpoint.body.tasksOf ?? checkpointId) : checkpointId;
     const threadId = this.#threadId;
     return {
+      threadId,
       identity: (task) => JSON.stringify([threadId, tasksOf, task.taskId]),
       journal: (task) => new ThreadTaskSteps({ threads: this.#threads, threadId, lease: this.#lease }, checkpointId, task),
     };
@@ -60,12 +61,19 @@ export class ThreadSteps implements StepStore {
   }
 }
 
-/** One task's `ctx.step` results in its thread's store, saved while the run holds the thread's lease. */
-class ThreadTaskSteps implements TaskSteps {
-  readonly #at: { readonly threads: ThreadStore; readonly threadId: string; readonly lease: RunLease };
+/**
+ * One task's `ctx.step` results in its thread's store, saved while the run holds the thread's
+ * lease (a worker's, without a lease of its own: see `workerSteps`).
+ */
+export class ThreadTaskSteps implements TaskSteps {
+  readonly #at: { readonly threads: ThreadStore; readonly threadId: string; readonly lease: Pick<RunLease, "confirm"> | undefined };
   readonly #place: { readonly threadId: string; readonly checkpointId: string; readonly taskId: string };
 
-  constructor(at: { threads: ThreadStore; threadId: string; lease: RunLease }, checkpointId: string, task: TaskRef) {
+  constructor(
+    at: { threads: ThreadStore; threadId: string; lease: Pick<RunLease, "confirm"> | undefined },
+    checkpointId: string,
+    task: { readonly taskId: string },
+  ) {
     this.#at = at;
     this.#place = { threadId: at.threadId, checkpointId, taskId: task.taskId };
   }
@@ -77,7 +85,7 @@ class ThreadTaskSteps implements TaskSteps {
 
   async save(step: StepResult): Promise<unknown> {
     // A run that lost the thread saves nothing more: the run that took it over owns the task now.
-    await this.#at.lease.confirm();
+    await this.#at.lease?.confirm();
     return this.#at.threads.saveStepResult(this.#place, step);
   }
 }
