@@ -82,7 +82,7 @@ export class TaskContext implements NodeContext {
     const occurrence = calls.get(name) ?? 0;
     calls.set(name, occurrence + 1);
     const source = this.#steps;
-    const owner = { node: this.node, signal: this.signal, identity: source.idempotencyKey(), steps: source.taskSteps() };
+    const owner = { node: this.node, signal: this.signal, taskKey: source.idempotencyKey(), steps: source.taskSteps() };
     return runNodeStep(owner, { name, occurrence }, fn);
   }
 
@@ -117,6 +117,7 @@ export function nodeContext(request: AttemptRequest, control: AttemptControl): N
 export class RequestSteps implements StepSource {
   readonly #request: AttemptRequest;
   #steps: TaskSteps | undefined;
+  #key: string | undefined;
 
   constructor(request: AttemptRequest, steps: TaskSteps | undefined) {
     this.#request = request;
@@ -125,7 +126,7 @@ export class RequestSteps implements StepSource {
 
   idempotencyKey(): string {
     const request = this.#request;
-    return request.idempotencyKey ?? idempotencyKey(`request:${request.interruptScope ?? ""}:${request.taskId}`);
+    return (this.#key ??= request.idempotencyKey ?? idempotencyKey(`request:${request.interruptScope ?? ""}:${request.taskId}`));
   }
 
   taskSteps(): TaskSteps {

@@ -8,7 +8,7 @@ export interface StepOwner {
   readonly node: string;
   readonly signal: AbortSignal;
   /** The task's idempotency key, from which each step's is made. */
-  readonly identity: string;
+  readonly taskKey: string;
   readonly steps: TaskSteps;
 }
 
@@ -47,7 +47,7 @@ class StepCall implements StepContext {
   readonly name: string;
   readonly occurrence: number;
   readonly signal: AbortSignal;
-  readonly #identity: string;
+  readonly #taskKey: string;
   readonly #key: string;
   #idempotencyKey: string | undefined;
 
@@ -55,11 +55,11 @@ class StepCall implements StepContext {
     this.name = call.name;
     this.occurrence = call.occurrence;
     this.signal = owner.signal;
-    this.#identity = owner.identity;
+    this.#taskKey = owner.taskKey;
     this.#key = key;
   }
 
   get idempotencyKey(): string {
-    return (this.#idempotencyKey ??= idempotencyKey(this.#identity, this.#key));
+    return (this.#idempotencyKey ??= idempotencyKey(this.#taskKey, this.#key));
   }
 }
