@@ -4,6 +4,7 @@ import { chain } from "./workloads/chain.js";
 import { join } from "./workloads/join.js";
 import { loop } from "./workloads/loop.js";
 import { sends } from "./workloads/sends.js";
+import { stepCost } from "./workloads/step-cost.js";
 import { waitingSends } from "./workloads/waiting-sends.js";
 
 /** A workload and the engines to run it on. */
@@ -34,5 +35,8 @@ export function benchCases(quick: boolean): Case[] {
     { workload: waitingSends(1000, 20, 50), engines: ["weft", "none"] },
     { workload: cappedSends(100_000), engines: ["weft"] },
     { workload: cappedSends(100_000, 100), engines: ["weft"] },
+    { workload: stepCost(1000, "none"), engines: ["weft", "none"] },
+    { workload: stepCost(1000, "memory"), engines: ["weft", "none"] },
+    { workload: stepCost(1000, "sqlite"), engines: ["weft", "none"] },
   ];
 }

@@ -10,6 +10,8 @@ import { formatMs } from "./table.js";
 import type { MillionProbe } from "./targets.js";
 
 const quick = process.env.BENCH_QUICK === "1";
+/** `BENCH_ONLY=steps` measures only the cases whose id starts with `steps` (and skips the memory probe). */
+const only = process.env.BENCH_ONLY;
 const require = createRequire(import.meta.url);
 const versionOf = (name: string): string =>
   (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
@@ -28,13 +30,13 @@ console.log(
 console.log("");
 
 const results = new Map<string, CaseResult>();
-for (const { workload, engines } of benchCases(quick)) {
+for (const { workload, engines } of benchCases(quick).filter((c) => only === undefined || c.workload.id.startsWith(only))) {
   const result = await measureCase(workload, quick ? QUICK : FULL, engines);
   results.set(workload.id, result);
   const line = engines.map((engine) => `${engine} ${formatMs(result[engine]?.median)}`).join(", ");
   process.stderr.write(`  ${workload.id}: ${line}\n`);
 }
-console.log(report(results, quick ? undefined : millionProbe()));
+console.log(report(results, quick || only !== undefined ? undefined : millionProbe()));
 
 /** Runs the million-Send probe in a process of its own, so that only its memory is counted. */
 function millionProbe(): MillionProbe {

@@ -10,7 +10,8 @@ import type { Engine } from "./workloads/workload.js";
  */
 export function report(results: ReadonlyMap<string, CaseResult>, million?: MillionProbe): string {
   const all = [...results.values()];
-  const compared = all.filter((result) => result.workload.idealMs === undefined);
+  const compared = all.filter((result) => result.workload.idealMs === undefined && result.workload.stepsPerRun === undefined);
+  const stepCases = all.filter((result) => result.workload.stepsPerRun !== undefined);
   const waiting = all.filter((result) => result.workload.idealMs !== undefined);
   /** A loop's step time measured inside its runs; otherwise the run's time over its steps. */
   const perUnit = (result: CaseResult, engine: Engine): string => {
@@ -58,6 +59,24 @@ export function report(results: ReadonlyMap<string, CaseResult>, million?: Milli
     ["left", "right", "right", "right", "right", "right", "right", "right", "right"],
   );
 
+  const perStep = (result: CaseResult, metric: "median" | "min"): string => {
+    const { weft, none } = result;
+    return weft === undefined || none === undefined ? "–" : formatMs((weft[metric] - none[metric]) / result.workload.stepsPerRun!);
+  };
+  const steps = markdownTable(
+    ["case", "with ctx.step", "without", "per ctx.step", "(fastest runs)", "runs with", "runs without"],
+    stepCases.map((result) => [
+      result.workload.title,
+      formatMs(result.weft?.median),
+      formatMs(result.none?.median),
+      perStep(result, "median"),
+      perStep(result, "min"),
+      samples(result.weft),
+      samples(result.none),
+    ]),
+    ["left", "right", "right", "right", "right", "right", "right"],
+  );
+
   const targets = markdownTable(
     ["target", "measured", "(fastest runs)", "result"],
     [...evaluateTargets(results), millionTarget(million)].map((row) => [row.target, row.measured, row.measuredMin, verdict(row.pass)]),
@@ -74,6 +93,10 @@ export function report(results: ReadonlyMap<string, CaseResult>, million?: Milli
     comparison,
     "",
     waits,
+    "",
+    "ctx.step: the same one-node graph on the same store, with and without its steps; per ctx.step = the difference over the steps.",
+    "",
+    steps,
     "",
     targets,
   ].join("\n");

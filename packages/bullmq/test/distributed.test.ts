@@ -3,7 +3,7 @@ import type { RunEvent } from "@weft/core";
 import { PostgresCheckpointer } from "@weft/postgres";
 import { BullMQExecutor, decode } from "../src/index.js";
 import { graph } from "./fixtures/fan-out-graph.js";
-import { killAll, spawnTs, startWorkerProcess, type Child } from "./processes.js";
+import { killAll, testWorkerArgs, spawnTs, startWorkerProcess, type Child } from "./processes.js";
 import {
   dropSchema,
   freshPrefix,
@@ -19,8 +19,7 @@ const online = (await redisAvailable()) && (await postgresAvailable());
 const prefix = freshPrefix();
 const schema = freshSchema();
 const env = { WEFT_REDIS_URL: REDIS_URL, WEFT_POSTGRES_URL: POSTGRES_URL };
-// Short locks, so that a killed worker's jobs are taken over within seconds.
-const workerArgs = ["--prefix", prefix, "--concurrency", "4", "--lock-duration", "2000", "--stalled-interval", "1000"];
+const workerArgs = testWorkerArgs(prefix);
 const startWorker = (): Promise<Child> => startWorkerProcess("test/fixtures/fan-out-graph.ts", workerArgs, env);
 
 const workers: Child[] = [];

@@ -96,3 +96,15 @@ export async function startWorkerProcess(module: string, args: readonly string[]
   await child.line((line) => line.includes(" ready: "));
   return child;
 }
+
+/** `weft-worker` arguments for a test queue: short locks, so a killed worker's jobs are taken over within seconds. */
+export const testWorkerArgs = (prefix: string): string[] => [
+  "--prefix",
+  prefix,
+  "--concurrency",
+  "4",
+  "--lock-duration",
+  "2000",
+  "--stalled-interval",
+  "1000",
+];

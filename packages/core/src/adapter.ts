@@ -4,9 +4,10 @@
  * through stores and queues. `@weft/bullmq`, `@weft/sqlite` and `@weft/postgres` use only this
  * entry and `@weft/core`; a backend of your own should too.
  */
-export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted } from "./records/attempt.js";
+export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted, StepResult, TaskSteps } from "./records/attempt.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
+export { workerSteps } from "./compiled/compiled-graph.js";
 
 export type {
   AcquireLeaseOptions,
@@ -15,6 +16,7 @@ export type {
   LeaseRequest,
   PutOptions,
   ReleaseLeaseOptions,
+  StepResultRow,
   TaskResultRow,
   ThreadLease,
 } from "./checkpoint/checkpointer.js";

@@ -26,6 +26,7 @@ export type {
   Route,
   SendInput,
   SendTo,
+  StepContext,
 } from "./graph/types.js";
 
 export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./compiled/compiled-graph.js";

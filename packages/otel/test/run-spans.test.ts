@@ -306,7 +306,7 @@ describe("spans made inside nodes", () => {
         "work",
         async ({ i }, ctx) => {
           await new Promise((resolve) => setTimeout(resolve, 5 * (i + 1)));
-          userSpan(`inside ${ctx.step}:${i}`);
+          userSpan(`inside ${ctx.superstep}:${i}`);
           return { items: i };
         },
         { input: z.object({ i: z.number() }) },

@@ -8,6 +8,7 @@ import {
   type LeaseRequest,
   type PutOptions,
   type ReleaseLeaseOptions,
+  type StepResultRow,
   type TaskResultRow,
   type ThreadLease,
 } from "@weft/core/adapter";
@@ -17,10 +18,12 @@ import {
   queriesFor,
   toCheckpoint,
   toLease,
+  toStepResult,
   toTaskResult,
   type CheckpointRecord,
   type LeaseRecord,
   type Queries,
+  type StepResultRecord,
   type TaskResultRecord,
 } from "./queries.js";
 import { setUpSchema, tablesIn, type Tables } from "./schema.js";
@@ -156,6 +159,22 @@ export class PostgresCheckpointer implements Checkpointer {
     await this.setup();
     const { rows } = await this.#pool.query<TaskResultRecord>(this.#queries.taskResults, [threadId, checkpointId]);
     return rows.map(toTaskResult);
+  }
+
+  async putStepResult(row: StepResultRow): Promise<StepResultRow> {
+    await this.setup();
+    const key = [row.threadId, row.checkpointId, row.taskId, row.stepKey];
+    const put = await this.#pool.query<StepResultRecord>(this.#queries.putStepResult, [...key, row.data]);
+    if (put.rows[0] !== undefined) return toStepResult(put.rows[0]);
+    // Another writer's row was committed after this statement's snapshot: a new statement sees it.
+    const saved = await this.#pool.query<StepResultRecord>(this.#queries.stepResult, key);
+    return toStepResult(saved.rows[0]!);
+  }
+
+  async getStepResults(threadId: string, checkpointId: string, taskId: string): Promise<StepResultRow[]> {
+    await this.setup();
+    const { rows } = await this.#pool.query<StepResultRecord>(this.#queries.stepResults, [threadId, checkpointId, taskId]);
+    return rows.map(toStepResult);
   }
 
   async deleteThread(threadId: string): Promise<void> {

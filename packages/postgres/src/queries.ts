@@ -1,4 +1,4 @@
-import type { CheckpointRow, LeaseRequest, TaskResultRow, ThreadLease } from "@weft/core/adapter";
+import type { CheckpointRow, LeaseRequest, StepResultRow, TaskResultRow, ThreadLease } from "@weft/core/adapter";
 import type { Tables } from "./schema.js";
 
 /** The SQL of every call, for the tables of one schema. */
@@ -18,6 +18,16 @@ export interface Queries {
   readonly list: string;
   readonly putTaskResult: string;
   readonly taskResults: string;
+  /**
+   * Parameters: thread, checkpoint, task, step key, data. Returns the saved row: this one, or
+   * the one saved first. Nothing when that one was committed after this statement began: ask
+   * again with {@link Queries.stepResult}.
+   */
+  readonly putStepResult: string;
+  /** Parameters: thread, checkpoint, task, step key. */
+  readonly stepResult: string;
+  /** Parameters: thread, checkpoint, task. */
+  readonly stepResults: string;
   readonly deleteThread: string;
   /** Parameters: thread, owner, ttl ms. Returns the lease when acquired, nothing otherwise. */
   readonly acquireLease: string;
@@ -33,10 +43,11 @@ export interface Queries {
 
 const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
 const RESULT_COLUMNS = "thread_id, checkpoint_id, task_id, data";
+const STEP_COLUMNS = "thread_id, checkpoint_id, task_id, step_key, data";
 
 /** Builds the queries for `tables`. */
 export function queriesFor(tables: Tables): Queries {
-  const { checkpoints, taskResults, threads, leases } = tables;
+  const { checkpoints, taskResults, stepResults, threads, leases } = tables;
   const leaseColumns = `thread_id, owner, floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_at, request`;
   const expiry = "clock_timestamp() + $3::float8 * interval '1 millisecond'";
   return {
@@ -52,6 +63,8 @@ export function queriesFor(tables: Tables): Queries {
             RETURNING 1
           ), pruned AS (
             DELETE FROM ${taskResults} WHERE thread_id = $1 AND checkpoint_id = $3 AND EXISTS (SELECT 1 FROM won)
+          ), pruned_steps AS (
+            DELETE FROM ${stepResults} WHERE thread_id = $1 AND checkpoint_id = $3 AND EXISTS (SELECT 1 FROM won)
           )
           SELECT EXISTS (SELECT 1 FROM inserted) AS won`,
     head: `SELECT head FROM ${threads} WHERE thread_id = $1`,
@@ -66,7 +79,21 @@ export function queriesFor(tables: Tables): Queries {
                     ON CONFLICT (thread_id, checkpoint_id, task_id) DO UPDATE SET data = EXCLUDED.data`,
     taskResults: `SELECT ${RESULT_COLUMNS} FROM ${taskResults} WHERE thread_id = $1 AND checkpoint_id = $2 ORDER BY seq`,
     // One statement, so both deletes commit together without holding a client for a transaction.
+    // The first save of a step wins: a later one (another run of the same task) changes nothing.
+    putStepResult: `WITH inserted AS (
+                      INSERT INTO ${stepResults} (${STEP_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+                      ON CONFLICT (thread_id, checkpoint_id, task_id, step_key) DO NOTHING
+                      RETURNING ${STEP_COLUMNS}
+                    )
+                    SELECT ${STEP_COLUMNS} FROM inserted
+                    UNION ALL
+                    SELECT ${STEP_COLUMNS} FROM ${stepResults}
+                      WHERE thread_id = $1 AND checkpoint_id = $2 AND task_id = $3 AND step_key = $4
+                    LIMIT 1`,
+    stepResult: `SELECT ${STEP_COLUMNS} FROM ${stepResults} WHERE thread_id = $1 AND checkpoint_id = $2 AND task_id = $3 AND step_key = $4`,
+    stepResults: `SELECT ${STEP_COLUMNS} FROM ${stepResults} WHERE thread_id = $1 AND checkpoint_id = $2 AND task_id = $3`,
     deleteThread: `WITH results AS (DELETE FROM ${taskResults} WHERE thread_id = $1),
+                        steps AS (DELETE FROM ${stepResults} WHERE thread_id = $1),
                         head AS (DELETE FROM ${threads} WHERE thread_id = $1),
                         lease AS (DELETE FROM ${leases} WHERE thread_id = $1)
                    DELETE FROM ${checkpoints} WHERE thread_id = $1`,
@@ -119,6 +146,23 @@ export const toTaskResult = (row: TaskResultRecord): TaskResultRow => ({
   data: row.data,
 });
 
+interface StepResultRecord {
+  thread_id: string;
+  checkpoint_id: string;
+  task_id: string;
+  step_key: string;
+  data: string;
+}
+
+/** A `weft_step_results` row as a {@link StepResultRow}. */
+export const toStepResult = (row: StepResultRecord): StepResultRow => ({
+  threadId: row.thread_id,
+  checkpointId: row.checkpoint_id,
+  taskId: row.task_id,
+  stepKey: row.step_key,
+  data: row.data,
+});
+
 interface LeaseRecord {
   thread_id: string;
   owner: string;
@@ -134,4 +178,4 @@ export const toLease = (row: LeaseRecord): ThreadLease => ({
   request: (row.request ?? undefined) as LeaseRequest | undefined,
 });
 
-export type { CheckpointRecord, LeaseRecord, TaskResultRecord };
+export type { CheckpointRecord, LeaseRecord, StepResultRecord, TaskResultRecord };

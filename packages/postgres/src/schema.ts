@@ -7,6 +7,7 @@ export interface Tables {
   readonly version: string;
   readonly checkpoints: string;
   readonly taskResults: string;
+  readonly stepResults: string;
   /** One row per thread naming its latest checkpoint: what `put` locks and moves. */
   readonly threads: string;
   readonly leases: string;
@@ -22,6 +23,7 @@ export function tablesIn(schema: string): Tables {
     version: table("weft_schema_version"),
     checkpoints: table("weft_checkpoints"),
     taskResults: table("weft_task_results"),
+    stepResults: table("weft_step_results"),
     threads: table("weft_threads"),
     leases: table("weft_leases"),
   };
@@ -69,6 +71,16 @@ const MIGRATIONS: readonly ((tables: Tables) => string)[] = [
     CREATE INDEX ${quote("weft_leases_expires_at")} ON ${t.leases} (expires_at);
     DELETE FROM ${t.taskResults} AS r USING ${t.checkpoints} AS c
       WHERE c.thread_id = r.thread_id AND c.parent_id = r.checkpoint_id;`,
+  // Version 3: the results of finished ctx.step calls of tasks not committed yet.
+  (t) => `
+    CREATE TABLE ${t.stepResults} (
+      thread_id text NOT NULL,
+      checkpoint_id text NOT NULL,
+      task_id text NOT NULL,
+      step_key text NOT NULL,
+      data text NOT NULL,
+      PRIMARY KEY (thread_id, checkpoint_id, task_id, step_key)
+    );`,
 ];
 
 /**
@@ -90,6 +102,7 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_task_results: ["seq", "thread_id", "checkpoint_id", "task_id", "data"],
   weft_threads: ["thread_id", "head"],
   weft_leases: ["thread_id", "owner", "expires_at", "request"],
+  weft_step_results: ["thread_id", "checkpoint_id", "task_id", "step_key", "data"],
 };
 
 /**

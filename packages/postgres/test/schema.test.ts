@@ -65,9 +65,11 @@ describe.skipIf(!available)("the Postgres schema", () => {
       );
       await saver.put(stale, { head: "c1" });
       expect((await saver.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
+      const step = { threadId: "t", checkpointId: "c2", taskId: "3:0", stepKey: "a#0", data: "saved" };
+      expect(await saver.putStepResult(step)).toEqual(step);
       const { rows } = await pool.query(`SELECT version FROM "${schema}".weft_schema_version`);
       expect(rows).toEqual([{ version: SCHEMA_VERSION }]);
-      expect(SCHEMA_VERSION).toBe(2);
+      expect(SCHEMA_VERSION).toBe(3);
     } finally {
       await saver.close();
       await pool.end();

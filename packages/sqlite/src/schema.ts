@@ -38,6 +38,15 @@ const MIGRATIONS: readonly string[] = [
      SELECT 1 FROM weft_checkpoints AS c
      WHERE c.thread_id = weft_task_results.thread_id AND c.parent_id = weft_task_results.checkpoint_id
    );`,
+  // Version 3: the results of finished ctx.step calls of tasks not committed yet.
+  `CREATE TABLE weft_step_results (
+     thread_id TEXT NOT NULL,
+     checkpoint_id TEXT NOT NULL,
+     task_id TEXT NOT NULL,
+     step_key TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (thread_id, checkpoint_id, task_id, step_key)
+   );`,
 ];
 
 /**
@@ -58,6 +67,7 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_checkpoints: ["seq", "thread_id", "checkpoint_id", "parent_id", "step", "data"],
   weft_task_results: ["seq", "thread_id", "checkpoint_id", "task_id", "data"],
   weft_leases: ["thread_id", "owner", "expires_at", "request"],
+  weft_step_results: ["thread_id", "checkpoint_id", "task_id", "step_key", "data"],
 };
 
 /**

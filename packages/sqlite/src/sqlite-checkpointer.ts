@@ -10,11 +10,12 @@ import {
   type LeaseRequest,
   type PutOptions,
   type ReleaseLeaseOptions,
+  type StepResultRow,
   type TaskResultRow,
   type ThreadLease,
 } from "@weft/core/adapter";
 import { ensureSchema } from "./schema.js";
-import { prepareStatements, toCheckpoint, toLease, toTaskResult, type Statements } from "./statements.js";
+import { prepareStatements, toCheckpoint, toLease, toStepResult, toTaskResult, type Statements } from "./statements.js";
 import { immediateTransaction } from "./transaction.js";
 
 /**
@@ -86,7 +87,10 @@ export class SqliteCheckpointer implements Checkpointer {
         const actual = (statements.headId.get(row.threadId)?.checkpoint_id as string | undefined) ?? null;
         if (actual !== options.head) throw checkpointConflict(row.threadId, options.head, actual);
         statements.put.run(row.threadId, row.checkpointId, row.parentId ?? null, row.step, row.data);
-        if (row.parentId !== undefined) statements.pruneTaskResults.run(row.threadId, row.parentId);
+        if (row.parentId !== undefined) {
+          statements.pruneTaskResults.run(row.threadId, row.parentId);
+          statements.pruneStepResults.run(row.threadId, row.parentId);
+        }
       });
     } catch (error) {
       if ((error as { errcode?: number }).errcode !== SQLITE_CONSTRAINT_UNIQUE) throw error;
@@ -119,9 +123,22 @@ export class SqliteCheckpointer implements Checkpointer {
     return (await this.#ready()).taskResults.all(threadId, checkpointId).map(toTaskResult);
   }
 
+  async putStepResult(row: StepResultRow): Promise<StepResultRow> {
+    const statements = await this.#ready();
+    return immediateTransaction(this.#db, () => {
+      statements.putStepResult.run(row.threadId, row.checkpointId, row.taskId, row.stepKey, row.data);
+      return toStepResult(statements.stepResult.get(row.threadId, row.checkpointId, row.taskId, row.stepKey)!);
+    });
+  }
+
+  async getStepResults(threadId: string, checkpointId: string, taskId: string): Promise<StepResultRow[]> {
+    return (await this.#ready()).stepResults.all(threadId, checkpointId, taskId).map(toStepResult);
+  }
+
   async deleteThread(threadId: string): Promise<void> {
     const statements = await this.#ready();
     immediateTransaction(this.#db, () => {
+      statements.deleteStepResults.run(threadId);
       statements.deleteTaskResults.run(threadId);
       statements.deleteCheckpoints.run(threadId);
       statements.deleteLease.run(threadId);

@@ -1,8 +1,9 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
-import type { CheckpointRow, LeaseRequest, TaskResultRow, ThreadLease } from "@weft/core/adapter";
+import type { CheckpointRow, LeaseRequest, StepResultRow, TaskResultRow, ThreadLease } from "@weft/core/adapter";
 
 const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
 const RESULT_COLUMNS = "thread_id, checkpoint_id, task_id, data";
+const STEP_COLUMNS = "thread_id, checkpoint_id, task_id, step_key, data";
 const LEASE_COLUMNS = "thread_id, owner, expires_at, request";
 
 /** The prepared statements of one connection, compiled once after the schema is in place. */
@@ -18,6 +19,15 @@ export interface Statements {
   readonly deleteTaskResults: StatementSync;
   /** Parameters: thread, checkpoint: the task results a checkpoint's put commits. */
   readonly pruneTaskResults: StatementSync;
+  /** Parameters: thread, checkpoint, task, step key, data. Returns nothing when the step is saved already. */
+  readonly putStepResult: StatementSync;
+  /** Parameters: thread, checkpoint, task, step key. */
+  readonly stepResult: StatementSync;
+  /** Parameters: thread, checkpoint, task. */
+  readonly stepResults: StatementSync;
+  readonly deleteStepResults: StatementSync;
+  /** Parameters: thread, checkpoint: the step results a checkpoint's put commits. */
+  readonly pruneStepResults: StatementSync;
   readonly headId: StatementSync;
   readonly lease: StatementSync;
   /** Parameters: thread, owner, expires at, request. */
@@ -53,6 +63,17 @@ export function prepareStatements(db: DatabaseSync): Statements {
     deleteCheckpoints: db.prepare("DELETE FROM weft_checkpoints WHERE thread_id = ?"),
     deleteTaskResults: db.prepare("DELETE FROM weft_task_results WHERE thread_id = ?"),
     pruneTaskResults: db.prepare("DELETE FROM weft_task_results WHERE thread_id = ? AND checkpoint_id = ?"),
+    // The first save of a step wins: a later one (another run of the same task) changes nothing.
+    putStepResult: db.prepare(
+      `INSERT INTO weft_step_results (${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (thread_id, checkpoint_id, task_id, step_key) DO NOTHING`,
+    ),
+    stepResult: db.prepare(
+      `SELECT ${STEP_COLUMNS} FROM weft_step_results WHERE thread_id = ? AND checkpoint_id = ? AND task_id = ? AND step_key = ?`,
+    ),
+    stepResults: db.prepare(`SELECT ${STEP_COLUMNS} FROM weft_step_results WHERE thread_id = ? AND checkpoint_id = ? AND task_id = ?`),
+    deleteStepResults: db.prepare("DELETE FROM weft_step_results WHERE thread_id = ?"),
+    pruneStepResults: db.prepare("DELETE FROM weft_step_results WHERE thread_id = ? AND checkpoint_id = ?"),
     headId: db.prepare("SELECT checkpoint_id FROM weft_checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"),
     lease: db.prepare(`SELECT ${LEASE_COLUMNS} FROM weft_leases WHERE thread_id = ?`),
     putLease: db.prepare(
@@ -86,6 +107,17 @@ export function toTaskResult(row: Row): TaskResultRow {
     threadId: row.thread_id as string,
     checkpointId: row.checkpoint_id as string,
     taskId: row.task_id as string,
+    data: row.data as string,
+  };
+}
+
+/** A `weft_step_results` row as a {@link StepResultRow}. */
+export function toStepResult(row: Row): StepResultRow {
+  return {
+    threadId: row.thread_id as string,
+    checkpointId: row.checkpoint_id as string,
+    taskId: row.task_id as string,
+    stepKey: row.step_key as string,
     data: row.data as string,
   };
 }

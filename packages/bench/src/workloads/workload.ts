@@ -20,6 +20,11 @@ export interface Workload {
   readonly title: string;
   /** What the time is divided by for a per-unit figure: steps of a chain or a loop. */
   readonly per?: { readonly count: number; readonly unit: string };
+  /**
+   * For a `ctx.step` cost case: the steps one run makes. Its `none` engine is then the same
+   * graph without `ctx.step`, and the report shows the difference per step.
+   */
+  readonly stepsPerRun?: number;
   /** The time this case would take with zero engine overhead, when there is one (timer waits). */
   readonly idealMs?: number;
   readonly weft: RunOnce;

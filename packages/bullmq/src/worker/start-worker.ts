@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
-import { GraphError } from "@weft/core";
-import { runNodeAttempt, type AttemptRequest, type AttemptResult, type GraphIR } from "@weft/core/adapter";
+import { CompiledGraph, GraphError, type CompiledDef } from "@weft/core";
+import { runNodeAttempt, workerSteps, type AttemptRequest, type AttemptResult, type GraphIR } from "@weft/core/adapter";
 import { graphIR, isGraphSource, loadGraphModule, type GraphSource } from "@weft/core/load";
 import { WaitingError, Worker, type Job, type WorkerOptions as BullWorkerOptions } from "bullmq";
 import { decodeRequest, encodeFailure, encodeProgress, encodeResult, type JobData, type JobReturn } from "../codec/wire.js";
@@ -17,7 +17,12 @@ import { CancelListener } from "./cancel-listener.js";
  * ```
  */
 export interface StartWorkerOptions extends QueueSettings {
-  /** The graph whose nodes this worker runs: a builder, a compiled graph or its `GraphIR`. */
+  /**
+   * The graph whose nodes this worker runs: a builder, a compiled graph or its `GraphIR`. A
+   * graph compiled with the run's checkpointer (and `integrityKey`) also gives the worker the
+   * thread's store: `ctx.step` results are then saved there, so a job taken over from a worker
+   * that died does not run the steps it finished again.
+   */
   readonly graph?: GraphSource;
   /** Or a module to import that exports it (a path or a URL); see `export`. */
   readonly module?: string | URL;
@@ -80,7 +85,8 @@ export interface WeftWorker {
  * graph as the driver (given, or imported from `module`), finds each job's node in it, runs it
  * with `runNodeAttempt`, and sends back the result, the node's error, or its interrupt. The
  * node's `ctx.signal` fires when the driver cancels the attempt or it times out there;
- * `ctx.emit` events are sent back as job progress, before the result.
+ * `ctx.emit` events are sent back as job progress, before the result. Given a graph compiled
+ * with the run's checkpointer, its nodes' `ctx.step` results are saved in the thread's store.
  *
  * @example
  * ```ts
@@ -92,7 +98,9 @@ export interface WeftWorker {
  * @see ../../../../docs/guides/distributed.md
  */
 export async function startWorker(options: StartWorkerOptions): Promise<WeftWorker> {
-  const ir = await graphOf(options);
+  const source = await graphOf(options);
+  const ir = graphIR(source);
+  const compiled = source instanceof CompiledGraph ? (source as CompiledGraph<CompiledDef>) : undefined;
   const settings = resolveSettings(options);
   const queue = settings.queueName(ir.name);
   const name = options.name ?? `${hostname()}:${process.pid}`;
@@ -108,7 +116,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
     // as the driver's own process does for a task whose step is already cancelled.
     const reason = cancels?.cancelled(job.id!);
     if (reason !== undefined) return encodeFailure(new GraphError("ABORTED", `Cancelled by the driver before it started: ${reason}`), name);
-    const answer = await runJob(ir, job, signal ?? new AbortController().signal, name, options.aroundAttempt);
+    const answer = await runJob({ ir, compiled }, job, signal ?? new AbortController().signal, name, options.aroundAttempt);
     if (forced && signal?.aborted === true) {
       // Aborted by a forced close, not by the driver: hand the job to another worker rather
       // than answer with an abort the driver would take for the node's failure.
@@ -159,7 +167,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WeftWork
 
 /** Runs one job: one attempt of one node. Every ending, node errors included, is a result. */
 async function runJob(
-  ir: GraphIR,
+  { ir, compiled }: { readonly ir: GraphIR; readonly compiled: CompiledGraph<CompiledDef> | undefined },
   job: Job<JobData, JobReturn>,
   signal: AbortSignal,
   name: string,
@@ -187,7 +195,9 @@ async function runJob(
       const message = encodeProgress(data);
       progress = progress.then(() => job.updateProgress(message)).catch(() => undefined);
     };
-    const run = async (): Promise<AttemptResult> => runNodeAttempt(spec, request, { signal, emit });
+    const steps = compiled === undefined ? undefined : workerSteps(compiled, request);
+    const run = async (): Promise<AttemptResult> =>
+      runNodeAttempt(spec, request, { signal, emit, ...(steps === undefined ? {} : { steps }) });
     const result = around === undefined ? await run() : await around(request, run);
     await progress;
     return encodeResult(result, name);
@@ -197,7 +207,7 @@ async function runJob(
   }
 }
 
-async function graphOf(options: StartWorkerOptions): Promise<GraphIR> {
+async function graphOf(options: StartWorkerOptions): Promise<GraphSource> {
   if (options.graph !== undefined && options.module !== undefined) {
     throw new GraphError("INVALID_OPTION", "startWorker takes a graph or a module, not both.", { details: { option: "graph" } });
   }
@@ -211,9 +221,9 @@ async function graphOf(options: StartWorkerOptions): Promise<GraphIR> {
         },
       );
     }
-    return graphIR(options.graph);
+    return options.graph;
   }
-  if (options.module !== undefined) return graphIR((await loadGraphModule({ module: options.module, export: options.export })).graph);
+  if (options.module !== undefined) return (await loadGraphModule({ module: options.module, export: options.export })).graph;
   throw new GraphError("INVALID_OPTION", "startWorker needs a graph (a builder or a compiled graph) or a module that exports one.", {
     details: { option: "graph" },
   });

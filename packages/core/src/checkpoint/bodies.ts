@@ -33,6 +33,11 @@ function buildCheckpointSchema() {
     }),
     since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
     snapshotBytes: z.number().int(),
+    /**
+     * The checkpoint that planned this checkpoint's next step, when it is an earlier one: a
+     * resume that wrote an update keeps the step's tasks, and their identity, from there.
+     */
+    tasksOf: z.string().optional(),
   });
 }
 

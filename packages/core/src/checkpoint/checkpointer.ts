@@ -30,6 +30,22 @@ export interface TaskResultRow {
 }
 
 /**
+ * The saved result of one `ctx.step` of a task that has not been committed yet: a node that runs
+ * again for the same task (a retry, a resume, another worker) gets it back instead of running
+ * the step's function again.
+ */
+export interface StepResultRow {
+  readonly threadId: string;
+  /** The checkpoint whose next step the task belongs to. */
+  readonly checkpointId: string;
+  /** The task's id within that step (`"<step>:<position>"`). */
+  readonly taskId: string;
+  /** The step's key within the task: its name and which call of that name it is (`"charge#0"`). */
+  readonly stepKey: string;
+  readonly data: string;
+}
+
+/**
  * Options of {@link Checkpointer.put}.
  *
  * @example
@@ -121,8 +137,8 @@ export interface Checkpointer {
   /**
    * Appends a checkpoint to its thread, if the thread's latest checkpoint is still `head`;
    * otherwise throws `CHECKPOINT_CONFLICT` (see {@link checkpointConflict}) and writes nothing.
-   * In the same transaction, deletes the task results saved under `row.parentId`: they belong to
-   * the step this checkpoint commits. Ids are unique per thread; putting an id twice is an error.
+   * In the same transaction, deletes the task results and step results saved under
+   * `row.parentId`: they belong to the step this checkpoint commits. Ids are unique per thread; putting an id twice is an error.
    */
   put(row: CheckpointRow, options: PutOptions): Promise<void>;
   /** The checkpoint with this id, or the thread's most recently put one; undefined if none. */
@@ -136,7 +152,15 @@ export interface Checkpointer {
   putTaskResult(row: TaskResultRow): Promise<void>;
   /** The task results saved for the step after `checkpointId`, in the order they were first put. */
   getTaskResults(threadId: string, checkpointId: string): Promise<TaskResultRow[]>;
-  /** Removes a thread with all its checkpoints and task results. */
+  /**
+   * Saves one step's result of a task of the step after `checkpointId`, unless a result with the
+   * same thread, checkpoint, task and step key is saved already: the first save wins. Returns
+   * the row that is saved now (the earlier one when there was one). Atomic across processes.
+   */
+  putStepResult(row: StepResultRow): Promise<StepResultRow>;
+  /** The step results saved for one task of the step after `checkpointId`, in any order. */
+  getStepResults(threadId: string, checkpointId: string, taskId: string): Promise<StepResultRow[]>;
+  /** Removes a thread with all its checkpoints, task results and step results. */
   deleteThread(threadId: string): Promise<void>;
   /**
    * Takes the thread's lease for `ttlMs` by the store's clock. Succeeds when the thread has no
@@ -172,6 +196,8 @@ export const CHECKPOINTER_METHODS = [
   "list",
   "putTaskResult",
   "getTaskResults",
+  "putStepResult",
+  "getStepResults",
   "deleteThread",
   "acquireLease",
   "renewLease",

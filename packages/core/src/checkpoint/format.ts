@@ -11,7 +11,8 @@ import { decodeValue, encodeValue } from "./values.js";
  * ```
  *
  * `place` says where the record belongs: its thread, its checkpoint (and, for a checkpoint, its
- * parent; for a task result, its task), and the fingerprint of the graph that wrote it. The
+ * parent; for a task result, its task; for a step result, its task and step key), and the
+ * fingerprint of the graph that wrote it. The
  * digest covers place and body, and loading compares the place with the row the store
  * returned, so a record moved to another thread, checkpoint or task is refused.
  *
@@ -25,8 +26,8 @@ import { decodeValue, encodeValue } from "./values.js";
  */
 export const FORMAT_VERSION = 2;
 
-/** What a record holds: a checkpoint, or one task's result. */
-export type RecordKind = "checkpoint" | "task";
+/** What a record holds: a checkpoint, one task's result, or one `ctx.step` result of a task. */
+export type RecordKind = "checkpoint" | "task" | "step";
 
 /** Signs records with HMAC-SHA256 when a key is given, so that a changed record is refused. */
 export interface Integrity {
@@ -36,13 +37,15 @@ export interface Integrity {
 /**
  * Where a record belongs, signed with it: the thread, the checkpoint (a task result's is the
  * checkpoint whose next step the task belongs to), the parent checkpoint (checkpoints; null for
- * a thread's first) or the task id (task results), and the writing graph's fingerprint.
+ * a thread's first) or the task id (task and step results), the step key (step results), and
+ * the writing graph's fingerprint.
  */
 export interface RecordPlace {
   readonly thread: string;
   readonly checkpoint: string;
   readonly parent?: string | null;
   readonly task?: string;
+  readonly step?: string;
   readonly fingerprint: string;
 }
 
@@ -65,7 +68,7 @@ export interface DecodedRecord {
 export function decodeRecord(kind: RecordKind, data: string, where: string, integrity: Integrity = {}): DecodedRecord {
   const newline = data.indexOf("\n");
   const header = newline < 0 ? data.slice(0, 80) : data.slice(0, newline);
-  const match = /^weft\/(\d+) (checkpoint|task) ((?:sha256|hmac-sha256)=[0-9a-f]{64})$/.exec(header);
+  const match = /^weft\/(\d+) (checkpoint|task|step) ((?:sha256|hmac-sha256)=[0-9a-f]{64})$/.exec(header);
   if (match === null) {
     throw new GraphError("INVALID_CHECKPOINT", `${where} is not a Weft checkpoint record (header ${JSON.stringify(header)}).`, {
       details: { where },
@@ -140,6 +143,7 @@ export function checkPlace(where: string, found: RecordPlace, expected: Omit<Rec
     ["checkpoint", "checkpoint"],
     ["parent", "parent checkpoint"],
     ["task", "task"],
+    ["step", "step"],
   ];
   for (const [field, name] of fields) {
     if (!(field in expected)) continue;

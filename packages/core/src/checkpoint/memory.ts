@@ -7,6 +7,7 @@ import {
   type LeaseRequest,
   type PutOptions,
   type ReleaseLeaseOptions,
+  type StepResultRow,
   type TaskResultRow,
   type ThreadLease,
 } from "./checkpointer.js";
@@ -16,6 +17,8 @@ interface Thread {
   readonly checkpoints: CheckpointRow[];
   readonly byId: Map<string, CheckpointRow>;
   readonly results: Map<string, Map<string, TaskResultRow>>;
+  /** Step results by checkpoint, then by task, then by step key. */
+  readonly steps: Map<string, Map<string, Map<string, StepResultRow>>>;
 }
 
 /**
@@ -43,7 +46,10 @@ export class MemoryCheckpointer implements Checkpointer {
     }
     thread.checkpoints.push(row);
     thread.byId.set(row.checkpointId, row);
-    if (row.parentId !== undefined) thread.results.delete(row.parentId);
+    if (row.parentId !== undefined) {
+      thread.results.delete(row.parentId);
+      thread.steps.delete(row.parentId);
+    }
   }
 
   async get(threadId: string, checkpointId?: string): Promise<CheckpointRow | undefined> {
@@ -68,6 +74,22 @@ export class MemoryCheckpointer implements Checkpointer {
 
   async getTaskResults(threadId: string, checkpointId: string): Promise<TaskResultRow[]> {
     return [...(this.#threads.get(threadId)?.results.get(checkpointId)?.values() ?? [])];
+  }
+
+  async putStepResult(row: StepResultRow): Promise<StepResultRow> {
+    const steps = this.#thread(row.threadId).steps;
+    let step = steps.get(row.checkpointId);
+    if (step === undefined) steps.set(row.checkpointId, (step = new Map()));
+    let task = step.get(row.taskId);
+    if (task === undefined) step.set(row.taskId, (task = new Map()));
+    const saved = task.get(row.stepKey);
+    if (saved !== undefined) return saved;
+    task.set(row.stepKey, row);
+    return row;
+  }
+
+  async getStepResults(threadId: string, checkpointId: string, taskId: string): Promise<StepResultRow[]> {
+    return [...(this.#threads.get(threadId)?.steps.get(checkpointId)?.get(taskId)?.values() ?? [])];
   }
 
   async deleteThread(threadId: string): Promise<void> {
@@ -117,7 +139,8 @@ export class MemoryCheckpointer implements Checkpointer {
 
   #thread(threadId: string): Thread {
     let thread = this.#threads.get(threadId);
-    if (thread === undefined) this.#threads.set(threadId, (thread = { checkpoints: [], byId: new Map(), results: new Map() }));
+    if (thread === undefined)
+      this.#threads.set(threadId, (thread = { checkpoints: [], byId: new Map(), results: new Map(), steps: new Map() }));
     return thread;
   }
 }

@@ -16,6 +16,8 @@ import {
   type TaskResultBody,
   type WriteBody,
 } from "./bodies.js";
+import { stepKey } from "../records/attempt.js";
+import { malformedStep, stepResultSchema, unstorableStep, type StepPlace } from "./step-results.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
 
@@ -201,6 +203,8 @@ export class ThreadStore {
       readonly next: readonly FrontierTask[];
       readonly planner: PlannerState;
       readonly head: ThreadHead | null;
+      /** The earlier checkpoint whose next step this one keeps, if any. */
+      readonly tasksOf?: string | undefined;
     },
   ): Promise<LoadedCheckpoint> {
     const checkpointId = `${String(entry.step).padStart(6, "0")}-${randomBytes(6).toString("hex")}`;
@@ -217,6 +221,7 @@ export class ThreadStore {
       planner: { ...entry.planner, joins: entry.planner.joins.map((join) => [...join]) } as CheckpointBody["planner"],
       since: { steps: since.steps + 1, bytes: since.bytes },
       snapshotBytes: parent.body?.snapshotBytes ?? 0,
+      ...(entry.tasksOf === undefined ? {} : { tasksOf: entry.tasksOf }),
     };
     const place: RecordPlace = {
       thread: threadId,
@@ -272,6 +277,69 @@ export class ThreadStore {
       results.set(row.taskId, this.#checkTaskResult(parsed.data, where));
     }
     return results;
+  }
+
+  /**
+   * Saves a finished `ctx.step` of the task `taskId` of the step after `checkpointId`, unless
+   * one is saved already under the same key; returns the value saved now (the earlier one wins).
+   * A value the codec cannot carry is an `INVALID_STEP` error naming the node and the step.
+   */
+  async saveStepResult(
+    at: { readonly threadId: string; readonly checkpointId: string; readonly taskId: string },
+    step: StepPlace & { readonly value: unknown },
+  ): Promise<unknown> {
+    const { threadId, checkpointId, taskId } = at;
+    const key = stepKey(step.name, step.occurrence);
+    let data: string;
+    try {
+      const place: RecordPlace = { thread: threadId, checkpoint: checkpointId, task: taskId, step: key, fingerprint: this.#fingerprint };
+      data = encodeRecord("step", place, { name: step.name, value: step.value }, this.#options);
+    } catch (error) {
+      throw unstorableStep(error, step);
+    }
+    const saved = await this.checkpointer.putStepResult({ threadId, checkpointId, taskId, stepKey: key, data });
+    if (saved.data === data) return step.value;
+    return this.#decodeStep(saved, at).value;
+  }
+
+  /** The saved `ctx.step` results of one task of the step after `checkpointId`, by step key. */
+  async stepResults(threadId: string, checkpointId: string, taskId: string): Promise<Map<string, unknown>> {
+    const rows = await this.checkpointer.getStepResults(threadId, checkpointId, taskId);
+    const results = new Map<string, unknown>();
+    for (const row of rows) results.set(row.stepKey, this.#decodeStep(row, { threadId, checkpointId, taskId }).value);
+    return results;
+  }
+
+  /** The saved `ctx.step` results of one task, checked, as steps to save elsewhere (a resume's new checkpoint). */
+  async savedSteps(
+    threadId: string,
+    checkpointId: string,
+    taskId: string,
+  ): Promise<{ name: string; occurrence: number; value: unknown }[]> {
+    const rows = await this.checkpointer.getStepResults(threadId, checkpointId, taskId);
+    return rows.map((row) => {
+      const { name, value } = this.#decodeStep(row, { threadId, checkpointId, taskId });
+      return { name, occurrence: Number(row.stepKey.slice(name.length + 1)), value };
+    });
+  }
+
+  #decodeStep(
+    row: { readonly stepKey: string; readonly data: string },
+    at: { readonly threadId: string; readonly checkpointId: string; readonly taskId: string },
+  ): { name: string; value: unknown } {
+    const where = `Step result "${row.stepKey}" of task "${at.taskId}" of checkpoint "${at.checkpointId}" in thread "${at.threadId}"`;
+    const record = decodeRecord("step", row.data, where, this.#options);
+    this.#checkFingerprint(where, record.place.fingerprint, undefined);
+    checkPlace(where, record.place, { thread: at.threadId, checkpoint: at.checkpointId, task: at.taskId, step: row.stepKey });
+    const parsed = stepResultSchema.safeParse(record.body);
+    if (!parsed.success) throw malformedStep(where, parsed.error);
+    const { name, value } = parsed.data;
+    if (!row.stepKey.startsWith(`${name}#`)) {
+      throw new GraphError("INVALID_CHECKPOINT", `${where} was refused: it holds step "${name}", not the step its key names.`, {
+        details: { where, field: "step" },
+      });
+    }
+    return { name, value };
   }
 
   /** Decodes and checks a checkpoint `threadId` asked for (a store may return another thread's row). */

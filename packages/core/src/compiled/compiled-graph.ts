@@ -14,8 +14,12 @@ import type { ThreadState } from "../thread/describe.js";
 import { recoverThreads, type RecoverOptions, type RecoveredThread } from "../thread/recover.js";
 import { checkRunOptions, checkThreadId } from "../options/run-options.js";
 import type { RunOptions, RunResult } from "../records/run.js";
+import type { AttemptRequest, TaskSteps } from "../records/attempt.js";
 
 export type { CompileOptions } from "./compile-options.js";
+
+/** The threads of a compiled graph, for {@link workerSteps}; undefined without a checkpointer. */
+let threadsOf: (graph: CompiledGraph<CompiledDef>) => Threads | undefined;
 
 /** What a compiled graph knows: its state schema and its nodes with their input types. */
 export interface CompiledDef {
@@ -43,6 +47,10 @@ export class CompiledGraph<TDef extends CompiledDef> {
   readonly #program: Program;
   readonly #threads: Threads | undefined;
   readonly #defaults: Omit<RunOptions, "signal">;
+
+  static {
+    threadsOf = (graph) => graph.#threads;
+  }
 
   /** @internal Use `StateGraph#compile()`. */
   constructor(ir: GraphIR, options: CompileOptions) {
@@ -197,4 +205,23 @@ export class CompiledGraph<TDef extends CompiledDef> {
       return this.#threads.session(input, { ...options, threadId });
     };
   }
+}
+
+/**
+ * Where a worker that runs a task's attempt away from its run keeps the task's `ctx.step`
+ * results: the thread's store of `graph` (compiled with the same checkpointer as the run's),
+ * for a request of a run on a thread. Undefined when the graph has no checkpointer or the run
+ * no thread; the steps then last for the attempt. Pass it as `steps` to `runNodeAttempt`.
+ *
+ * @example
+ * ```ts
+ * const result = await runNodeAttempt(spec, request, { signal, emit, steps: workerSteps(graph, request) });
+ * ```
+ * @see ../../../../docs/concepts/steps.md
+ */
+export function workerSteps(graph: CompiledGraph<CompiledDef>, request: AttemptRequest): TaskSteps | undefined {
+  const threads = threadsOf(graph);
+  const { threadId, interruptScope, taskId } = request;
+  if (threads === undefined || threadId === undefined || interruptScope === undefined) return undefined;
+  return threads.taskSteps({ threadId, checkpointId: interruptScope, taskId });
 }

@@ -38,6 +38,7 @@ export interface RetryPolicy {
 /** Weft errors that another attempt cannot fix: wrong data, wrong graph, wrong options, cancellation. */
 const permanent = new Set([
   "INVALID_UPDATE",
+  "INVALID_STEP",
   "INVALID_INPUT",
   "INVALID_ROUTE",
   "INVALID_OPTION",

@@ -196,6 +196,21 @@ export interface GraphErrorDetailsByCode {
    * stopped and wrote nothing more.
    */
   LEASE_LOST: { readonly threadId: string; readonly owner: string; readonly problem: string };
+  /** A node's `ctx.step` was called wrongly, or its function returned a value a checkpoint cannot store. */
+  INVALID_STEP: {
+    /** The node that called `ctx.step`. */
+    readonly node: string;
+    /** The step's name, when it is a string. */
+    readonly name?: string;
+    /** Which call of that name in the task it is, from 0. */
+    readonly occurrence?: number;
+    /** What was given where a name or a function belongs (`a number`, `undefined`). */
+    readonly kind?: string;
+    /** Where inside the value the problem is (`items[2]`). */
+    readonly path?: string;
+    /** What is wrong with the value, in words. */
+    readonly problem?: string;
+  };
   /** A checkpointer call took longer than the run's `storeTimeoutMs`. */
   STORE_TIMEOUT: {
     /** The checkpointer method (`put`, `getTaskResults`, `acquireLease`…). */

@@ -218,6 +218,15 @@ export const MESSAGES = {
     lost: (d: D<"LEASE_LOST">) =>
       `The run lost its lease on thread "${d.threadId}" (${d.problem}): it stopped and wrote nothing more. Resume the thread to go on.`,
   },
+  INVALID_STEP: {
+    name: (d: With<"INVALID_STEP", "kind">) =>
+      `Node "${d.node}" called ctx.step with ${d.kind} as the step's name: give each step a non-empty string name.`,
+    fn: (d: With<"INVALID_STEP", "name" | "kind">) =>
+      `Step "${d.name}" of node "${d.node}" was given ${d.kind} where its function belongs: call ctx.step(name, fn).`,
+    unstorable: (d: With<"INVALID_STEP", "name" | "occurrence" | "problem">) =>
+      `Step "${d.name}" (call ${d.occurrence + 1} of that name) of node "${d.node}" returned a value a checkpoint cannot store: ` +
+      `${d.problem} Return plain data from a step.`,
+  },
   STORE_TIMEOUT: {
     call: (d: D<"STORE_TIMEOUT">) =>
       `The checkpointer's ${d.operation}${d.threadId === undefined ? "" : ` for thread "${d.threadId}"`} did not answer within the run's ` +

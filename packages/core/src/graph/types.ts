@@ -49,7 +49,7 @@ export interface NodeContext {
   /** The node's name. */
   readonly node: string;
   /** The superstep this task runs in, from 1. */
-  readonly step: number;
+  readonly superstep: number;
   /** This task's id, unique within the run: `"<step>:<position in step>"`. */
   readonly taskId: string;
   /** Which Send to this node in this step started the task (0-based), or undefined for edges. */
@@ -73,6 +73,57 @@ export interface NodeContext {
    * @see ../../../../docs/concepts/interrupts.md
    */
   interrupt<TAnswer = unknown>(value: unknown): TAnswer;
+  /**
+   * A key for external side effects (a payment, an email, a write to another system): the same
+   * every time this task runs — its retries, its resume after an interrupt or a crash, another
+   * worker — and different for every other task. Pass it to APIs that deduplicate requests.
+   *
+   * @example
+   * ```ts
+   * await payments.charge({ amount, idempotencyKey: ctx.idempotencyKey });
+   * ```
+   * @see ../../../../docs/concepts/steps.md
+   */
+  readonly idempotencyKey: string;
+  /**
+   * Runs `fn` once for this task and keeps what it returned: when the node runs again for the
+   * same task (a retry, a resume after an interrupt or a crash, another worker), a step that
+   * finished returns its saved value without calling `fn`. A step is known by its name and by
+   * which call of that name it is in the task, so steps may run concurrently and in loops. A
+   * step that threw runs again. With a checkpointer the value is saved in the thread's store
+   * (it must be plain data a checkpoint can store); without one, it lasts for the run.
+   *
+   * @example
+   * ```ts
+   * const [a, b] = await Promise.all([
+   *   ctx.step("search", () => search(query)),
+   *   ctx.step("charge", ({ idempotencyKey }) => payments.charge({ amount, idempotencyKey })),
+   * ]);
+   * ```
+   * @see ../../../../docs/concepts/steps.md
+   */
+  step<T>(name: string, fn: (step: StepContext) => T | PromiseLike<T>): Promise<Awaited<T>>;
+}
+
+/**
+ * What a step's function receives: which step it is, a key for its side effects and the
+ * node's signal.
+ *
+ * @example
+ * ```ts
+ * await ctx.step("email", ({ idempotencyKey, signal }) => mailer.send(message, { idempotencyKey, signal }));
+ * ```
+ * @see ../../../../docs/concepts/steps.md
+ */
+export interface StepContext {
+  /** The step's name. */
+  readonly name: string;
+  /** Which call of this name in the task it is, from 0. */
+  readonly occurrence: number;
+  /** Like `ctx.idempotencyKey`, but for this step alone: the same every time this step runs. */
+  readonly idempotencyKey: string;
+  /** The node's signal: fires on timeout, on run cancellation and when a sibling fails the run. */
+  readonly signal: AbortSignal;
 }
 
 /** What a node may return. */

@@ -13,6 +13,16 @@ export interface AttemptRequest extends TaskRef {
   /** Prefix of interrupt ids; undefined when the run has no thread (interrupt is then an error). */
   readonly interruptScope: string | undefined;
   /**
+   * The task's `ctx.idempotencyKey`: the same for every attempt and every run of this task
+   * (retries, resumes, other workers). Set by the driver; derived from the task's place when absent.
+   */
+  readonly idempotencyKey?: string;
+  /**
+   * The thread the run is on, when it has one: a worker that opens the thread's store (see
+   * `workerSteps`) saves and reads the task's `ctx.step` results there.
+   */
+  readonly threadId?: string;
+  /**
    * Trace context of this attempt for the process that runs it, as propagation headers
    * (W3C `traceparent`, `tracestate`). Set by a tracing executor such as `@weft/otel`'s;
    * executors that send attempts elsewhere carry it along.
@@ -38,6 +48,37 @@ export interface AttemptControl {
   readonly signal: AbortSignal;
   /** Forwards a custom event from the node to the run's stream. */
   readonly emit: (data: unknown) => void;
+  /**
+   * Where the task's `ctx.step` results are kept between attempts and runs. An executor that
+   * runs attempts in this process passes it on to `runNodeAttempt`; without it, a step's result
+   * lasts for the attempt only.
+   */
+  readonly steps?: TaskSteps;
+}
+
+/** A finished `ctx.step`, to be saved: the node, the step's name, which call of that name, the value. */
+export interface StepResult {
+  readonly node: string;
+  readonly name: string;
+  /** Which call of `name` in the task it is, from 0. */
+  readonly occurrence: number;
+  readonly value: unknown;
+}
+
+/** The key of a step within its task: its name and which call of that name it is (`"charge#0"`). */
+export function stepKey(name: string, occurrence: number): string {
+  return `${name}#${occurrence}`;
+}
+
+/** The `ctx.step` results of one task: those saved before, and a way to save one more. */
+export interface TaskSteps {
+  /** The results saved for this task, by step key (`"<name>#<occurrence>"`). */
+  load(): Promise<ReadonlyMap<string, unknown>>;
+  /**
+   * Saves a finished step unless one is saved under its key already; resolves to the value
+   * saved now (the earlier save wins, so every run of the task sees one value per step).
+   */
+  save(step: StepResult): Promise<unknown>;
 }
 
 /**

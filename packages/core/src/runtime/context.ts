@@ -1,8 +1,10 @@
 import { graphError } from "../errors.js";
-import type { NodeContext } from "../graph/types.js";
-import type { AttemptControl, AttemptRequest } from "../records/attempt.js";
+import type { NodeContext, StepContext } from "../graph/types.js";
+import type { AttemptControl, AttemptRequest, TaskSteps } from "../records/attempt.js";
 import type { TaskRef } from "../records/task-ref.js";
 import { InterruptSignal } from "./interrupt.js";
+import { checkStepCall, runNodeStep } from "./node-step.js";
+import { idempotencyKey, StepLog } from "./step-log.js";
 
 /** What a task context needs to know about its task: a {@link TaskRef} and its interrupt answers. */
 export interface ContextSource extends TaskRef {
@@ -17,6 +19,16 @@ export interface ContextOptions {
   readonly interruptScope: string | undefined;
   readonly signal: AbortSignal;
   readonly emit: (data: unknown) => void;
+  /** Where `ctx.step` and `ctx.idempotencyKey` come from; asked only when the node uses them. */
+  readonly steps: StepSource;
+}
+
+/** A task's idempotency key and its steps, made when a node first asks for them. */
+export interface StepSource {
+  /** The task's `ctx.idempotencyKey`. */
+  idempotencyKey(): string;
+  /** The task's steps, shared by its attempts where the source can keep them. */
+  taskSteps(): TaskSteps;
 }
 
 /** The answers of a task that has none yet: one shared empty list. */
@@ -25,7 +37,7 @@ export const NO_RESUMES: readonly unknown[] = [];
 /** The `ctx` a node receives. Built straight from the task in process, from the request in workers. */
 export class TaskContext implements NodeContext {
   readonly node: string;
-  readonly step: number;
+  readonly superstep: number;
   readonly taskId: string;
   readonly sendIndex: number | undefined;
   readonly attempt: number;
@@ -37,10 +49,13 @@ export class TaskContext implements NodeContext {
   readonly emit: (data: unknown) => void;
   readonly #resumes: readonly unknown[];
   readonly #interruptScope: string | undefined;
+  readonly #steps: StepSource;
+  /** How many steps of each name this attempt has called so far. */
+  #stepCalls: Map<string, number> | undefined;
 
   constructor(task: ContextSource, options: ContextOptions) {
     this.node = task.node;
-    this.step = task.step;
+    this.superstep = task.step;
     this.taskId = task.taskId;
     this.sendIndex = task.sendIndex;
     this.attempt = options.attempt;
@@ -48,7 +63,27 @@ export class TaskContext implements NodeContext {
     this.#interruptScope = options.interruptScope;
     this.signal = options.signal;
     this.emit = options.emit;
+    this.#steps = options.steps;
     this.pending = undefined;
+  }
+
+  get idempotencyKey(): string {
+    return this.#steps.idempotencyKey();
+  }
+
+  step<T>(name: string, fn: (step: StepContext) => T | PromiseLike<T>): Promise<Awaited<T>> {
+    try {
+      checkStepCall(this.node, name, fn);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Counted when called, before any await: concurrent steps get their place in call order.
+    const calls = (this.#stepCalls ??= new Map());
+    const occurrence = calls.get(name) ?? 0;
+    calls.set(name, occurrence + 1);
+    const source = this.#steps;
+    const owner = { node: this.node, signal: this.signal, taskKey: source.idempotencyKey(), steps: source.taskSteps() };
+    return runNodeStep(owner, { name, occurrence }, fn);
   }
 
   interrupt<TAnswer = unknown>(value: unknown): TAnswer {
@@ -58,7 +93,7 @@ export class TaskContext implements NodeContext {
     if (scope === undefined) {
       throw graphError("INVALID_OPTION", "interruptWithoutCheckpointer", { node: this.node });
     }
-    const { taskId, node, step, sendIndex } = this;
+    const { taskId, node, superstep: step, sendIndex } = this;
     this.pending = new InterruptSignal({ id: `${scope}:${taskId}:${index}`, value, kind: "node", taskId, node, step, sendIndex });
     throw this.pending;
   }
@@ -71,5 +106,30 @@ export function nodeContext(request: AttemptRequest, control: AttemptControl): N
     interruptScope: request.interruptScope,
     signal: control.signal,
     emit: control.emit,
+    steps: new RequestSteps(request, control.steps),
   });
+}
+
+/**
+ * The steps of an attempt that arrived as a request: the key the driver sent, and the steps the
+ * executor passed on (in the driver's process), or steps kept for this attempt alone (a worker's).
+ */
+export class RequestSteps implements StepSource {
+  readonly #request: AttemptRequest;
+  #steps: TaskSteps | undefined;
+  #key: string | undefined;
+
+  constructor(request: AttemptRequest, steps: TaskSteps | undefined) {
+    this.#request = request;
+    this.#steps = steps;
+  }
+
+  idempotencyKey(): string {
+    const request = this.#request;
+    return (this.#key ??= request.idempotencyKey ?? idempotencyKey(`request:${request.interruptScope ?? ""}:${request.taskId}`));
+  }
+
+  taskSteps(): TaskSteps {
+    return (this.#steps ??= new StepLog(undefined));
+  }
 }

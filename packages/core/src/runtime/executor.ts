@@ -1,7 +1,7 @@
 import type { NodeSpec } from "../graph/ir.js";
 import type { NodeContext } from "../graph/types.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
-import { TaskContext } from "./context.js";
+import { RequestSteps, TaskContext } from "./context.js";
 import { pipe } from "./maybe.js";
 import { readAttempt, type NodeCall } from "./result.js";
 
@@ -18,6 +18,7 @@ export function runNodeAttempt(spec: NodeSpec, request: AttemptRequest, control:
     interruptScope: request.interruptScope,
     signal: control.signal,
     emit: control.emit,
+    steps: new RequestSteps(request, control.steps),
   });
   const call: NodeCall = { spec, task: request, ctx };
   let value: unknown;

@@ -5,6 +5,7 @@ import { exposeWrite, type StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
 import { type Planner, toFrontier } from "./planner.js";
 import type { RoutingTable } from "./route.js";
+import { runStepScope, type StepScope } from "./step-log.js";
 import { RunControl } from "./run-control.js";
 import { checkRunOptions } from "../options/run-options.js";
 import { runStep } from "./step.js";
@@ -56,6 +57,8 @@ export interface StepEntry {
 export interface StepStore {
   /** Saves a settled task's result under the checkpoint its step starts from. */
   saveTaskResult(outcome: TaskOutcome, checkpointId: string): Promise<void>;
+  /** Where the tasks of the step after `checkpointId` keep their `ctx.step` results. */
+  stepScope(checkpointId: string): StepScope;
   /** Saves a committed step and returns its checkpoint id. */
   saveStep(entry: StepEntry): Promise<string>;
   /** True when another run asked this one to stop at its next step boundary. */
@@ -106,6 +109,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const runLimiter = options.maxConcurrency === undefined ? undefined : new Limiter(options.maxConcurrency);
     /** The tasks of the last three steps, to name the loop when maxSteps is reached. */
     const recent: (readonly Task[])[] = [];
+    const runSteps = store === undefined ? runStepScope() : undefined;
     const failures: TaskFailure[] = [];
     const finish = (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): RunResult => {
       const result = { status, state, steps, failures, interrupts, checkpointId };
@@ -142,6 +146,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         executor: options.executor ?? program.executor,
         graph: ir.name,
         known,
+        steps: store === undefined || scope === undefined ? (runSteps ?? runStepScope()) : store.stepScope(scope),
         onSettled: store === undefined || scope === undefined ? undefined : (outcome) => store.saveTaskResult(outcome, scope),
       });
       run.throwIfAborted();

@@ -1,17 +1,18 @@
 import { isRetryable, retryDelay } from "../controls/retry.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
-import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
+import type { AttemptControl, AttemptRequest, AttemptResult, TaskSteps } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import { taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
 import { exposeWrite } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
-import { NO_RESUMES, TaskContext } from "./context.js";
+import { NO_RESUMES, TaskContext, type StepSource } from "./context.js";
 import { bounded, sleep } from "./deadline.js";
 import { callNode, runNodeAttempt } from "./executor.js";
 import { isThenable, pipe } from "./maybe.js";
 import { interpret, isPlainUpdate, NO_GOTO, readAttempt, receivesState } from "./result.js";
 import type { Routes } from "./route.js";
+import { idempotencyKey, StepLog } from "./step-log.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
 
 /**
@@ -74,7 +75,7 @@ type Outcome = TaskOutcome | Promise<TaskOutcome>;
  * (TypeScript's `private` rather than `#` members: one of these is made per task, and its
  * methods run on every task's path, where `#` members add a brand check to each access.)
  */
-class TaskRun {
+class TaskRun implements StepSource {
   readonly task: Task;
   readonly env: StepEnv;
   /** The attempt running now, from 1. */
@@ -88,6 +89,9 @@ class TaskRun {
   private view: Snapshot | undefined;
   /** Set when the node failed and its `onError` handler produced the write. */
   private recovered: TaskFailure | undefined;
+  /** The task's idempotency key and steps, made when a node first asks; kept across attempts. */
+  private key: string | undefined;
+  private steps: StepLog | undefined;
 
   /** `ctx` when the task's first attempt has already called its node (see `runPlain`). */
   constructor(task: Task, env: StepEnv, ctx?: TaskContext) {
@@ -130,6 +134,7 @@ class TaskRun {
       interruptScope: env.interruptScope,
       signal: env.signal,
       emit: this.customEvents(),
+      steps: this,
     });
     this.ctx = ctx;
     let value: unknown;
@@ -182,7 +187,7 @@ class TaskRun {
 
   private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
     const { env } = this;
-    const control: AttemptControl = { signal, emit: this.customEvents() };
+    const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps() };
     return env.executor === undefined
       ? runNodeAttempt(this.task.spec, this.request(), control)
       : env.executor.runAttempt(this.request(), control);
@@ -200,7 +205,17 @@ class TaskRun {
       input: task.input,
       resumes: task.resumes ?? NO_RESUMES,
       interruptScope: env.interruptScope,
+      idempotencyKey: this.idempotencyKey(),
+      ...(env.steps.threadId === undefined ? {} : { threadId: env.steps.threadId }),
     };
+  }
+
+  idempotencyKey(): string {
+    return (this.key ??= idempotencyKey(this.env.steps.identity(this.task)));
+  }
+
+  taskSteps(): TaskSteps {
+    return (this.steps ??= new StepLog(this.env.steps.journal(this.task)));
   }
 
   /** Turns an attempt's result into the task's outcome. */
@@ -321,6 +336,7 @@ class TaskRun {
         interruptScope: env.interruptScope,
         signal: env.signal,
         emit: this.customEvents(),
+        steps: this,
       });
       const update = await onError(error, task.input, ctx);
       const handled = interpret(update, receivesState(task.spec, task) ? env.snapshot : undefined, task.node);

@@ -6,6 +6,7 @@ import type { Snapshot, Write } from "../records/write.js";
 import type { StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
+import type { StepScope } from "./step-log.js";
 
 /** One unit of work of a superstep: a node with its input. */
 export interface Task extends TaskRef {
@@ -56,4 +57,6 @@ export interface StepEnv {
   readonly executor: Executor | undefined;
   /** The graph's name, for executors. */
   readonly graph: string;
+  /** Where the step's tasks keep their `ctx.step` results, and what names each task. */
+  readonly steps: StepScope;
 }

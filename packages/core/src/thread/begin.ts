@@ -1,4 +1,5 @@
-import type { LoadedCheckpoint, ThreadHead } from "../checkpoint/thread.js";
+import type { LoadedCheckpoint, ThreadHead, ThreadStore } from "../checkpoint/thread.js";
+import type { TaskRef } from "../records/task-ref.js";
 import { graphError } from "../errors.js";
 import { type Command, isCommand } from "../graph/command.js";
 import { headOf } from "../checkpoint/thread.js";
@@ -85,16 +86,18 @@ async function resume(
   const results = await threads.taskResults(threadId, saved.row.checkpointId);
   let planner: Start["planner"];
   const extra = command === undefined ? [] : gotoFrontier(ctx, saved.body.next, command.goto);
+  let steps: CarriedSteps = [];
   if (command !== undefined && (command.update !== undefined || extra.length > 0)) {
     // The update and the targets make a new checkpoint with the same next step (and more);
-    // the results saved for that step are carried over to it.
+    // the results and the `ctx.step` results saved for that step are carried over to it.
+    steps = await stepsOf(ctx, threadId, saved);
     const changed = await writeChange(
       ctx,
       { threadId, saved, head },
       {
         source: "input",
         update: inputWrite(command.update),
-        next: { from: "saved", extra },
+        next: { from: "saved", extra, tasksOf: saved.body.tasksOf ?? saved.row.checkpointId },
       },
     );
     planner = changed.planner;
@@ -119,6 +122,11 @@ async function resume(
       const result = toSavedResult(outcome)!;
       await threads.saveTaskResult(threadId, saved.row.checkpointId, { taskId: outcome.task.taskId, node: outcome.task.node, result });
     }
+    for (const { task, steps: finished } of steps) {
+      if (known.get(task.taskId)?.status === "done") continue;
+      const place = { threadId, checkpointId: saved.row.checkpointId, taskId: task.taskId };
+      for (const step of finished) await threads.saveStepResult(place, { node: task.node, ...step });
+    }
   }
   const resumed = tasks.map((task) => {
     const outcome = known.get(task.taskId);
@@ -128,6 +136,20 @@ async function resume(
   });
   const start: Start = { state: saved.state, tasks: resumed, planner, known, checkpointId: saved.row.checkpointId, skipBreakpoint: true };
   return { start, checkpoint: saved, head };
+}
+
+/** The `ctx.step` results saved for each task of a checkpoint's next step. */
+type CarriedSteps = { readonly task: TaskRef; readonly steps: Awaited<ReturnType<ThreadStore["savedSteps"]>> }[];
+
+/** Reads the step results of `saved`'s next step, before a new checkpoint's put removes them. */
+async function stepsOf(ctx: ThreadContext, threadId: string, saved: LoadedCheckpoint): Promise<CarriedSteps> {
+  const tasks = newPlanner(ctx.program, saved.body.planner).tasks(saved.body.next, saved.state, saved.body.step + 1);
+  const carried: CarriedSteps = [];
+  for (const task of tasks) {
+    const steps = await ctx.threads.savedSteps(threadId, saved.row.checkpointId, task.taskId);
+    if (steps.length > 0) carried.push({ task, steps });
+  }
+  return carried;
 }
 
 /** A resuming `Command`'s `goto` targets as tasks added to the saved next step. */

@@ -38,7 +38,12 @@ export interface Change {
 export type ChangeNext =
   | Exclude<After, { readonly from: "node" }>
   | { readonly from: "node"; readonly node: NodeSpec }
-  | { readonly from: "saved"; readonly extra: readonly FrontierTask[] };
+  | {
+      readonly from: "saved";
+      readonly extra: readonly FrontierTask[];
+      /** The checkpoint that planned the kept step, when its tasks go on as the same tasks (a resume). */
+      readonly tasksOf?: string;
+    };
 
 /** A saved change: its checkpoint, and the planner and the tasks it planned (none when it kept the saved next step). */
 export interface Changed {
@@ -85,6 +90,7 @@ export async function writeChange(ctx: ThreadContext, at: ChangeAt, change: Chan
     next: frontier,
     planner: planner.save(),
     head: at.head,
+    tasksOf: next.from === "saved" ? next.tasksOf : undefined,
   });
   return { checkpoint, planner, tasks };
 }

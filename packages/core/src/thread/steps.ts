@@ -1,5 +1,8 @@
 import { headOf, type LoadedCheckpoint, type ThreadHead, type ThreadStore } from "../checkpoint/thread.js";
+import type { StepResult, TaskSteps } from "../records/attempt.js";
+import type { TaskRef } from "../records/task-ref.js";
 import type { StepEntry, StepStore } from "../runtime/loop.js";
+import type { StepScope } from "../runtime/step-log.js";
 import type { TaskOutcome } from "../runtime/task.js";
 import type { RunLease } from "./lease.js";
 import { toSavedResult } from "./task-results.js";
@@ -35,6 +38,18 @@ export class ThreadSteps implements StepStore {
     await this.#threads.saveTaskResult(this.#threadId, checkpointId, { taskId, node, result });
   }
 
+  stepScope(checkpointId: string): StepScope {
+    const checkpoint = this.#checkpoint;
+    // A resume that wrote an update keeps the tasks planned at an earlier checkpoint, and their identity.
+    const tasksOf = checkpoint.row.checkpointId === checkpointId ? (checkpoint.body.tasksOf ?? checkpointId) : checkpointId;
+    const threadId = this.#threadId;
+    return {
+      threadId,
+      identity: (task) => JSON.stringify([threadId, tasksOf, task.taskId]),
+      journal: (task) => new ThreadTaskSteps({ threads: this.#threads, threadId, lease: this.#lease }, checkpointId, task),
+    };
+  }
+
   async saveStep(entry: StepEntry): Promise<string> {
     // Renewed first: a run that lost its lease writes nothing more, and a request made during
     // the step is heard at its end.
@@ -43,5 +58,34 @@ export class ThreadSteps implements StepStore {
     this.#checkpoint = await this.#threads.save(this.#threadId, this.#checkpoint, { ...entry, source: "step", head: this.#head });
     this.#head = headOf(this.#checkpoint);
     return this.#checkpoint.row.checkpointId;
+  }
+}
+
+/**
+ * One task's `ctx.step` results in its thread's store, saved while the run holds the thread's
+ * lease (a worker's, without a lease of its own: see `workerSteps`).
+ */
+export class ThreadTaskSteps implements TaskSteps {
+  readonly #at: { readonly threads: ThreadStore; readonly threadId: string; readonly lease: Pick<RunLease, "confirm"> | undefined };
+  readonly #place: { readonly threadId: string; readonly checkpointId: string; readonly taskId: string };
+
+  constructor(
+    at: { threads: ThreadStore; threadId: string; lease: Pick<RunLease, "confirm"> | undefined },
+    checkpointId: string,
+    task: { readonly taskId: string },
+  ) {
+    this.#at = at;
+    this.#place = { threadId: at.threadId, checkpointId, taskId: task.taskId };
+  }
+
+  load(): Promise<ReadonlyMap<string, unknown>> {
+    const { threadId, checkpointId, taskId } = this.#place;
+    return this.#at.threads.stepResults(threadId, checkpointId, taskId);
+  }
+
+  async save(step: StepResult): Promise<unknown> {
+    // A run that lost the thread saves nothing more: the run that took it over owns the task now.
+    await this.#at.lease?.confirm();
+    return this.#at.threads.saveStepResult(this.#place, step);
   }
 }

@@ -8,7 +8,8 @@ import { boundStore } from "./bounded-store.js";
 import { headFor, writeChange } from "./change.js";
 import { describeThread, type ThreadState } from "./describe.js";
 import { DEFAULT_LEASE_TTL_MS, RunLease } from "./lease.js";
-import { ThreadSteps } from "./steps.js";
+import { ThreadSteps, ThreadTaskSteps } from "./steps.js";
+import type { TaskSteps } from "../records/attempt.js";
 
 /** How long a cancelled run waits for its lease's release before it ends anyway (the lease then expires). */
 const CANCELLED_RELEASE_MS = 25;
@@ -103,6 +104,15 @@ export class Threads {
       await lease.release(undefined);
       run.dispose();
     }
+  }
+
+  /**
+   * The `ctx.step` results of one task of a thread, for a worker that runs the task's attempt
+   * away from the run: saved and read in the thread's store, without the run's lease (the
+   * first save of a step wins, so the run and its workers see one value per step).
+   */
+  taskSteps(place: { readonly threadId: string; readonly checkpointId: string; readonly taskId: string }): TaskSteps {
+    return new ThreadTaskSteps({ threads: this.#threads, threadId: place.threadId, lease: undefined }, place.checkpointId, place);
   }
 
   /** The graph's checkpointer. */

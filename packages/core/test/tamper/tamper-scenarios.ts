@@ -2,12 +2,11 @@ import { createHash, createHmac } from "node:crypto";
 import { expect, it } from "vitest";
 import { z } from "zod";
 import { appendList, END, MemoryCheckpointer, Send, START, StateGraph } from "../../src/index.js";
+import { threadIds, withStore, type StoreBackend } from "../helpers.js";
 import type { Checkpointer, CheckpointRow } from "../../src/adapter.js";
 
 /** A store under test, with its own ways in where the public API has none. */
-export interface TamperBackend {
-  readonly create: () => Promise<Checkpointer> | Checkpointer;
-  readonly dispose?: (saver: Checkpointer) => Promise<void> | void;
+export interface TamperBackend extends StoreBackend {
   /** How many task-result rows the store holds for `threadId`, read from its tables. */
   readonly countTaskResults?: (saver: Checkpointer, threadId: string) => Promise<number>;
   /** Makes an existing checkpoint the thread's newest row in the store's own storage (SQL). */
@@ -101,16 +100,8 @@ async function refusal(promise: Promise<unknown>): Promise<Error & { code?: stri
  * finished 100-step thread leaves no task-result rows behind.
  */
 export function tamperScenarios(name: string, backend: TamperBackend): void {
-  const withSaver = (test: (saver: Checkpointer) => Promise<void>) => async () => {
-    const saver = await backend.create();
-    try {
-      await test(saver);
-    } finally {
-      await backend.dispose?.(saver);
-    }
-  };
-  let threads = 0;
-  const thread = (): string => `tamper-${process.pid}-${Date.now().toString(36)}-${threads++}`;
+  const withSaver = withStore(backend);
+  const thread = threadIds("tamper");
 
   /** A thread paused on writer 1's failure, with writers 0 and 2's results saved. */
   async function paused(saver: Checkpointer, key?: string) {

@@ -53,7 +53,10 @@ export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefi
 
 /**
  * Calls the chat completions API once: builds the request (schema, tools, streaming), passes
- * the abort signal, emits usage and delta events, and validates a structured answer.
+ * the abort signal, emits usage and delta events, and validates a structured answer. Given a
+ * node's `ctx`, the call is a step of its task (`openai.chat`): a retry or a resume of the task
+ * returns the saved answer and calls the model no more. An answer that fails validation is not
+ * saved, so a retry asks again.
  *
  * @example
  * ```ts
@@ -69,6 +72,19 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
   options: CallModelOptions<TSchema>,
   ctx: CallContext = {},
 ): Promise<ModelAnswer<ParsedOf<TSchema>>> {
+  if (ctx.step === undefined) return toAnswer(options, await request(options, ctx));
+  // The step keeps the raw answer (plain JSON data), once it is known to be valid: whatever
+  // the schema's output holds, what is saved is what the server sent.
+  const raw = await ctx.step("openai.chat", async () => {
+    const answer = await request(options, ctx);
+    toAnswer(options, answer);
+    return answer;
+  });
+  return toAnswer(options, raw);
+}
+
+/** Sends the request and gathers the answer, streamed or not, emitting delta and usage events. */
+async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: CallContext): Promise<RawAnswer> {
   const body = requestBody(options);
   const requestOptions = ctx.signal === undefined ? undefined : { signal: ctx.signal };
   const attempt = ctx.attempt ?? 1;
@@ -97,7 +113,7 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
     const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage, durationMs };
     ctx.emit(event);
   }
-  return toAnswer(options, raw);
+  return raw;
 }
 
 function requestBody(options: CallModelOptions<z.ZodType | undefined>): ChatCompletionCreateParams {

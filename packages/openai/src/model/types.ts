@@ -1,3 +1,4 @@
+import type { NodeContext } from "@weft/core";
 import type OpenAI from "openai";
 import type {
   ChatCompletionAssistantMessageParam,
@@ -80,4 +81,10 @@ export interface CallContext {
   readonly emit?: (data: unknown) => void;
   /** The node attempt, copied into events. */
   readonly attempt?: number;
+  /**
+   * The node's `ctx.step`: when given, the call is a step of the node's task, so a retry or a
+   * resume of the task (after an interrupt or a crash, on a durable thread) gets the answer
+   * back without calling the model again.
+   */
+  readonly step?: NodeContext["step"];
 }

@@ -1,4 +1,4 @@
-import { GraphError } from "@weft/core";
+import { GraphError, type NodeContext } from "@weft/core";
 import type { ChatCompletionMessageToolCall, ChatCompletionToolMessageParam } from "openai/resources/chat/completions";
 import { z } from "zod";
 import type { ToolEvent } from "../events/events.js";
@@ -64,6 +64,12 @@ export interface RunToolCallsOptions {
   readonly concurrency?: number;
   /** Receives `openai.tool` start/end events (a node's `ctx.emit`). */
   readonly emit?: (data: unknown) => void;
+  /**
+   * The node's `ctx.step`, bound to it: each tool that returns becomes a step of the node's
+   * task (`openai.tool:<call id>`), so a retry or a resume of the task does not run it again.
+   * Its value must then be plain data a checkpoint can store.
+   */
+  readonly step?: NodeContext["step"];
 }
 
 /**
@@ -172,8 +178,17 @@ async function runOne(
       resolve("timeout");
     }, timeoutMs);
   });
+  // Set when the tool itself threw: anything else that throws (saving its step) fails the node.
+  let toolThrew = false;
+  const execute = () =>
+    Promise.resolve()
+      .then(() => tool.execute(args.data, { signal: callSignal, callId: call.id, index, emit }))
+      .catch((error: unknown) => {
+        toolThrew = true;
+        throw error;
+      });
   try {
-    const execution = Promise.resolve().then(() => tool.execute(args.data, { signal: callSignal, callId: call.id, index, emit }));
+    const execution = options.step === undefined ? execute() : options.step(`openai.tool:${call.id}`, execute);
     const outcome = await Promise.race([execution.then((value) => ({ value })), timedOut]);
     if (outcome === "timeout") {
       execution.catch(() => undefined);
@@ -187,6 +202,7 @@ async function runOne(
   } catch (error) {
     // A cancelled run must not turn into a message: let the node see the abort.
     if (signal.aborted) throw signal.reason;
+    if (!toolThrew) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     return done({ content: `Error: the tool "${name}" failed: ${reason}`, failure: "TOOL_FAILED", error });
   } finally {

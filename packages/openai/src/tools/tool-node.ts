@@ -94,6 +94,7 @@ export function toolNode(
     const results = await runToolCalls(calls(input), options.tools, {
       signal: ctx.signal,
       emit: (data) => ctx.emit(data),
+      step: (name, fn) => ctx.step(name, fn),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     });

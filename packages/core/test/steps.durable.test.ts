@@ -1,0 +1,4 @@
+import { MemoryCheckpointer } from "../src/index.js";
+import { stepScenarios } from "./steps/step-scenarios.js";
+
+stepScenarios("MemoryCheckpointer", { create: () => new MemoryCheckpointer(), reopen: (saver) => saver });
