@@ -36,15 +36,17 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
  * of cheap nodes run a million of these.
  */
 function runPlain(task: Task, env: StepEnv): Outcome {
-  const ctx = new TaskContext(task, { attempt: 1, interruptScope: env.interruptScope, signal: env.signal, emit: ignore });
+  const source = new PlainSource(task, env);
+  const ctx = new TaskContext(task, { attempt: 1, interruptScope: env.interruptScope, signal: env.signal, emit: ignore, steps: source });
+  source.ctx = ctx;
   let value: unknown;
   try {
     value = callNode(task.spec, task.input, ctx);
   } catch (error) {
-    return new TaskRun(task, env, ctx).threw(error);
+    return source.taskRun().threw(error);
   }
   if (isThenable(value) || ctx.pending !== undefined || !isPlainUpdate(value) || env.signal.aborted) {
-    return pipe(value, new TaskRun(task, env, ctx), TaskRun.prototype.returned, TaskRun.prototype.threw);
+    return pipe(value, source.taskRun(), TaskRun.prototype.returned, TaskRun.prototype.threw);
   }
   let write: Write;
   let view: Snapshot | undefined;
@@ -54,10 +56,39 @@ function runPlain(task: Task, env: StepEnv): Outcome {
     view = routersView(task, env, write);
     routes = env.routing.route(task.node, NO_GOTO, view ?? env.snapshot);
   } catch (error) {
-    return new TaskRun(task, env, ctx).afterError(error);
+    return source.taskRun().afterError(error);
   }
-  if (isThenable(routes)) return new TaskRun(task, env, ctx).routed(write, view, routes);
+  if (isThenable(routes)) return source.taskRun().routed(write, view, routes);
   return { status: "done", task, write, triggers: routes.triggers, sends: routes.sends, view };
+}
+
+/**
+ * Where a task on the plain path gets its steps and idempotency key: its {@link TaskRun}, made
+ * when the node first asks (or when the task leaves the plain path), so a task that never asks
+ * allocates none.
+ */
+class PlainSource implements StepSource {
+  readonly task: Task;
+  readonly env: StepEnv;
+  ctx: TaskContext | undefined;
+  private run: TaskRun | undefined;
+
+  constructor(task: Task, env: StepEnv) {
+    this.task = task;
+    this.env = env;
+  }
+
+  taskRun(): TaskRun {
+    return (this.run ??= new TaskRun(this.task, this.env, this.ctx));
+  }
+
+  idempotencyKey(): string {
+    return this.taskRun().idempotencyKey();
+  }
+
+  taskSteps(): TaskSteps {
+    return this.taskRun().taskSteps();
+  }
 }
 
 /** What a task's routers see: the step snapshot with the task's own write applied; undefined when it has no routers. */
