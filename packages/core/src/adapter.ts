@@ -15,8 +15,10 @@ export type {
   LeaseRequest,
   PutOptions,
   ReleaseLeaseOptions,
+  SetWakeupOptions,
   TaskResultRow,
   ThreadLease,
+  ThreadWakeup,
 } from "./checkpoint/checkpointer.js";
 export { checkpointConflict } from "./checkpoint/checkpointer.js";
 export { checkStoreOptions } from "./checkpoint/store-options.js";

@@ -10,6 +10,8 @@ export interface Tables {
   /** One row per thread naming its latest checkpoint: what `put` locks and moves. */
   readonly threads: string;
   readonly leases: string;
+  /** One row per waiting thread: when it is due to resume by itself. */
+  readonly wakeups: string;
 }
 
 const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;
@@ -24,6 +26,7 @@ export function tablesIn(schema: string): Tables {
     taskResults: table("weft_task_results"),
     threads: table("weft_threads"),
     leases: table("weft_leases"),
+    wakeups: table("weft_wakeups"),
   };
 }
 
@@ -69,6 +72,13 @@ const MIGRATIONS: readonly ((tables: Tables) => string)[] = [
     CREATE INDEX ${quote("weft_leases_expires_at")} ON ${t.leases} (expires_at);
     DELETE FROM ${t.taskResults} AS r USING ${t.checkpoints} AS c
       WHERE c.thread_id = r.thread_id AND c.parent_id = r.checkpoint_id;`,
+  // Version 3: when each waiting thread is due to resume by itself, in epoch milliseconds.
+  (t) => `
+    CREATE TABLE ${t.wakeups} (
+      thread_id text PRIMARY KEY,
+      wake_at bigint NOT NULL
+    );
+    CREATE INDEX ${quote("weft_wakeups_wake_at")} ON ${t.wakeups} (wake_at);`,
 ];
 
 /**
@@ -90,6 +100,7 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_task_results: ["seq", "thread_id", "checkpoint_id", "task_id", "data"],
   weft_threads: ["thread_id", "head"],
   weft_leases: ["thread_id", "owner", "expires_at", "request"],
+  weft_wakeups: ["thread_id", "wake_at"],
 };
 
 /**

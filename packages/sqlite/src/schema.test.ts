@@ -59,14 +59,14 @@ describe("the SQLite schema", () => {
     expect(tablesOf(file.path)).toEqual(["invoices"]);
     await saver.list("t");
     await saver.close();
-    expect(tablesOf(file.path)).toEqual(["invoices", "weft_checkpoints", "weft_leases", "weft_schema_version", "weft_task_results"]);
+    expect(tablesOf(file.path)).toEqual(["invoices", "weft_checkpoints", "weft_leases", "weft_schema_version", "weft_task_results", "weft_wakeups"]);
     const check = new DatabaseSync(file.path);
     expect(check.prepare("SELECT id, version FROM weft_schema_version").all()).toEqual([{ id: 1, version: SCHEMA_VERSION }]);
     expect(check.prepare("SELECT id FROM invoices").all()).toEqual([{ id: 7 }]);
     check.close();
   });
 
-  it("upgrades a version 1 file: leases added, task results of committed steps dropped, rows kept", async () => {
+  it("upgrades a version 1 file: leases and wake-ups added, task results of committed steps dropped, rows kept", async () => {
     const db = new DatabaseSync(file.path);
     db.exec(`
       CREATE TABLE weft_schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
@@ -88,13 +88,15 @@ describe("the SQLite schema", () => {
       );
       await saver.put({ threadId: "t", checkpointId: "c2", parentId: "c1", step: 2, data: "two" }, { head: "c1" });
       expect((await saver.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
+      await saver.setWakeup({ threadId: "t", wakeAt: 1 });
+      expect(await saver.dueWakeups()).toEqual([{ threadId: "t", wakeAt: 1 }]);
     } finally {
       await saver.close();
     }
     const check = new DatabaseSync(file.path);
     expect(check.prepare("SELECT version FROM weft_schema_version").get()).toEqual({ version: SCHEMA_VERSION });
     check.close();
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
   });
 
   it("is refused, untouched, when a newer @weft/sqlite wrote the file", async () => {

@@ -38,6 +38,12 @@ const MIGRATIONS: readonly string[] = [
      SELECT 1 FROM weft_checkpoints AS c
      WHERE c.thread_id = weft_task_results.thread_id AND c.parent_id = weft_task_results.checkpoint_id
    );`,
+  // Version 3: when each waiting thread is due to resume by itself.
+  `CREATE TABLE weft_wakeups (
+     thread_id TEXT PRIMARY KEY,
+     wake_at INTEGER NOT NULL
+   );
+   CREATE INDEX weft_wakeups_wake_at ON weft_wakeups (wake_at);`,
 ];
 
 /**
@@ -58,6 +64,7 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_checkpoints: ["seq", "thread_id", "checkpoint_id", "parent_id", "step", "data"],
   weft_task_results: ["seq", "thread_id", "checkpoint_id", "task_id", "data"],
   weft_leases: ["thread_id", "owner", "expires_at", "request"],
+  weft_wakeups: ["thread_id", "wake_at"],
 };
 
 /**

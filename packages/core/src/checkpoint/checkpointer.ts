@@ -84,6 +84,23 @@ export interface AcquireLeaseOptions {
   readonly ttlMs: number;
 }
 
+/**
+ * When a thread that waits (on an interrupt with a timeout, or a `ctx.sleep` that paused its run)
+ * is due to resume by itself.
+ */
+export interface ThreadWakeup {
+  readonly threadId: string;
+  /** In epoch milliseconds, by the store's clock. */
+  readonly wakeAt: number;
+}
+
+/** Options of {@link Checkpointer.setWakeup}. */
+export interface SetWakeupOptions {
+  readonly threadId: string;
+  /** Epoch milliseconds by the store's clock; `null` removes the thread's wake-up. */
+  readonly wakeAt: number | null;
+}
+
 /** Options of {@link Checkpointer.releaseLease}. */
 export interface ReleaseLeaseOptions {
   readonly threadId: string;
@@ -136,7 +153,7 @@ export interface Checkpointer {
   putTaskResult(row: TaskResultRow): Promise<void>;
   /** The task results saved for the step after `checkpointId`, in the order they were first put. */
   getTaskResults(threadId: string, checkpointId: string): Promise<TaskResultRow[]>;
-  /** Removes a thread with all its checkpoints and task results. */
+  /** Removes a thread with all its checkpoints, task results, lease and wake-up. */
   deleteThread(threadId: string): Promise<void>;
   /**
    * Takes the thread's lease for `ttlMs` by the store's clock. Succeeds when the thread has no
@@ -163,6 +180,18 @@ export interface Checkpointer {
    * threads whose run's process died mid-run, for recovery to resume.
    */
   expiredLeases(options?: { readonly limit?: number }): Promise<ThreadLease[]>;
+  /**
+   * The store's clock, in epoch milliseconds: the clock leases expire by and wake-ups fall due
+   * by, so that the processes' own clocks do not need to agree.
+   */
+  now(): Promise<number>;
+  /** Sets when the thread is due to resume by itself (replacing any earlier time), or removes it. */
+  setWakeup(options: SetWakeupOptions): Promise<void>;
+  /**
+   * The threads whose wake-up time has passed by the store's clock, earliest first, at most
+   * `limit` (default: all): what recovery resumes, besides threads with expired leases.
+   */
+  dueWakeups(options?: { readonly limit?: number }): Promise<ThreadWakeup[]>;
 }
 
 /** The methods every {@link Checkpointer} has, for checks and wrappers. */
@@ -178,4 +207,7 @@ export const CHECKPOINTER_METHODS = [
   "releaseLease",
   "requestLease",
   "expiredLeases",
+  "now",
+  "setWakeup",
+  "dueWakeups",
 ] as const satisfies readonly (keyof Checkpointer)[];

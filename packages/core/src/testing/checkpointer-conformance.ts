@@ -3,6 +3,7 @@ import type { Checkpointer } from "../checkpoint/checkpointer.js";
 import { freshThread, row, type WithSaver } from "./conformance-helpers.js";
 import { headConformance } from "./head-conformance.js";
 import { leaseConformance } from "./lease-conformance.js";
+import { wakeupConformance } from "./wakeup-conformance.js";
 
 /** Options of {@link checkpointerConformance}. */
 export interface ConformanceOptions {
@@ -15,7 +16,7 @@ export interface ConformanceOptions {
 /**
  * The behaviour every {@link Checkpointer} must have, as a vitest suite: storing and listing
  * rows, the `head` check of `put` (including many concurrent writers), pruning a committed
- * step's task results, and every rule of thread leases, expiry included. Call it from a test
+ * step's task results, every rule of thread leases, expiry included, and of wake-ups. Call it from a test
  * file of your backend; Weft's memory, SQLite and Postgres checkpointers all run it.
  *
  * @example
@@ -131,5 +132,6 @@ export function checkpointerConformance(name: string, options: ConformanceOption
 
     headConformance(withSaver);
     leaseConformance(withSaver);
+    wakeupConformance(withSaver);
   });
 }
