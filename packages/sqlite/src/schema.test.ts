@@ -59,7 +59,14 @@ describe("the SQLite schema", () => {
     expect(tablesOf(file.path)).toEqual(["invoices"]);
     await saver.list("t");
     await saver.close();
-    expect(tablesOf(file.path)).toEqual(["invoices", "weft_checkpoints", "weft_leases", "weft_schema_version", "weft_task_results", "weft_wakeups"]);
+    expect(tablesOf(file.path)).toEqual([
+      "invoices",
+      "weft_checkpoints",
+      "weft_leases",
+      "weft_schema_version",
+      "weft_task_results",
+      "weft_wakeups",
+    ]);
     const check = new DatabaseSync(file.path);
     expect(check.prepare("SELECT id, version FROM weft_schema_version").all()).toEqual([{ id: 1, version: SCHEMA_VERSION }]);
     expect(check.prepare("SELECT id FROM invoices").all()).toEqual([{ id: 7 }]);

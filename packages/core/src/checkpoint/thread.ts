@@ -51,7 +51,13 @@ const taskResultSchema = z.discriminatedUnion("status", [
   }),
   z.object({
     status: z.literal("interrupted"),
-    interrupt: z.object({ id: z.string(), value: z.unknown(), kind: z.enum(["node", "before", "after"]) }),
+    interrupt: z.object({
+      id: z.string(),
+      value: z.unknown(),
+      kind: z.enum(["node", "before", "after", "sleep"]),
+      wakeAt: z.number().int().min(0).optional(),
+      default: z.unknown().optional(),
+    }),
     resumes: z.array(z.unknown()),
   }),
   z.object({
@@ -79,7 +85,13 @@ export type SavedTaskResult =
     }
   | {
       readonly status: "interrupted";
-      readonly interrupt: { readonly id: string; readonly value: unknown; readonly kind: "node" | "before" | "after" };
+      readonly interrupt: {
+        readonly id: string;
+        readonly value: unknown;
+        readonly kind: "node" | "before" | "after" | "sleep";
+        readonly wakeAt?: number;
+        readonly default?: unknown;
+      };
       readonly resumes: readonly unknown[];
     }
   | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean };

@@ -72,7 +72,41 @@ export interface NodeContext {
    * ```
    * @see ../../../../docs/concepts/interrupts.md
    */
-  interrupt<TAnswer = unknown>(value: unknown): TAnswer;
+  interrupt<TAnswer = unknown>(value: unknown, options?: InterruptOptions<TAnswer>): TAnswer;
+  /**
+   * Pauses this task for `ms` milliseconds, durably when the run has a thread: the wake-up time
+   * is saved first, so a run whose process dies mid-sleep sleeps only what is left when it is
+   * recovered. A sleep of at most the run's `inProcessSleepMs` (default 60 s) waits in this
+   * process; a longer one pauses the run (`status: "waiting"`) and `graph.recover()` resumes it
+   * once it is due, running the node again from the start, where this call then returns at once.
+   * Without a thread it is a plain wait. Rejects when `ctx.signal` fires.
+   *
+   * @example
+   * ```ts
+   * await ctx.sleep(24 * 60 * 60_000); // a day: the run pauses and is recovered tomorrow
+   * ```
+   * @see ../../../../docs/concepts/interrupts.md
+   */
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * Options of `ctx.interrupt`: a deadline after which the interrupt answers itself.
+ *
+ * @example
+ * ```ts
+ * const approved = ctx.interrupt<boolean>("Ship it?", { timeoutMs: 24 * 60 * 60_000, default: false });
+ * ```
+ * @see ../../../../docs/concepts/interrupts.md
+ */
+export interface InterruptOptions<TAnswer = unknown> {
+  /**
+   * Milliseconds (finite, ≥ 0) after which the interrupt resumes by itself with `default`,
+   * counted by the checkpointer's clock. An answer that comes later is refused.
+   */
+  readonly timeoutMs: number;
+  /** The answer when time runs out; default `undefined`. It is stored, so it must be storable. */
+  readonly default?: TAnswer;
 }
 
 /** What a node may return. */

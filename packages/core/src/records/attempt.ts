@@ -1,3 +1,4 @@
+import type { WaitRequest } from "./interrupt.js";
 import type { TaskRef } from "./task-ref.js";
 
 /** One attempt of one task, as plain data: what an executor needs to run the node. */
@@ -30,7 +31,17 @@ export interface Interpreted {
 /** What an attempt produced: the node's result taken apart, or the interrupt it raised. */
 export type AttemptResult =
   | { readonly kind: "returned"; readonly result: Interpreted }
-  | { readonly kind: "interrupted"; readonly id: string; readonly value: unknown };
+  | {
+      readonly kind: "interrupted";
+      readonly id: string;
+      readonly value: unknown;
+      /** True for a `ctx.sleep` that paused the attempt. */
+      readonly sleep?: boolean;
+      /** For a timed interrupt or a sleep: how long until it ends by itself, and its answer then. */
+      readonly wait?: WaitRequest;
+      /** The task's answers before this call, when it made calls that needed none (sleeps that ended). */
+      readonly resumes?: readonly unknown[];
+    };
 
 /** How an executor reports back while an attempt runs. */
 export interface AttemptControl {
@@ -38,6 +49,24 @@ export interface AttemptControl {
   readonly signal: AbortSignal;
   /** Forwards a custom event from the node to the run's stream. */
   readonly emit: (data: unknown) => void;
+  /**
+   * Makes the task's short `ctx.sleep` calls durable while they wait in this process. An
+   * executor that runs attempts in this process passes it on to `runNodeAttempt`; without it,
+   * every durable sleep pauses the attempt and the driver waits.
+   */
+  readonly waits?: TaskWaits;
+}
+
+/** What a task's `ctx.sleep` needs to wait in this process and still survive a crash. */
+export interface TaskWaits {
+  /** Sleeps of at most this many milliseconds wait in this process; longer ones pause the run. */
+  readonly inProcessMs: number;
+  /**
+   * Saves that the task's call number `index` sleeps `ms` from now by the checkpointer's clock
+   * (with the answers of its calls before it), so that a run recovered after a crash sleeps
+   * only what is left. Resolves once saved; the caller then waits `ms`.
+   */
+  begin(sleep: { readonly index: number; readonly ms: number; readonly resumes: readonly unknown[] }): Promise<void>;
 }
 
 /**

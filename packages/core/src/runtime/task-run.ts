@@ -11,6 +11,7 @@ import { bounded, sleep } from "./deadline.js";
 import { callNode, runNodeAttempt } from "./executor.js";
 import { isThenable, pipe } from "./maybe.js";
 import { interpret, isPlainUpdate, NO_GOTO, readAttempt, receivesState } from "./result.js";
+import { taskWaits } from "./wait.js";
 import type { Routes } from "./route.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
 
@@ -86,6 +87,7 @@ class TaskRun {
       interruptScope: env.interruptScope,
       signal: env.signal,
       emit: this.customEvents(),
+      waits: env.waits === undefined ? undefined : taskWaits(task, env),
     });
     this.ctx = ctx;
     let value: unknown;
@@ -138,10 +140,9 @@ class TaskRun {
 
   private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
     const { env } = this;
-    const control: AttemptControl = { signal, emit: this.customEvents() };
-    return env.executor === undefined
-      ? runNodeAttempt(this.task.spec, this.request(), control)
-      : env.executor.runAttempt(this.request(), control);
+    if (env.executor !== undefined) return env.executor.runAttempt(this.request(), { signal, emit: this.customEvents() });
+    const control: AttemptControl = { signal, emit: this.customEvents(), waits: taskWaits(this.task, env) };
+    return runNodeAttempt(this.task.spec, this.request(), control);
   }
 
   private request(): AttemptRequest {
@@ -289,11 +290,26 @@ class TaskRun {
     }
   }
 
-  private interrupted(outcome: { readonly id: string; readonly value: unknown }): TaskOutcome {
+  /** The task paused on an interrupt or a sleep; a timed one is given its wake-up time by the store's clock. */
+  private interrupted(outcome: AttemptResult & { readonly kind: "interrupted" }): Outcome {
+    const waits = this.env.waits;
+    const wait = outcome.wait;
+    if (wait === undefined || waits === undefined) return this.paused(outcome, undefined);
+    return waits.now().then((now) => this.paused(outcome, Math.ceil(now + wait.ms)));
+  }
+
+  private paused(outcome: AttemptResult & { readonly kind: "interrupted" }, wakeAt: number | undefined): TaskOutcome {
     const { task, env } = this;
-    const interrupt: PendingInterrupt = { id: outcome.id, value: outcome.value, kind: "node", ...taskRef(task) };
+    const base: PendingInterrupt = {
+      id: outcome.id,
+      value: outcome.value,
+      kind: outcome.sleep === true ? "sleep" : "node",
+      ...taskRef(task),
+    };
+    const interrupt: PendingInterrupt =
+      wakeAt === undefined ? base : outcome.sleep === true ? { ...base, wakeAt } : { ...base, wakeAt, default: outcome.wait!.default };
     env.emit?.({ type: "interrupt", interrupt, ...taskRef(task), at: env.at() });
-    return { status: "interrupted", task, interrupt, resumes: task.resumes ?? NO_RESUMES };
+    return { status: "interrupted", task, interrupt, resumes: outcome.resumes ?? task.resumes ?? NO_RESUMES };
   }
 
   private cancelled(reason: unknown): TaskOutcome {
