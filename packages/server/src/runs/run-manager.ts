@@ -183,7 +183,8 @@ export class RunManager {
           accepted = true;
           hooks.accept.resolve();
         }
-        if (event.type === "run:end") status = event.status === "interrupted" ? "interrupted" : "done";
+        // A run waiting on its sleeps is paused like an interrupted one: its thread resumes it.
+        if (event.type === "run:end") status = event.status === "done" ? "done" : "interrupted";
         if (event.type === "run:error") failure = event.error;
         // The engine has saved its last checkpoint: the thread may take its next run.
         if (TERMINAL.has(event.type)) hooks.release();
