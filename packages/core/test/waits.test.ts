@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { appendList, Command, END, isGraphError, MemoryCheckpointer, Send, START, StateGraph, type NodeContext } from "../src/index.js";
-import type { Checkpointer } from "../src/adapter.js";
+import { type Checkpointer, type Executor, runNodeAttempt } from "../src/adapter.js";
 import { rejectionOf, sleep } from "./helpers.js";
 
 const State = z.object({ log: appendList(z.string()) });
@@ -212,6 +212,35 @@ describe("ctx.sleep", () => {
     const resumedAt = Date.now();
     expect((await graph.run(null, { threadId: "t" })).status).toBe("done");
     expect(after - resumedAt).toBeLessThan(500);
+  });
+
+  it("waits in the process under a node timeout too, and pauses when an executor elsewhere runs the node", async () => {
+    const build = (executor?: Executor) =>
+      new StateGraph(State)
+        .addNode(
+          "nap",
+          async (_s, ctx) => {
+            await ctx.sleep(30);
+            return { log: "woke" };
+          },
+          { timeoutMs: 5000 },
+        )
+        .addEdge(START, "nap")
+        .addEdge("nap", END)
+        .compile({ checkpointer: new MemoryCheckpointer(), ...(executor === undefined ? {} : { executor }) });
+    expect((await build().run({ log: [] }, { threadId: "t" })).status).toBe("done");
+    // A worker in another process has no store to save the sleep in: it pauses the run.
+    const graph = build();
+    const elsewhere: Executor = {
+      runAttempt: (request, control) =>
+        runNodeAttempt(graph.toIR().nodes.get(request.node)!, request, { signal: control.signal, emit: control.emit }),
+    };
+    const remote = build(elsewhere);
+    const paused = await remote.run({ log: [] }, { threadId: "t" });
+    expect(paused.status).toBe("waiting");
+    await until(paused.interrupts[0]!.wakeAt);
+    const [entry] = await remote.recover();
+    expect(entry!.status === "recovered" && entry!.result.state.log).toEqual(["woke"]);
   });
 
   it("is a plain wait without a thread", async () => {
