@@ -63,7 +63,9 @@ export interface NodeContext {
   /**
    * Pauses the run to ask `value` of a human or another system. The first time, the node
    * stops here and the run returns the pending interrupt; when the thread is resumed with an
-   * answer, the node runs again from the start and this call returns the answer. Needs a
+   * answer, the node runs again from the start and this call returns the answer. With
+   * `{ timeoutMs, default }`, it answers itself with `default` once `timeoutMs` has passed
+   * (`graph.recover()` resumes the thread then; a later answer is refused). Needs a
    * checkpointer and a `threadId`. Do not catch what it throws.
    *
    * @example
