@@ -232,7 +232,7 @@ describe("ctx.sleep", () => {
     // A worker in another process has no store to save the sleep in: it pauses the run.
     const graph = build();
     const elsewhere: Executor = {
-      runAttempt: (request, control) =>
+      runAttempt: async (request, control) =>
         runNodeAttempt(graph.toIR().nodes.get(request.node)!, request, { signal: control.signal, emit: control.emit }),
     };
     const remote = build(elsewhere);
@@ -350,6 +350,8 @@ describe("bad wait options", () => {
     ["a negative sleep", (ctx: any) => ctx.sleep(-5), "ms"],
     ["a NaN sleep", (ctx: any) => ctx.sleep(Number.NaN), "ms"],
     ["an infinite sleep", (ctx: any) => ctx.sleep(Number.POSITIVE_INFINITY), "ms"],
+    ["a sleep past any date", (ctx: any) => ctx.sleep(1e300), "ms"],
+    ["a timeout past any date", (ctx: any) => ctx.interrupt("q", { timeoutMs: 2 ** 60 }), "timeoutMs"],
     ["a sleep of a string", (ctx: any) => ctx.sleep("10"), "ms"],
   ])("%s fails the task with INVALID_OPTION naming the node and the option", async (_name, body, option) => {
     const error = await rejectionOf(failing(body).invoke({ log: [] }, { threadId: "t" }));
@@ -359,6 +361,17 @@ describe("bad wait options", () => {
     expect(cause.details).toMatchObject({ node: "waiter", option });
     expect(cause.message).toContain('Node "waiter"');
     expect(cause.message).toContain(option);
+  });
+
+  it.each([
+    ["a default", { timeoutMs: 10, default: () => "yes" }, "a default answer", "default"],
+    ["a question", undefined, "a value", "value"],
+  ])("an interrupt with %s a checkpoint cannot store fails naming the node", async (_name, options, what, path) => {
+    const graph = failing((ctx) => ctx.interrupt(options === undefined ? { ask: Symbol("q") } : "q", options as never));
+    const error = await rejectionOf(graph.invoke({ log: [] }, { threadId: "t" }));
+    expect(isGraphError(error) && error.code).toBe("INVALID_UPDATE");
+    expect(error.details).toMatchObject({ node: "waiter", path: expect.stringMatching(new RegExp(`^${path}`)) });
+    expect(error.message).toContain(`Node "waiter" called interrupt() with ${what} a checkpoint cannot store`);
   });
 
   it.each([-1, 1.5, Number.NaN, 2 ** 31, "10"])("refuses inProcessSleepMs %s before anything runs", async (value) => {

@@ -414,6 +414,10 @@ function unstorable(error: unknown, node: string, body: TaskResultBody): unknown
       error,
     );
   }
+  if (path.startsWith("value.interrupt.")) {
+    const where = path.slice("value.interrupt.".length);
+    return graphError("INVALID_UPDATE", "unstorableInterrupt", { node, path: where, problem: problem.replace(path, where) }, error);
+  }
   const send = /^value\.sends\[(\d+)\]\.(input.*)$/.exec(path);
   if (send === null || body.status !== "done") return error;
   const where = send[2]!;

@@ -121,6 +121,8 @@ export const MESSAGES = {
     recipeWithOwnInput: (d: With<"INVALID_UPDATE", "node">) =>
       `Node "${d.node}" returned a recipe, which drafts the state, but its tasks receive their own input (a Send or an input schema): return an update object instead.`,
     unstorable: (d: With<"INVALID_UPDATE", "node" | "problem">) => `Node "${d.node}" wrote a value a checkpoint cannot store: ${d.problem}`,
+    unstorableInterrupt: (d: With<"INVALID_UPDATE", "node" | "path" | "problem">) =>
+      `Node "${d.node}" called interrupt() with ${d.path.startsWith("default") ? "a default answer" : "a value"} a checkpoint cannot store: ${d.problem}`,
     unstorableSend: (d: With<"INVALID_UPDATE", "node" | "target" | "path" | "problem">) =>
       `Node "${d.node}" sent "${d.target}" an input a checkpoint cannot store: ${d.problem}`,
   },

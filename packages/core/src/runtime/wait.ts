@@ -37,9 +37,12 @@ export function sleepMs(node: string, ms: unknown): number {
   return checkMs(node, { method: "sleep", option: "ms", value: ms });
 }
 
+/** The longest wait: its wake-up time, in epoch milliseconds, stays a safe integer for a hundred thousand years. */
+const MAX_WAIT_MS = 2 ** 52;
+
 function checkMs(node: string, { method, option, value }: { method: string; option: string; value: unknown }): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw graphError("INVALID_OPTION", "callOption", { node, method, option, value, expected: "a finite number of milliseconds ≥ 0" });
+  if (typeof value !== "number" || !(value >= 0 && value <= MAX_WAIT_MS)) {
+    throw graphError("INVALID_OPTION", "callOption", { node, method, option, value, expected: "a number of milliseconds from 0 to 2^52" });
   }
   return value;
 }
