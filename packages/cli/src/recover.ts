@@ -11,7 +11,8 @@ export interface RecoverIo {
 }
 
 export const RECOVER_USAGE = `  weft recover <module> [--export name] [--limit n] [--timeout-ms ms]
-                     (finishes the runs whose process died: graph.recover() on the module's graph)`;
+                     (finishes the runs whose process died and wakes waiting threads that are due:
+                      graph.recover() on the module's graph)`;
 
 /**
  * `weft recover <module>`: loads the module's compiled graph and calls its `recover()`, which

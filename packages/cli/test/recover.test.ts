@@ -19,6 +19,13 @@ describe("weft recover", () => {
     expect(stdout).toBe("recovered chat-1: done after 1 step\nrecovered chat-2: done after 1 step\n2 recovered, 0 busy, 0 failed.\n");
   });
 
+  it("wakes a waiting thread whose deadline has passed, and leaves one that is not due", async () => {
+    const { code, stdout, stderr } = await cli("recover", "waiting.ts");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toBe("recovered due: done after 1 step\n1 recovered, 0 busy, 0 failed.\n");
+  });
+
   it("exits 1 and names the thread when a resumed run fails", async () => {
     const { code, stdout } = await cli("recover", "still-down.ts", "--limit", "1");
     expect(code).toBe(1);

@@ -17,8 +17,10 @@ export type {
   PutOptions,
   ReleaseLeaseOptions,
   StepResultRow,
+  SetWakeupOptions,
   TaskResultRow,
   ThreadLease,
+  ThreadWakeup,
 } from "./checkpoint/checkpointer.js";
 export { checkpointConflict } from "./checkpoint/checkpointer.js";
 export { checkStoreOptions } from "./checkpoint/store-options.js";

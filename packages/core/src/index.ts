@@ -17,6 +17,7 @@ export type {
   BuilderDef,
   EmptyDef,
   ErrorHandler,
+  InterruptOptions,
   NodeContext,
   NodeFn,
   NodeInput,

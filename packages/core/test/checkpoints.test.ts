@@ -300,7 +300,7 @@ describe("compile options", () => {
     [
       "a checkpointer without its methods",
       { checkpointer: { get: async () => undefined } },
-      "compile() option checkpointer must be a Checkpointer (it lacks put, list, putTaskResult, getTaskResults, putStepResult, getStepResults, deleteThread, acquireLease, renewLease, releaseLease, requestLease and expiredLeases), got an object.",
+      "compile() option checkpointer must be a Checkpointer (it lacks put, list, putTaskResult, getTaskResults, putStepResult, getStepResults, deleteThread, acquireLease, renewLease, releaseLease, requestLease, expiredLeases, now, setWakeup and dueWakeups), got an object.",
     ],
     [
       "an executor without runAttempt",

@@ -9,8 +9,10 @@ import {
   type PutOptions,
   type ReleaseLeaseOptions,
   type StepResultRow,
+  type SetWakeupOptions,
   type TaskResultRow,
   type ThreadLease,
+  type ThreadWakeup,
 } from "@weft/core/adapter";
 import type { Pool } from "pg";
 import { resolvePool, type PostgresConnection } from "./connection.js";
@@ -20,11 +22,13 @@ import {
   toLease,
   toStepResult,
   toTaskResult,
+  toWakeup,
   type CheckpointRecord,
   type LeaseRecord,
   type Queries,
   type StepResultRecord,
   type TaskResultRecord,
+  type WakeupRecord,
 } from "./queries.js";
 import { setUpSchema, tablesIn, type Tables } from "./schema.js";
 
@@ -225,6 +229,27 @@ export class PostgresCheckpointer implements Checkpointer {
     await this.setup();
     const { rows } = await this.#pool.query<LeaseRecord>(this.#queries.expiredLeases, [options.limit ?? null]);
     return rows.map(toLease);
+  }
+
+  /** The server's clock (`clock_timestamp()`), which leases and wake-ups are counted by. */
+  async now(): Promise<number> {
+    await this.setup();
+    const { rows } = await this.#pool.query<{ now: number }>(this.#queries.now);
+    return rows[0]!.now;
+  }
+
+  async setWakeup(options: SetWakeupOptions): Promise<void> {
+    checkStoreOptions("setWakeup", options);
+    await this.setup();
+    if (options.wakeAt === null) await this.#pool.query(this.#queries.deleteWakeup, [options.threadId]);
+    else await this.#pool.query(this.#queries.putWakeup, [options.threadId, options.wakeAt]);
+  }
+
+  async dueWakeups(options: { readonly limit?: number } = {}): Promise<ThreadWakeup[]> {
+    checkStoreOptions("dueWakeups", options);
+    await this.setup();
+    const { rows } = await this.#pool.query<WakeupRecord>(this.#queries.dueWakeups, [options.limit ?? null]);
+    return rows.map(toWakeup);
   }
 
   /**

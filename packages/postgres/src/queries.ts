@@ -1,4 +1,4 @@
-import type { CheckpointRow, LeaseRequest, StepResultRow, TaskResultRow, ThreadLease } from "@weft/core/adapter";
+import type { CheckpointRow, LeaseRequest, StepResultRow, TaskResultRow, ThreadLease, ThreadWakeup } from "@weft/core/adapter";
 import type { Tables } from "./schema.js";
 
 /** The SQL of every call, for the tables of one schema. */
@@ -39,6 +39,13 @@ export interface Queries {
   readonly requestLease: string;
   /** Parameters: limit (or null for all). */
   readonly expiredLeases: string;
+  /** The server's clock in epoch milliseconds, as `now`. */
+  readonly now: string;
+  /** Parameters: thread, wake at (epoch ms). */
+  readonly putWakeup: string;
+  readonly deleteWakeup: string;
+  /** Parameters: limit (or null for all). */
+  readonly dueWakeups: string;
 }
 
 const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
@@ -47,7 +54,8 @@ const STEP_COLUMNS = "thread_id, checkpoint_id, task_id, step_key, data";
 
 /** Builds the queries for `tables`. */
 export function queriesFor(tables: Tables): Queries {
-  const { checkpoints, taskResults, stepResults, threads, leases } = tables;
+  const { checkpoints, taskResults, stepResults, threads, leases, wakeups } = tables;
+  const clock = "floor(extract(epoch FROM clock_timestamp()) * 1000)";
   const leaseColumns = `thread_id, owner, floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_at, request`;
   const expiry = "clock_timestamp() + $3::float8 * interval '1 millisecond'";
   return {
@@ -95,7 +103,8 @@ export function queriesFor(tables: Tables): Queries {
     deleteThread: `WITH results AS (DELETE FROM ${taskResults} WHERE thread_id = $1),
                         steps AS (DELETE FROM ${stepResults} WHERE thread_id = $1),
                         head AS (DELETE FROM ${threads} WHERE thread_id = $1),
-                        lease AS (DELETE FROM ${leases} WHERE thread_id = $1)
+                        lease AS (DELETE FROM ${leases} WHERE thread_id = $1),
+                        wakeup AS (DELETE FROM ${wakeups} WHERE thread_id = $1)
                    DELETE FROM ${checkpoints} WHERE thread_id = $1`,
     // ON CONFLICT … WHERE locks the existing row and tests the condition on its latest version:
     // of racing acquirers of a free or expired lease, exactly one updates it.
@@ -111,6 +120,12 @@ export function queriesFor(tables: Tables): Queries {
     requestLease: `UPDATE ${leases} SET request = $2 WHERE thread_id = $1 AND expires_at > clock_timestamp()`,
     expiredLeases: `SELECT ${leaseColumns} FROM ${leases} WHERE expires_at <= clock_timestamp()
                     ORDER BY expires_at, thread_id LIMIT $1`,
+    now: `SELECT ${clock}::float8 AS now`,
+    putWakeup: `INSERT INTO ${wakeups} (thread_id, wake_at) VALUES ($1, $2)
+                ON CONFLICT (thread_id) DO UPDATE SET wake_at = EXCLUDED.wake_at`,
+    deleteWakeup: `DELETE FROM ${wakeups} WHERE thread_id = $1`,
+    dueWakeups: `SELECT thread_id, wake_at::float8 AS wake_at FROM ${wakeups} WHERE wake_at <= ${clock}
+                 ORDER BY wake_at, thread_id LIMIT $1`,
   };
 }
 
@@ -178,4 +193,12 @@ export const toLease = (row: LeaseRecord): ThreadLease => ({
   request: (row.request ?? undefined) as LeaseRequest | undefined,
 });
 
-export type { CheckpointRecord, LeaseRecord, StepResultRecord, TaskResultRecord };
+interface WakeupRecord {
+  thread_id: string;
+  wake_at: number;
+}
+
+/** A `weft_wakeups` row as a {@link ThreadWakeup}. */
+export const toWakeup = (row: WakeupRecord): ThreadWakeup => ({ threadId: row.thread_id, wakeAt: row.wake_at });
+
+export type { CheckpointRecord, LeaseRecord, StepResultRecord, TaskResultRecord, WakeupRecord };

@@ -11,6 +11,8 @@ export interface Tables {
   /** One row per thread naming its latest checkpoint: what `put` locks and moves. */
   readonly threads: string;
   readonly leases: string;
+  /** One row per waiting thread: when it is due to resume by itself. */
+  readonly wakeups: string;
 }
 
 const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;
@@ -26,6 +28,7 @@ export function tablesIn(schema: string): Tables {
     stepResults: table("weft_step_results"),
     threads: table("weft_threads"),
     leases: table("weft_leases"),
+    wakeups: table("weft_wakeups"),
   };
 }
 
@@ -81,6 +84,13 @@ const MIGRATIONS: readonly ((tables: Tables) => string)[] = [
       data text NOT NULL,
       PRIMARY KEY (thread_id, checkpoint_id, task_id, step_key)
     );`,
+  // Version 4: when each waiting thread is due to resume by itself, in epoch milliseconds.
+  (t) => `
+    CREATE TABLE ${t.wakeups} (
+      thread_id text PRIMARY KEY,
+      wake_at bigint NOT NULL
+    );
+    CREATE INDEX ${quote("weft_wakeups_wake_at")} ON ${t.wakeups} (wake_at);`,
 ];
 
 /**
@@ -103,6 +113,7 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_threads: ["thread_id", "head"],
   weft_leases: ["thread_id", "owner", "expires_at", "request"],
   weft_step_results: ["thread_id", "checkpoint_id", "task_id", "step_key", "data"],
+  weft_wakeups: ["thread_id", "wake_at"],
 };
 
 /**

@@ -1,7 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, describe } from "vitest";
-// The crash scenario is shared with @weft/sqlite, which owns the child-process harness.
+// The crash and wait scenarios are shared with @weft/sqlite, which owns the child-process harness.
 import { itRecoversFromACrash, itRecoversWithRecover } from "../../sqlite/test/crash/crash-recovery.js";
+import {
+  itKeepsASleepThroughACrash,
+  itTimesOutAcrossARestart,
+  itWakesParallelSleepsAcrossARestart,
+} from "../../sqlite/test/waits/waits-recovery.js";
 import { PostgresCheckpointer } from "../src/index.js";
 import { dropSchema, freshSchema, POSTGRES_URL, postgresAvailable } from "./postgres-env.js";
 
@@ -18,4 +23,7 @@ describe.skipIf(!available)("durable runs on Postgres", () => {
   });
   itRecoversFromACrash("PostgresCheckpointer", backend);
   itRecoversWithRecover("PostgresCheckpointer", backend);
+  itTimesOutAcrossARestart("PostgresCheckpointer", backend);
+  itWakesParallelSleepsAcrossARestart("PostgresCheckpointer", backend);
+  itKeepsASleepThroughACrash("PostgresCheckpointer", backend);
 });

@@ -35,7 +35,7 @@ describe.skipIf(!available)("the Postgres schema", () => {
     for (const schema of schemas) await dropSchema(schema);
   });
 
-  it("upgrades version 1 tables: heads filled in, leases added, task results of committed steps dropped", async () => {
+  it("upgrades version 1 tables: heads filled in, leases and wake-ups added, task results of committed steps dropped", async () => {
     const schema = freshSchema();
     schemas.push(schema);
     const pool = new pg.Pool({ connectionString: POSTGRES_URL });
@@ -67,9 +67,11 @@ describe.skipIf(!available)("the Postgres schema", () => {
       expect((await saver.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
       const step = { threadId: "t", checkpointId: "c2", taskId: "3:0", stepKey: "a#0", data: "saved" };
       expect(await saver.putStepResult(step)).toEqual(step);
+      await saver.setWakeup({ threadId: "t", wakeAt: 1 });
+      expect(await saver.dueWakeups()).toEqual([{ threadId: "t", wakeAt: 1 }]);
       const { rows } = await pool.query(`SELECT version FROM "${schema}".weft_schema_version`);
       expect(rows).toEqual([{ version: SCHEMA_VERSION }]);
-      expect(SCHEMA_VERSION).toBe(3);
+      expect(SCHEMA_VERSION).toBe(4);
     } finally {
       await saver.close();
       await pool.end();

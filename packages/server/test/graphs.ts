@@ -78,6 +78,18 @@ export function approvalGraph() {
     .compile({ checkpointer: new MemoryCheckpointer() });
 }
 
+/** `nap` sleeps an hour: its run pauses as waiting, with the sleep listed. */
+export function sleepingGraph() {
+  return new StateGraph(z.object({ woke: z.boolean().default(false) }), { name: "sleeping" })
+    .addNode("nap", async (_s, ctx) => {
+      await ctx.sleep(60 * 60_000);
+      return { woke: true };
+    })
+    .addEdge(START, "nap")
+    .addEdge("nap", END)
+    .compile({ checkpointer: new MemoryCheckpointer(), defaults: { inProcessSleepMs: 0 } });
+}
+
 const CounterState = z.object({ n: z.number(), log: appendList(z.string()) });
 
 /** `a` then `b` then `c`, each logging its name and adding to `n`. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { serveGraphs, type GraphServer } from "../src/index.js";
-import { approvalGraph, breakpointGraph, chainGraph, fanoutGraph, Gate } from "./graphs.js";
+import { approvalGraph, breakpointGraph, chainGraph, fanoutGraph, Gate, sleepingGraph } from "./graphs.js";
 import { call, readEvents, type Message } from "./http.js";
 
 let server: GraphServer | undefined;
@@ -15,7 +15,13 @@ afterEach(async () => {
 
 async function start(options: { token?: string; maxBodyBytes?: number } = {}): Promise<GraphServer> {
   server = await serveGraphs({
-    graphs: { fanout: fanoutGraph(() => gate), approval: approvalGraph(), chain: chainGraph(), paused: breakpointGraph() },
+    graphs: {
+      fanout: fanoutGraph(() => gate),
+      approval: approvalGraph(),
+      chain: chainGraph(),
+      paused: breakpointGraph(),
+      sleeping: sleepingGraph(),
+    },
     ...options,
   });
   return server;
@@ -30,7 +36,7 @@ describe("routes", () => {
     const { url } = await start();
     const { status, body } = await call(`${url}/graphs`);
     expect(status).toBe(200);
-    expect(body.graphs.map((g: { name: string }) => g.name)).toEqual(["fanout", "approval", "chain", "paused"]);
+    expect(body.graphs.map((g: { name: string }) => g.name)).toEqual(["fanout", "approval", "chain", "paused", "sleeping"]);
     expect(body.graphs[0].nodes).toEqual([
       { name: "plan", sendTarget: false },
       { name: "work", sendTarget: true },
@@ -134,6 +140,15 @@ describe("routes", () => {
     expect(state.body.interrupts).toEqual([]);
     const again = await call(`${url}/graphs/approval/threads/a1/interrupts`, { body: { answer: { approved: false } } });
     expect(again).toMatchObject({ status: 400, body: { error: { code: "INVALID_RESUME" } } });
+  });
+
+  it("shows a run that paused on a long sleep as paused, not done, with the sleep listed", async () => {
+    const { url } = await start();
+    const started = await call(`${url}/graphs/sleeping/threads/s1/runs`, { body: { input: {} } });
+    const paused = await readEvents(`${url}/runs/${started.body.runId}/events`);
+    expect(paused.at(-1)!.data).toMatchObject({ status: "interrupted" });
+    const listed = await call(`${url}/graphs/sleeping/threads/s1/interrupts`);
+    expect(listed.body.interrupts).toEqual([expect.objectContaining({ node: "nap", kind: "sleep", wakeAt: expect.any(Number) })]);
   });
 
   it("lists the breakpoint a thread is paused at with its interrupts, until a run continues past it", async () => {

@@ -66,6 +66,7 @@ describe("the SQLite schema", () => {
       "weft_schema_version",
       "weft_step_results",
       "weft_task_results",
+      "weft_wakeups",
     ]);
     const check = new DatabaseSync(file.path);
     expect(check.prepare("SELECT id, version FROM weft_schema_version").all()).toEqual([{ id: 1, version: SCHEMA_VERSION }]);
@@ -73,7 +74,7 @@ describe("the SQLite schema", () => {
     check.close();
   });
 
-  it("upgrades a version 1 file: leases and step results added, task results of committed steps dropped, rows kept", async () => {
+  it("upgrades a version 1 file: leases, step results and wake-ups added, task results of committed steps dropped, rows kept", async () => {
     const db = new DatabaseSync(file.path);
     db.exec(`
       CREATE TABLE weft_schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
@@ -97,13 +98,15 @@ describe("the SQLite schema", () => {
       expect((await saver.acquireLease({ threadId: "t", owner: "a", ttlMs: 60_000 })).acquired).toBe(true);
       const step = { threadId: "t", checkpointId: "c2", taskId: "3:0", stepKey: "a#0", data: "saved" };
       expect(await saver.putStepResult(step)).toEqual(step);
+      await saver.setWakeup({ threadId: "t", wakeAt: 1 });
+      expect(await saver.dueWakeups()).toEqual([{ threadId: "t", wakeAt: 1 }]);
     } finally {
       await saver.close();
     }
     const check = new DatabaseSync(file.path);
     expect(check.prepare("SELECT version FROM weft_schema_version").get()).toEqual({ version: SCHEMA_VERSION });
     check.close();
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 
   it("is refused, untouched, when a newer @weft/sqlite wrote the file", async () => {

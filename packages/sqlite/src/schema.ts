@@ -47,6 +47,12 @@ const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL,
      PRIMARY KEY (thread_id, checkpoint_id, task_id, step_key)
    );`,
+  // Version 4: when each waiting thread is due to resume by itself.
+  `CREATE TABLE weft_wakeups (
+     thread_id TEXT PRIMARY KEY,
+     wake_at INTEGER NOT NULL
+   );
+   CREATE INDEX weft_wakeups_wake_at ON weft_wakeups (wake_at);`,
 ];
 
 /**
@@ -68,6 +74,7 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   weft_task_results: ["seq", "thread_id", "checkpoint_id", "task_id", "data"],
   weft_leases: ["thread_id", "owner", "expires_at", "request"],
   weft_step_results: ["thread_id", "checkpoint_id", "task_id", "step_key", "data"],
+  weft_wakeups: ["thread_id", "wake_at"],
 };
 
 /**

@@ -11,11 +11,13 @@ import {
   type PutOptions,
   type ReleaseLeaseOptions,
   type StepResultRow,
+  type SetWakeupOptions,
   type TaskResultRow,
   type ThreadLease,
+  type ThreadWakeup,
 } from "@weft/core/adapter";
 import { ensureSchema } from "./schema.js";
-import { prepareStatements, toCheckpoint, toLease, toStepResult, toTaskResult, type Statements } from "./statements.js";
+import { prepareStatements, toCheckpoint, toLease, toStepResult, toTaskResult, toWakeup, type Statements } from "./statements.js";
 import { immediateTransaction } from "./transaction.js";
 
 /**
@@ -142,6 +144,7 @@ export class SqliteCheckpointer implements Checkpointer {
       statements.deleteTaskResults.run(threadId);
       statements.deleteCheckpoints.run(threadId);
       statements.deleteLease.run(threadId);
+      statements.deleteWakeup.run(threadId);
     });
   }
 
@@ -185,6 +188,23 @@ export class SqliteCheckpointer implements Checkpointer {
   async expiredLeases(options: { readonly limit?: number } = {}): Promise<ThreadLease[]> {
     checkStoreOptions("expiredLeases", options);
     return (await this.#ready()).expiredLeases.all(Date.now(), options.limit ?? -1).map(toLease);
+  }
+
+  /** This machine's clock: every process sharing a SQLite file runs on the same machine. */
+  async now(): Promise<number> {
+    return Date.now();
+  }
+
+  async setWakeup(options: SetWakeupOptions): Promise<void> {
+    checkStoreOptions("setWakeup", options);
+    const statements = await this.#ready();
+    if (options.wakeAt === null) statements.deleteWakeup.run(options.threadId);
+    else statements.putWakeup.run(options.threadId, options.wakeAt);
+  }
+
+  async dueWakeups(options: { readonly limit?: number } = {}): Promise<ThreadWakeup[]> {
+    checkStoreOptions("dueWakeups", options);
+    return (await this.#ready()).dueWakeups.all(Date.now(), options.limit ?? -1).map(toWakeup);
   }
 
   /**

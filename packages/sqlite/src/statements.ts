@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
-import type { CheckpointRow, LeaseRequest, StepResultRow, TaskResultRow, ThreadLease } from "@weft/core/adapter";
+import type { CheckpointRow, LeaseRequest, StepResultRow, TaskResultRow, ThreadLease, ThreadWakeup } from "@weft/core/adapter";
 
 const CHECKPOINT_COLUMNS = "thread_id, checkpoint_id, parent_id, step, data";
 const RESULT_COLUMNS = "thread_id, checkpoint_id, task_id, data";
@@ -40,6 +40,11 @@ export interface Statements {
   /** Parameters: now, limit (-1 for all). */
   readonly expiredLeases: StatementSync;
   readonly deleteLease: StatementSync;
+  /** Parameters: thread, wake at. */
+  readonly putWakeup: StatementSync;
+  readonly deleteWakeup: StatementSync;
+  /** Parameters: now, limit (-1 for all). */
+  readonly dueWakeups: StatementSync;
 }
 
 /** Compiles every statement the checkpointer runs. */
@@ -85,6 +90,11 @@ export function prepareStatements(db: DatabaseSync): Statements {
     requestLease: db.prepare("UPDATE weft_leases SET request = ? WHERE thread_id = ? AND expires_at > ?"),
     expiredLeases: db.prepare(`SELECT ${LEASE_COLUMNS} FROM weft_leases WHERE expires_at <= ? ORDER BY expires_at, thread_id LIMIT ?`),
     deleteLease: db.prepare("DELETE FROM weft_leases WHERE thread_id = ?"),
+    putWakeup: db.prepare(
+      "INSERT INTO weft_wakeups (thread_id, wake_at) VALUES (?, ?) ON CONFLICT (thread_id) DO UPDATE SET wake_at = excluded.wake_at",
+    ),
+    deleteWakeup: db.prepare("DELETE FROM weft_wakeups WHERE thread_id = ?"),
+    dueWakeups: db.prepare("SELECT thread_id, wake_at FROM weft_wakeups WHERE wake_at <= ? ORDER BY wake_at, thread_id LIMIT ?"),
   };
 }
 
@@ -130,4 +140,9 @@ export function toLease(row: Row): ThreadLease {
     expiresAt: Number(row.expires_at),
     request: row.request === null ? undefined : (row.request as LeaseRequest),
   };
+}
+
+/** A `weft_wakeups` row as a {@link ThreadWakeup}. */
+export function toWakeup(row: Row): ThreadWakeup {
+  return { threadId: row.thread_id as string, wakeAt: Number(row.wake_at) };
 }

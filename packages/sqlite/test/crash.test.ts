@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe } from "vitest";
 import { SqliteCheckpointer } from "../src/index.js";
 import { itRecoversFromACrash, itRecoversWithRecover } from "./crash/crash-recovery.js";
+import { itKeepsASleepThroughACrash, itTimesOutAcrossARestart, itWakesParallelSleepsAcrossARestart } from "./waits/waits-recovery.js";
 import { tempDatabase } from "./temp-file.js";
 
 describe("durable runs on SQLite", () => {
@@ -15,4 +16,7 @@ describe("durable runs on SQLite", () => {
   });
   itRecoversFromACrash("SqliteCheckpointer", backend);
   itRecoversWithRecover("SqliteCheckpointer", backend);
+  itTimesOutAcrossARestart("SqliteCheckpointer", backend);
+  itWakesParallelSleepsAcrossARestart("SqliteCheckpointer", backend);
+  itKeepsASleepThroughACrash("SqliteCheckpointer", backend);
 });

@@ -45,7 +45,7 @@ export interface RunView {
   events: number;
   /** The latest `at`: the run's length so far. */
   now: number;
-  status: "running" | "done" | "interrupted" | "failed";
+  status: "running" | "done" | "interrupted" | "waiting" | "failed";
   tasks: Map<string, TaskView>;
   /** The state each step started from, by step: a task's input unless it came from a Send. */
   stepInput: Map<number, unknown>;

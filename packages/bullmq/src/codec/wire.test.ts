@@ -44,6 +44,18 @@ describe("the job messages", () => {
   it("carry an interrupt", () => {
     const result: AttemptResult = { kind: "interrupted", id: "c1:2:0:0", value: { question: "ok?", at: new Date(5) } };
     expect(decodeReturn(viaRedis(encodeResult(result, "w1")))).toEqual(result);
+    // A timed interrupt keeps its wait and default; a sleep its flag and the answers before it.
+    const timed: AttemptResult = { ...result, wait: { ms: 5000, default: { approved: false } }, resumes: ["yes", null] };
+    expect(decodeReturn(viaRedis(encodeResult(timed, "w1")))).toStrictEqual(timed);
+    const sleep: AttemptResult = {
+      kind: "interrupted",
+      id: "c1:2:0:1",
+      value: 90_000,
+      sleep: true,
+      wait: { ms: 90_000, default: null },
+      resumes: [null],
+    };
+    expect(decodeReturn(viaRedis(encodeResult(sleep, "w1")))).toStrictEqual(sleep);
   });
 
   it("rebuild a GraphError with its code, details, stack and cause", () => {

@@ -53,7 +53,12 @@ export function decodeRequest(data: unknown): AttemptRequest {
 export function encodeResult(result: AttemptResult, worker: string): JobReturn {
   const wire: WireResult =
     result.kind === "interrupted"
-      ? { kind: "interrupted", id: result.id, value: encode(result.value, { path: "interrupt value" }) }
+      ? {
+          kind: "interrupted",
+          id: result.id,
+          value: encode(result.value, { path: "interrupt value" }),
+          ...pauseOf(result),
+        }
       : {
           kind: "returned",
           update: encode(result.result.update, { path: "update" }),
@@ -63,10 +68,17 @@ export function encodeResult(result: AttemptResult, worker: string): JobReturn {
   return { weft: VERSION, worker, result: wire };
 }
 
+/** A timed interrupt's or a sleep's wait, and the answers before it, when the attempt has them. */
+function pauseOf(result: AttemptResult & { kind: "interrupted" }): { pause?: Wire } {
+  const { sleep, wait, resumes } = result;
+  if (sleep === undefined && wait === undefined && resumes === undefined) return {};
+  return { pause: encode({ sleep, wait, resumes }, { path: "interrupt default" }) };
+}
+
 /** An attempt's result as plain data. */
 type WireResult =
   | { readonly kind: "returned"; readonly update: Wire; readonly overwrite: string[] | null; readonly goto: Wire }
-  | { readonly kind: "interrupted"; readonly id: string; readonly value: Wire };
+  | { readonly kind: "interrupted"; readonly id: string; readonly value: Wire; readonly pause?: Wire };
 
 /** Encodes the error an attempt threw. */
 export function encodeFailure(error: unknown, worker: string): JobReturn {
@@ -79,7 +91,17 @@ export function decodeReturn(value: unknown): AttemptResult {
   const message = value as JobReturn;
   if ("error" in message) throw fromWireError(message.error);
   const result = message.result;
-  if (result.kind === "interrupted") return { kind: "interrupted", id: result.id, value: decode(result.value) };
+  if (result.kind === "interrupted") {
+    const interrupted = { kind: "interrupted" as const, id: result.id, value: decode(result.value) };
+    if (result.pause === undefined) return interrupted;
+    const { sleep, wait, resumes } = decode(result.pause) as Pick<AttemptResult & { kind: "interrupted" }, "sleep" | "wait" | "resumes">;
+    return {
+      ...interrupted,
+      ...(sleep === undefined ? {} : { sleep }),
+      ...(wait === undefined ? {} : { wait }),
+      ...(resumes === undefined ? {} : { resumes }),
+    };
+  }
   return {
     kind: "returned",
     result: {

@@ -52,7 +52,13 @@ function buildTaskResultSchema() {
     }),
     z.object({
       status: z.literal("interrupted"),
-      interrupt: z.object({ id: z.string(), value: z.unknown(), kind: z.enum(["node", "before", "after"]) }),
+      interrupt: z.object({
+        id: z.string(),
+        value: z.unknown(),
+        kind: z.enum(["node", "before", "after", "sleep"]),
+        wakeAt: z.number().int().min(0).optional(),
+        default: z.unknown().optional(),
+      }),
       resumes: z.array(z.unknown()),
     }),
     z.object({

@@ -100,6 +100,23 @@ export interface AcquireLeaseOptions {
   readonly ttlMs: number;
 }
 
+/**
+ * When a thread that waits (on an interrupt with a timeout, or a `ctx.sleep` that paused its run)
+ * is due to resume by itself.
+ */
+export interface ThreadWakeup {
+  readonly threadId: string;
+  /** In epoch milliseconds, by the store's clock. */
+  readonly wakeAt: number;
+}
+
+/** Options of {@link Checkpointer.setWakeup}. */
+export interface SetWakeupOptions {
+  readonly threadId: string;
+  /** Epoch milliseconds by the store's clock; `null` removes the thread's wake-up. */
+  readonly wakeAt: number | null;
+}
+
 /** Options of {@link Checkpointer.releaseLease}. */
 export interface ReleaseLeaseOptions {
   readonly threadId: string;
@@ -160,7 +177,7 @@ export interface Checkpointer {
   putStepResult(row: StepResultRow): Promise<StepResultRow>;
   /** The step results saved for one task of the step after `checkpointId`, in any order. */
   getStepResults(threadId: string, checkpointId: string, taskId: string): Promise<StepResultRow[]>;
-  /** Removes a thread with all its checkpoints, task results and step results. */
+  /** Removes a thread with all its checkpoints, task results, step results, lease and wake-up. */
   deleteThread(threadId: string): Promise<void>;
   /**
    * Takes the thread's lease for `ttlMs` by the store's clock. Succeeds when the thread has no
@@ -187,6 +204,18 @@ export interface Checkpointer {
    * threads whose run's process died mid-run, for recovery to resume.
    */
   expiredLeases(options?: { readonly limit?: number }): Promise<ThreadLease[]>;
+  /**
+   * The store's clock, in epoch milliseconds: the clock leases expire by and wake-ups fall due
+   * by, so that the processes' own clocks do not need to agree.
+   */
+  now(): Promise<number>;
+  /** Sets when the thread is due to resume by itself (replacing any earlier time), or removes it. */
+  setWakeup(options: SetWakeupOptions): Promise<void>;
+  /**
+   * The threads whose wake-up time has passed by the store's clock, earliest first, at most
+   * `limit` (default: all): what recovery resumes, besides threads with expired leases.
+   */
+  dueWakeups(options?: { readonly limit?: number }): Promise<ThreadWakeup[]>;
 }
 
 /** The methods every {@link Checkpointer} has, for checks and wrappers. */
@@ -204,4 +233,7 @@ export const CHECKPOINTER_METHODS = [
   "releaseLease",
   "requestLease",
   "expiredLeases",
+  "now",
+  "setWakeup",
+  "dueWakeups",
 ] as const satisfies readonly (keyof Checkpointer)[];

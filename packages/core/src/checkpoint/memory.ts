@@ -8,8 +8,10 @@ import {
   type PutOptions,
   type ReleaseLeaseOptions,
   type StepResultRow,
+  type SetWakeupOptions,
   type TaskResultRow,
   type ThreadLease,
+  type ThreadWakeup,
 } from "./checkpointer.js";
 import { checkStoreOptions } from "./store-options.js";
 
@@ -34,6 +36,7 @@ interface Thread {
 export class MemoryCheckpointer implements Checkpointer {
   readonly #threads = new Map<string, Thread>();
   readonly #leases = new Map<string, ThreadLease>();
+  readonly #wakeups = new Map<string, number>();
 
   async put(row: CheckpointRow, options: PutOptions): Promise<void> {
     checkStoreOptions("put", options);
@@ -95,6 +98,7 @@ export class MemoryCheckpointer implements Checkpointer {
   async deleteThread(threadId: string): Promise<void> {
     this.#threads.delete(threadId);
     this.#leases.delete(threadId);
+    this.#wakeups.delete(threadId);
   }
 
   async acquireLease(options: AcquireLeaseOptions): Promise<{ acquired: boolean; lease: ThreadLease }> {
@@ -135,6 +139,24 @@ export class MemoryCheckpointer implements Checkpointer {
     const now = Date.now();
     const expired = [...this.#leases.values()].filter((lease) => lease.expiresAt <= now).sort((a, b) => a.expiresAt - b.expiresAt);
     return expired.slice(0, options.limit);
+  }
+
+  async now(): Promise<number> {
+    return Date.now();
+  }
+
+  async setWakeup(options: SetWakeupOptions): Promise<void> {
+    checkStoreOptions("setWakeup", options);
+    if (options.wakeAt === null) this.#wakeups.delete(options.threadId);
+    else this.#wakeups.set(options.threadId, options.wakeAt);
+  }
+
+  async dueWakeups(options: { readonly limit?: number } = {}): Promise<ThreadWakeup[]> {
+    checkStoreOptions("dueWakeups", options);
+    const now = Date.now();
+    const due: ThreadWakeup[] = [];
+    for (const [threadId, wakeAt] of this.#wakeups) if (wakeAt <= now) due.push({ threadId, wakeAt });
+    return due.sort((a, b) => a.wakeAt - b.wakeAt).slice(0, options.limit);
   }
 
   #thread(threadId: string): Thread {

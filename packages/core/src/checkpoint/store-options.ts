@@ -1,5 +1,5 @@
 import { GraphError, showValue } from "../errors.js";
-import type { AcquireLeaseOptions, LeaseRequest, PutOptions } from "./checkpointer.js";
+import type { AcquireLeaseOptions, LeaseRequest, PutOptions, SetWakeupOptions } from "./checkpointer.js";
 
 const REQUESTS: readonly LeaseRequest[] = ["interrupt", "rollback"];
 
@@ -15,8 +15,8 @@ const REQUESTS: readonly LeaseRequest[] = ["interrupt", "rollback"];
  * @see ../../../../docs/concepts/checkpoints.md
  */
 export function checkStoreOptions(
-  method: "put" | "acquireLease" | "renewLease" | "releaseLease" | "requestLease" | "expiredLeases",
-  options: Partial<AcquireLeaseOptions & PutOptions & { request: LeaseRequest; limit: number }> | undefined,
+  method: "put" | "acquireLease" | "renewLease" | "releaseLease" | "requestLease" | "expiredLeases" | "setWakeup" | "dueWakeups",
+  options: Partial<AcquireLeaseOptions & PutOptions & SetWakeupOptions & { request: LeaseRequest; limit: number }> | undefined,
 ): void {
   const fail = (option: string, rule: string, value: unknown): never => {
     throw new GraphError("INVALID_OPTION", `${method}() option ${option} must be ${rule}, got ${showValue(value)}.`, {
@@ -24,7 +24,7 @@ export function checkStoreOptions(
     });
   };
   if (typeof options !== "object" || options === null) {
-    if (method === "expiredLeases" && options === undefined) return;
+    if ((method === "expiredLeases" || method === "dueWakeups") && options === undefined) return;
     fail("object", "an object", options);
     return;
   }
@@ -34,12 +34,19 @@ export function checkStoreOptions(
     }
     return;
   }
-  if (method === "expiredLeases") {
+  if (method === "expiredLeases" || method === "dueWakeups") {
     if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0))
       fail("limit", "a whole number ≥ 0", options.limit);
     return;
   }
   if (typeof options.threadId !== "string" || options.threadId === "") fail("threadId", "a non-empty string", options.threadId);
+  if (method === "setWakeup") {
+    const at = options.wakeAt;
+    if (at !== null && !(Number.isSafeInteger(at) && (at as number) >= 0)) {
+      fail("wakeAt", "a whole number of epoch milliseconds ≥ 0, or null", at);
+    }
+    return;
+  }
   if (method === "requestLease") {
     if (!REQUESTS.includes(options.request as LeaseRequest))
       fail("request", `one of ${REQUESTS.map(showValue).join(", ")}`, options.request);

@@ -34,7 +34,13 @@ export type SavedTaskResult =
     }
   | {
       readonly status: "interrupted";
-      readonly interrupt: { readonly id: string; readonly value: unknown; readonly kind: "node" | "before" | "after" };
+      readonly interrupt: {
+        readonly id: string;
+        readonly value: unknown;
+        readonly kind: "node" | "before" | "after" | "sleep";
+        readonly wakeAt?: number;
+        readonly default?: unknown;
+      };
       readonly resumes: readonly unknown[];
     }
   | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean };
@@ -445,6 +451,10 @@ function unstorable(error: unknown, node: string, body: TaskResultBody): unknown
       { node, key: where.split(/[.[<]/)[0], path: where, problem: problem.replace(path, where) },
       error,
     );
+  }
+  if (path.startsWith("value.interrupt.")) {
+    const where = path.slice("value.interrupt.".length);
+    return graphError("INVALID_UPDATE", "unstorableInterrupt", { node, path: where, problem: problem.replace(path, where) }, error);
   }
   const send = /^value\.sends\[(\d+)\]\.(input.*)$/.exec(path);
   if (send === null || body.status !== "done") return error;

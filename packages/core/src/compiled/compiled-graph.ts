@@ -161,9 +161,12 @@ export class CompiledGraph<TDef extends CompiledDef> {
   }
 
   /**
-   * Finishes the runs whose process died: every thread whose lease expired mid-run is taken
-   * (by exactly one of several competing recoverers), resumed from its last checkpoint like
-   * `invoke(null, { threadId })`, and released. Returns what happened to each thread.
+   * Finishes the runs whose process died and wakes the threads whose wait is due: every thread
+   * whose lease expired mid-run, and every thread whose wake-up time (a timed interrupt's
+   * deadline, a paused `ctx.sleep`'s end) has passed by the checkpointer's clock, is taken (by
+   * exactly one of several competing recoverers), resumed from its last checkpoint like
+   * `invoke(null, { threadId })`, and released. A thread not due yet is left alone. Returns what
+   * happened to each thread.
    *
    * @example
    * ```ts

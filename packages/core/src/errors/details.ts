@@ -58,7 +58,7 @@ export interface GraphErrorDetailsByCode {
     /** A note on an unknown option (LangGraph.js's name for a Weft option, say). */
     readonly hint?: string;
     readonly graph?: string;
-    /** The checkpointer method whose option it is (`list`, `expiredLeases`). */
+    /** The checkpointer method whose option it is (`list`, `expiredLeases`), or the `ctx` method (`interrupt`, `sleep`). */
     readonly method?: string;
   };
   /** `compile()` found a node that no path from START reaches. */
@@ -179,7 +179,13 @@ export interface GraphErrorDetailsByCode {
     readonly actual: string | null;
   };
   /** A resume names an interrupt that is not pending, or leaves the choice ambiguous. */
-  INVALID_RESUME: { readonly threadId: string; readonly id?: string; readonly pending: readonly string[] };
+  INVALID_RESUME: {
+    readonly threadId: string;
+    readonly id?: string;
+    readonly pending: readonly string[];
+    /** For an answer to an interrupt whose `timeoutMs` ran out: when it did, by the checkpointer's clock. */
+    readonly wakeAt?: number;
+  };
   /**
    * A run found its thread held by another run (in this process or another) and its `ifBusy`
    * policy is `"reject"`; `updateState` found a run holding the thread. Nothing was written.

@@ -84,6 +84,10 @@ export const MESSAGES = {
       `${d.option === "threadId" ? "The run has a threadId but graph" : "Graph"} "${d.graph}" has no checkpointer: compile it with { checkpointer }.`,
     recoverChooses: (d: With<"INVALID_OPTION", "option">) =>
       `recover() chooses the resumed runs' ${d.option.replace(/^run\./, "")} itself: leave it out of options.run.`,
+    callOption: (d: With<"INVALID_OPTION", "node" | "method" | "option" | "expected">) =>
+      d.expected === "absent"
+        ? `Node "${d.node}": ${d.method}() has no option "${d.option}"; it takes timeoutMs and default.`
+        : `Node "${d.node}": ${d.method}() ${d.option === "options" ? "options" : `option ${d.option}`} must be ${d.expected}, got ${showValue(d.value)}.`,
     interruptWithoutCheckpointer: (d: With<"INVALID_OPTION", "node">) =>
       `Node "${d.node}" called interrupt(), which needs a checkpointer and a threadId to pause and resume the run.`,
   },
@@ -117,6 +121,8 @@ export const MESSAGES = {
     recipeWithOwnInput: (d: With<"INVALID_UPDATE", "node">) =>
       `Node "${d.node}" returned a recipe, which drafts the state, but its tasks receive their own input (a Send or an input schema): return an update object instead.`,
     unstorable: (d: With<"INVALID_UPDATE", "node" | "problem">) => `Node "${d.node}" wrote a value a checkpoint cannot store: ${d.problem}`,
+    unstorableInterrupt: (d: With<"INVALID_UPDATE", "node" | "path" | "problem">) =>
+      `Node "${d.node}" called interrupt() with ${d.path.startsWith("default") ? "a default answer" : "a value"} a checkpoint cannot store: ${d.problem}`,
     unstorableSend: (d: With<"INVALID_UPDATE", "node" | "target" | "path" | "problem">) =>
       `Node "${d.node}" sent "${d.target}" an input a checkpoint cannot store: ${d.problem}`,
   },
@@ -204,6 +210,9 @@ export const MESSAGES = {
   INVALID_RESUME: {
     notPending: (d: With<"INVALID_RESUME", "id">) =>
       `Thread "${d.threadId}" has no pending interrupt "${d.id}"; pending: ${d.pending.length === 0 ? "none" : d.pending.join(", ")}.`,
+    timedOut: (d: With<"INVALID_RESUME", "id" | "wakeAt">) =>
+      `Thread "${d.threadId}": interrupt "${d.id}" timed out at ${new Date(d.wakeAt).toISOString()} and takes its default answer; ` +
+      "the answer came too late and was not used.",
     ambiguous: (d: D<"INVALID_RESUME">) =>
       d.pending.length === 0
         ? `Thread "${d.threadId}" has no pending interrupt to answer.`

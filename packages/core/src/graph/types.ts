@@ -63,7 +63,9 @@ export interface NodeContext {
   /**
    * Pauses the run to ask `value` of a human or another system. The first time, the node
    * stops here and the run returns the pending interrupt; when the thread is resumed with an
-   * answer, the node runs again from the start and this call returns the answer. Needs a
+   * answer, the node runs again from the start and this call returns the answer. With
+   * `{ timeoutMs, default }`, it answers itself with `default` once `timeoutMs` has passed
+   * (`graph.recover()` resumes the thread then; a later answer is refused). Needs a
    * checkpointer and a `threadId`. Do not catch what it throws.
    *
    * @example
@@ -72,7 +74,7 @@ export interface NodeContext {
    * ```
    * @see ../../../../docs/concepts/interrupts.md
    */
-  interrupt<TAnswer = unknown>(value: unknown): TAnswer;
+  interrupt<TAnswer = unknown>(value: unknown, options?: InterruptOptions<TAnswer>): TAnswer;
   /**
    * A key for external side effects (a payment, an email, a write to another system): the same
    * every time this task runs — its retries, its resume after an interrupt or a crash, another
@@ -103,6 +105,21 @@ export interface NodeContext {
    * @see ../../../../docs/concepts/steps.md
    */
   step<T>(name: string, fn: (step: StepContext) => T | PromiseLike<T>): Promise<Awaited<T>>;
+  /**
+   * Pauses this task for `ms` milliseconds, durably when the run has a thread: the wake-up time
+   * is saved first, so a run whose process dies mid-sleep sleeps only what is left when it is
+   * recovered. A sleep of at most the run's `inProcessSleepMs` (default 60 s) waits in this
+   * process; a longer one pauses the run (`status: "waiting"`) and `graph.recover()` resumes it
+   * once it is due, running the node again from the start, where this call then returns at once.
+   * Without a thread it is a plain wait. Rejects when `ctx.signal` fires.
+   *
+   * @example
+   * ```ts
+   * await ctx.sleep(24 * 60 * 60_000); // a day: the run pauses and is recovered tomorrow
+   * ```
+   * @see ../../../../docs/concepts/interrupts.md
+   */
+  sleep(ms: number): Promise<void>;
 }
 
 /**
@@ -124,6 +141,25 @@ export interface StepContext {
   readonly idempotencyKey: string;
   /** The node's signal: fires on timeout, on run cancellation and when a sibling fails the run. */
   readonly signal: AbortSignal;
+}
+
+/**
+ * Options of `ctx.interrupt`: a deadline after which the interrupt answers itself.
+ *
+ * @example
+ * ```ts
+ * const approved = ctx.interrupt<boolean>("Ship it?", { timeoutMs: 24 * 60 * 60_000, default: false });
+ * ```
+ * @see ../../../../docs/concepts/interrupts.md
+ */
+export interface InterruptOptions<TAnswer = unknown> {
+  /**
+   * Milliseconds (finite, ≥ 0) after which the interrupt resumes by itself with `default`,
+   * counted by the checkpointer's clock. An answer that comes later is refused.
+   */
+  readonly timeoutMs: number;
+  /** The answer when time runs out; default `undefined`. It is stored, so it must be storable. */
+  readonly default?: TAnswer;
 }
 
 /** What a node may return. */

@@ -24,6 +24,10 @@ export const RUN_RULES = {
   },
   storeTimeoutMs: milliseconds(false),
   leaseTtlMs: wholeAtLeast1,
+  inProcessSleepMs: {
+    expected: "a whole number of milliseconds from 0 to 2^31 − 1",
+    accepts: (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 2 ** 31 - 1,
+  },
 } as const satisfies Record<keyof RunOptions, Rule>;
 
 /** LangGraph.js's names for what Weft calls otherwise, with the way to say it here. */

@@ -1,3 +1,4 @@
+import type { WaitRequest } from "./interrupt.js";
 import type { TaskRef } from "./task-ref.js";
 
 /** One attempt of one task, as plain data: what an executor needs to run the node. */
@@ -40,7 +41,17 @@ export interface Interpreted {
 /** What an attempt produced: the node's result taken apart, or the interrupt it raised. */
 export type AttemptResult =
   | { readonly kind: "returned"; readonly result: Interpreted }
-  | { readonly kind: "interrupted"; readonly id: string; readonly value: unknown };
+  | {
+      readonly kind: "interrupted";
+      readonly id: string;
+      readonly value: unknown;
+      /** True for a `ctx.sleep` that paused the attempt. */
+      readonly sleep?: boolean;
+      /** For a timed interrupt or a sleep: how long until it ends by itself, and its answer then. */
+      readonly wait?: WaitRequest;
+      /** The task's answers before this call, when it made calls that needed none (sleeps that ended). */
+      readonly resumes?: readonly unknown[];
+    };
 
 /** How an executor reports back while an attempt runs. */
 export interface AttemptControl {
@@ -54,6 +65,12 @@ export interface AttemptControl {
    * lasts for the attempt only.
    */
   readonly steps?: TaskSteps;
+  /**
+   * Makes the task's short `ctx.sleep` calls durable while they wait in this process. An
+   * executor that runs attempts in this process passes it on to `runNodeAttempt`; without it,
+   * every durable sleep pauses the attempt and the driver waits.
+   */
+  readonly waits?: TaskWaits;
 }
 
 /** A finished `ctx.step`, to be saved: the node, the step's name, which call of that name, the value. */
@@ -79,6 +96,18 @@ export interface TaskSteps {
    * saved now (the earlier save wins, so every run of the task sees one value per step).
    */
   save(step: StepResult): Promise<unknown>;
+}
+
+/** What a task's `ctx.sleep` needs to wait in this process and still survive a crash. */
+export interface TaskWaits {
+  /** Sleeps of at most this many milliseconds wait in this process; longer ones pause the run. */
+  readonly inProcessMs: number;
+  /**
+   * Saves that the task's call number `index` sleeps `ms` from now by the checkpointer's clock
+   * (with the answers of its calls before it), so that a run recovered after a crash sleeps
+   * only what is left. Resolves once saved; the caller then waits `ms`.
+   */
+  begin(sleep: { readonly index: number; readonly ms: number; readonly resumes: readonly unknown[] }): Promise<void>;
 }
 
 /**

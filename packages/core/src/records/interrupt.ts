@@ -12,6 +12,25 @@ export interface PendingInterrupt<TNodes extends string = string> extends TaskRe
   readonly id: string;
   /** What the node passed to `ctx.interrupt`, or the breakpoint's description. */
   readonly value: unknown;
-  /** `"node"` for `ctx.interrupt`, `"before"` / `"after"` for breakpoints. */
-  readonly kind: "node" | "before" | "after";
+  /**
+   * `"node"` for `ctx.interrupt`, `"before"` / `"after"` for breakpoints, `"sleep"` for a
+   * `ctx.sleep` that paused the run (nothing to answer: it ends when its time comes).
+   */
+  readonly kind: "node" | "before" | "after" | "sleep";
+  /**
+   * When it resumes by itself, in epoch milliseconds by the checkpointer's clock: the deadline of
+   * an interrupt given `timeoutMs`, or the end of a sleep. Undefined when only an answer ends it.
+   */
+  readonly wakeAt?: number;
+  /** What an interrupt with `timeoutMs` answers itself with when its time comes. */
+  readonly default?: unknown;
+}
+
+/**
+ * A timed wait as a node asks for it, before the checkpointer's clock turns it into a
+ * {@link PendingInterrupt.wakeAt}: how long from now, and the answer it then gets.
+ */
+export interface WaitRequest {
+  readonly ms: number;
+  readonly default: unknown;
 }

@@ -60,6 +60,12 @@ export interface RunOptions {
    * the thread is recoverable once it expires. Default 30000.
    */
   readonly leaseTtlMs?: number;
+  /**
+   * With `threadId`: a `ctx.sleep` of at most this many milliseconds (a whole number from 0 to
+   * 2^31 − 1) waits in the running process, its wake-up time saved first; a longer one pauses
+   * the run (`status: "waiting"`) until `graph.recover()` finds it due. Default 60000.
+   */
+  readonly inProcessSleepMs?: number;
 }
 
 /** What a finished (or paused) run returns. */
@@ -67,9 +73,10 @@ export interface RunResult<TState = Record<string, unknown>, TNodes extends stri
   /**
    * `"interrupted"` when the run paused on interrupts or a breakpoint, or stopped at a step
    * boundary because another run asked it to (`ifBusy: "interrupt"`, with no interrupts then);
-   * resume it by its thread.
+   * resume it by its thread. `"waiting"` when it paused only on `ctx.sleep` calls (their
+   * `interrupts` have `kind: "sleep"` and a `wakeAt`): `graph.recover()` resumes it once due.
    */
-  readonly status: "done" | "interrupted";
+  readonly status: "done" | "interrupted" | "waiting";
   readonly state: TState;
   /** Supersteps run by this call. */
   readonly steps: number;

@@ -1,10 +1,11 @@
 import { graphError } from "../errors.js";
-import type { NodeContext, StepContext } from "../graph/types.js";
-import type { AttemptControl, AttemptRequest, TaskSteps } from "../records/attempt.js";
+import type { InterruptOptions, NodeContext, StepContext } from "../graph/types.js";
+import type { AttemptControl, AttemptRequest, TaskSteps, TaskWaits } from "../records/attempt.js";
 import type { TaskRef } from "../records/task-ref.js";
 import { InterruptSignal } from "./interrupt.js";
 import { checkStepCall, runNodeStep } from "./node-step.js";
 import { idempotencyKey, StepLog } from "./step-log.js";
+import { answersBefore, interruptWait, sleepMs, waitFor } from "./wait.js";
 
 /** What a task context needs to know about its task: a {@link TaskRef} and its interrupt answers. */
 export interface ContextSource extends TaskRef {
@@ -21,6 +22,8 @@ export interface ContextOptions {
   readonly emit: (data: unknown) => void;
   /** Where `ctx.step` and `ctx.idempotencyKey` come from; asked only when the node uses them. */
   readonly steps: StepSource;
+  /** Where the task's short sleeps are saved before they wait; undefined when every durable sleep pauses. */
+  readonly waits?: TaskWaits | undefined;
 }
 
 /** A task's idempotency key and its steps, made when a node first asks for them. */
@@ -43,6 +46,7 @@ export class TaskContext implements NodeContext {
   readonly attempt: number;
   /** Set when the node called `interrupt` without an answer, even if it caught the signal. */
   pending: InterruptSignal | undefined;
+  /** Calls of `interrupt` and `sleep` so far: they share one numbering, which their answers follow. */
   #interrupts = 0;
 
   readonly signal: AbortSignal;
@@ -52,6 +56,7 @@ export class TaskContext implements NodeContext {
   readonly #steps: StepSource;
   /** How many steps of each name this attempt has called so far. */
   #stepCalls: Map<string, number> | undefined;
+  readonly #waits: TaskWaits | undefined;
 
   constructor(task: ContextSource, options: ContextOptions) {
     this.node = task.node;
@@ -64,6 +69,7 @@ export class TaskContext implements NodeContext {
     this.signal = options.signal;
     this.emit = options.emit;
     this.#steps = options.steps;
+    this.#waits = options.waits;
     this.pending = undefined;
   }
 
@@ -86,16 +92,45 @@ export class TaskContext implements NodeContext {
     return runNodeStep(owner, { name, occurrence }, fn);
   }
 
-  interrupt<TAnswer = unknown>(value: unknown): TAnswer {
+  interrupt<TAnswer = unknown>(value: unknown, options?: InterruptOptions<TAnswer>): TAnswer {
+    const wait = options === undefined ? undefined : interruptWait(this.node, options);
     const index = this.#interrupts++;
     if (index < this.#resumes.length) return this.#resumes[index] as TAnswer;
     const scope = this.#interruptScope;
     if (scope === undefined) {
       throw graphError("INVALID_OPTION", "interruptWithoutCheckpointer", { node: this.node });
     }
+    throw this.#pause(index, { value, kind: "node", wait });
+  }
+
+  sleep(ms: number): Promise<void> {
+    let checked: number;
+    try {
+      checked = sleepMs(this.node, ms);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Numbered even when it does not wait, so that the calls after it keep their numbers.
+    const index = this.#interrupts++;
+    if (index < this.#resumes.length || checked === 0) return Promise.resolve();
+    if (this.#interruptScope === undefined) return waitFor(checked, this.signal);
+    const waits = this.#waits;
+    if (waits !== undefined && checked <= waits.inProcessMs) {
+      const signal = this.signal;
+      return waits.begin({ index, ms: checked, resumes: answersBefore(this.#resumes, index) }).then(() => waitFor(checked, signal));
+    }
+    return Promise.reject(this.#pause(index, { value: checked, kind: "sleep", wait: { ms: checked, default: null } }));
+  }
+
+  /** Stops the task at call `index`: the interrupt or sleep it now waits on. */
+  #pause(index: number, call: { value: unknown; kind: "node" | "sleep"; wait: InterruptSignal["wait"] }): InterruptSignal {
     const { taskId, node, superstep: step, sendIndex } = this;
-    this.pending = new InterruptSignal({ id: `${scope}:${taskId}:${index}`, value, kind: "node", taskId, node, step, sendIndex });
-    throw this.pending;
+    const id = `${this.#interruptScope}:${taskId}:${index}`;
+    this.pending = new InterruptSignal(
+      { id, value: call.value, kind: call.kind, taskId, node, step, sendIndex },
+      { wait: call.wait, resumes: answersBefore(this.#resumes, index) },
+    );
+    return this.pending;
   }
 }
 
@@ -107,6 +142,7 @@ export function nodeContext(request: AttemptRequest, control: AttemptControl): N
     signal: control.signal,
     emit: control.emit,
     steps: new RequestSteps(request, control.steps),
+    waits: control.waits,
   });
 }
 

@@ -10,7 +10,7 @@ import { RunControl } from "./run-control.js";
 import { checkRunOptions } from "../options/run-options.js";
 import { runStep } from "./step.js";
 import { plan, planner as newPlanner } from "./begin.js";
-import type { Task, TaskOutcome } from "./task.js";
+import type { RunWaits, Task, TaskOutcome } from "./task.js";
 import type { Snapshot, Write } from "../records/write.js";
 import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -31,6 +31,7 @@ export interface Program {
 }
 
 const DEFAULT_MAX_STEPS = 25;
+const DEFAULT_IN_PROCESS_SLEEP_MS = 60_000;
 
 /** Where a run starts: the state, the first step's tasks and what is known of them. */
 export interface Start {
@@ -63,6 +64,10 @@ export interface StepStore {
   saveStep(entry: StepEntry): Promise<string>;
   /** True when another run asked this one to stop at its next step boundary. */
   readonly stopRequested: boolean;
+  /** The store's clock, in epoch milliseconds: what wake-up times are counted by. */
+  now(): Promise<number>;
+  /** The run is returning, paused on `interrupts` (none when it finished): records when the thread wakes by itself. */
+  pausedOn(interrupts: readonly PendingInterrupt[]): Promise<void>;
 }
 
 /** What a run starts from, and what it opens and closes around its steps (a thread's lease). */
@@ -111,19 +116,20 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const recent: (readonly Task[])[] = [];
     const runSteps = store === undefined ? runStepScope() : undefined;
     const failures: TaskFailure[] = [];
-    const finish = (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): RunResult => {
+    const finish = async (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): Promise<RunResult> => {
+      await store?.pausedOn(interrupts);
       const result = { status, state, steps, failures, interrupts, checkpointId };
       emit?.({ type: "run:end", ...result, durationMs: at(), at: at() });
       return result;
     };
     let steps = 0;
     while (tasks.length > 0) {
-      if (store?.stopRequested === true) return finish("interrupted", [], steps);
+      if (store?.stopRequested === true) return await finish("interrupted", [], steps);
       const step = tasks[0]!.step;
       if (!skipBreakpoint && hasBreakpoint(tasks, program.interruptBefore)) {
         const interrupts = breakpoints(tasks, program.interruptBefore, "before", checkpointId);
         for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
-        return finish("interrupted", interrupts, steps);
+        return await finish("interrupted", interrupts, steps);
       }
       skipBreakpoint = false;
       if (steps >= maxSteps) throw stepLimit(maxSteps, recent, tasks);
@@ -145,6 +151,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         interruptScope: scope,
         executor: options.executor ?? program.executor,
         graph: ir.name,
+        waits: store === undefined || scope === undefined ? undefined : runWaits(store, scope, options),
         known,
         steps: store === undefined || scope === undefined ? (runSteps ?? runStepScope()) : store.stepScope(scope),
         onSettled: store === undefined || scope === undefined ? undefined : (outcome) => store.saveTaskResult(outcome, scope),
@@ -154,7 +161,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       if (stepFailures.some((failure) => failure.policy === "fail")) {
         throw taskFailed({ step, state, outcomes, failures: stepFailures });
       }
-      if (interrupts.length > 0) return finish("interrupted", interrupts, steps);
+      if (interrupts.length > 0) return await finish(waitsOnly(interrupts) ? "waiting" : "interrupted", interrupts, steps);
       // A lone writer's routers already saw the committed state: reuse it rather than commit twice.
       state = writes.length === 1 && view !== undefined ? view : table.commit(state, writes, step);
       failures.push(...stepFailures);
@@ -170,10 +177,10 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       if (tasks.length > 0 && hasBreakpoint(ran, program.interruptAfter)) {
         const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpointId);
         for (const interrupt of interrupts) emit?.({ type: "interrupt", interrupt, ...taskRef(interrupt), at: at() });
-        return finish("interrupted", interrupts, steps);
+        return await finish("interrupted", interrupts, steps);
       }
     }
-    return finish("done", [], steps);
+    return await finish("done", [], steps);
   } catch (error) {
     const graphError = run.explain(error);
     emit?.({ type: "run:error", error: graphError, at: at() });
@@ -185,6 +192,20 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       run.dispose();
     }
   }
+}
+
+/** True when every pending interrupt is a sleep: nothing to answer, the thread wakes by itself. */
+function waitsOnly(interrupts: readonly PendingInterrupt[]): boolean {
+  return interrupts.every((interrupt) => interrupt.kind === "sleep");
+}
+
+/** What a durable step's tasks use to make their sleeps durable. */
+function runWaits(store: StepStore, scope: string, options: RunOptions): RunWaits {
+  return {
+    inProcessMs: options.inProcessSleepMs ?? DEFAULT_IN_PROCESS_SLEEP_MS,
+    now: () => store.now(),
+    save: (outcome) => store.saveTaskResult(outcome, scope),
+  };
 }
 
 /** A run without a thread: it starts from its input and saves nothing. */

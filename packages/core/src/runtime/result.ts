@@ -80,7 +80,11 @@ export interface NodeCall {
  */
 export function readAttempt(call: NodeCall, outcome: unknown, threw: boolean): AttemptResult {
   const pending = call.ctx.pending;
-  if (pending !== undefined) return { kind: "interrupted", id: pending.interrupt.id, value: pending.interrupt.value };
+  if (pending !== undefined) {
+    const { id, value, kind } = pending.interrupt;
+    if (pending.wait === undefined && pending.resumes.length === 0) return { kind: "interrupted", id, value };
+    return { kind: "interrupted", id, value, sleep: kind === "sleep", wait: pending.wait, resumes: pending.resumes };
+  }
   if (threw) throw outcome;
   const snapshot = receivesState(call.spec, call.task) ? (call.task.input as Snapshot) : undefined;
   return { kind: "returned", result: interpret(outcome, snapshot, call.ctx.node) };

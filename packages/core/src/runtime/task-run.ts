@@ -11,6 +11,7 @@ import { bounded, sleep } from "./deadline.js";
 import { callNode, runNodeAttempt } from "./executor.js";
 import { isThenable, pipe } from "./maybe.js";
 import { interpret, isPlainUpdate, NO_GOTO, readAttempt, receivesState } from "./result.js";
+import { taskWaits } from "./wait.js";
 import type { Routes } from "./route.js";
 import { idempotencyKey, StepLog } from "./step-log.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
@@ -37,7 +38,10 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
  */
 function runPlain(task: Task, env: StepEnv): Outcome {
   const source = new PlainSource(task, env);
-  const ctx = new TaskContext(task, { attempt: 1, interruptScope: env.interruptScope, signal: env.signal, emit: ignore, steps: source });
+  const ctx = new TaskContext(task, { attempt: 1, interruptScope: env.interruptScope, signal: env.signal, emit: ignore,
+    steps: source,
+    waits: env.waits === undefined ? undefined : taskWaits(task, env),
+  });
   source.ctx = ctx;
   let value: unknown;
   try {
@@ -166,6 +170,7 @@ class TaskRun implements StepSource {
       signal: env.signal,
       emit: this.customEvents(),
       steps: this,
+      waits: env.waits === undefined ? undefined : taskWaits(task, env),
     });
     this.ctx = ctx;
     let value: unknown;
@@ -219,9 +224,8 @@ class TaskRun implements StepSource {
   private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
     const { env } = this;
     const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps() };
-    return env.executor === undefined
-      ? runNodeAttempt(this.task.spec, this.request(), control)
-      : env.executor.runAttempt(this.request(), control);
+    if (env.executor !== undefined) return env.executor.runAttempt(this.request(), control);
+    return runNodeAttempt(this.task.spec, this.request(), { ...control, waits: taskWaits(this.task, env) });
   }
 
   private request(): AttemptRequest {
@@ -380,11 +384,26 @@ class TaskRun implements StepSource {
     }
   }
 
-  private interrupted(outcome: { readonly id: string; readonly value: unknown }): TaskOutcome {
+  /** The task paused on an interrupt or a sleep; a timed one is given its wake-up time by the store's clock. */
+  private interrupted(outcome: AttemptResult & { readonly kind: "interrupted" }): Outcome {
+    const waits = this.env.waits;
+    const wait = outcome.wait;
+    if (wait === undefined || waits === undefined) return this.paused(outcome, undefined);
+    return waits.now().then((now) => this.paused(outcome, Math.ceil(now + wait.ms)));
+  }
+
+  private paused(outcome: AttemptResult & { readonly kind: "interrupted" }, wakeAt: number | undefined): TaskOutcome {
     const { task, env } = this;
-    const interrupt: PendingInterrupt = { id: outcome.id, value: outcome.value, kind: "node", ...taskRef(task) };
+    const base: PendingInterrupt = {
+      id: outcome.id,
+      value: outcome.value,
+      kind: outcome.sleep === true ? "sleep" : "node",
+      ...taskRef(task),
+    };
+    const interrupt: PendingInterrupt =
+      wakeAt === undefined ? base : outcome.sleep === true ? { ...base, wakeAt } : { ...base, wakeAt, default: outcome.wait!.default };
     env.emit?.({ type: "interrupt", interrupt, ...taskRef(task), at: env.at() });
-    return { status: "interrupted", task, interrupt, resumes: task.resumes ?? NO_RESUMES };
+    return { status: "interrupted", task, interrupt, resumes: outcome.resumes ?? task.resumes ?? NO_RESUMES };
   }
 
   private cancelled(reason: unknown): TaskOutcome {

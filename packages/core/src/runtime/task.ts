@@ -59,4 +59,16 @@ export interface StepEnv {
   readonly graph: string;
   /** Where the step's tasks keep their `ctx.step` results, and what names each task. */
   readonly steps: StepScope;
+  /** The store's clock and a way to save a sleeping task, when the run has a thread. */
+  readonly waits: RunWaits | undefined;
+}
+
+/** What a run gives its tasks so that their sleeps are durable: the store's clock and a way to save a pending sleep. */
+export interface RunWaits {
+  /** Sleeps of at most this many milliseconds wait in the running process. */
+  readonly inProcessMs: number;
+  /** The checkpointer's clock, in epoch milliseconds. */
+  now(): Promise<number>;
+  /** Saves the outcome of a task that has not settled yet: the sleep it is waiting in. */
+  save(outcome: TaskOutcome): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { freshThread, row, type WithSaver } from "./conformance-helpers.js";
 import { headConformance } from "./head-conformance.js";
 import { leaseConformance } from "./lease-conformance.js";
 import { stepConformance } from "./step-conformance.js";
+import { wakeupConformance } from "./wakeup-conformance.js";
 
 /** Options of {@link checkpointerConformance}. */
 export interface ConformanceOptions {
@@ -16,7 +17,7 @@ export interface ConformanceOptions {
 /**
  * The behaviour every {@link Checkpointer} must have, as a vitest suite: storing and listing
  * rows, the `head` check of `put` (including many concurrent writers), pruning a committed
- * step's task and step results, the first-save-wins rule of step results, and every rule of thread leases, expiry included. Call it from a test
+ * step's task and step results, the first-save-wins rule of step results, every rule of thread leases, expiry included, and of wake-ups. Call it from a test
  * file of your backend; Weft's memory, SQLite and Postgres checkpointers all run it.
  *
  * @example
@@ -133,5 +134,6 @@ export function checkpointerConformance(name: string, options: ConformanceOption
     stepConformance(withSaver);
     headConformance(withSaver);
     leaseConformance(withSaver);
+    wakeupConformance(withSaver);
   });
 }

@@ -8,7 +8,7 @@ import { planner as newPlanner } from "../runtime/begin.js";
 import type { Start } from "../runtime/loop.js";
 import type { TaskOutcome } from "../runtime/task.js";
 import { headFor, writeChange, type ThreadContext } from "./change.js";
-import { resumeAnswers } from "./resume-answers.js";
+import { resumeWith } from "./due-waits.js";
 import { toOutcome, toSavedResult } from "./task-results.js";
 
 /** Where a run on a thread starts, with the checkpoint and head it goes on from. */
@@ -16,6 +16,8 @@ export interface ThreadStart {
   readonly start: Start;
   readonly checkpoint: LoadedCheckpoint;
   readonly head: ThreadHead;
+  /** True when the run continues the thread's paused step rather than starting anew. */
+  readonly resumed: boolean;
 }
 
 /** What a run on a thread starts from: its input and, for time travel, an earlier checkpoint. */
@@ -61,7 +63,7 @@ export async function beginOnThread(ctx: ThreadContext, { threadId, input, check
       checkpointId: checkpoint.row.checkpointId,
       skipBreakpoint: false,
     };
-    return { start, checkpoint, head: headOf(checkpoint) };
+    return { start, checkpoint, head: headOf(checkpoint), resumed: false };
   }
   return resume(ctx, { threadId, saved: saved!, head: head!, command });
 }
@@ -116,7 +118,7 @@ async function resume(
     known.set(task.taskId, outcome);
     if (outcome.status === "interrupted") pending.push(outcome);
   }
-  const answers = resumeAnswers(command?.resume, pending, threadId);
+  const answers = await resumeWith(command?.resume, pending, { threadId, now: () => threads.checkpointer.now() });
   if (saved.row.checkpointId !== at.saved.row.checkpointId) {
     for (const outcome of known.values()) {
       const result = toSavedResult(outcome)!;
@@ -135,7 +137,7 @@ async function resume(
     return { ...task, resumes: [...outcome.resumes, answers.get(outcome.interrupt.id)] };
   });
   const start: Start = { state: saved.state, tasks: resumed, planner, known, checkpointId: saved.row.checkpointId, skipBreakpoint: true };
-  return { start, checkpoint: saved, head };
+  return { start, checkpoint: saved, head, resumed: true };
 }
 
 /** The `ctx.step` results saved for each task of a checkpoint's next step. */

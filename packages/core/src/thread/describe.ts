@@ -7,7 +7,7 @@ export interface ThreadState<TState = Record<string, unknown>, TNodes extends st
   readonly values: TState;
   /** The tasks the next step runs (empty when the run has finished). */
   readonly next: readonly TaskRef<TNodes>[];
-  /** Interrupts raised by tasks of the next step, waiting for an answer. */
+  /** Interrupts raised by tasks of the next step, waiting for an answer or their `wakeAt`, and sleeps (`kind: "sleep"`). */
   readonly interrupts: readonly PendingInterrupt<TNodes>[];
   /** Tasks of the next step that already finished; a resume does not run them again. */
   readonly finished: readonly TaskRef<TNodes>[];

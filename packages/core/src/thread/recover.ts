@@ -23,7 +23,7 @@ export interface RecoverOptions {
 
 /** What `graph.recover()` did with one thread whose run had died. */
 export type RecoveredThread<TState = Record<string, unknown>, TNodes extends string = string> =
-  /** Resumed to its end, or to its next interrupt. */
+  /** Resumed to its end, or to its next interrupt or wait. */
   | { readonly threadId: string; readonly status: "recovered"; readonly result: RunResult<TState, TNodes> }
   /** Another run (another recoverer, say) took the thread first: it was left to that run. */
   | { readonly threadId: string; readonly status: "busy" }
@@ -34,15 +34,25 @@ export type RecoveredThread<TState = Record<string, unknown>, TNodes extends str
 export type ResumeThread = (threadId: string, run: RecoverOptions["run"]) => Promise<RunResult>;
 
 /**
- * Finds the threads whose lease expired (their run's process died), and resumes each, one
- * after another. Taking a lease is atomic in every store, so of several recoverers racing for
- * one thread exactly one resumes it; the others find it busy.
+ * Finds the threads whose lease expired (their run's process died) and the threads whose
+ * wake-up time has passed (a timed interrupt or a sleep is due), and resumes each, one after
+ * another. Taking a lease is atomic in every store, so of several recoverers racing for one
+ * thread exactly one resumes it; the others find it busy. A waiting thread that is not due yet
+ * is left alone.
  */
 export async function recoverThreads(threads: Threads, options: RecoverOptions, resume: ResumeThread): Promise<RecoveredThread[]> {
   checkRecoverOptions(options);
-  const expired = await threads.checkpointer.expiredLeases(options.limit === undefined ? {} : { limit: options.limit });
+  const limit = options.limit === undefined ? {} : { limit: options.limit };
+  const { checkpointer } = threads;
+  const found = new Set((await checkpointer.expiredLeases(limit)).map((lease) => lease.threadId));
+  if (options.limit === undefined || found.size < options.limit) {
+    for (const { threadId } of await checkpointer.dueWakeups(limit)) {
+      if (options.limit !== undefined && found.size >= options.limit) break;
+      found.add(threadId);
+    }
+  }
   const recovered: RecoveredThread[] = [];
-  for (const { threadId } of expired) {
+  for (const threadId of found) {
     try {
       recovered.push({ threadId, status: "recovered", result: await resume(threadId, options.run) });
     } catch (error) {

@@ -4,6 +4,7 @@ import type { TaskRef } from "../records/task-ref.js";
 import type { StepEntry, StepStore } from "../runtime/loop.js";
 import type { StepScope } from "../runtime/step-log.js";
 import type { TaskOutcome } from "../runtime/task.js";
+import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunLease } from "./lease.js";
 import { toSavedResult } from "./task-results.js";
 
@@ -17,11 +18,18 @@ export class ThreadSteps implements StepStore {
   readonly #lease: RunLease;
   #checkpoint: LoadedCheckpoint;
   #head: ThreadHead;
+  /** Whether the thread may have a wake-up from an earlier run, which this run must then replace or remove. */
+  #wakeupKnown: boolean;
 
-  constructor(at: { threads: ThreadStore; threadId: string; lease: RunLease }, checkpoint: LoadedCheckpoint, head: ThreadHead) {
+  constructor(
+    at: { threads: ThreadStore; threadId: string; lease: RunLease; resumed: boolean },
+    checkpoint: LoadedCheckpoint,
+    head: ThreadHead,
+  ) {
     this.#threads = at.threads;
     this.#threadId = at.threadId;
     this.#lease = at.lease;
+    this.#wakeupKnown = at.resumed;
     this.#checkpoint = checkpoint;
     this.#head = head;
   }
@@ -48,6 +56,25 @@ export class ThreadSteps implements StepStore {
       identity: (task) => JSON.stringify([threadId, tasksOf, task.taskId]),
       journal: (task) => new ThreadTaskSteps({ threads: this.#threads, threadId, lease: this.#lease }, checkpointId, task),
     };
+  }
+
+  now(): Promise<number> {
+    return this.#threads.checkpointer.now();
+  }
+
+  /**
+   * Sets the thread's wake-up to the earliest `wakeAt` of what it now waits on, or removes the
+   * one an earlier run set. A run that started fresh and waits on nothing timed writes nothing.
+   */
+  async pausedOn(interrupts: readonly PendingInterrupt[]): Promise<void> {
+    let wakeAt: number | null = null;
+    for (const interrupt of interrupts) {
+      if (interrupt.wakeAt !== undefined && (wakeAt === null || interrupt.wakeAt < wakeAt)) wakeAt = interrupt.wakeAt;
+    }
+    if (wakeAt === null && !this.#wakeupKnown) return;
+    await this.#lease.confirm();
+    await this.#threads.checkpointer.setWakeup({ threadId: this.#threadId, wakeAt });
+    this.#wakeupKnown = wakeAt !== null;
   }
 
   async saveStep(entry: StepEntry): Promise<string> {

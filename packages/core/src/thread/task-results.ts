@@ -26,8 +26,15 @@ export function toSavedResult(outcome: TaskOutcome): SavedTaskResult | undefined
             : { error: errorInfo(outcome.recovered.error), attempts: outcome.recovered.attempts, timedOut: outcome.recovered.timedOut },
       };
     case "interrupted": {
-      const { id, value, kind } = outcome.interrupt as PendingInterrupt;
-      return { status: "interrupted", interrupt: { id, value, kind }, resumes: outcome.resumes };
+      const { id, value, kind, wakeAt } = outcome.interrupt as PendingInterrupt;
+      // A timed interrupt keeps its default, `undefined` included; a sleep's answer is null.
+      const interrupt =
+        wakeAt === undefined
+          ? { id, value, kind }
+          : kind === "sleep"
+            ? { id, value, kind, wakeAt }
+            : { id, value, kind, wakeAt, default: outcome.interrupt.default };
+      return { status: "interrupted", interrupt, resumes: outcome.resumes };
     }
     case "failed":
       return {

@@ -45,7 +45,8 @@ export class Threads {
         const settings = { threadId, ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, ifBusy: options.ifBusy ?? "reject" };
         lease = await RunLease.take({ store, raw }, settings, run);
         const begun = await beginOnThread({ program: this.#program, threads }, { threadId, input, checkpointId: options.checkpointId });
-        return { start: begun.start, store: new ThreadSteps({ threads, threadId, lease }, begun.checkpoint, begun.head) };
+        const at = { threads, threadId, lease, resumed: begun.resumed };
+        return { start: begun.start, store: new ThreadSteps(at, begun.checkpoint, begun.head) };
       },
       close: async (run) => {
         await lease?.release(run.signal.aborted ? CANCELLED_RELEASE_MS : options.storeTimeoutMs);

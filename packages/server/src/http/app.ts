@@ -153,8 +153,8 @@ function describeGraph(manager: RunManager, name: string) {
 }
 
 /**
- * The breakpoints a thread is paused at. The engine saves a node's interrupts with the thread,
- * not a breakpoint's: those come from the `run:end` of the thread's last run, for the tasks the
+ * The breakpoints a thread is paused at. The engine saves a node's interrupts and sleeps with
+ * the thread, not a breakpoint's: those come from the `run:end` of the thread's last run, for the tasks the
  * thread would still run next (a state update keeps them; one `asNode` may replace them).
  */
 async function pausedAtBreakpoints(
@@ -168,7 +168,9 @@ async function pausedAtBreakpoints(
   const event = last === undefined ? undefined : (JSON.parse(last.data) as { type: string; interrupts?: Pause[] });
   if (event?.type !== "run:end") return [];
   const next = new Set(thread.next.map((task) => `${task.taskId} ${task.node}`));
-  return (event.interrupts ?? []).filter((interrupt) => interrupt.kind !== "node" && next.has(`${interrupt.taskId} ${interrupt.node}`));
+  // Interrupts and sleeps are saved with the thread: only "before" and "after" are breakpoints.
+  const isBreakpoint = (kind: string): boolean => kind === "before" || kind === "after";
+  return (event.interrupts ?? []).filter((interrupt) => isBreakpoint(interrupt.kind) && next.has(`${interrupt.taskId} ${interrupt.node}`));
 }
 
 async function updateState(

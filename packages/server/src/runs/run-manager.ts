@@ -175,7 +175,8 @@ export class RunManager {
           accepted = true;
           hooks.accept.resolve();
         }
-        if (event.type === "run:end") status = event.status === "interrupted" ? "interrupted" : "done";
+        // A run waiting on its sleeps is paused like an interrupted one: its thread resumes it.
+        if (event.type === "run:end") status = event.status === "done" ? "done" : "interrupted";
         if (event.type === "run:error") failure = event.error;
       }
     } catch (error) {
