@@ -38,7 +38,11 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
  */
 function runPlain(task: Task, env: StepEnv): Outcome {
   const source = new PlainSource(task, env);
-  const ctx = new TaskContext(task, { attempt: 1, interruptScope: env.interruptScope, signal: env.signal, emit: ignore,
+  const ctx = new TaskContext(task, {
+    attempt: 1,
+    interruptScope: env.interruptScope,
+    signal: env.signal,
+    emit: ignore,
     steps: source,
     waits: env.waits === undefined ? undefined : taskWaits(task, env),
   });
