@@ -5,6 +5,7 @@
  * entry and `@weft/core`; a backend of your own should too.
  */
 export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted } from "./records/attempt.js";
+export type { UsageMeter } from "./records/budget.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
 

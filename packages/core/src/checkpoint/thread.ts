@@ -8,6 +8,7 @@ import type { StateTable } from "../state/table.js";
 import type { Checkpointer, CheckpointRow } from "./checkpointer.js";
 import { checkPlace, decodeRecord, encodeRecord, type Integrity, type RecordPlace } from "./format.js";
 import { LoadedValues } from "./loaded-values.js";
+import type { SavedBudget, ScopeLimit, Spent } from "../records/budget.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
 
@@ -16,6 +17,12 @@ const writeSchema = z.object({
   values: z.record(z.string(), z.unknown()),
   overwrite: z.array(z.string()).optional(),
 });
+
+const amount = z.number().finite().min(0);
+const spentSchema = z.object({ tokens: amount, costUsd: amount });
+const limitSchema = z.object({ tokens: amount.optional(), costUsd: amount.optional() });
+/** The Send budgets a task runs under, innermost first. */
+const scopesSchema = z.array(limitSchema.extend({ id: z.string() })).optional();
 
 const checkpointSchema = z.object({
   graph: z.string(),
@@ -26,12 +33,16 @@ const checkpointSchema = z.object({
   step: z.number().int().min(0),
   writes: z.array(writeSchema),
   snapshot: z.record(z.string(), z.unknown()).nullable(),
-  next: z.array(z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional() })),
+  next: z.array(
+    z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional(), budget: scopesSchema }),
+  ),
   planner: z.object({
     joins: z.array(z.array(z.string())),
     deferredNodes: z.array(z.string()),
-    deferredSends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+    deferredSends: z.array(z.object({ node: z.string(), input: z.unknown(), budget: scopesSchema })),
   }),
+  /** What the run spent by this checkpoint and its limit; absent when it had neither. */
+  budget: z.object({ limit: limitSchema.nullable(), spent: spentSchema, scopes: z.record(z.string(), spentSchema) }).optional(),
   since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
   snapshotBytes: z.number().int(),
 });
@@ -46,19 +57,22 @@ const taskResultSchema = z.discriminatedUnion("status", [
     status: z.literal("done"),
     write: writeSchema.nullable(),
     triggers: z.array(z.string()),
-    sends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+    sends: z.array(z.object({ node: z.string(), input: z.unknown(), budget: scopesSchema })),
     recovered: z.object({ error: errorSchema, attempts: z.number(), timedOut: z.boolean() }).nullable(),
+    usage: spentSchema.optional(),
   }),
   z.object({
     status: z.literal("interrupted"),
     interrupt: z.object({ id: z.string(), value: z.unknown(), kind: z.enum(["node", "before", "after"]) }),
     resumes: z.array(z.unknown()),
+    usage: spentSchema.optional(),
   }),
   z.object({
     status: z.literal("failed"),
     error: errorSchema,
     attempts: z.number().int(),
     timedOut: z.boolean(),
+    usage: spentSchema.optional(),
   }),
 ]);
 
@@ -69,12 +83,12 @@ type TaskResultBody = z.infer<typeof taskResultSchema>;
 export type SavedError = z.infer<typeof errorSchema>;
 
 /** A finished task's result as plain data: what a resume needs so that it does not run the task again. */
-export type SavedTaskResult =
+export type SavedTaskResult = (
   | {
       readonly status: "done";
       readonly write: Write | undefined;
       readonly triggers: readonly string[];
-      readonly sends: readonly { readonly node: string; readonly input: unknown }[];
+      readonly sends: readonly { readonly node: string; readonly input: unknown; readonly budget?: readonly ScopeLimit[] | undefined }[];
       readonly recovered: { readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean } | null;
     }
   | {
@@ -82,7 +96,11 @@ export type SavedTaskResult =
       readonly interrupt: { readonly id: string; readonly value: unknown; readonly kind: "node" | "before" | "after" };
       readonly resumes: readonly unknown[];
     }
-  | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean };
+  | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean }
+) & {
+  /** What the task spent (its reported usage), so that a resume does not give it back. */
+  readonly usage?: Spent | undefined;
+};
 
 /** A checkpoint read back and replayed: its row, its content and the state it stands for. */
 export interface LoadedCheckpoint {
@@ -248,6 +266,8 @@ export class ThreadStore {
       readonly next: readonly FrontierTask[];
       readonly planner: PlannerState;
       readonly head: ThreadHead | null;
+      /** What the run spent and its limit; undefined when it has neither. */
+      readonly budget?: SavedBudget | undefined;
     },
   ): Promise<LoadedCheckpoint> {
     const checkpointId = `${String(entry.step).padStart(6, "0")}-${randomBytes(6).toString("hex")}`;
@@ -260,11 +280,12 @@ export class ThreadStore {
       step: entry.step,
       writes: entry.writes.map(fromWrite),
       snapshot: null,
-      next: [...entry.next],
+      next: [...entry.next] as CheckpointBody["next"],
       planner: { ...entry.planner, joins: entry.planner.joins.map((join) => [...join]) } as CheckpointBody["planner"],
       since: { steps: since.steps + 1, bytes: since.bytes },
       snapshotBytes: parent.body?.snapshotBytes ?? 0,
     };
+    if (entry.budget !== undefined) body.budget = entry.budget as CheckpointBody["budget"];
     const place: RecordPlace = {
       thread: threadId,
       checkpoint: checkpointId,
@@ -345,7 +366,7 @@ export class ThreadStore {
     });
     for (const join of body.planner.joins) for (const node of join) this.#values.node(node, where);
     for (const node of body.planner.deferredNodes) this.#values.node(node, where);
-    const deferredSends = body.planner.deferredSends.map((send) => ({ node: send.node, input: this.#values.send(send, where) }));
+    const deferredSends = body.planner.deferredSends.map((send) => ({ ...send, input: this.#values.send(send, where) }));
     return { ...body, next, planner: { ...body.planner, deferredSends } };
   }
 
@@ -353,7 +374,7 @@ export class ThreadStore {
     if (result.status !== "done") return result;
     const write = result.write === null ? undefined : this.#values.write(toWrite(result.write), where);
     for (const node of result.triggers) if (node !== END) this.#values.node(node, where);
-    const sends = result.sends.map((send) => ({ node: send.node, input: deepFreeze(this.#values.send(send, where)) }));
+    const sends = result.sends.map((send) => ({ ...send, input: deepFreeze(this.#values.send(send, where)) }));
     return { ...result, write, sends };
   }
 
@@ -410,19 +431,28 @@ function unstorable(error: unknown, node: string, body: TaskResultBody): unknown
 }
 
 function toResultBody(result: SavedTaskResult): TaskResultBody {
+  const body = resultBody(result);
+  return result.usage === undefined ? body : { ...body, usage: { ...result.usage } };
+}
+
+function resultBody(result: SavedTaskResult): TaskResultBody {
   switch (result.status) {
     case "done":
       return {
         status: "done",
         write: result.write === undefined ? null : fromWrite(result.write),
         triggers: [...result.triggers],
-        sends: result.sends.map((send) => ({ node: send.node, input: send.input })),
+        sends: result.sends.map((send) =>
+          send.budget === undefined
+            ? { node: send.node, input: send.input }
+            : { node: send.node, input: send.input, budget: [...send.budget] },
+        ),
         recovered: result.recovered,
       };
     case "interrupted":
       return { status: "interrupted", interrupt: { ...result.interrupt }, resumes: [...result.resumes] };
     case "failed":
-      return { ...result };
+      return { status: "failed", error: result.error, attempts: result.attempts, timedOut: result.timedOut };
   }
 }
 

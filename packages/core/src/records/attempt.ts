@@ -1,3 +1,4 @@
+import type { UsageMeter } from "./budget.js";
 import type { TaskRef } from "./task-ref.js";
 
 /** One attempt of one task, as plain data: what an executor needs to run the node. */
@@ -38,6 +39,12 @@ export interface AttemptControl {
   readonly signal: AbortSignal;
   /** Forwards a custom event from the node to the run's stream. */
   readonly emit: (data: unknown) => void;
+  /**
+   * Counts what the node reports with `ctx.reportUsage` against the run's budgets, and checks
+   * `ctx.reserveUsage`. An executor that runs attempts elsewhere carries both back and forth;
+   * without it, usage is not counted.
+   */
+  readonly usage?: UsageMeter;
 }
 
 /**

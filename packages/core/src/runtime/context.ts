@@ -1,6 +1,8 @@
 import { graphError } from "../errors.js";
 import type { NodeContext } from "../graph/types.js";
+import { checkUsage } from "../options/budget-options.js";
 import type { AttemptControl, AttemptRequest } from "../records/attempt.js";
+import type { Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import type { TaskRef } from "../records/task-ref.js";
 import { InterruptSignal } from "./interrupt.js";
 
@@ -17,6 +19,8 @@ export interface ContextOptions {
   readonly interruptScope: string | undefined;
   readonly signal: AbortSignal;
   readonly emit: (data: unknown) => void;
+  /** Where `reportUsage` and `reserveUsage` go; undefined where usage is not counted. */
+  readonly usage: UsageMeter | undefined;
 }
 
 /** The answers of a task that has none yet: one shared empty list. */
@@ -37,6 +41,7 @@ export class TaskContext implements NodeContext {
   readonly emit: (data: unknown) => void;
   readonly #resumes: readonly unknown[];
   readonly #interruptScope: string | undefined;
+  readonly #usage: UsageMeter | undefined;
 
   constructor(task: ContextSource, options: ContextOptions) {
     this.node = task.node;
@@ -48,7 +53,18 @@ export class TaskContext implements NodeContext {
     this.#interruptScope = options.interruptScope;
     this.signal = options.signal;
     this.emit = options.emit;
+    this.#usage = options.usage;
     this.pending = undefined;
+  }
+
+  reportUsage(usage: Usage): void {
+    checkUsage(usage, this.node);
+    this.#usage?.report(usage);
+  }
+
+  reserveUsage(estimate: Usage = {}): UsageReservation {
+    checkUsage(estimate, this.node);
+    return this.#usage?.reserve(estimate) ?? NO_RESERVATION;
   }
 
   interrupt<TAnswer = unknown>(value: unknown): TAnswer {
@@ -71,5 +87,9 @@ export function nodeContext(request: AttemptRequest, control: AttemptControl): N
     interruptScope: request.interruptScope,
     signal: control.signal,
     emit: control.emit,
+    usage: control.usage,
   });
 }
+
+/** The reservation where usage is not counted: settling it does nothing. */
+const NO_RESERVATION: UsageReservation = Object.freeze({ settle: (): void => {} });

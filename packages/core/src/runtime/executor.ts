@@ -18,6 +18,7 @@ export function runNodeAttempt(spec: NodeSpec, request: AttemptRequest, control:
     interruptScope: request.interruptScope,
     signal: control.signal,
     emit: control.emit,
+    usage: control.usage,
   });
   const call: NodeCall = { spec, task: request, ctx };
   let value: unknown;

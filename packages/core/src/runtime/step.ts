@@ -72,6 +72,7 @@ class StepRun implements AdmissionHooks, CancelListener {
       interruptScope: options.interruptScope,
       executor: options.executor,
       graph: options.graph,
+      budget: options.budget,
       signal: flight.signal,
       onFatal: (failure) =>
         flight.failFast(graphError("ABORTED", "siblingFailed", { node: failure.node, step: failure.step, sendIndex: failure.sendIndex })),

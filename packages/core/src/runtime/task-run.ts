@@ -1,4 +1,6 @@
 import { isRetryable, retryDelay } from "../controls/retry.js";
+import { checkUsage } from "../options/budget-options.js";
+import type { Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -33,7 +35,7 @@ type Outcome = TaskOutcome | Promise<TaskOutcome>;
  * (TypeScript's `private` rather than `#` members: one of these is made per task, and its
  * methods run on every task's path, where `#` members add a brand check to each access.)
  */
-class TaskRun {
+class TaskRun implements UsageMeter {
   readonly task: Task;
   readonly env: StepEnv;
   /** The attempt running now, from 1. */
@@ -86,6 +88,7 @@ class TaskRun {
       interruptScope: env.interruptScope,
       signal: env.signal,
       emit: this.customEvents(),
+      usage: this,
     });
     this.ctx = ctx;
     let value: unknown;
@@ -138,7 +141,7 @@ class TaskRun {
 
   private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
     const { env } = this;
-    const control: AttemptControl = { signal, emit: this.customEvents() };
+    const control: AttemptControl = { signal, emit: this.customEvents(), usage: this };
     return env.executor === undefined
       ? runNodeAttempt(this.task.spec, this.request(), control)
       : env.executor.runAttempt(this.request(), control);
@@ -277,6 +280,7 @@ class TaskRun {
         interruptScope: env.interruptScope,
         signal: env.signal,
         emit: this.customEvents(),
+        usage: this,
       });
       const update = await onError(error, task.input, ctx);
       const handled = interpret(update, receivesState(task.spec, task) ? env.snapshot : undefined, task.node);
@@ -300,6 +304,31 @@ class TaskRun {
     const { task, env } = this;
     env.emit?.({ type: "task:cancelled", ...taskRef(task), durationMs: env.at() - this.started, at: env.at() });
     return { status: "cancelled", task, reason };
+  }
+
+  /** Counts what the task used against the budgets over it, and reports it. */
+  report(usage: Usage): void {
+    const { task, env } = this;
+    const spent = env.budget.charge(task, usage);
+    if (env.emit === undefined) return;
+    const budgets = env.budget.statusOf(task);
+    env.emit({ type: "task:usage", usage: { ...usage, ...spent }, budgets, ...taskRef(task), at: env.at() });
+  }
+
+  /** Holds back a call's estimate until the call settles; see `BudgetLedger.reserve`. */
+  reserve(estimate: Usage): UsageReservation {
+    const release = this.env.budget.reserve(this.task, estimate);
+    let open = true;
+    return {
+      settle: (usage?: Usage): void => {
+        if (!open) return;
+        open = false;
+        release();
+        if (usage === undefined) return;
+        checkUsage(usage, this.task.node);
+        this.report(usage);
+      },
+    };
   }
 
   /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing. */

@@ -5,7 +5,8 @@ import { headOf } from "../checkpoint/thread.js";
 import type { FrontierTask } from "../records/frontier.js";
 import { planner as newPlanner } from "../runtime/begin.js";
 import type { Start } from "../runtime/loop.js";
-import type { TaskOutcome } from "../runtime/task.js";
+import type { Task, TaskOutcome } from "../runtime/task.js";
+import type { Spent } from "../records/budget.js";
 import { headFor, writeChange, type ThreadContext } from "./change.js";
 import { resumeAnswers } from "./resume-answers.js";
 import { toOutcome, toSavedResult } from "./task-results.js";
@@ -116,7 +117,8 @@ async function resume(
   const answers = resumeAnswers(command?.resume, pending, threadId);
   if (saved.row.checkpointId !== at.saved.row.checkpointId) {
     for (const outcome of known.values()) {
-      const result = toSavedResult(outcome)!;
+      const usage = results.get(outcome.task.taskId)?.usage;
+      const result = { ...toSavedResult(outcome)!, usage };
       await threads.saveTaskResult(threadId, saved.row.checkpointId, { taskId: outcome.task.taskId, node: outcome.task.node, result });
     }
   }
@@ -126,7 +128,21 @@ async function resume(
     known.delete(task.taskId);
     return { ...task, resumes: [...outcome.resumes, answers.get(outcome.interrupt.id)] };
   });
-  const start: Start = { state: saved.state, tasks: resumed, planner, known, checkpointId: saved.row.checkpointId, skipBreakpoint: true };
+  const carried: { task: Task; spent: Spent }[] = [];
+  for (const task of tasks) {
+    const spent = results.get(task.taskId)?.usage;
+    if (spent !== undefined) carried.push({ task, spent });
+  }
+  const start: Start = {
+    state: saved.state,
+    tasks: resumed,
+    planner,
+    known,
+    checkpointId: saved.row.checkpointId,
+    skipBreakpoint: true,
+    budget: saved.body.budget,
+    carried,
+  };
   return { start, checkpoint: saved, head };
 }
 

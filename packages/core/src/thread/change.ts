@@ -85,6 +85,8 @@ export async function writeChange(ctx: ThreadContext, at: ChangeAt, change: Chan
     next: frontier,
     planner: planner.save(),
     head: at.head,
+    // A new run on the thread starts with nothing spent; a change within a run keeps what it spent.
+    budget: change.source === "input" && next.from !== "saved" ? undefined : saved?.body.budget,
   });
   return { checkpoint, planner, tasks };
 }
