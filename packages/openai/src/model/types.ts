@@ -4,6 +4,7 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageFunctionToolCall,
 } from "openai/resources/chat/completions";
+import type { Usage, UsageReservation } from "@weft/core";
 import type { TokenUsage } from "../events/events.js";
 
 /**
@@ -80,4 +81,11 @@ export interface CallContext {
   readonly emit?: (data: unknown) => void;
   /** The node attempt, copied into events. */
   readonly attempt?: number;
+  /** Counts the call's usage against the run's budgets (a node's `ctx.reportUsage`). */
+  readonly reportUsage?: (usage: Usage) => void;
+  /**
+   * Checks the call's estimate against the run's budgets before it starts and holds it back
+   * while it runs (a node's `ctx.reserveUsage`); a spent budget fails the call with `BUDGET_EXCEEDED`.
+   */
+  readonly reserveUsage?: (estimate?: Usage) => UsageReservation;
 }
