@@ -59,7 +59,7 @@ describe("a run's token budget", () => {
       .compile();
 
     const { events } = await collect(graph.stream({}, { budget: { tokens: 100 } }));
-    const usage = events.find((e): e is Extract<RunEvent, { type: "task:usage" }> => e.type === "task:usage");
+    const usage = events.flatMap((e) => (e.type === "task:usage" ? [e] : []))[0];
     expect(usage?.usage).toMatchObject({ tokens: 42, costUsd: 0, inputTokens: 30, outputTokens: 12 });
     expect(usage?.budgets).toEqual([
       { scope: "run", limit: { tokens: 100 }, spent: { tokens: 42, costUsd: 0 }, remaining: { tokens: 58 } },
@@ -220,7 +220,7 @@ describe("a Send's budget", () => {
       .addConditionalEdges("dig", (s) => (s.done.length === 1 ? [new Send("dig", { depth: 1 }, { budget: { tokens: 50 } })] : []))
       .compile();
     for await (const event of withChild.stream({})) events.push(event);
-    const usages = events.filter((e): e is Extract<RunEvent, { type: "task:usage" }> => e.type === "task:usage");
+    const usages = events.flatMap((e) => (e.type === "task:usage" ? [e] : []));
     expect(usages.map((e) => e.budgets.map((b) => [b.scope, b.id, b.spent.tokens, b.remaining.tokens]))).toEqual([
       [
         ["run", undefined, 30, undefined],

@@ -1,6 +1,5 @@
 import { graphError } from "../errors.js";
-import { SEND_RULES } from "../options/budget-options.js";
-import { checkOptions } from "../options/rules.js";
+import { checkSendOptions } from "../options/budget-options.js";
 import type { SendOptions } from "../records/send.js";
 
 /**
@@ -30,19 +29,7 @@ export class Send<TNode extends string = string, TInput = unknown> {
     if (typeof node !== "string" || node.length === 0) {
       throw graphError("INVALID_ROUTE", "sendWithoutNode", { value: node });
     }
-    if (options !== undefined) {
-      checkOptions(options, SEND_RULES, { scope: "send", node });
-      const budget = options.budget;
-      if (budget !== undefined && budget.tokens === undefined && budget.costUsd === undefined) {
-        throw graphError("INVALID_OPTION", "invalid", {
-          scope: "send",
-          node,
-          option: "budget",
-          value: budget,
-          expected: "an object with tokens, costUsd or both",
-        });
-      }
-    }
+    if (options !== undefined) checkSendOptions(options, node);
     this.node = node;
     this.input = input;
     this.options = options;

@@ -31,7 +31,40 @@ export const RUN_BUDGET_RULES = {
 export const runBudget: Rule = optionObject(RUN_BUDGET_RULES);
 
 /** The rules of a Send's options. */
-export const SEND_RULES = { budget: optionObject(LIMIT_RULES) } as const satisfies Record<keyof SendOptions, Rule>;
+const SEND_RULES = { budget: optionObject(LIMIT_RULES) } as const satisfies Record<keyof SendOptions, Rule>;
+
+/**
+ * Checks a `Send`'s options where the Send is made, naming its node: a budget's limits, and
+ * that it sets one. A fan-out makes thousands of Sends, so a budget that is plainly right
+ * skips the rule table.
+ */
+export function checkSendOptions(options: unknown, node: string): void {
+  const owner: OptionOwner = { scope: "send", node };
+  if (!isPlainSendOptions(options)) checkOptions(options, SEND_RULES, owner);
+  const budget = (options as SendOptions).budget;
+  if (budget !== undefined && budget.tokens === undefined && budget.costUsd === undefined) {
+    throw invalidOption(owner, { option: "budget", value: budget, expected: "an object with tokens, costUsd or both" });
+  }
+}
+
+function isPlainSendOptions(options: unknown): boolean {
+  try {
+    if (!isPlainObject(options)) return false;
+    for (const key in options) if (Object.hasOwn(options, key) && key !== "budget") return false;
+    const budget = options.budget;
+    if (budget === undefined) return true;
+    if (!isPlainObject(budget)) return false;
+    for (const key in budget) {
+      if (!Object.hasOwn(budget, key)) continue;
+      const value = budget[key];
+      if (value === undefined) continue;
+      if (key === "tokens" ? !tokens.accepts(value) : key !== "costUsd" || !dollars.accepts(value)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Checks what the rule tables cannot: a budget sets at least one limit (an empty one would
@@ -63,5 +96,33 @@ const USAGE_RULES = {
  * and the field (`usage.tokens`).
  */
 export function checkUsage(usage: unknown, node: string): asserts usage is Usage {
-  checkOptions(usage, USAGE_RULES, { scope: "node", node }, "usage.");
+  // Every model call passes here: the rule table, which also words the error, only runs for a
+  // usage that is not plainly right.
+  if (!isPlainUsage(usage)) checkOptions(usage, USAGE_RULES, { scope: "node", node }, "usage.");
+}
+
+/** A usage whose every own key is a known field with an acceptable value; false for anything odd (a Proxy, a getter that throws). */
+function isPlainUsage(usage: unknown): boolean {
+  try {
+    return hasUsageFields(usage);
+  } catch {
+    return false;
+  }
+}
+
+function hasUsageFields(usage: unknown): boolean {
+  if (!isPlainObject(usage)) return false;
+  for (const key in usage) {
+    if (!Object.hasOwn(usage, key)) continue;
+    const value = usage[key];
+    if (value === undefined) continue;
+    if (key === "model") {
+      if (typeof value !== "string" || value.length === 0) return false;
+    } else if (key === "costUsd") {
+      if (typeof value !== "number" || !(value >= 0) || value === Number.POSITIVE_INFINITY) return false;
+    } else if (key === "tokens" || key === "inputTokens" || key === "outputTokens") {
+      if (!Number.isInteger(value) || (value as number) < 0) return false;
+    } else return false;
+  }
+  return true;
 }

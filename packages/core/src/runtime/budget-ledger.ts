@@ -70,27 +70,38 @@ export class BudgetLedger {
     this.#add(task, spent);
   }
 
-  /** Holds back `estimate` for a call of `task`, or throws `BUDGET_EXCEEDED` naming the budget that has no room. */
-  reserve(task: BudgetedTask, estimate: Usage): () => void {
+  /**
+   * Holds back `estimate` for a call of `task`, or throws `BUDGET_EXCEEDED` naming the budget
+   * that has no room. Returns what it held, for {@link release}.
+   */
+  reserve(task: BudgetedTask, estimate: Usage): Spent {
     const amount = this.#amount(estimate);
-    const tokens = amount.tokens;
-    const costUsd = amount.costUsd ?? 0;
-    this.#check(task, { scope: "run", account: this.#run, limit: this.#limit }, amount);
     const chain = task.budget;
+    this.#check(task, { scope: "run", account: this.#run, limit: this.#limit }, amount);
     if (chain !== undefined) {
       for (const scope of chain) this.#check(task, { scope: "send", id: scope.id, account: this.#scope(scope.id), limit: scope }, amount);
     }
-    const accounts = [this.#run, ...(chain ?? []).map((scope) => this.#scope(scope.id))];
-    for (const held of accounts) {
-      held.reservedTokens += tokens;
-      held.reservedCost += costUsd;
+    const held: Spent = { tokens: amount.tokens, costUsd: amount.costUsd ?? 0 };
+    this.#hold(task, held, 1);
+    return held;
+  }
+
+  /** Frees what {@link reserve} held for a call of `task`. */
+  release(task: BudgetedTask, held: Spent): void {
+    this.#hold(task, held, -1);
+  }
+
+  #hold(task: BudgetedTask, held: Spent, sign: 1 | -1): void {
+    const run = this.#run;
+    run.reservedTokens += sign * held.tokens;
+    run.reservedCost += sign * held.costUsd;
+    const chain = task.budget;
+    if (chain === undefined) return;
+    for (const scope of chain) {
+      const account = this.#scope(scope.id);
+      account.reservedTokens += sign * held.tokens;
+      account.reservedCost += sign * held.costUsd;
     }
-    return () => {
-      for (const held of accounts) {
-        held.reservedTokens -= tokens;
-        held.reservedCost -= costUsd;
-      }
-    };
   }
 
   /** The budgets over `task`, the run's first, as events show them. */

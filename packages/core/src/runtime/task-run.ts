@@ -1,6 +1,6 @@
 import { isRetryable, retryDelay } from "../controls/retry.js";
 import { checkUsage } from "../options/budget-options.js";
-import type { Usage, UsageMeter, UsageReservation } from "../records/budget.js";
+import type { Spent, Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -317,18 +317,7 @@ class TaskRun implements UsageMeter {
 
   /** Holds back a call's estimate until the call settles; see `BudgetLedger.reserve`. */
   reserve(estimate: Usage): UsageReservation {
-    const release = this.env.budget.reserve(this.task, estimate);
-    let open = true;
-    return {
-      settle: (usage?: Usage): void => {
-        if (!open) return;
-        open = false;
-        release();
-        if (usage === undefined) return;
-        checkUsage(usage, this.task.node);
-        this.report(usage);
-      },
-    };
+    return new Reservation(this, this.env.budget.reserve(this.task, estimate));
   }
 
   /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing. */
@@ -339,6 +328,28 @@ class TaskRun implements UsageMeter {
 }
 
 const ignore = (): void => {};
+
+/** A call's hold on its task's budgets, until it settles (once). */
+class Reservation implements UsageReservation {
+  readonly #run: TaskRun;
+  #held: Spent | undefined;
+
+  constructor(run: TaskRun, held: Spent) {
+    this.#run = run;
+    this.#held = held;
+  }
+
+  settle(usage?: Usage): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const run = this.#run;
+    run.env.budget.release(run.task, held);
+    if (usage === undefined) return;
+    checkUsage(usage, run.task.node);
+    run.report(usage);
+  }
+}
 
 // A function of its own: the closure's context is allocated only for runs that listen to events.
 function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void): (data: unknown) => void {
