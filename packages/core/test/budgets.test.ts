@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { appendList, END, isGraphError, MemoryCheckpointer, Send, START, StateGraph } from "../src/index.js";
 import type { NodeContext, RunEvent, Usage } from "../src/index.js";
+import { runNodeAttempt, type Executor } from "../src/adapter.js";
 import { collect, rejectionOf, sleep } from "./helpers.js";
 
 /**
@@ -471,5 +472,69 @@ describe("bad budget options", () => {
     const error = await rejectionOf(graph.invoke({}, { budget: { tokens: 10 } }));
     expect(error.details.failures[0].error.code).toBe("BUDGET_EXCEEDED");
     expect(attempts).toBe(1);
+  });
+});
+
+describe("budgets at scale and through the executor seam", () => {
+  it("10000 Sends racing for 5000 tokens: exactly the first 5000 calls run, in task order", async () => {
+    const graph = new StateGraph(Fan)
+      .addNode("plan", () => ({}))
+      .addNode(
+        "work",
+        ({ i }, ctx) => {
+          ctx.reserveUsage({ tokens: 1 }).settle({ tokens: 1 });
+          return { done: i };
+        },
+        { input: Job, onError: "continue" },
+      )
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () =>
+        Array.from({ length: 10_000 }, (_, i) => new Send("work", { i, tokens: 1 }, { budget: { tokens: 1 } })),
+      )
+      .addEdge("work", END)
+      .compile();
+
+    const result = await graph.run({}, { budget: { tokens: 5000 } });
+
+    expect(result.state.done).toHaveLength(5000);
+    expect(result.state.done.at(-1)).toBe(4999);
+    expect(result.failures).toHaveLength(5000);
+    expect(result.budget?.spent.tokens).toBe(5000);
+  });
+
+  it("a node with a timeout (its attempt runs through the executor seam) still counts and checks usage", async () => {
+    const graph = new StateGraph(Loop)
+      .addNode(
+        "think",
+        async (s, ctx) => {
+          await fakeCall(ctx, { tokens: 100 });
+          return { turns: s.turns + 1 };
+        },
+        { timeoutMs: 5000 },
+      )
+      .addEdge(START, "think")
+      .addConditionalEdges("think", () => "think")
+      .compile();
+    const error = await rejectionOf(graph.invoke({}, { budget: { tokens: 150 }, maxSteps: 50 }));
+    expect(error.details.failures[0].error.details).toMatchObject({ spent: 200, step: 3 });
+  });
+
+  it("an executor that passes its control on counts usage of the nodes it runs, across a JSON boundary", async () => {
+    const builder = new StateGraph(Loop)
+      .addNode("think", async (s, ctx) => {
+        await fakeCall(ctx, { tokens: 100 });
+        return { turns: s.turns + 1 };
+      })
+      .addEdge(START, "think")
+      .addConditionalEdges("think", () => "think");
+    const worker = builder.toIR();
+    const executor: Executor = {
+      runAttempt: async (request, control) => {
+        const wire = JSON.parse(JSON.stringify(request));
+        return runNodeAttempt(worker.nodes.get(wire.node)!, wire, control);
+      },
+    };
+    const error = await rejectionOf(builder.compile({ executor }).invoke({}, { budget: { tokens: 150 }, maxSteps: 50 }));
+    expect(error.details.failures[0].error.details).toMatchObject({ budget: "run", spent: 200, step: 3 });
   });
 });
