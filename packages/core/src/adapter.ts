@@ -6,6 +6,8 @@
  */
 export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted } from "./records/attempt.js";
 export type { UsageMeter } from "./records/budget.js";
+export type { AttemptBudget } from "./records/attempt.js";
+export { workerUsage } from "./runtime/worker-usage.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
 

@@ -1,5 +1,6 @@
 import { graphError } from "../errors.js";
 import type { BudgetLimit, BudgetStatus, ModelPrice, RunBudget, SavedBudget, ScopeLimit, Spent, Usage } from "../records/budget.js";
+import type { AttemptBudget } from "../records/attempt.js";
 import type { TaskRef } from "../records/task-ref.js";
 
 /** A task as the ledger sees it: which task, and the Send budgets over it (innermost first). */
@@ -102,6 +103,23 @@ export class BudgetLedger {
       account.reservedTokens += sign * held.tokens;
       account.reservedCost += sign * held.costUsd;
     }
+  }
+
+  /**
+   * The budgets over `task` as they stand, what calls in flight hold counted as spent, for an
+   * attempt sent to another process; undefined when no limit is over the task.
+   */
+  snapshot(task: BudgetedTask): AttemptBudget | undefined {
+    const chain = task.budget;
+    if (this.#limit === null && chain === undefined) return undefined;
+    const scopes: Record<string, Spent> = {};
+    for (const scope of chain ?? []) scopes[scope.id] = used(this.#scope(scope.id));
+    const saved: SavedBudget = { limit: this.#limit, spent: used(this.#run), scopes };
+    const prices = this.#prices;
+    const snapshot: { saved: SavedBudget; chain?: readonly ScopeLimit[]; prices?: Readonly<Record<string, ModelPrice>> } = { saved };
+    if (chain !== undefined) snapshot.chain = chain;
+    if (prices !== undefined) snapshot.prices = prices;
+    return snapshot;
   }
 
   /** The budgets over `task`, the run's first, as events show them. */
@@ -226,6 +244,11 @@ function limitOf(budget: RunBudget): BudgetLimit {
   if (budget.tokens !== undefined) limit.tokens = budget.tokens;
   if (budget.costUsd !== undefined) limit.costUsd = budget.costUsd;
   return limit;
+}
+
+/** What an account spent with what it holds for calls in flight. */
+function used(held: Account): Spent {
+  return { tokens: held.tokens + held.reservedTokens, costUsd: held.costUsd + held.reservedCost };
 }
 
 function account(spent: Spent): Account {

@@ -2,7 +2,7 @@ import { isRetryable, retryDelay } from "../controls/retry.js";
 import { checkUsage } from "../options/budget-options.js";
 import type { Spent, Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
-import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
+import type { AttemptBudget, AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import { taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
@@ -159,6 +159,7 @@ class TaskRun implements UsageMeter {
       input: task.input,
       resumes: task.resumes ?? NO_RESUMES,
       interruptScope: env.interruptScope,
+      ...(env.executor === undefined ? undefined : budgetOf(task, env)),
     };
   }
 
@@ -354,6 +355,12 @@ class Reservation implements UsageReservation {
 // A function of its own: the closure's context is allocated only for runs that listen to events.
 function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void): (data: unknown) => void {
   return (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
+}
+
+/** The budgets over a task for an executor that may run it elsewhere; nothing when none is over it. */
+function budgetOf(task: Task, env: StepEnv): { budget: AttemptBudget } | undefined {
+  const budget = env.budget.snapshot(task);
+  return budget === undefined ? undefined : { budget };
 }
 
 function same(outcome: TaskOutcome): TaskOutcome {
