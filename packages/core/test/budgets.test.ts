@@ -370,6 +370,33 @@ describe("budgets on durable threads", () => {
     expect(result.budget?.spent.tokens).toBe(100);
   });
 
+  it("a run resumed without options keeps its prices: its calls are still priced against the cost limit", async () => {
+    const checkpointer = new MemoryCheckpointer();
+    const { Command } = await import("../src/index.js");
+    const State = z.object({ answers: appendList(z.string()) });
+    const graph = new StateGraph(State)
+      .addNode("ask", (_s, ctx) => {
+        const ok = ctx.interrupt<string>("go?");
+        ctx.reserveUsage().settle({ model: "small", inputTokens: 1_000_000, outputTokens: 0 });
+        return { answers: ok };
+      })
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile({ checkpointer });
+    const prices = { small: { inputPerMillion: 2, outputPerMillion: 8 } };
+    await graph.run({}, { threadId: "b5", budget: { costUsd: 5, prices } });
+
+    const done = await graph.run(new Command({ resume: "yes" }), { threadId: "b5" });
+
+    expect(done.state.answers).toEqual(["yes"]);
+    expect(done.budget).toEqual({
+      scope: "run",
+      limit: { costUsd: 5 },
+      spent: { tokens: 1_000_000, costUsd: 2 },
+      remaining: { costUsd: 3 },
+    });
+  });
+
   it("a new run on the thread starts with nothing spent", async () => {
     const checkpointer = new MemoryCheckpointer();
     const graph = new StateGraph(Loop)

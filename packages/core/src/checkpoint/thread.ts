@@ -42,7 +42,14 @@ const checkpointSchema = z.object({
     deferredSends: z.array(z.object({ node: z.string(), input: z.unknown(), budget: scopesSchema })),
   }),
   /** What the run spent by this checkpoint and its limit; absent when it had neither. */
-  budget: z.object({ limit: limitSchema.nullable(), spent: spentSchema, scopes: z.record(z.string(), spentSchema) }).optional(),
+  budget: z
+    .object({
+      limit: limitSchema.nullable(),
+      spent: spentSchema,
+      scopes: z.record(z.string(), spentSchema),
+      prices: z.record(z.string(), z.object({ inputPerMillion: amount, outputPerMillion: amount })).optional(),
+    })
+    .optional(),
   since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
   snapshotBytes: z.number().int(),
 });

@@ -102,6 +102,8 @@ export interface SavedBudget {
   readonly spent: Spent;
   /** What was spent under each Send budget that tasks still waiting to run are under, by id. */
   readonly scopes: Readonly<Record<string, Spent>>;
+  /** The run's prices, so that a run resumed without its options still prices its calls. */
+  readonly prices?: Readonly<Record<string, ModelPrice>> | undefined;
 }
 
 /**

@@ -45,7 +45,8 @@ export class BudgetLedger {
 
   constructor(budget: RunBudget | undefined, saved: SavedBudget | undefined) {
     this.#limit = budget === undefined ? (saved?.limit ?? null) : limitOf(budget);
-    this.#prices = budget?.prices;
+    // Prices given now, else those the run started with: a resume without options still prices its calls.
+    this.#prices = budget?.prices ?? saved?.prices;
     this.#run = account(saved?.spent ?? ZERO);
     for (const [id, spent] of Object.entries(saved?.scopes ?? {})) this.#scopes.set(id, account(spent));
     this.#reported = saved !== undefined && (saved.spent.tokens > 0 || saved.spent.costUsd > 0);
@@ -159,7 +160,8 @@ export class BudgetLedger {
         if (held !== undefined) scopes[scope.id] = { tokens: held.tokens, costUsd: held.costUsd };
       }
     }
-    return { limit: this.#limit, spent: { tokens: this.#run.tokens, costUsd: this.#run.costUsd }, scopes };
+    const saved: SavedBudget = { limit: this.#limit, spent: { tokens: this.#run.tokens, costUsd: this.#run.costUsd }, scopes };
+    return this.#prices === undefined ? saved : { ...saved, prices: this.#prices };
   }
 
   #add(task: BudgetedTask, spent: Spent): void {
