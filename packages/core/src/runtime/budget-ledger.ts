@@ -34,7 +34,7 @@ interface Amount {
  * a budget is overspent by at most what calls in flight used beyond their estimates.
  */
 export class BudgetLedger {
-  #limit: BudgetLimit | null;
+  readonly #limit: BudgetLimit | null;
   readonly #prices: Readonly<Record<string, ModelPrice>> | undefined;
   readonly #run: Account;
   readonly #scopes = new Map<string, Account>();

@@ -1,6 +1,6 @@
 import { checkUsage } from "../options/budget-options.js";
 import type { AttemptRequest } from "../records/attempt.js";
-import type { Spent, Usage, UsageMeter, UsageReservation } from "../records/budget.js";
+import type { Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import { BudgetLedger, type BudgetedTask } from "./budget-ledger.js";
 
 /**
@@ -40,7 +40,7 @@ export function workerUsage(request: AttemptRequest, report: (usage: Usage) => v
         settle(usage?: Usage): void {
           if (!open) return;
           open = false;
-          if (held !== undefined) ledger!.release(task, held as Spent);
+          if (held !== undefined) ledger!.release(task, held);
           if (usage === undefined) return;
           checkUsage(usage, request.node);
           meter.report(usage);

@@ -22,6 +22,13 @@ const CHARS_PER_TOKEN = 4;
  * The default estimate of a request: its messages' text at about four characters a token,
  * and at most `max_completion_tokens` (or `max_tokens`) of answer — none when neither is set,
  * since the answer's length is then unknown.
+ *
+ * @example
+ * ```ts
+ * estimateRequest({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Three facts about tides." }], max_completion_tokens: 200 });
+ * // { inputTokens: 6, outputTokens: 200 }
+ * ```
+ * @see ../../../../docs/concepts/budgets.md
  */
 export function estimateRequest(body: ChatCompletionCreateParams): ModelEstimate {
   let chars = 0;
