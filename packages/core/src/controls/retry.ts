@@ -49,6 +49,7 @@ const permanent = new Set([
   "CONCURRENT_UPDATE",
   "ABORTED",
   "RUN_TIMEOUT",
+  "BUDGET_EXCEEDED",
 ]);
 
 /** Client errors that a later attempt may not get: request timeout, conflict, rate limit. */

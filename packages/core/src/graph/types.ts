@@ -6,6 +6,7 @@ import type { END } from "./constants.js";
 import type { Send } from "./send.js";
 import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
 import type { RetryPolicy } from "../controls/retry.js";
+import type { Usage, UsageReservation } from "../records/budget.js";
 
 /**
  * A type that reads as an error message where a call is wrong; no value has this type.
@@ -103,6 +104,36 @@ export interface NodeContext {
    * @see ../../../../docs/concepts/steps.md
    */
   step<T>(name: string, fn: (step: StepContext) => T | PromiseLike<T>): Promise<Awaited<T>>;
+  /**
+   * Counts what this task used (a model call's tokens, its cost) against the run's budget and
+   * the budgets of the Sends it descends from, and reports it as a `task:usage` event.
+   * `@weft/openai` reports every model call this way; other providers' nodes can too.
+   *
+   * @example
+   * ```ts
+   * ctx.reportUsage({ model: "claude-haiku", inputTokens: 1200, outputTokens: 310 });
+   * ```
+   * @see ../../../../docs/concepts/budgets.md
+   */
+  reportUsage(usage: Usage): void;
+  /**
+   * Holds back `estimate` for a call about to start, so that calls running at once cannot
+   * together go past a budget; throws `BUDGET_EXCEEDED` when a budget over this task is spent
+   * or the estimate does not fit in what is left. Settle the reservation with what the call used.
+   *
+   * @example
+   * ```ts
+   * const reservation = ctx.reserveUsage({ model, inputTokens: 900, outputTokens: 300 });
+   * let answer;
+   * try {
+   *   answer = await myModel.complete(prompt);
+   * } finally {
+   *   reservation.settle(answer && { model, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens });
+   * }
+   * ```
+   * @see ../../../../docs/concepts/budgets.md
+   */
+  reserveUsage(estimate?: Usage): UsageReservation;
 }
 
 /**

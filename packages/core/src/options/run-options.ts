@@ -1,6 +1,7 @@
 import type { RunOptions } from "../records/run.js";
 import { graphError, isPlainObject } from "../errors.js";
 import { checkOptions, invalidOption, type OptionOwner, type Rule } from "./rules.js";
+import { checkBudget, runBudget } from "./budget-options.js";
 import { milliseconds, nonEmptyString, wholeAtLeast1, withMethods } from "./values.js";
 
 const IF_BUSY: readonly string[] = ["reject", "enqueue", "interrupt", "rollback"];
@@ -24,6 +25,7 @@ export const RUN_RULES = {
   },
   storeTimeoutMs: milliseconds(false),
   leaseTtlMs: wholeAtLeast1,
+  budget: runBudget,
 } as const satisfies Record<keyof RunOptions, Rule>;
 
 /** LangGraph.js's names for what Weft calls otherwise, with the way to say it here. */
@@ -45,6 +47,7 @@ export const RUN: OptionOwner = { scope: "run", hints: LANGGRAPH };
  */
 export function checkRunOptions(options: RunOptions): void {
   checkOptions(options, RUN_RULES, RUN);
+  checkBudget(options.budget, RUN);
   if (options.checkpointId !== undefined && options.threadId === undefined) {
     throw graphError("INVALID_OPTION", "checkpointWithoutThread", { scope: "run", option: "checkpointId", value: options.checkpointId });
   }

@@ -1,6 +1,8 @@
 import { graphError } from "../errors.js";
 import type { NodeContext, StepContext } from "../graph/types.js";
+import { checkUsage } from "../options/budget-options.js";
 import type { AttemptControl, AttemptRequest, TaskSteps } from "../records/attempt.js";
+import type { Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import type { TaskRef } from "../records/task-ref.js";
 import { InterruptSignal } from "./interrupt.js";
 import { checkStepCall, runNodeStep } from "./node-step.js";
@@ -21,6 +23,8 @@ export interface ContextOptions {
   readonly emit: (data: unknown) => void;
   /** Where `ctx.step` and `ctx.idempotencyKey` come from; asked only when the node uses them. */
   readonly steps: StepSource;
+  /** Where `reportUsage` and `reserveUsage` go; undefined where usage is not counted. */
+  readonly usage: UsageMeter | undefined;
 }
 
 /** A task's idempotency key and its steps, made when a node first asks for them. */
@@ -52,6 +56,7 @@ export class TaskContext implements NodeContext {
   readonly #steps: StepSource;
   /** How many steps of each name this attempt has called so far. */
   #stepCalls: Map<string, number> | undefined;
+  readonly #usage: UsageMeter | undefined;
 
   constructor(task: ContextSource, options: ContextOptions) {
     this.node = task.node;
@@ -64,6 +69,7 @@ export class TaskContext implements NodeContext {
     this.signal = options.signal;
     this.emit = options.emit;
     this.#steps = options.steps;
+    this.#usage = options.usage;
     this.pending = undefined;
   }
 
@@ -84,6 +90,16 @@ export class TaskContext implements NodeContext {
     const source = this.#steps;
     const owner = { node: this.node, signal: this.signal, taskKey: source.idempotencyKey(), steps: source.taskSteps() };
     return runNodeStep(owner, { name, occurrence }, fn);
+  }
+
+  reportUsage(usage: Usage): void {
+    checkUsage(usage, this.node);
+    this.#usage?.report(usage);
+  }
+
+  reserveUsage(estimate: Usage = {}): UsageReservation {
+    checkUsage(estimate, this.node);
+    return this.#usage?.reserve(estimate) ?? NO_RESERVATION;
   }
 
   interrupt<TAnswer = unknown>(value: unknown): TAnswer {
@@ -107,6 +123,7 @@ export function nodeContext(request: AttemptRequest, control: AttemptControl): N
     signal: control.signal,
     emit: control.emit,
     steps: new RequestSteps(request, control.steps),
+    usage: control.usage,
   });
 }
 
@@ -133,3 +150,6 @@ export class RequestSteps implements StepSource {
     return (this.#steps ??= new StepLog(undefined));
   }
 }
+
+/** The reservation where usage is not counted: settling it does nothing. */
+const NO_RESERVATION: UsageReservation = Object.freeze({ settle: (): void => {} });

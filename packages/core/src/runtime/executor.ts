@@ -19,6 +19,7 @@ export function runNodeAttempt(spec: NodeSpec, request: AttemptRequest, control:
     signal: control.signal,
     emit: control.emit,
     steps: new RequestSteps(request, control.steps),
+    usage: control.usage,
   });
   const call: NodeCall = { spec, task: request, ctx };
   let value: unknown;

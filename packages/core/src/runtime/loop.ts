@@ -19,6 +19,8 @@ import type { RunOptions, RunResult } from "../records/run.js";
 import type { Executor } from "../records/attempt.js";
 import { sharedLimiter } from "../controls/concurrency-limit.js";
 import { Limiter } from "../controls/limiter.js";
+import type { SavedBudget, Spent } from "../records/budget.js";
+import { BudgetLedger } from "./budget-ledger.js";
 
 /** Everything a run needs that does not change between runs. */
 export interface Program {
@@ -42,6 +44,10 @@ export interface Start {
   readonly checkpointId: string | undefined;
   /** True when resuming past an `interruptBefore` breakpoint. */
   readonly skipBreakpoint: boolean;
+  /** What the run spent before, when it goes on from a checkpoint. */
+  readonly budget?: SavedBudget | undefined;
+  /** What tasks of the first step spent in an earlier attempt at it (their saved results). */
+  readonly carried?: readonly { readonly task: Task; readonly spent: Spent }[];
 }
 
 /** A committed step, as the run saves it. */
@@ -51,12 +57,14 @@ export interface StepEntry {
   readonly state: Snapshot;
   readonly next: readonly FrontierTask[];
   readonly planner: PlannerState;
+  /** What the run spent so far, and its limit; undefined when it has neither. */
+  readonly budget: SavedBudget | undefined;
 }
 
 /** Where a durable run keeps its progress: the thread it runs on. */
 export interface StepStore {
-  /** Saves a settled task's result under the checkpoint its step starts from. */
-  saveTaskResult(outcome: TaskOutcome, checkpointId: string): Promise<void>;
+  /** Saves a settled task's result, with what it spent, under the checkpoint its step starts from. */
+  saveTaskResult(outcome: TaskOutcome, checkpointId: string, spent: Spent | undefined): Promise<void>;
   /** Where the tasks of the step after `checkpointId` keep their `ctx.step` results. */
   stepScope(checkpointId: string): StepScope;
   /** Saves a committed step and returns its checkpoint id. */
@@ -101,6 +109,8 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const { start, store } = await session.open(run);
     let { state, tasks, known, checkpointId, skipBreakpoint } = start;
     const planner = start.planner;
+    const budget = new BudgetLedger(options.budget, start.budget);
+    for (const { task, spent } of start.carried ?? []) budget.carry(task, spent);
     const nodeLimiters = new Map<string, Limiter>();
     for (const node of ir.nodes.values()) {
       const cap = node.concurrency;
@@ -112,7 +122,11 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const runSteps = store === undefined ? runStepScope() : undefined;
     const failures: TaskFailure[] = [];
     const finish = (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): RunResult => {
-      const result = { status, state, steps, failures, interrupts, checkpointId };
+      const spent = budget.runStatus();
+      const result: RunResult =
+        spent === undefined
+          ? { status, state, steps, failures, interrupts, checkpointId }
+          : { status, state, steps, failures, interrupts, checkpointId, budget: spent };
       emit?.({ type: "run:end", ...result, durationMs: at(), at: at() });
       return result;
     };
@@ -145,9 +159,13 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         interruptScope: scope,
         executor: options.executor ?? program.executor,
         graph: ir.name,
+        budget,
         known,
         steps: store === undefined || scope === undefined ? (runSteps ?? runStepScope()) : store.stepScope(scope),
-        onSettled: store === undefined || scope === undefined ? undefined : (outcome) => store.saveTaskResult(outcome, scope),
+        onSettled:
+          store === undefined || scope === undefined
+            ? undefined
+            : (outcome) => store.saveTaskResult(outcome, scope, budget.spentBy(outcome.task.taskId)),
       });
       run.throwIfAborted();
       const { failures: stepFailures, interrupts, writes, view } = sortOutcomes(outcomes);
@@ -158,6 +176,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       // A lone writer's routers already saw the committed state: reuse it rather than commit twice.
       state = writes.length === 1 && view !== undefined ? view : table.commit(state, writes, step);
       failures.push(...stepFailures);
+      budget.stepCommitted();
       emit?.({ type: "step:end", step, state, failures: stepFailures, at: at() });
       recent.push(tasks);
       if (recent.length > 3) recent.shift();
@@ -165,7 +184,16 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       tasks = planner.next(state, step + 1, outcomes);
       known = new Map();
       if (store !== undefined) {
-        checkpointId = await store.saveStep({ step, writes, state, next: tasks.map(toFrontier), planner: planner.save() });
+        const saved = planner.save();
+        const pending = [...tasks.map((task) => task.budget), ...saved.deferredSends.map((send) => send.budget)];
+        checkpointId = await store.saveStep({
+          step,
+          writes,
+          state,
+          next: tasks.map(toFrontier),
+          planner: saved,
+          budget: budget.save(pending),
+        });
       }
       if (tasks.length > 0 && hasBreakpoint(ran, program.interruptAfter)) {
         const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpointId);

@@ -73,6 +73,7 @@ class StepRun implements AdmissionHooks, CancelListener {
       executor: options.executor,
       graph: options.graph,
       steps: options.steps,
+      budget: options.budget,
       signal: flight.signal,
       onFatal: (failure) =>
         flight.failFast(graphError("ABORTED", "siblingFailed", { node: failure.node, step: failure.step, sendIndex: failure.sendIndex })),

@@ -1,6 +1,8 @@
 import { isRetryable, retryDelay } from "../controls/retry.js";
+import { checkUsage } from "../options/budget-options.js";
+import type { Spent, Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
-import type { AttemptControl, AttemptRequest, AttemptResult, TaskSteps } from "../records/attempt.js";
+import type { AttemptBudget, AttemptControl, AttemptRequest, AttemptResult, TaskSteps } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import { taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
@@ -37,7 +39,14 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
  */
 function runPlain(task: Task, env: StepEnv): Outcome {
   const source = new PlainSource(task, env);
-  const ctx = new TaskContext(task, { attempt: 1, interruptScope: env.interruptScope, signal: env.signal, emit: ignore, steps: source });
+  const ctx = new TaskContext(task, {
+    attempt: 1,
+    interruptScope: env.interruptScope,
+    signal: env.signal,
+    emit: ignore,
+    steps: source,
+    usage: source,
+  });
   source.ctx = ctx;
   let value: unknown;
   try {
@@ -63,11 +72,11 @@ function runPlain(task: Task, env: StepEnv): Outcome {
 }
 
 /**
- * Where a task on the plain path gets its steps and idempotency key: its {@link TaskRun}, made
- * when the node first asks (or when the task leaves the plain path), so a task that never asks
- * allocates none.
+ * Where a task on the plain path gets its steps, its idempotency key and its usage meter: its
+ * {@link TaskRun}, made when the node first asks (or when the task leaves the plain path), so a
+ * task that never asks allocates none.
  */
-class PlainSource implements StepSource {
+class PlainSource implements StepSource, UsageMeter {
   readonly task: Task;
   readonly env: StepEnv;
   ctx: TaskContext | undefined;
@@ -89,6 +98,14 @@ class PlainSource implements StepSource {
   taskSteps(): TaskSteps {
     return this.taskRun().taskSteps();
   }
+
+  report(usage: Usage): void {
+    this.taskRun().report(usage);
+  }
+
+  reserve(estimate: Usage): UsageReservation {
+    return this.taskRun().reserve(estimate);
+  }
 }
 
 /** What a task's routers see: the step snapshot with the task's own write applied; undefined when it has no routers. */
@@ -106,7 +123,7 @@ type Outcome = TaskOutcome | Promise<TaskOutcome>;
  * (TypeScript's `private` rather than `#` members: one of these is made per task, and its
  * methods run on every task's path, where `#` members add a brand check to each access.)
  */
-class TaskRun implements StepSource {
+class TaskRun implements StepSource, UsageMeter {
   readonly task: Task;
   readonly env: StepEnv;
   /** The attempt running now, from 1. */
@@ -166,6 +183,7 @@ class TaskRun implements StepSource {
       signal: env.signal,
       emit: this.customEvents(),
       steps: this,
+      usage: this,
     });
     this.ctx = ctx;
     let value: unknown;
@@ -218,7 +236,7 @@ class TaskRun implements StepSource {
 
   private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
     const { env } = this;
-    const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps() };
+    const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps(), usage: this };
     return env.executor === undefined
       ? runNodeAttempt(this.task.spec, this.request(), control)
       : env.executor.runAttempt(this.request(), control);
@@ -238,6 +256,7 @@ class TaskRun implements StepSource {
       interruptScope: env.interruptScope,
       idempotencyKey: this.idempotencyKey(),
       ...(env.steps.threadId === undefined ? {} : { threadId: env.steps.threadId }),
+      ...(env.executor === undefined ? undefined : budgetOf(task, env)),
     };
   }
 
@@ -368,6 +387,7 @@ class TaskRun implements StepSource {
         signal: env.signal,
         emit: this.customEvents(),
         steps: this,
+        usage: this,
       });
       const update = await onError(error, task.input, ctx);
       const handled = interpret(update, receivesState(task.spec, task) ? env.snapshot : undefined, task.node);
@@ -393,6 +413,20 @@ class TaskRun implements StepSource {
     return { status: "cancelled", task, reason };
   }
 
+  /** Counts what the task used against the budgets over it, and reports it. */
+  report(usage: Usage): void {
+    const { task, env } = this;
+    const spent = env.budget.charge(task, usage);
+    if (env.emit === undefined) return;
+    const budgets = env.budget.statusOf(task);
+    env.emit({ type: "task:usage", usage: { ...usage, ...spent }, budgets, ...taskRef(task), at: env.at() });
+  }
+
+  /** Holds back a call's estimate until the call settles; see `BudgetLedger.reserve`. */
+  reserve(estimate: Usage): UsageReservation {
+    return new Reservation(this, this.env.budget.reserve(this.task, estimate));
+  }
+
   /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing. */
   private customEvents(): (data: unknown) => void {
     const emit = this.env.emit;
@@ -402,9 +436,37 @@ class TaskRun implements StepSource {
 
 const ignore = (): void => {};
 
+/** A call's hold on its task's budgets, until it settles (once). */
+class Reservation implements UsageReservation {
+  readonly #run: TaskRun;
+  #held: Spent | undefined;
+
+  constructor(run: TaskRun, held: Spent) {
+    this.#run = run;
+    this.#held = held;
+  }
+
+  settle(usage?: Usage): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const run = this.#run;
+    run.env.budget.release(run.task, held);
+    if (usage === undefined) return;
+    checkUsage(usage, run.task.node);
+    run.report(usage);
+  }
+}
+
 // A function of its own: the closure's context is allocated only for runs that listen to events.
 function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void): (data: unknown) => void {
   return (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
+}
+
+/** The budgets over a task for an executor that may run it elsewhere; nothing when none is over it. */
+function budgetOf(task: Task, env: StepEnv): { budget: AttemptBudget } | undefined {
+  const budget = env.budget.snapshot(task);
+  return budget === undefined ? undefined : { budget };
 }
 
 function same(outcome: TaskOutcome): TaskOutcome {

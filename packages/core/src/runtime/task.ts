@@ -1,10 +1,12 @@
 import type { NodeSpec } from "../graph/ir.js";
 import type { Executor } from "../records/attempt.js";
+import type { ScopeLimit } from "../records/budget.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { TaskFailure, TaskRef } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
 import type { StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
+import type { BudgetLedger } from "./budget-ledger.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
 import type { StepScope } from "./step-log.js";
 
@@ -14,6 +16,8 @@ export interface Task extends TaskRef {
   readonly input: unknown;
   /** Answers to this task's earlier `ctx.interrupt` calls, in call order, when resuming. */
   readonly resumes?: readonly unknown[];
+  /** The budgets of the Sends this task descends from, innermost first; undefined when none. */
+  readonly budget?: readonly ScopeLimit[];
 }
 
 /** How a task ended. */
@@ -59,4 +63,6 @@ export interface StepEnv {
   readonly graph: string;
   /** Where the step's tasks keep their `ctx.step` results, and what names each task. */
   readonly steps: StepScope;
+  /** Where tasks' usage is counted and their calls let through or refused. */
+  readonly budget: BudgetLedger;
 }

@@ -1,4 +1,5 @@
 import type { GraphError } from "../errors.js";
+import type { BudgetStatus, Spent, Usage } from "../records/budget.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunResult } from "../records/run.js";
 import type { TaskFailure, TaskRef } from "../records/task-ref.js";
@@ -53,6 +54,16 @@ export type RunEvent<TState = Record<string, unknown>, TNodes extends string = s
   /** The task was cancelled because a sibling failed or the run was aborted. */
   | ({ readonly type: "task:cancelled"; readonly durationMs: number } & TaskRef<TNodes> & At)
   | ({ readonly type: "custom"; readonly data: unknown } & TaskRef<TNodes> & At)
+  /**
+   * The task reported usage (`ctx.reportUsage`; every `@weft/openai` model call): what it
+   * used, priced, and every budget over the task, the run's first, with what remains.
+   */
+  | ({
+      readonly type: "task:usage";
+      readonly usage: Usage & Spent;
+      readonly budgets: readonly BudgetStatus[];
+    } & TaskRef<TNodes> &
+      At)
   /** A task called `ctx.interrupt`, or a breakpoint stopped the run. */
   | ({ readonly type: "interrupt"; readonly interrupt: PendingInterrupt<TNodes> } & TaskRef<TNodes> & At)
   | ({

@@ -7,12 +7,14 @@ import type {
 } from "openai/resources/chat/completions";
 import type { z } from "zod";
 import { ModelError } from "../errors.js";
-import type { DeltaEvent, UsageEvent } from "../events/events.js";
+import type { DeltaEvent, TokenUsage, UsageEvent } from "../events/events.js";
 import { toOpenAISchema } from "../schema/json-schema.js";
 import type { Tool } from "../tools/tool.js";
 import { ChunkAccumulator, fromCompletion, type RawAnswer } from "./accumulate.js";
 import { parseStructured, preview } from "./parse.js";
 import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./types.js";
+import { estimateRequest, type ModelEstimate } from "./estimate.js";
+import type { Usage, UsageReservation } from "@weft/core";
 
 /**
  * The parsed output type for an optional schema.
@@ -49,14 +51,21 @@ export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefi
   readonly stream?: boolean;
   /** Extra request parameters: `temperature`, `tool_choice`, `max_completion_tokens`… */
   readonly request?: ModelRequest;
+  /**
+   * What the call is expected to use, checked against the run's budgets before it starts.
+   * Default: the messages' text at about four characters a token, plus `max_completion_tokens`.
+   */
+  readonly estimate?: ModelEstimate;
 }
 
 /**
  * Calls the chat completions API once: builds the request (schema, tools, streaming), passes
- * the abort signal, emits usage and delta events, and validates a structured answer. Given a
+ * the abort signal, emits usage and delta events, and validates a structured answer. Within a
+ * graph, the call is checked against the run's budgets before it starts (with its estimate)
+ * and its usage is counted when it ends (`ctx.reserveUsage`, `ctx.reportUsage`). Given a
  * node's `ctx`, the call is a step of its task (`openai.chat`): a retry or a resume of the task
- * returns the saved answer and calls the model no more. An answer that fails validation is not
- * saved, so a retry asks again.
+ * returns the saved answer and calls the model no more (nor counts its usage again). An answer
+ * that fails validation is not saved, so a retry asks again.
  *
  * @example
  * ```ts
@@ -88,7 +97,50 @@ async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: Ca
   const body = requestBody(options);
   const requestOptions = ctx.signal === undefined ? undefined : { signal: ctx.signal };
   const attempt = ctx.attempt ?? 1;
+  const reservation = reserve(options, body, ctx);
   const started = performance.now();
+  let raw: RawAnswer;
+  try {
+    raw = await send(options, body, { ctx, requestOptions, attempt });
+  } catch (error) {
+    // A call that failed reported no usage: what it may have used is unknown, so nothing is counted.
+    reservation?.settle();
+    throw error;
+  }
+  const usage = raw.usage === undefined ? undefined : toUsage(options.model, raw.usage);
+  if (reservation !== undefined) reservation.settle(usage);
+  else if (usage !== undefined) ctx.reportUsage?.(usage);
+  if (raw.usage !== undefined && ctx.emit !== undefined) {
+    const durationMs = performance.now() - started;
+    const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage, durationMs };
+    ctx.emit(event);
+  }
+  return raw;
+}
+
+/** Holds back the call's estimate, when the caller counts usage; throws `BUDGET_EXCEEDED` when it does not fit. */
+function reserve(
+  options: CallModelOptions<z.ZodType | undefined>,
+  body: ChatCompletionCreateParams,
+  ctx: CallContext,
+): UsageReservation | undefined {
+  if (ctx.reserveUsage === undefined) return undefined;
+  const estimate = options.estimate ?? estimateRequest(body);
+  return ctx.reserveUsage({ model: options.model, inputTokens: estimate.inputTokens ?? 0, outputTokens: estimate.outputTokens ?? 0 });
+}
+
+/** A call's usage as budgets count it; priced by the model asked for, as `budget.prices` names it. */
+function toUsage(model: string, usage: TokenUsage): Usage {
+  return { model, inputTokens: usage.promptTokens, outputTokens: usage.completionTokens, tokens: usage.totalTokens };
+}
+
+/** Sends the request and reads the answer, streamed or not. */
+async function send(
+  options: CallModelOptions<z.ZodType | undefined>,
+  body: ChatCompletionCreateParams,
+  call: { ctx: CallContext; requestOptions: { signal: AbortSignal } | undefined; attempt: number },
+): Promise<RawAnswer> {
+  const { ctx, requestOptions, attempt } = call;
   let raw: RawAnswer;
   if (options.stream === true) {
     const stream = await options.client.chat.completions.create(body as ChatCompletionCreateParams & { stream: true }, requestOptions);
@@ -107,11 +159,6 @@ async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: Ca
       requestOptions,
     );
     raw = fromCompletion(completion as ChatCompletion);
-  }
-  if (raw.usage !== undefined && ctx.emit !== undefined) {
-    const durationMs = performance.now() - started;
-    const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage, durationMs };
-    ctx.emit(event);
   }
   return raw;
 }

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Tool } from "../tools/tool.js";
 import { callModel, type ParsedOf } from "./call-model.js";
 import type { ChatClient, ModelAnswer, ModelRequest } from "./types.js";
+import type { ModelEstimate } from "./estimate.js";
 
 /**
  * A value, or a function of the node's input that gives it.
@@ -47,6 +48,11 @@ export interface ModelNodeOptions<TInput, TUpdate, TSchema extends z.ZodType | u
   /** Extra request parameters (`temperature`, `tool_choice`…), fixed or from the input. */
   readonly request?: FromInput<TInput, ModelRequest>;
   /**
+   * What a call is expected to use, checked against the run's budgets before it starts;
+   * default: the messages' text at about four characters a token, plus `max_completion_tokens`.
+   */
+  readonly estimate?: FromInput<TInput, ModelEstimate>;
+  /**
    * Turns the answer into the node's update. `answer.parsed` is the validated structured output
    * (undefined only when the model called tools instead of answering).
    */
@@ -55,7 +61,8 @@ export interface ModelNodeOptions<TInput, TUpdate, TSchema extends z.ZodType | u
 
 /**
  * A node that asks a model: messages from the input, optional structured output, abort through
- * `ctx.signal`, usage (and streamed text) reported as custom events of its task. A malformed
+ * `ctx.signal`, usage (and streamed text) reported as custom events of its task and counted
+ * against the run's budgets (`ctx.reportUsage`). A malformed
  * structured answer throws a {@link ModelError}, which the node's `retry` policy retries.
  *
  * @example
@@ -94,6 +101,7 @@ export function modelNode<TInput, TUpdate, TSchema extends z.ZodType | undefined
         ...(options.tools === undefined ? {} : { tools: options.tools }),
         ...(options.stream === undefined ? {} : { stream: options.stream }),
         ...(options.request === undefined ? {} : { request: resolve(options.request, input) }),
+        ...(options.estimate === undefined ? {} : { estimate: resolve(options.estimate, input) }),
       },
       ctx,
     );
