@@ -7,6 +7,8 @@
 export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted } from "./records/attempt.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
+export type { LimitStore } from "./controls/limit-store.js";
+export type { Window } from "./controls/rate-window.js";
 
 export type {
   AcquireLeaseOptions,

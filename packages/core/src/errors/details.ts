@@ -196,6 +196,19 @@ export interface GraphErrorDetailsByCode {
    * stopped and wrote nothing more.
    */
   LEASE_LOST: { readonly threadId: string; readonly owner: string; readonly problem: string };
+  /**
+   * The store of a shared `ConcurrencyLimit` or `RateLimit` failed or did not answer in time:
+   * the task that waited for it fails (under its node's `onError`) rather than wait forever.
+   */
+  LIMIT_UNAVAILABLE: {
+    /** The limit's key. */
+    readonly limit: string;
+    /** The store method (`takeRate`, `acquireSlot`…). */
+    readonly operation: string;
+    readonly timeoutMs: number;
+    /** The store's own error message, when it failed rather than stalled. */
+    readonly problem?: string;
+  };
   /** A checkpointer call took longer than the run's `storeTimeoutMs`. */
   STORE_TIMEOUT: {
     /** The checkpointer method (`put`, `getTaskResults`, `acquireLease`…). */
@@ -220,5 +233,5 @@ export type GraphErrorDetails<C extends GraphErrorCode = GraphErrorCode> = Graph
   readonly [fact: string]: unknown;
 };
 
-/** Where an option is given: `addNode`, `compile()`, a run, `new StateGraph()`, `new ConcurrencyLimit()`. */
-export type OptionScope = "node" | "compile" | "run" | "graph" | "limit" | "recover";
+/** Where an option is given: `addNode`, `compile()`, a run, `new StateGraph()`, `new ConcurrencyLimit()`, `new RateLimit()`. */
+export type OptionScope = "node" | "compile" | "run" | "graph" | "limit" | "rateLimit" | "recover";

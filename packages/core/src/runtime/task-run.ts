@@ -1,4 +1,5 @@
-import { isRetryable, retryDelay } from "../controls/retry.js";
+import { rateGate } from "../controls/rate-limit.js";
+import { httpStatusOf, isRetryable, retryAfterMs, retryDelay } from "../controls/retry.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -9,6 +10,7 @@ import type { RunEvent } from "../stream/events.js";
 import { NO_RESUMES, TaskContext } from "./context.js";
 import { bounded, sleep } from "./deadline.js";
 import { callNode, runNodeAttempt } from "./executor.js";
+import type { HeldPass } from "./meter.js";
 import { isThenable, pipe } from "./maybe.js";
 import { interpret, isPlainUpdate, NO_GOTO, readAttempt, receivesState } from "./result.js";
 import type { Routes } from "./route.js";
@@ -22,6 +24,14 @@ import type { StepEnv, Task, TaskOutcome } from "./task.js";
  */
 export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
   return new TaskRun(task, env).run();
+}
+
+/**
+ * Fails a task that could not pass one of its gates (a shared limit's store failed or
+ * stalled) without running it, under its node's `onError`.
+ */
+export function refuseTask(task: Task, env: StepEnv, error: unknown): Promise<TaskOutcome> {
+  return new TaskRun(task, env).refused(error);
 }
 
 type Outcome = TaskOutcome | Promise<TaskOutcome>;
@@ -55,6 +65,11 @@ class TaskRun {
 
   run(): Outcome {
     return this.runAttempt();
+  }
+
+  refused(error: unknown): Promise<TaskOutcome> {
+    if (this.env.emit !== undefined) this.started = this.env.at();
+    return this.fail(error, false);
   }
 
   /** Runs attempt number `this.attempt`, and goes on to the outcome. */
@@ -255,9 +270,49 @@ class TaskRun {
     if (!retryable) return this.fail(error, timedOut);
     const delayMs = retryDelay({ backoff: retry?.backoff, attempt, error });
     env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
+    if (task.spec.rateLimit.length > 0) await this.pauseKeys(error, delayMs);
     if (!(await sleep(delayMs, env.signal))) return this.cancelled(env.signal.reason);
+    if (task.spec.rateLimit.length > 0) {
+      try {
+        await this.passRateLimits();
+      } catch (gateError) {
+        if (env.signal.aborted) return this.cancelled(env.signal.reason);
+        return this.fail(gateError, false);
+      }
+    }
     this.attempt = attempt + 1;
     return this.runAttempt();
+  }
+
+  /** A 429 pauses every key the node is limited by, for its `retry-after` (else the backoff), for every task that shares it. */
+  private async pauseKeys(error: unknown, delayMs: number): Promise<void> {
+    if (httpStatusOf(error) !== 429) return;
+    const ms = retryAfterMs(error) ?? delayMs;
+    // A pause that does not reach a shared store still holds here; the store's own failure shows when the retry asks it.
+    await Promise.all(this.task.spec.rateLimit.map((limit) => rateGate(limit).pause(ms).catch(ignore)));
+  }
+
+  /** A retry is one more request: it waits its turn at each rate limit again, reported as queued when it must wait. */
+  private async passRateLimits(): Promise<void> {
+    const { task, env } = this;
+    const cost = task.spec.estimateTokens?.(task.input);
+    const held: HeldPass[] = [];
+    try {
+      for (const limit of task.spec.rateLimit) {
+        const gate = rateGate(limit);
+        let pass = gate.tryAcquire(cost);
+        if (pass === undefined) {
+          env.emit?.({ type: "task:queued", waitsFor: "rate", limit: gate.name, ...taskRef(task), at: env.at() });
+          pass = await gate.passFor(cost, env.signal);
+        }
+        held.push({ gate, pass });
+      }
+    } catch (error) {
+      for (const { gate, pass } of held) gate.release(pass, undefined);
+      throw error;
+    }
+    if (env.meter !== undefined) env.meter.retried(task, held);
+    else for (const { gate, pass } of held) gate.release(pass, undefined);
   }
 
   /** The task failed for good: its node's `onError` decides what that means for the step. */
@@ -302,10 +357,12 @@ class TaskRun {
     return { status: "cancelled", task, reason };
   }
 
-  /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing. */
+  /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing; a rate-limited task's tokens are counted. */
   private customEvents(): (data: unknown) => void {
-    const emit = this.env.emit;
-    return emit === undefined ? ignore : customEvents(this.task, this.env, emit);
+    const { task, env } = this;
+    const emit = env.emit;
+    if (env.meter !== undefined && task.spec.rateLimit.length > 0) return meteredEvents(task, env, emit);
+    return emit === undefined ? ignore : customEvents(task, env, emit);
   }
 }
 
@@ -314,6 +371,14 @@ const ignore = (): void => {};
 // A function of its own: the closure's context is allocated only for runs that listen to events.
 function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void): (data: unknown) => void {
   return (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
+}
+
+function meteredEvents(task: Task, env: StepEnv, emit: ((event: RunEvent) => void) | undefined): (data: unknown) => void {
+  const meter = env.meter!;
+  return (data) => {
+    meter.count(task, data);
+    emit?.({ type: "custom", data, ...taskRef(task), at: env.at() });
+  };
 }
 
 function same(outcome: TaskOutcome): TaskOutcome {

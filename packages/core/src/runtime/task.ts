@@ -5,6 +5,7 @@ import type { TaskFailure, TaskRef } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
 import type { StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
+import type { Meter } from "./meter.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
 
 /** One unit of work of a superstep: a node with its input. */
@@ -56,4 +57,6 @@ export interface StepEnv {
   readonly executor: Executor | undefined;
   /** The graph's name, for executors. */
   readonly graph: string;
+  /** Counts the tokens rate-limited tasks report; undefined when no node of the step has a rate limit. */
+  readonly meter: Meter | undefined;
 }

@@ -1,0 +1,39 @@
+import type { Window } from "./rate-window.js";
+
+/**
+ * Where a shared {@link ConcurrencyLimit} or {@link RateLimit} keeps its counts, so that
+ * several processes share one budget per key. `@weft/bullmq`'s `RedisLimitStore` is one; a
+ * store keeps time by its own clock, never the callers'. Each call answers 0 when the pass is
+ * taken, or how many ms to wait before asking again.
+ *
+ * @see ../../../../docs/guides/rate-limits.md
+ */
+export interface LimitStore {
+  /**
+   * Takes a rate pass for `ticket` when, over the last interval of each window, fewer than
+   * `requests.limit` requests passed and the tokens counted plus `cost` stay within
+   * `tokens.limit`, and the key is not paused.
+   */
+  takeRate(request: {
+    readonly key: string;
+    readonly ticket: string;
+    readonly cost: number;
+    readonly requests: Window | undefined;
+    readonly tokens: Window | undefined;
+  }): Promise<number>;
+  /** Counts `used` tokens for the pass of `ticket` instead of its estimate. */
+  settleRate(request: { readonly key: string; readonly ticket: string; readonly used: number }): Promise<void>;
+  /** No pass of `key` is given for the next `ms` (a 429's `retry-after`). */
+  pauseRate(request: { readonly key: string; readonly ms: number }): Promise<void>;
+  /** Takes one of `limit` slots of `key` for `holder`, leased for `leaseMs` unless renewed. */
+  acquireSlot(request: {
+    readonly key: string;
+    readonly holder: string;
+    readonly limit: number;
+    readonly leaseMs: number;
+  }): Promise<number>;
+  /** Extends the leases of the slots `holders` hold. */
+  renewSlots(request: { readonly key: string; readonly holders: readonly string[]; readonly leaseMs: number }): Promise<void>;
+  /** Gives `holder`'s slot back. */
+  releaseSlot(request: { readonly key: string; readonly holder: string }): Promise<void>;
+}
