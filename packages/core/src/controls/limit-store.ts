@@ -10,9 +10,10 @@ import type { Window } from "./rate-window.js";
  */
 export interface LimitStore {
   /**
-   * Takes a rate pass for `ticket` when, over the last interval of each window, fewer than
-   * `requests.limit` requests passed and the tokens counted plus `cost` stay within
-   * `tokens.limit`, and the key is not paused.
+   * Takes a rate pass for `ticket` when the key is not paused and, among the requests that
+   * still count, fewer than `requests.limit` count against the requests window and the tokens
+   * plus `cost` stay within `tokens.limit`. A request counts while in flight (at most
+   * `inFlightMs`) and for one interval after its answer.
    */
   takeRate(request: {
     readonly key: string;
@@ -20,9 +21,10 @@ export interface LimitStore {
     readonly cost: number;
     readonly requests: Window | undefined;
     readonly tokens: Window | undefined;
+    readonly inFlightMs: number;
   }): Promise<number>;
-  /** Counts `used` tokens for the pass of `ticket` instead of its estimate. */
-  settleRate(request: { readonly key: string; readonly ticket: string; readonly used: number }): Promise<void>;
+  /** The request of `ticket` has its answer now: it counts from now for one interval, for `used` tokens (else its estimate). */
+  settleRate(request: { readonly key: string; readonly ticket: string; readonly used: number | undefined }): Promise<void>;
   /** No pass of `key` is given for the next `ms` (a 429's `retry-after`). */
   pauseRate(request: { readonly key: string; readonly ms: number }): Promise<void>;
   /** Takes one of `limit` slots of `key` for `holder`, leased for `leaseMs` unless renewed. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Pass } from "./gate.js";
 import type { LimitStore } from "./limit-store.js";
 import { QueuedGate, type Verdict } from "./queued-gate.js";
-import { type RatePass, RateWindow, type Window } from "./rate-window.js";
+import { IN_FLIGHT_MS, type RatePass, RateWindow, type Window } from "./rate-window.js";
 import { storeCall } from "./store-call.js";
 
 /** What a rate gate enforces. */
@@ -14,6 +14,8 @@ export interface RateRules {
   readonly estimate: number;
   readonly store: LimitStore | undefined;
   readonly storeTimeoutMs: number;
+  /** With a store: how often a waiting process asks again at most. */
+  readonly pollMs: number;
 }
 
 /**
@@ -42,30 +44,37 @@ export class RateGate extends QueuedGate {
     if (this.#window !== undefined) return this.#window.take(performance.now(), tokens);
     const store = rules.store!;
     const ticket = `${this.#prefix}.${(this.#tickets++).toString(36)}`;
-    return storeCall(() => store.takeRate({ key: rules.key, ticket, cost: tokens, requests: rules.requests, tokens: rules.tokens }), {
-      limit: rules.key,
-      operation: "takeRate",
-      timeoutMs: rules.storeTimeoutMs,
-    }).then((wait) => (wait > 0 ? wait : { pass: { ticket, cost: tokens } satisfies RatePass }));
+    return storeCall(
+      () =>
+        store.takeRate({ key: rules.key, ticket, cost: tokens, requests: rules.requests, tokens: rules.tokens, inFlightMs: IN_FLIGHT_MS }),
+      {
+        limit: rules.key,
+        operation: "takeRate",
+        timeoutMs: rules.storeTimeoutMs,
+        // Other processes' answers free room without telling: a long wait is asked again every pollMs.
+      },
+    ).then((wait) => (wait > 0 ? Math.min(wait, rules.pollMs) : { pass: { ticket, cost: tokens } satisfies RatePass }));
   }
 
   release(pass: Pass, used: number | undefined): void {
     const rules = this.#rules;
     const ratePass = pass as RatePass;
-    if (rules.tokens === undefined || used === undefined || used === ratePass.cost) return;
     if (this.#window !== undefined) {
-      this.#window.settle(ratePass, used);
-      // Fewer tokens than estimated may let the next request through now.
-      if (used < ratePass.cost) this.wake();
+      this.#window.settle(ratePass, used, performance.now());
+      // The request is no longer in flight, and may have used fewer tokens than estimated: the next may go now.
+      this.wake();
       return;
     }
     const store = rules.store!;
     // A correction that does not reach the store leaves the estimate counted: safe, and nothing to fail.
-    void storeCall(() => store.settleRate({ key: rules.key, ticket: ratePass.ticket as string, used }), {
-      limit: rules.key,
-      operation: "settleRate",
-      timeoutMs: rules.storeTimeoutMs,
-    }).catch(ignore);
+    void storeCall(
+      () => store.settleRate({ key: rules.key, ticket: ratePass.ticket as string, used: rules.tokens === undefined ? undefined : used }),
+      {
+        limit: rules.key,
+        operation: "settleRate",
+        timeoutMs: rules.storeTimeoutMs,
+      },
+    ).catch(ignore);
   }
 
   /** No task passes for `ms`: every task that shares the key waits, here and, with a store, everywhere. */

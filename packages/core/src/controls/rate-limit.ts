@@ -5,6 +5,7 @@ import type { Pass } from "./gate.js";
 import type { LimitStore } from "./limit-store.js";
 import { RateGate } from "./rate-gate.js";
 import type { Window } from "./rate-window.js";
+import { httpStatusOf, retryAfterMs } from "./retry.js";
 
 /**
  * The options of a {@link RateLimit}.
@@ -58,10 +59,12 @@ const gates = new WeakMap<RateLimit, RateGate>();
 /**
  * A provider's rate limit: requests and tokens per interval for one key, shared by every node,
  * graph and run given it — and, with a `store`, by every process. Pass it as a node's
- * `rateLimit`. Tasks beyond the limit wait in the order they asked (never dropped, never
- * failed for waiting) and are reported as `task:queued` with `waitsFor: "rate"`. When a task
- * fails with HTTP 429, the key pauses for its `retry-after` (else the retry's backoff) for
- * every task that shares it, and the retry waits its turn again.
+ * `rateLimit` (or to `@weft/openai`'s model calls). Tasks beyond the limit wait in the order
+ * they asked (never dropped, never failed for waiting) and are reported as `task:queued` with
+ * `waitsFor: "rate"`. A request counts from its turn until its answer, then for one interval:
+ * however late it leaves after its turn, no interval at the provider sees more than the limit.
+ * When a task fails with HTTP 429, the key pauses for its `retry-after` (else the retry's
+ * backoff) for every task that shares it, and the retry waits its turn again.
  *
  * @example
  * ```ts
@@ -97,6 +100,7 @@ export class RateLimit {
         estimate: options.tokens?.estimate ?? 1000,
         store: options.store,
         storeTimeoutMs: options.storeTimeoutMs ?? 5000,
+        pollMs: 50,
       }),
     );
   }
@@ -109,7 +113,8 @@ export class RateLimit {
   /**
    * Waits for a turn for one request expected to use `tokens` tokens, for code that makes its
    * own calls (an agent's loop, a tool). Resolves with a ticket once the request may go; call
-   * `ticket.settle(usedTokens)` after it. Rejects with `signal`'s reason if it aborts first.
+   * `ticket.settle(usedTokens)` once its answer (or failure) is in: until then the request
+   * counts as in flight (at most a minute). Rejects with `signal`'s reason if it aborts first.
    *
    * @example
    * ```ts
@@ -135,13 +140,36 @@ export class RateLimit {
   pause(ms: number): Promise<void> {
     return rateGate(this).pause(ms);
   }
+
+  /**
+   * When `error` is an HTTP 429, pauses the key for what its `retry-after` (or `retry-after-ms`)
+   * asks, else for `fallbackMs`, and resolves true; resolves false for any other error. A
+   * pause that cannot reach a shared store is dropped: the store's failure shows at the next turn.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   return await client.chat.completions.create(request);
+   * } catch (error) {
+   *   await openai.pauseAfter(error);
+   *   throw error;
+   * }
+   * ```
+   */
+  async pauseAfter(error: unknown, fallbackMs = 1000): Promise<boolean> {
+    if (httpStatusOf(error) !== 429) return false;
+    await this.pause(retryAfterMs(error) ?? fallbackMs).catch(ignore);
+    return true;
+  }
 }
 
 /** A turn taken with {@link RateLimit.acquire}. */
 export interface RateTicket {
-  /** Counts the tokens the request really used instead of its estimate (undefined: keep the estimate). */
+  /** The request has its answer: it counts from now for one interval, for the tokens it used (undefined: its estimate). */
   settle(usedTokens: number | undefined): void;
 }
+
+const ignore = (): void => {};
 
 /** The queue behind a rate limit, for the engine. */
 export function rateGate(limit: RateLimit): RateGate {

@@ -11,52 +11,60 @@ export interface RatePass {
 }
 
 /**
- * The log of what passed a rate limit in its last interval: when each request passed and the
- * tokens it counts for. A request passes when, over the last `intervalMs`, fewer than
- * `requests.limit` requests passed and the tokens counted plus its own estimate stay within
- * `tokens.limit` — a sliding window, so no interval of that length ever holds more than the
- * limits, wherever it starts. Entries older than the longest interval are dropped as time goes.
+ * How long a request counts as in flight at most: a pass never settled (its process died)
+ * stops holding room after this; a longer call counts again from its answer.
+ */
+export const IN_FLIGHT_MS = 60_000;
+
+interface Entry {
+  /** The request counts against the window until `at + intervalMs`. */
+  at: number;
+  cost: number;
+}
+
+/**
+ * The log of what passed a rate limit: for each request, the tokens it counts for, and until
+ * when it counts. A request counts from its turn until its answer (while it is in flight, it
+ * counts without end), and then for one more interval. So however late a request leaves after
+ * its turn, no interval of `intervalMs` ever sees more than `requests.limit` requests arrive
+ * at the provider, nor more than `tokens.limit` tokens — a sliding window over the calls as
+ * the provider sees them. A request bigger than the whole token limit passes alone, once
+ * nothing else counts: it would wait forever otherwise.
  */
 export class RateWindow {
   readonly #requests: Window | undefined;
   readonly #tokens: Window | undefined;
-  /** Pass times, oldest first, and the tokens each counts for (corrected after the call). */
-  #times: number[] = [];
-  #costs: number[] = [];
-  #head = 0;
-  /** Entries dropped from the front of the arrays: a ticket is its entry's index plus this. */
-  #dropped = 0;
+  readonly #longest: number;
+  readonly #entries = new Map<number, Entry>();
+  #tickets = 0;
   #pausedUntil = 0;
 
   constructor(requests: Window | undefined, tokens: Window | undefined) {
     this.#requests = requests;
     this.#tokens = tokens;
+    this.#longest = Math.max(requests?.intervalMs ?? 0, tokens?.intervalMs ?? 0);
   }
 
   /**
-   * Takes a pass for a request expected to use `cost` tokens at time `now` (ms): returns true,
-   * or how long to wait before it could pass. A request bigger than the whole token limit
-   * passes alone, once the window holds no tokens: it would wait forever otherwise.
+   * Takes a pass for a request expected to use `cost` tokens at time `now` (ms), or says how
+   * long to wait before asking again.
    */
   take(now: number, cost: number): { readonly pass: RatePass } | number {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
-    this.#expire(now);
-    const waitRequests = this.#requestWait(now);
-    const waitTokens = this.#tokenWait(now, cost);
-    const wait = Math.max(waitRequests, waitTokens);
+    for (const [ticket, entry] of this.#entries) if (entry.at <= now - this.#longest) this.#entries.delete(ticket);
+    const wait = Math.max(this.#requestWait(now), this.#tokenWait(now, cost));
     if (wait > 0) return wait;
-    this.#times.push(now);
-    this.#costs.push(cost);
-    return { pass: { ticket: this.#dropped + this.#times.length - 1, cost } };
+    const ticket = this.#tickets++;
+    this.#entries.set(ticket, { at: now + IN_FLIGHT_MS, cost });
+    return { pass: { ticket, cost } };
   }
 
-  /**
-   * Counts `used` tokens for `pass` instead of its estimate. An entry that has left the window
-   * counts for nothing any more, and is not corrected.
-   */
-  settle(pass: RatePass, used: number): void {
-    const i = (pass.ticket as number) - this.#dropped;
-    if (i >= this.#head && i < this.#costs.length) this.#costs[i] = used;
+  /** The request of `pass` has its answer at `now`: it counts `used` tokens (else its estimate) for one more interval. */
+  settle(pass: RatePass, used: number | undefined, now: number): void {
+    const entry = this.#entries.get(pass.ticket as number);
+    if (entry === undefined) return;
+    entry.at = now;
+    if (used !== undefined) entry.cost = used;
   }
 
   /** No request passes before `until` (ms). */
@@ -64,40 +72,33 @@ export class RateWindow {
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 
+  /** The entries that still count against a window of `intervalMs` at `now`, those that stop counting first first. */
+  #counting(now: number, intervalMs: number): Entry[] {
+    const counting: Entry[] = [];
+    for (const entry of this.#entries.values()) if (entry.at > now - intervalMs) counting.push(entry);
+    return counting.sort((a, b) => a.at - b.at);
+  }
+
   #requestWait(now: number): number {
     const requests = this.#requests;
-    if (requests === undefined || this.#times.length - this.#head < requests.limit) return 0;
-    // The limit-th latest pass: while it is inside the window, the window is full until it leaves.
-    const leaves = this.#times[this.#times.length - requests.limit]! + requests.intervalMs;
-    return leaves > now ? leaves - now : 0;
+    if (requests === undefined || this.#entries.size < requests.limit) return 0;
+    const counting = this.#counting(now, requests.intervalMs);
+    if (counting.length < requests.limit) return 0;
+    // The entry whose leaving brings the count under the limit.
+    return counting[counting.length - requests.limit]!.at + requests.intervalMs - now;
   }
 
   #tokenWait(now: number, cost: number): number {
     const tokens = this.#tokens;
     if (tokens === undefined) return 0;
-    const since = now - tokens.intervalMs;
-    let first = this.#head;
-    while (first < this.#times.length && this.#times[first]! <= since) first++;
+    const counting = this.#counting(now, tokens.intervalMs);
     let sum = 0;
-    for (let i = first; i < this.#times.length; i++) sum += this.#costs[i]!;
+    for (const entry of counting) sum += entry.cost;
     if (sum + cost <= tokens.limit || sum <= 0) return 0;
-    for (let i = first; i < this.#times.length; i++) {
-      sum -= this.#costs[i]!;
-      if (sum + cost <= tokens.limit || sum <= 0) return this.#times[i]! + tokens.intervalMs - now;
+    for (const entry of counting) {
+      sum -= entry.cost;
+      if (sum + cost <= tokens.limit || sum <= 0) return entry.at + tokens.intervalMs - now;
     }
     return tokens.intervalMs;
-  }
-
-  #expire(now: number): void {
-    const longest = Math.max(this.#requests?.intervalMs ?? 0, this.#tokens?.intervalMs ?? 0);
-    const since = now - longest;
-    const times = this.#times;
-    while (this.#head < times.length && times[this.#head]! <= since) this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > times.length) {
-      this.#times = times.slice(this.#head);
-      this.#costs = this.#costs.slice(this.#head);
-      this.#dropped += this.#head;
-      this.#head = 0;
-    }
   }
 }

@@ -20,6 +20,10 @@ export interface AdmissionHooks {
   refused(index: number, waited: boolean, error: unknown): void;
   /** The tokens task `index` is expected to use (undefined: each rate limit's own estimate). */
   cost(index: number): number | undefined;
+  /** Task `index` got `pass` of rate gate `gate`: the step holds it until the task's attempt has its answer. */
+  holdRate(index: number, gate: Gate, pass: Pass): void;
+  /** Task `index` gives back the rate passes it holds (it ended, or left before it ran). */
+  settleRates(index: number): void;
 }
 
 const NO_GATES: readonly Gate[] = [];
@@ -103,14 +107,13 @@ export class Admission implements SlotWaiter {
   /** The task first in line at `gate` cannot pass it: it gives back what it holds and fails. */
   refuse(gate: Gate, error: unknown): void {
     const index = this.#waiting.get(gate)!.shift();
-    this.#giveBack(index, this.#chain(index).indexOf(gate), undefined);
+    this.#giveBack(index, this.#chain(index).indexOf(gate));
     this.#hooks.refused(index, true, error);
   }
 
-  /** Task `index`, which had started, has ended having used `used` tokens: its passes go back. */
-  release(index: number, used: number | undefined): void {
-    const chain = this.#chain(index);
-    this.#giveBack(index, chain.length, used);
+  /** Task `index`, which had started, has ended: its slots go back (its rate passes are the step's to settle). */
+  release(index: number): void {
+    this.#giveBack(index, this.#chain(index).length);
   }
 
   /**
@@ -128,7 +131,7 @@ export class Admission implements SlotWaiter {
       withdrawn.push(...indices);
     }
     for (const { gate, indices } of holding) {
-      for (const index of indices) this.#giveBack(index, this.#chain(index).indexOf(gate), undefined);
+      for (const index of indices) this.#giveBack(index, this.#chain(index).indexOf(gate));
     }
     return withdrawn.sort((a, b) => a - b);
   }
@@ -146,7 +149,7 @@ export class Admission implements SlotWaiter {
       try {
         pass = gate.tryAcquire(gate.kind === "rate" ? this.#hooks.cost(index) : undefined);
       } catch (error) {
-        this.#giveBack(index, i, undefined);
+        this.#giveBack(index, i);
         this.#hooks.refused(index, waited, error);
         return;
       }
@@ -160,20 +163,28 @@ export class Admission implements SlotWaiter {
   }
 
   #keep(index: number, at: number, pass: Pass): void {
+    const gate = this.#chain(index)[at]!;
+    if (gate.kind === "rate") {
+      this.#hooks.holdRate(index, gate, pass);
+      return;
+    }
     let passes = this.#passes.get(index);
     if (passes === undefined) this.#passes.set(index, (passes = []));
     passes[at] = pass;
   }
 
   /** Gives back the passes task `index` holds of the first `count` gates of its chain, last first. */
-  #giveBack(index: number, count: number, used: number | undefined): void {
+  #giveBack(index: number, count: number): void {
     const chain = this.#chain(index);
     const passes = this.#passes.get(index);
     if (passes !== undefined) this.#passes.delete(index);
+    let rated = false;
     for (let i = count - 1; i >= 0; i--) {
       const gate = chain[i]!;
-      gate.release(gate.keepsPass ? passes![i]! : SLOT, used);
+      if (gate.kind === "rate") rated = true;
+      else gate.release(gate.keepsPass ? passes![i]! : SLOT, undefined);
     }
+    if (rated) this.#hooks.settleRates(index);
   }
 
   #wait(gate: Gate, index: number, first: boolean): void {

@@ -292,7 +292,7 @@ function gatesOf(ir: GraphIR, maxConcurrency: number | undefined): Slots & { rea
     gates.push(...runGates);
     for (const limit of node.rateLimit) {
       gates.push(rateGate(limit));
-      metered ||= limit.tokens !== undefined;
+      metered = true;
     }
     nodeGates.set(node.name, gates);
   }

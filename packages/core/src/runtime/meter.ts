@@ -1,25 +1,29 @@
 import type { Gate, Pass } from "../controls/gate.js";
 
-/** A rate pass a retried attempt took, to settle when that attempt ends. */
-export interface HeldPass {
+/** A rate pass a task's attempt holds. */
+interface HeldPass {
   readonly gate: Gate;
   readonly pass: Pass;
 }
 
 /**
- * The tokens a step's rate-limited tasks report, attempt by attempt, so that each rate pass
- * is settled with the tokens of the attempt it let through: the first attempt's pass (held by
- * the admission) with the first attempt's tokens, a retry's passes with the retry's. Tokens
- * are read from custom events with a numeric `totalTokens`, as `@weft/openai`'s usage events
- * carry them; a task that reports none keeps its estimate.
+ * The rate passes a step's tasks hold for the attempt running now, and the tokens each attempt
+ * reports, so that each pass is settled once its attempt has its answer: from then it counts
+ * for one interval, with the tokens the attempt used. Tokens are read from custom events with
+ * a numeric `totalTokens`, as `@weft/openai`'s usage events carry them; an attempt that
+ * reports none keeps its estimate.
  */
 export class Meter {
   // Tasks are the keys, by identity (typed as objects: the task module refers to this one).
-  /** Tokens reported by the attempt running now, by task. */
+  readonly #passes = new Map<object, HeldPass[]>();
   readonly #tokens = new Map<object, number>();
-  /** Tokens of the first attempt, once a retry has taken passes of its own. */
-  readonly #first = new Map<object, number | undefined>();
-  readonly #retry = new Map<object, readonly HeldPass[]>();
+
+  /** `task`'s next attempt goes on `pass` of rate gate `gate`. */
+  hold(task: object, gate: Gate, pass: Pass): void {
+    const held = this.#passes.get(task);
+    if (held === undefined) this.#passes.set(task, [{ gate, pass }]);
+    else held.push({ gate, pass });
+  }
 
   /** Counts a custom event of `task` that reports tokens. */
   count(task: object, data: unknown): void {
@@ -28,31 +32,13 @@ export class Meter {
     this.#tokens.set(task, (this.#tokens.get(task) ?? 0) + tokens);
   }
 
-  /** `task` is retried with new passes: the attempt that failed settles the passes it ran on. */
-  retried(task: object, passes: readonly HeldPass[]): void {
-    const used = this.#endAttempt(task);
-    if (!this.#first.has(task)) this.#first.set(task, used);
-    this.#retry.set(task, passes);
-  }
-
-  /** `task` has ended: settles its retry's passes, and returns the tokens for its first pass. */
-  ended(task: object): number | undefined {
-    const used = this.#endAttempt(task);
-    if (!this.#first.has(task)) return used;
-    const first = this.#first.get(task);
-    this.#first.delete(task);
-    return first;
-  }
-
-  /** The tokens of the attempt that just ended; its retry passes, if any, are settled with them. */
-  #endAttempt(task: object): number | undefined {
+  /** `task`'s attempt has its answer (or the task left without one): its passes are settled with its tokens. */
+  settle(task: object): void {
+    const held = this.#passes.get(task);
     const used = this.#tokens.get(task);
     this.#tokens.delete(task);
-    const held = this.#retry.get(task);
-    if (held !== undefined) {
-      this.#retry.delete(task);
-      for (const { gate, pass } of held) gate.release(pass, used);
-    }
-    return used;
+    if (held === undefined) return;
+    this.#passes.delete(task);
+    for (const { gate, pass } of held) gate.release(pass, used);
   }
 }

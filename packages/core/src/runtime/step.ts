@@ -2,7 +2,7 @@ import { graphError } from "../errors.js";
 import { taskRef } from "../records/task-ref.js";
 import { isThenable } from "./maybe.js";
 import { Admission, type AdmissionHooks, type Slots } from "./admission.js";
-import type { Gate } from "../controls/gate.js";
+import type { Gate, Pass } from "../controls/gate.js";
 import { Meter } from "./meter.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
 import { refuseTask, runTask } from "./task-run.js";
@@ -23,7 +23,7 @@ interface CancelListener {
 
 /** What one step needs besides its tasks. */
 export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal" | "meter">, Slots {
-  /** True when a node of the graph has a rate limit: the step then counts the tokens tasks report. */
+  /** True when a node of the graph has a rate limit: the step then settles rate passes attempt by attempt, with the tokens tasks report. */
   readonly metered: boolean;
   /** After a failure aborts its siblings, how long to wait for them before giving up. */
   readonly settleTimeoutMs: number;
@@ -155,10 +155,17 @@ class StepRun implements AdmissionHooks, CancelListener {
     return task.spec.estimateTokens?.(task.input);
   }
 
+  holdRate(i: number, gate: Gate, pass: Pass): void {
+    this.#env.meter!.hold(this.#tasks[i]!, gate, pass);
+  }
+
+  settleRates(i: number): void {
+    this.#env.meter!.settle(this.#tasks[i]!);
+  }
+
   /** Task `i` ended: its slots go on to waiting tasks, and its outcome is persisted, then recorded. */
   #settled(outcome: TaskOutcome, i: number): void {
-    const meter = this.#env.meter;
-    this.#admission?.release(i, meter?.ended(this.#tasks[i]!));
+    this.#admission?.release(i);
     this.#record(outcome, i);
   }
 

@@ -1,5 +1,5 @@
 import { rateGate } from "../controls/rate-limit.js";
-import { httpStatusOf, isRetryable, retryAfterMs, retryDelay } from "../controls/retry.js";
+import { isRetryable, retryDelay } from "../controls/retry.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
 import type { AttemptControl, AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
@@ -10,7 +10,6 @@ import type { RunEvent } from "../stream/events.js";
 import { NO_RESUMES, TaskContext } from "./context.js";
 import { bounded, sleep } from "./deadline.js";
 import { callNode, runNodeAttempt } from "./executor.js";
-import type { HeldPass } from "./meter.js";
 import { isThenable, pipe } from "./maybe.js";
 import { interpret, isPlainUpdate, NO_GOTO, readAttempt, receivesState } from "./result.js";
 import type { Routes } from "./route.js";
@@ -270,7 +269,11 @@ class TaskRun {
     if (!retryable) return this.fail(error, timedOut);
     const delayMs = retryDelay({ backoff: retry?.backoff, attempt, error });
     env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
-    if (task.spec.rateLimit.length > 0) await this.pauseKeys(error, delayMs);
+    if (task.spec.rateLimit.length > 0) {
+      // The failed attempt has its answer: its turns count from now; a 429 pauses the keys.
+      env.meter!.settle(task);
+      await this.pauseKeys(error, delayMs);
+    }
     if (!(await sleep(delayMs, env.signal))) return this.cancelled(env.signal.reason);
     if (task.spec.rateLimit.length > 0) {
       try {
@@ -286,33 +289,24 @@ class TaskRun {
 
   /** A 429 pauses every key the node is limited by, for its `retry-after` (else the backoff), for every task that shares it. */
   private async pauseKeys(error: unknown, delayMs: number): Promise<void> {
-    if (httpStatusOf(error) !== 429) return;
-    const ms = retryAfterMs(error) ?? delayMs;
-    // A pause that does not reach a shared store still holds here; the store's own failure shows when the retry asks it.
-    await Promise.all(this.task.spec.rateLimit.map((limit) => rateGate(limit).pause(ms).catch(ignore)));
+    await Promise.all(this.task.spec.rateLimit.map((limit) => limit.pauseAfter(error, delayMs)));
   }
 
   /** A retry is one more request: it waits its turn at each rate limit again, reported as queued when it must wait. */
   private async passRateLimits(): Promise<void> {
     const { task, env } = this;
     const cost = task.spec.estimateTokens?.(task.input);
-    const held: HeldPass[] = [];
-    try {
-      for (const limit of task.spec.rateLimit) {
-        const gate = rateGate(limit);
-        let pass = gate.tryAcquire(cost);
-        if (pass === undefined) {
-          env.emit?.({ type: "task:queued", waitsFor: "rate", limit: gate.name, ...taskRef(task), at: env.at() });
-          pass = await gate.passFor(cost, env.signal);
-        }
-        held.push({ gate, pass });
+    // A step with a rate-limited node always has a meter: it settles these passes when the attempt ends.
+    const meter = env.meter!;
+    for (const limit of task.spec.rateLimit) {
+      const gate = rateGate(limit);
+      let pass = gate.tryAcquire(cost);
+      if (pass === undefined) {
+        env.emit?.({ type: "task:queued", waitsFor: "rate", limit: gate.name, ...taskRef(task), at: env.at() });
+        pass = await gate.passFor(cost, env.signal);
       }
-    } catch (error) {
-      for (const { gate, pass } of held) gate.release(pass, undefined);
-      throw error;
+      meter.hold(task, gate, pass);
     }
-    if (env.meter !== undefined) env.meter.retried(task, held);
-    else for (const { gate, pass } of held) gate.release(pass, undefined);
   }
 
   /** The task failed for good: its node's `onError` decides what that means for the step. */
