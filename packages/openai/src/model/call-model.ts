@@ -5,6 +5,7 @@ import type {
   ChatCompletionCreateParams,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import type { RateLimit } from "@weft/core";
 import type { z } from "zod";
 import { ModelError } from "../errors.js";
 import type { DeltaEvent, UsageEvent } from "../events/events.js";
@@ -13,6 +14,7 @@ import type { Tool } from "../tools/tool.js";
 import { ChunkAccumulator, fromCompletion, type RawAnswer } from "./accumulate.js";
 import { parseStructured, preview } from "./parse.js";
 import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./types.js";
+import { estimateTokens, pauseAfter, takeTurns } from "./turns.js";
 
 /**
  * The parsed output type for an optional schema.
@@ -49,6 +51,15 @@ export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefi
   readonly stream?: boolean;
   /** Extra request parameters: `temperature`, `tool_choice`, `max_completion_tokens`… */
   readonly request?: ModelRequest;
+  /**
+   * Provider rate limits (`RateLimit` from `@weft/core`): the call waits its turn at each just
+   * before the request goes, counts for `estimateTokens` and then for the usage the answer
+   * reports, and a 429 pauses the key for every caller that shares it. Shared through Redis,
+   * the limit holds where the requests leave, whichever worker makes them.
+   */
+  readonly rateLimit?: RateLimit | readonly RateLimit[];
+  /** The tokens the call is expected to use, for token limits. Default: the messages' characters / 4 plus `max_completion_tokens`. */
+  readonly estimateTokens?: number;
 }
 
 /**
@@ -70,6 +81,26 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
   ctx: CallContext = {},
 ): Promise<ModelAnswer<ParsedOf<TSchema>>> {
   const body = requestBody(options);
+  const limits = options.rateLimit;
+  const tickets = await takeTurns(limits, options.estimateTokens ?? (limits === undefined ? 0 : estimateTokens(body)), ctx.signal);
+  let raw: RawAnswer;
+  try {
+    raw = await request(options, body, ctx);
+  } catch (error) {
+    for (const ticket of tickets) ticket.settle(undefined);
+    await pauseAfter(limits, error);
+    throw error;
+  }
+  for (const ticket of tickets) ticket.settle(raw.usage?.totalTokens);
+  return toAnswer(options, raw);
+}
+
+/** Sends the request and reads the answer, streamed or whole; emits the deltas and the usage. */
+async function request(
+  options: CallModelOptions<z.ZodType | undefined>,
+  body: ChatCompletionCreateParams,
+  ctx: CallContext,
+): Promise<RawAnswer> {
   const requestOptions = ctx.signal === undefined ? undefined : { signal: ctx.signal };
   const attempt = ctx.attempt ?? 1;
   const started = performance.now();
@@ -97,7 +128,7 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
     const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage, durationMs };
     ctx.emit(event);
   }
-  return toAnswer(options, raw);
+  return raw;
 }
 
 function requestBody(options: CallModelOptions<z.ZodType | undefined>): ChatCompletionCreateParams {
