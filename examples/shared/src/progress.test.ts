@@ -8,6 +8,13 @@ const collect = (isTTY = false) => {
   return { out: { isTTY, columns: 80, write: (chunk: string) => (text += chunk) }, text: () => text };
 };
 
+/** The lines printed, without their timestamps. */
+const printedLines = (text: string): string[] =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
+
 const State = z.object({ items: z.array(z.string()), done: appendList(z.string()) });
 const graph = new StateGraph(State, { name: "demo" })
   .addNode(
@@ -38,11 +45,7 @@ describe("runWithProgress", () => {
     );
     expect(outcome.status).toBe("done");
     expect(outcome.state?.done).toEqual(["flaky", "ok"]);
-    const lines = printed
-      .text()
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
+    const lines = printedLines(printed.text());
     expect(lines).toEqual([
       "▶  work #0 (flaky) started",
       "↻  work #0 (flaky) attempt 1 failed (503 overloaded); retrying in 0.00s",
@@ -71,11 +74,7 @@ describe("runWithProgress", () => {
     const printed = collect();
     const outcome = await runWithProgress(limited, { items: ["a", "b"] }, { progress: { out: printed.out } });
     expect(outcome.status).toBe("done");
-    const lines = printed
-      .text()
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
+    const lines = printedLines(printed.text());
     expect(lines).toEqual([
       "▶  work #0 started",
       expect.stringMatching(/^✅ work #0 done in \d\.\d\ds$/),
