@@ -38,6 +38,8 @@ export class RateWindow {
   readonly #entries = new Map<number, Entry>();
   #tickets = 0;
   #pausedUntil = 0;
+  /** The log's size at which entries that stopped counting are swept out, when no check has done it. */
+  #sweepAt = 1024;
 
   constructor(requests: Window | undefined, tokens: Window | undefined) {
     this.#requests = requests;
@@ -51,7 +53,7 @@ export class RateWindow {
    */
   take(now: number, cost: number): { readonly pass: RatePass } | number {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
-    for (const [ticket, entry] of this.#entries) if (entry.at <= now - this.#longest) this.#entries.delete(ticket);
+    if (this.#entries.size >= this.#sweepAt) this.#sweep(now);
     const wait = Math.max(this.#requestWait(now), this.#tokenWait(now, cost));
     if (wait > 0) return wait;
     const ticket = this.#tickets++;
@@ -72,8 +74,15 @@ export class RateWindow {
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 
+  /** Drops the entries that count against no window any more; the next sweep comes once the log has doubled. */
+  #sweep(now: number): void {
+    for (const [ticket, entry] of this.#entries) if (entry.at <= now - this.#longest) this.#entries.delete(ticket);
+    this.#sweepAt = Math.max(1024, 2 * this.#entries.size);
+  }
+
   /** The entries that still count against a window of `intervalMs` at `now`, those that stop counting first first. */
   #counting(now: number, intervalMs: number): Entry[] {
+    this.#sweep(now);
     const counting: Entry[] = [];
     for (const entry of this.#entries.values()) if (entry.at > now - intervalMs) counting.push(entry);
     return counting.sort((a, b) => a.at - b.at);
