@@ -1,7 +1,7 @@
 import { END, RateLimit, Send, START, StateGraph, appendList } from "@weft/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { callModel, modelNode } from "../src/index.js";
+import { callModel, modelNode, runToolCalls, tool } from "../src/index.js";
 import { startTestServer, type TestServer } from "../src/testing/index.js";
 
 let server: TestServer | undefined;
@@ -70,5 +70,30 @@ describe("rate limits on model calls", () => {
     const [rejected, ...rest] = server.requests;
     expect(rejected!.status).toBe(429);
     for (const request of rest) expect(request.receivedAt - rejected!.respondedAt!).toBeGreaterThanOrEqual(280);
+  });
+
+  it("gives each call of a rate-limited tool its turn before it runs, the model's calls of one turn included", async () => {
+    const search = new RateLimit({ key: "search", requests: { limit: 1, intervalMs: 100 } });
+    const starts: number[] = [];
+    const lookup = tool({
+      name: "lookup",
+      parameters: z.object({ q: z.string() }),
+      rateLimit: search,
+      execute: ({ q }) => {
+        starts.push(performance.now());
+        return `found ${q}`;
+      },
+    });
+    const calls = ["a", "b", "c"].map((q, i) => ({
+      id: `call_${i}`,
+      type: "function" as const,
+      function: { name: "lookup", arguments: JSON.stringify({ q }) },
+    }));
+
+    const results = await runToolCalls(calls, [lookup]);
+
+    expect(results.map((result) => result.message.content)).toEqual(["found a", "found b", "found c"]);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(95);
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(95);
   });
 });
