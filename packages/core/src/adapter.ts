@@ -11,6 +11,8 @@ export { workerUsage } from "./runtime/worker-usage.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
 export { workerSteps } from "./compiled/compiled-graph.js";
+export type { LimitStore } from "./controls/limit-store.js";
+export type { Window } from "./controls/rate-window.js";
 
 export type {
   AcquireLeaseOptions,

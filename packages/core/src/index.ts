@@ -38,7 +38,8 @@ export type { PendingInterrupt } from "./records/interrupt.js";
 export type { TaskFailure, TaskRef } from "./records/task-ref.js";
 export type { RunEvent, RunEventType } from "./stream/events.js";
 
-export { ConcurrencyLimit } from "./controls/concurrency-limit.js";
+export { ConcurrencyLimit, type SharedLimitOptions } from "./controls/concurrency-limit.js";
+export { RateLimit, type RateLimitOptions, type RateTicket } from "./controls/rate-limit.js";
 export type { Backoff, RetryPolicy } from "./controls/retry.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";

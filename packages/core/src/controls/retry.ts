@@ -64,7 +64,7 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** The HTTP status an error carries (`status` or `statusCode`, as HTTP clients set them). */
-function httpStatusOf(error: unknown): number | undefined {
+export function httpStatusOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
   const value = typeof status === "number" ? status : statusCode;

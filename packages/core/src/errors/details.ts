@@ -229,6 +229,19 @@ export interface GraphErrorDetailsByCode {
     /** What the call that was refused estimated it would need (0 when it gave no estimate). */
     readonly estimate: number;
   };
+  /**
+   * The store of a shared `ConcurrencyLimit` or `RateLimit` failed or did not answer in time:
+   * the task that waited for it fails (under its node's `onError`) rather than wait forever.
+   */
+  LIMIT_UNAVAILABLE: {
+    /** The limit's key. */
+    readonly limit: string;
+    /** The store method (`takeRate`, `acquireSlot`…). */
+    readonly operation: string;
+    readonly timeoutMs: number;
+    /** The store's own error message, when it failed rather than stalled. */
+    readonly problem?: string;
+  };
   /** A checkpointer call took longer than the run's `storeTimeoutMs`. */
   STORE_TIMEOUT: {
     /** The checkpointer method (`put`, `getTaskResults`, `acquireLease`…). */
@@ -253,5 +266,5 @@ export type GraphErrorDetails<C extends GraphErrorCode = GraphErrorCode> = Graph
   readonly [fact: string]: unknown;
 };
 
-/** Where an option is given: `addNode`, `compile()`, a run, `new StateGraph()`, `new ConcurrencyLimit()`, `new Send()`. */
-export type OptionScope = "node" | "compile" | "run" | "graph" | "limit" | "recover" | "send";
+/** Where an option is given: `addNode`, `compile()`, a run, `new StateGraph()`, `new ConcurrencyLimit()`, `new RateLimit()`, `new Send()`. */
+export type OptionScope = "node" | "compile" | "run" | "graph" | "limit" | "rateLimit" | "recover" | "send";

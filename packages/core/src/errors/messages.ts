@@ -17,6 +17,7 @@ function optionOwner(d: D<"INVALID_OPTION">): string {
     run: "Run option",
     graph: "new StateGraph() option",
     limit: "ConcurrencyLimit:",
+    rateLimit: "RateLimit:",
     recover: "recover() option",
     send: `Send to "${d.node}": option`,
   };
@@ -29,6 +30,7 @@ const OPTIONS_OF: Record<OptionScope, (node: string | undefined) => string> = {
   run: () => "Run options",
   graph: () => "new StateGraph() options",
   limit: () => "ConcurrencyLimit options",
+  rateLimit: () => "RateLimit options",
   recover: () => "recover() options",
   send: (node) => `Send to "${node}": options`,
 };
@@ -39,6 +41,7 @@ const UNKNOWN_OPTION: Record<OptionScope, string> = {
   run: "a run option",
   graph: "an option of new StateGraph()",
   limit: "an option of ConcurrencyLimit",
+  rateLimit: "an option of RateLimit",
   recover: "an option of recover()",
   send: "an option of Send",
 };
@@ -243,6 +246,13 @@ export const MESSAGES = {
         `has ${amount(d.spent)} spent or reserved${need}. Give the run (or the Send) a bigger budget to go on.`
       );
     },
+  },
+  LIMIT_UNAVAILABLE: {
+    stalled: (d: D<"LIMIT_UNAVAILABLE">) =>
+      `The store of limit "${d.limit}" did not answer ${d.operation} within ${d.timeoutMs} ms: the task waiting for it fails ` +
+      "rather than wait forever. Check the store (Redis) or raise the limit's storeTimeoutMs.",
+    failed: (d: With<"LIMIT_UNAVAILABLE", "problem">) =>
+      `The store of limit "${d.limit}" failed in ${d.operation}: ${d.problem}. The task waiting for it fails rather than wait forever.`,
   },
   STORE_TIMEOUT: {
     call: (d: D<"STORE_TIMEOUT">) =>

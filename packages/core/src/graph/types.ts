@@ -5,6 +5,7 @@ import type { Command } from "./command.js";
 import type { END } from "./constants.js";
 import type { Send } from "./send.js";
 import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
+import type { RateLimit } from "../controls/rate-limit.js";
 import type { RetryPolicy } from "../controls/retry.js";
 import type { Usage, UsageReservation } from "../records/budget.js";
 
@@ -241,6 +242,14 @@ export interface NodeOptions<TState extends AnyStateSchema, TInputSchema extends
    * other node, graph and run given the same limit.
    */
   readonly concurrency?: number | ConcurrencyLimit;
+  /**
+   * A provider's rate limit (or several): each task waits its turn before it runs, and each
+   * retry before it calls again; a 429 pauses the key for every task that shares it.
+   * @see ../../../../docs/guides/rate-limits.md
+   */
+  readonly rateLimit?: RateLimit | readonly RateLimit[];
+  /** The tokens one task of this node is expected to use, from its input, for a `RateLimit` with a token limit. */
+  readonly estimateTokens?: (input: NodeInput<TState, TInputSchema>) => number;
   /**
    * What a failure (after retries) does: `"fail"` fails the run and aborts siblings (default),
    * `"continue"` records it and commits the rest of the step, a function turns it into an update.

@@ -18,9 +18,12 @@ import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 import type { Executor } from "../records/attempt.js";
 import { sharedLimiter } from "../controls/concurrency-limit.js";
+import type { Gate } from "../controls/gate.js";
 import { Limiter } from "../controls/limiter.js";
 import type { SavedBudget, Spent } from "../records/budget.js";
 import { BudgetLedger } from "./budget-ledger.js";
+import { rateGate } from "../controls/rate-limit.js";
+import type { Slots } from "./admission.js";
 
 /** Everything a run needs that does not change between runs. */
 export interface Program {
@@ -111,12 +114,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const planner = start.planner;
     const budget = new BudgetLedger(options.budget, start.budget);
     for (const { task, spent } of start.carried ?? []) budget.carry(task, spent);
-    const nodeLimiters = new Map<string, Limiter>();
-    for (const node of ir.nodes.values()) {
-      const cap = node.concurrency;
-      if (cap !== undefined) nodeLimiters.set(node.name, typeof cap === "number" ? new Limiter(cap) : sharedLimiter(cap));
-    }
-    const runLimiter = options.maxConcurrency === undefined ? undefined : new Limiter(options.maxConcurrency);
+    const slots = gatesOf(ir, options.maxConcurrency);
     /** The tasks of the last three steps, to name the loop when maxSteps is reached. */
     const recent: (readonly Task[])[] = [];
     const runSteps = store === undefined ? runStepScope() : undefined;
@@ -150,8 +148,9 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         snapshot: state,
         table,
         routing,
-        nodeLimiters,
-        runLimiter,
+        nodeGates: slots.nodeGates,
+        runGates: slots.runGates,
+        metered: slots.metered,
         emit,
         at,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
@@ -306,4 +305,29 @@ function stepLimit(maxSteps: number, recent: readonly (readonly Task[])[], pendi
   const loop = [...new Set(recent.flat().map((task) => task.node))];
   const next = [...new Set(pending.map((task) => task.node))];
   return graphError("STEP_LIMIT", "stepLimit", { maxSteps, loop, next });
+}
+
+/**
+ * The gates each node's tasks pass before they run, in order: the node's concurrency slot,
+ * the run's `maxConcurrency` slot, then the node's rate limits — a task takes its turn at a
+ * rate limit only once it could run at once, so the turn is spent on a request that goes.
+ */
+function gatesOf(ir: GraphIR, maxConcurrency: number | undefined): Slots & { readonly metered: boolean } {
+  const runLimiter = maxConcurrency === undefined ? undefined : new Limiter(maxConcurrency);
+  const runGates: readonly Gate[] = runLimiter === undefined ? [] : [runLimiter];
+  const nodeGates = new Map<string, readonly Gate[]>();
+  let metered = false;
+  for (const node of ir.nodes.values()) {
+    const cap = node.concurrency;
+    if (cap === undefined && node.rateLimit.length === 0) continue;
+    const gates: Gate[] = [];
+    if (cap !== undefined) gates.push(typeof cap === "number" ? new Limiter(cap) : sharedLimiter(cap));
+    gates.push(...runGates);
+    for (const limit of node.rateLimit) {
+      gates.push(rateGate(limit));
+      metered = true;
+    }
+    nodeGates.set(node.name, gates);
+  }
+  return { nodeGates, runGates, metered };
 }

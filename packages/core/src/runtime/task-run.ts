@@ -1,3 +1,4 @@
+import { rateGate } from "../controls/rate-limit.js";
 import { isRetryable, retryDelay } from "../controls/retry.js";
 import { checkUsage } from "../options/budget-options.js";
 import type { Spent, Usage, UsageMeter, UsageReservation } from "../records/budget.js";
@@ -24,14 +25,22 @@ import type { StepEnv, Task, TaskOutcome } from "./task.js";
  * and routers are, so big fan-outs of cheap nodes allocate no promises.
  */
 export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
-  if (env.emit !== undefined || env.executor !== undefined || task.spec.timeoutMs !== undefined || env.signal.aborted) {
+  const spec = task.spec;
+  // A rate-limited node's ctx.emit counts the tokens it reports, which the plain path's does not.
+  if (
+    env.emit !== undefined ||
+    env.executor !== undefined ||
+    spec.timeoutMs !== undefined ||
+    spec.rateLimit.length > 0 ||
+    env.signal.aborted
+  ) {
     return new TaskRun(task, env).run();
   }
   return runPlain(task, env);
 }
 
 /**
- * The common task — in this process, no timeout, nobody listening to events — runs straight
+ * The common task — in this process, no timeout, no rate limit, nobody listening to events — runs straight
  * through while it stays simple: a synchronous node returning a plain update, and synchronous
  * routers. It allocates no {@link TaskRun}; at the first thing that is not simple (a promise, a
  * Command, an interrupt, an error) it hands the task to one, which goes on from there. Fan-outs
@@ -114,6 +123,14 @@ function routersView(task: Task, env: StepEnv, write: Write | undefined): Snapsh
   return write === undefined ? env.snapshot : env.table.commit(env.snapshot, [write], env.step);
 }
 
+/**
+ * Fails a task that could not pass one of its gates (a shared limit's store failed or
+ * stalled) without running it, under its node's `onError`.
+ */
+export function refuseTask(task: Task, env: StepEnv, error: unknown): Promise<TaskOutcome> {
+  return new TaskRun(task, env).refused(error);
+}
+
 type Outcome = TaskOutcome | Promise<TaskOutcome>;
 
 /**
@@ -150,6 +167,11 @@ class TaskRun implements StepSource, UsageMeter {
 
   run(): Outcome {
     return this.runAttempt();
+  }
+
+  refused(error: unknown): Promise<TaskOutcome> {
+    if (this.env.emit !== undefined) this.started = this.env.at();
+    return this.fail(error, false);
   }
 
   /** Runs attempt number `this.attempt`, and goes on to the outcome. */
@@ -364,9 +386,44 @@ class TaskRun implements StepSource, UsageMeter {
     if (!retryable) return this.fail(error, timedOut);
     const delayMs = retryDelay({ backoff: retry?.backoff, attempt, error });
     env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
+    if (task.spec.rateLimit.length > 0) {
+      // The failed attempt has its answer: its turns count from now; a 429 pauses the keys.
+      env.meter!.settle(task);
+      await this.pauseKeys(error, delayMs);
+    }
     if (!(await sleep(delayMs, env.signal))) return this.cancelled(env.signal.reason);
+    if (task.spec.rateLimit.length > 0) {
+      try {
+        await this.passRateLimits();
+      } catch (gateError) {
+        if (env.signal.aborted) return this.cancelled(env.signal.reason);
+        return this.fail(gateError, false);
+      }
+    }
     this.attempt = attempt + 1;
     return this.runAttempt();
+  }
+
+  /** A 429 pauses every key the node is limited by, for its `retry-after` (else the backoff), for every task that shares it. */
+  private async pauseKeys(error: unknown, delayMs: number): Promise<void> {
+    await Promise.all(this.task.spec.rateLimit.map((limit) => limit.pauseAfter(error, delayMs)));
+  }
+
+  /** A retry is one more request: it waits its turn at each rate limit again, reported as queued when it must wait. */
+  private async passRateLimits(): Promise<void> {
+    const { task, env } = this;
+    const cost = task.spec.estimateTokens?.(task.input);
+    // A step with a rate-limited node always has a meter: it settles these passes when the attempt ends.
+    const meter = env.meter!;
+    for (const limit of task.spec.rateLimit) {
+      const gate = rateGate(limit);
+      let pass = gate.tryAcquire(cost);
+      if (pass === undefined) {
+        env.emit?.({ type: "task:queued", waitsFor: "rate", limit: gate.name, ...taskRef(task), at: env.at() });
+        pass = await gate.passFor(cost, env.signal);
+      }
+      meter.hold(task, gate, pass);
+    }
   }
 
   /** The task failed for good: its node's `onError` decides what that means for the step. */
@@ -427,10 +484,12 @@ class TaskRun implements StepSource, UsageMeter {
     return new Reservation(this, this.env.budget.reserve(this.task, estimate));
   }
 
-  /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing. */
+  /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing; a rate-limited task's tokens are counted. */
   private customEvents(): (data: unknown) => void {
-    const emit = this.env.emit;
-    return emit === undefined ? ignore : customEvents(this.task, this.env, emit);
+    const { task, env } = this;
+    const emit = env.emit;
+    if (env.meter !== undefined && task.spec.rateLimit.length > 0) return meteredEvents(task, env, emit);
+    return emit === undefined ? ignore : customEvents(task, env, emit);
   }
 }
 
@@ -467,6 +526,14 @@ function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void)
 function budgetOf(task: Task, env: StepEnv): { budget: AttemptBudget } | undefined {
   const budget = env.budget.snapshot(task);
   return budget === undefined ? undefined : { budget };
+}
+
+function meteredEvents(task: Task, env: StepEnv, emit: ((event: RunEvent) => void) | undefined): (data: unknown) => void {
+  const meter = env.meter!;
+  return (data) => {
+    meter.count(task, data);
+    emit?.({ type: "custom", data, ...taskRef(task), at: env.at() });
+  };
 }
 
 function same(outcome: TaskOutcome): TaskOutcome {

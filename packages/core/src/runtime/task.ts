@@ -7,6 +7,7 @@ import type { Snapshot, Write } from "../records/write.js";
 import type { StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
 import type { BudgetLedger } from "./budget-ledger.js";
+import type { Meter } from "./meter.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
 import type { StepScope } from "./step-log.js";
 
@@ -65,4 +66,6 @@ export interface StepEnv {
   readonly steps: StepScope;
   /** Where tasks' usage is counted and their calls let through or refused. */
   readonly budget: BudgetLedger;
+  /** Counts the tokens rate-limited tasks report; undefined when no node of the step has a rate limit. */
+  readonly meter: Meter | undefined;
 }

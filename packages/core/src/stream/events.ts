@@ -24,8 +24,19 @@ interface At {
 export type RunEvent<TState = Record<string, unknown>, TNodes extends string = string> =
   | ({ readonly type: "run:start"; readonly input: unknown } & At)
   | ({ readonly type: "step:start"; readonly step: number; readonly tasks: readonly TaskRef<TNodes>[] } & At)
-  /** The task waits for a free slot of its node's `concurrency` or the run's `maxConcurrency`. */
-  | ({ readonly type: "task:queued" } & TaskRef<TNodes> & At)
+  /**
+   * The task waits: for a free slot of its node's `concurrency` or the run's `maxConcurrency`
+   * (`waitsFor: "slot"`), or for its turn at a `RateLimit` (`waitsFor: "rate"`, before its
+   * first attempt or a retry). It waits until its next `task:queued`, `task:start` or end.
+   */
+  | ({
+      readonly type: "task:queued";
+      /** What the task waits for; a slot when absent (events recorded by older versions). */
+      readonly waitsFor?: "slot" | "rate";
+      /** The key of the limit it waits for, when the limit has one (a `RateLimit`, a shared `ConcurrencyLimit`). */
+      readonly limit?: string;
+    } & TaskRef<TNodes> &
+      At)
   | ({
       readonly type: "task:start";
       readonly attempt: number;

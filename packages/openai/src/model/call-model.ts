@@ -5,6 +5,7 @@ import type {
   ChatCompletionCreateParams,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import type { RateLimit } from "@weft/core";
 import type { z } from "zod";
 import { ModelError } from "../errors.js";
 import type { DeltaEvent, TokenUsage, UsageEvent } from "../events/events.js";
@@ -15,6 +16,7 @@ import { parseStructured, preview } from "./parse.js";
 import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./types.js";
 import { estimateRequest, type ModelEstimate } from "./estimate.js";
 import type { Usage, UsageReservation } from "@weft/core";
+import { estimateTokens, pauseAfter, takeTurns } from "./turns.js";
 
 /**
  * The parsed output type for an optional schema.
@@ -56,6 +58,15 @@ export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefi
    * Default: the messages' text at about four characters a token, plus `max_completion_tokens`.
    */
   readonly estimate?: ModelEstimate;
+  /**
+   * Provider rate limits (`RateLimit` from `@weft/core`): the call waits its turn at each just
+   * before the request goes, counts for `estimateTokens` and then for the usage the answer
+   * reports, and a 429 pauses the key for every caller that shares it. Shared through Redis,
+   * the limit holds where the requests leave, whichever worker makes them.
+   */
+  readonly rateLimit?: RateLimit | readonly RateLimit[];
+  /** The tokens the call is expected to use, for token limits. Default: the messages' characters / 4 plus `max_completion_tokens`. */
+  readonly estimateTokens?: number;
 }
 
 /**
@@ -92,21 +103,36 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
   return toAnswer(options, raw);
 }
 
-/** Sends the request and gathers the answer, streamed or not, emitting delta and usage events. */
+/**
+ * Makes the call: holds back its estimate against the budgets, waits its turn at its rate
+ * limits, sends the request, then settles both with the usage the answer reports and emits
+ * the usage event. A call its budget refuses takes no turn.
+ */
 async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: CallContext): Promise<RawAnswer> {
   const body = requestBody(options);
+  const reservation = reserve(options, body, ctx);
+  const limits = options.rateLimit;
+  let tickets: Awaited<ReturnType<typeof takeTurns>>;
+  try {
+    tickets = await takeTurns(limits, options.estimateTokens ?? (limits === undefined ? 0 : estimateTokens(body)), ctx.signal);
+  } catch (error) {
+    reservation?.settle();
+    throw error;
+  }
   const requestOptions = ctx.signal === undefined ? undefined : { signal: ctx.signal };
   const attempt = ctx.attempt ?? 1;
-  const reservation = reserve(options, body, ctx);
   const started = performance.now();
   let raw: RawAnswer;
   try {
     raw = await send(options, body, { ctx, requestOptions, attempt });
   } catch (error) {
     // A call that failed reported no usage: what it may have used is unknown, so nothing is counted.
+    for (const ticket of tickets) ticket.settle(undefined);
     reservation?.settle();
+    await pauseAfter(limits, error);
     throw error;
   }
+  for (const ticket of tickets) ticket.settle(raw.usage?.totalTokens);
   const usage = raw.usage === undefined ? undefined : toUsage(options.model, raw.usage);
   if (reservation !== undefined) reservation.settle(usage);
   else if (usage !== undefined) ctx.reportUsage?.(usage);
