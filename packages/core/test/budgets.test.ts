@@ -49,6 +49,27 @@ describe("a run's token budget", () => {
     expect(cause.details).toMatchObject({ spent: 200, estimate: 100, step: 3 });
   });
 
+  it("counts what a synchronous node reports, with nobody listening to events", async () => {
+    const graph = new StateGraph(Loop)
+      .addNode("draft", (s, ctx) => {
+        ctx.reportUsage({ tokens: 80 });
+        return { turns: s.turns + 1 };
+      })
+      .addNode("call", async (s, ctx) => {
+        await fakeCall(ctx, { tokens: 10 }, { estimate: { tokens: 30 } });
+        return { turns: s.turns + 1 };
+      })
+      .addEdge(START, "draft")
+      .addEdge("draft", "call")
+      .addEdge("call", END)
+      .compile();
+
+    const error = await rejectionOf(graph.invoke({}, { budget: { tokens: 100 } }));
+    const cause = error.details.failures[0].error;
+    expect(isGraphError(cause) && cause.code).toBe("BUDGET_EXCEEDED");
+    expect(cause.details).toMatchObject({ node: "call", spent: 80, estimate: 30 });
+  });
+
   it("reports each usage with what remains, and the run's spending in its result", async () => {
     const graph = new StateGraph(Loop)
       .addNode("think", async (_s, ctx) => {

@@ -138,6 +138,23 @@ describe("RateLimit on a node", () => {
     expect(await run(true)).toBeLessThan(500);
   });
 
+  it("counts the tokens a synchronous node reports, with nobody listening to events", async () => {
+    const limit = new RateLimit({ key: "api", tokens: { limit: 200, intervalMs: 1000, estimate: 40 } });
+    const graph = fanOut(
+      ({ i }, ctx) => {
+        ctx.emit({ type: "usage", totalTokens: 10 });
+        return { results: `r${i}` };
+      },
+      { rateLimit: limit },
+      10,
+    );
+    const t0 = performance.now();
+    const state = await graph.invoke({});
+    expect(state.results).toHaveLength(10);
+    // Counted at 40 each, the second five would wait for the window; at 10 each all fit at once.
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
   it("takes each task's estimate from its node's estimateTokens", async () => {
     const limit = new RateLimit({ key: "api", tokens: { limit: 100, intervalMs: 300 } });
     const starts: number[] = [];

@@ -1,6 +1,5 @@
 import { headOf, type LoadedCheckpoint, type ThreadHead, type ThreadStore } from "../checkpoint/thread.js";
 import type { StepResult, TaskSteps } from "../records/attempt.js";
-import type { TaskRef } from "../records/task-ref.js";
 import type { StepEntry, StepStore } from "../runtime/loop.js";
 import type { StepScope } from "../runtime/step-log.js";
 import type { TaskOutcome } from "../runtime/task.js";
