@@ -1,4 +1,4 @@
-import { END, Send, START, StateGraph, appendList } from "@weft/core";
+import { END, RateLimit, Send, START, StateGraph, appendList } from "@weft/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runWithProgress, timingSummary } from "./run.js";
@@ -7,6 +7,13 @@ const collect = (isTTY = false) => {
   let text = "";
   return { out: { isTTY, columns: 80, write: (chunk: string) => (text += chunk) }, text: () => text };
 };
+
+/** The lines printed, without their timestamps. */
+const printedLines = (text: string): string[] =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
 
 const State = z.object({ items: z.array(z.string()), done: appendList(z.string()) });
 const graph = new StateGraph(State, { name: "demo" })
@@ -38,11 +45,7 @@ describe("runWithProgress", () => {
     );
     expect(outcome.status).toBe("done");
     expect(outcome.state?.done).toEqual(["flaky", "ok"]);
-    const lines = printed
-      .text()
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => line.replace(/^ {2}\[ *\d+\.\d\ds\] /, ""));
+    const lines = printedLines(printed.text());
     expect(lines).toEqual([
       "▶  work #0 (flaky) started",
       "↻  work #0 (flaky) attempt 1 failed (503 overloaded); retrying in 0.00s",
@@ -57,6 +60,31 @@ describe("runWithProgress", () => {
     ]);
     expect(outcome.progress.views().map((task) => task.status)).toEqual(["done", "done", "failed"]);
     expect(timingSummary(outcome)).toMatch(/^Finished in \d+\.\d\ds: 3 tasks in 1 steps, /);
+  });
+
+  it("shows time waiting for a rate limit's turn apart from running, and sums each task's waits", async () => {
+    const limited = new StateGraph(State, { name: "limited" })
+      .addNode("work", ({ item }) => ({ done: item }), {
+        input: z.object({ item: z.string() }),
+        rateLimit: new RateLimit({ key: "api", requests: { limit: 1, intervalMs: 150 } }),
+      })
+      .addConditionalEdges(START, (s) => s.items.map((item) => new Send("work", { item })))
+      .addEdge("work", END)
+      .compile();
+    const printed = collect();
+    const outcome = await runWithProgress(limited, { items: ["a", "b"] }, { progress: { out: printed.out } });
+    expect(outcome.status).toBe("done");
+    const lines = printedLines(printed.text());
+    expect(lines).toEqual([
+      "▶  work #0 started",
+      expect.stringMatching(/^✅ work #0 done in \d\.\d\ds$/),
+      "⏸  work #1 waiting for its turn at rate limit api",
+      "▶  work #1 started",
+      expect.stringMatching(/^✅ work #1 done in \d\.\d\ds; waited \d\.\d\ds for rate limits$/),
+    ]);
+    const [, second] = outcome.progress.views();
+    expect(second!.rateWaitMs).toBeGreaterThanOrEqual(140);
+    expect(second!.slotWaitMs).toBe(0);
   });
 
   it("redraws its lines in place on a terminal", async () => {

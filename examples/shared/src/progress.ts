@@ -3,7 +3,7 @@ import { isOpenAIRunEvent, type ToolEvent } from "@weft/openai";
 import { seconds } from "./latency.js";
 
 /** Where a task is. */
-export type TaskStatus = "queued" | "running" | "retrying" | "done" | "failed" | "cancelled";
+export type TaskStatus = "queued" | "limited" | "running" | "retrying" | "done" | "failed" | "cancelled";
 
 /** One task as the display knows it, built from its events. */
 export interface TaskView {
@@ -27,6 +27,11 @@ export interface TaskView {
   timedOut: boolean;
   /** The text streamed by the current attempt (`openai.delta` events). */
   streamed: string;
+  /** Time spent waiting for a concurrency slot, and for a rate limit's turn (ms), apart from running. */
+  slotWaitMs: number;
+  rateWaitMs: number;
+  /** What the task waits for now, since when; the limit it waits at, for a rate limit. */
+  waiting: { readonly for: "slot" | "rate"; readonly since: number; readonly limit: string | undefined } | undefined;
 }
 
 /** Anything to write to: `process.stdout`, or a collector in tests. */
@@ -60,6 +65,7 @@ export interface ProgressOptions {
 
 const ICONS: Readonly<Record<TaskStatus, string>> = {
   queued: "⏳",
+  limited: "⏸ ",
   running: "▶ ",
   retrying: "↻ ",
   done: "✅",
@@ -118,11 +124,19 @@ export class Progress {
       return;
     }
     const task = this.#task(event);
+    if (event.type !== "custom") this.#stopWaiting(task, event.at);
     switch (event.type) {
-      case "task:queued":
-        task.status = "queued";
-        this.#changed(task, event.at, "queued (waiting for a free slot)");
+      case "task:queued": {
+        const rate = event.waitsFor === "rate";
+        task.status = rate ? "limited" : "queued";
+        task.waiting = { for: rate ? "rate" : "slot", since: event.at, limit: event.limit };
+        this.#changed(
+          task,
+          event.at,
+          rate ? `waiting for its turn at rate limit ${event.limit ?? ""}`.trimEnd() : "queued (waiting for a free slot)",
+        );
         break;
+      }
       case "task:start":
         task.status = "running";
         task.attempts = event.attempt;
@@ -141,7 +155,7 @@ export class Progress {
         this.#changed(
           task,
           event.at,
-          `done in ${seconds(event.durationMs)}${event.attempts > 1 ? ` after ${event.attempts} attempts` : ""}`,
+          `done in ${seconds(event.durationMs)}${event.attempts > 1 ? ` after ${event.attempts} attempts` : ""}${waited(task)}`,
         );
         break;
       case "task:error":
@@ -199,6 +213,9 @@ export class Progress {
         error: undefined,
         timedOut: false,
         streamed: "",
+        slotWaitMs: 0,
+        rateWaitMs: 0,
+        waiting: undefined,
       };
       this.tasks.set(ref.taskId, task);
     }
@@ -226,6 +243,9 @@ export class Progress {
         error: undefined,
         timedOut: false,
         streamed: "",
+        slotWaitMs: 0,
+        rateWaitMs: 0,
+        waiting: undefined,
       };
       this.tasks.set(id, call);
     }
@@ -237,6 +257,15 @@ export class Progress {
     call.endedAt = at;
     call.durationMs = data.durationMs;
     this.#changed(call, at, `${call.status === "done" ? "done" : "failed"} in ${seconds(data.durationMs ?? 0)}`);
+  }
+
+  /** The task stops waiting (it starts, waits for something else, or ends): the wait is added to its kind. */
+  #stopWaiting(task: TaskView, at: number): void {
+    const waiting = task.waiting;
+    if (waiting === undefined) return;
+    if (waiting.for === "rate") task.rateWaitMs += at - waiting.since;
+    else task.slotWaitMs += at - waiting.since;
+    task.waiting = undefined;
   }
 
   #settle(task: TaskView, status: TaskStatus, event: { at: number; durationMs: number }): void {
@@ -273,7 +302,9 @@ export class Progress {
     const attempt = task.attempts > 1 ? ` (attempt ${task.attempts})` : "";
     switch (task.status) {
       case "queued":
-        return "queued";
+        return `queued ${seconds(now - (task.waiting?.since ?? now))}`;
+      case "limited":
+        return `rate limited ${seconds(now - (task.waiting?.since ?? now))}${task.waiting?.limit === undefined ? "" : ` (${task.waiting.limit})`}`;
       case "running": {
         const count = countWords(task.streamed);
         const words = count > 0 ? ` · ${count} words` : "";
@@ -282,13 +313,21 @@ export class Progress {
       case "retrying":
         return `retrying after: ${task.error}`;
       case "done":
-        return `${seconds(task.durationMs ?? 0)}${task.attempts > 1 ? ` (${task.attempts} attempts)` : ""}`;
+        return `${seconds(task.durationMs ?? 0)}${task.attempts > 1 ? ` (${task.attempts} attempts)` : ""}${waited(task)}`;
       case "failed":
         return `failed after ${seconds(task.durationMs ?? 0)}${attempt}: ${task.error}`;
       case "cancelled":
         return `cancelled after ${seconds(task.durationMs ?? 0)}`;
     }
   }
+}
+
+/** `; waited 1.20s for a slot, 0.50s for rate limits`, or nothing when the task never waited. */
+function waited(task: TaskView): string {
+  const parts: string[] = [];
+  if (task.slotWaitMs > 0) parts.push(`${seconds(task.slotWaitMs)} for a slot`);
+  if (task.rateWaitMs > 0) parts.push(`${seconds(task.rateWaitMs)} for rate limits`);
+  return parts.length === 0 ? "" : `; waited ${parts.join(", ")}`;
 }
 
 /** An error's message, without the stack. */

@@ -3,3 +3,4 @@ export { startWorker, type StartWorkerOptions, type WeftWorker } from "./worker/
 export { DEFAULT_REDIS_URL, type QueueSettings, type RedisConnection } from "./connection.js";
 export { decode, encode, type EncodeOptions, type Wire } from "./codec/codec.js";
 export { runWorkerCommand, UsageError } from "./bin/worker-cli.js";
+export { RedisLimitStore, type RedisLimitStoreOptions } from "./limits/redis-limit-store.js";

@@ -115,6 +115,47 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
     }
   });
 
+  it("counts usage reported on workers against the run's and each Send's budget; a worker over its own fails alone", async () => {
+    const Fan = z.object({ done: appendList(z.number()) });
+    const build = () =>
+      new StateGraph(Fan, { name: `budget-${prefix}` })
+        .addNode("plan", () => ({}))
+        .addNode(
+          "work",
+          ({ i, tokens }: { i: number; tokens: number }, ctx) => {
+            // Two calls: the worker whose first call spent its Send's budget is refused the second, on the worker.
+            ctx.reserveUsage().settle({ tokens });
+            ctx.reserveUsage().settle({ tokens });
+            return { done: i };
+          },
+          { input: z.object({ i: z.number(), tokens: z.number() }), onError: "continue" },
+        )
+        .addEdge(START, "plan")
+        .addConditionalEdges("plan", () => [10, 400, 20].map((tokens, i) => new Send("work", { i, tokens }, { budget: { tokens: 100 } })))
+        .addEdge("work", END);
+    await serve(build());
+
+    const { events, error } = await collect(
+      build()
+        .compile({ executor })
+        .stream({}, { budget: { tokens: 10_000 } }),
+    );
+
+    expect(error).toBeUndefined();
+    const end = events.at(-1) as Extract<RunEvent, { type: "run:end" }>;
+    expect(end.state).toEqual({ done: [0, 2] });
+    expect(end.failures).toHaveLength(1);
+    expect(end.failures[0]).toMatchObject({ node: "work", sendIndex: 1 });
+    const refused = end.failures[0]!.error as GraphError<"BUDGET_EXCEEDED">;
+    expect(refused.code).toBe("BUDGET_EXCEEDED");
+    expect(refused.details).toMatchObject({ budget: "send", scopeId: "2:1", max: 100, spent: 400 });
+    // Counted on the driver: 2 × 10 + 400 + 2 × 20.
+    expect(end.budget?.spent.tokens).toBe(460);
+    const usages = events.flatMap((event) => (event.type === "task:usage" ? [[event.sendIndex, event.usage.tokens]] : []));
+    expect(usages).toHaveLength(5);
+    expect(usages).toEqual(expect.arrayContaining([[1, 400]]));
+  });
+
   it("aborts the remote ctx.signal when an attempt times out, and retries it as a new job", async () => {
     const seen: { attempt: number; aborted: unknown }[] = [];
     const build = () =>

@@ -5,9 +5,14 @@
  * entry and `@weft/core`; a backend of your own should too.
  */
 export type { AttemptControl, AttemptRequest, AttemptResult, Executor, Interpreted, StepResult, TaskSteps } from "./records/attempt.js";
+export type { UsageMeter } from "./records/budget.js";
+export type { AttemptBudget } from "./records/attempt.js";
+export { workerUsage } from "./runtime/worker-usage.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
 export { workerSteps } from "./compiled/compiled-graph.js";
+export type { LimitStore } from "./controls/limit-store.js";
+export type { Window } from "./controls/rate-window.js";
 
 export type {
   AcquireLeaseOptions,

@@ -33,11 +33,14 @@ export type {
 export { CompiledGraph, type CompiledDef, type CompileOptions, type ThreadState } from "./compiled/compiled-graph.js";
 export type { RecoverOptions, RecoveredThread } from "./thread/recover.js";
 export type { IfBusy, RunOptions, RunResult } from "./records/run.js";
+export type { BudgetLimit, BudgetStatus, ModelPrice, RunBudget, Spent, Usage, UsageReservation } from "./records/budget.js";
+export type { SendOptions } from "./records/send.js";
 export type { PendingInterrupt } from "./records/interrupt.js";
 export type { TaskFailure, TaskRef } from "./records/task-ref.js";
 export type { RunEvent, RunEventType } from "./stream/events.js";
 
-export { ConcurrencyLimit } from "./controls/concurrency-limit.js";
+export { ConcurrencyLimit, type SharedLimitOptions } from "./controls/concurrency-limit.js";
+export { RateLimit, type RateLimitOptions, type RateTicket } from "./controls/rate-limit.js";
 export type { Backoff, RetryPolicy } from "./controls/retry.js";
 
 export { MemoryCheckpointer } from "./checkpoint/memory.js";

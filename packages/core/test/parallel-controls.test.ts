@@ -1,36 +1,9 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  appendList,
-  ConcurrencyLimit,
-  END,
-  GraphError,
-  Send,
-  START,
-  StateGraph,
-  type NodeContext,
-  type NodeOptions,
-  type RunEvent,
-  type RunOptions,
-} from "../src/index.js";
+import { appendList, ConcurrencyLimit, END, GraphError, Send, START, StateGraph, type RunEvent, type RunOptions } from "../src/index.js";
 import { collect, rejectionOf, sleep } from "./helpers.js";
-
-const State = z.object({ results: appendList(z.string()), summary: z.string().optional() });
-const Item = z.object({ i: z.number() });
-
-/** A graph whose START fans out one Send per item to `worker`, then ends. */
-function fanOut(
-  worker: (input: { i: number }, ctx: NodeContext) => Promise<{ results: string }>,
-  options: Omit<NodeOptions<typeof State, typeof Item, never>, "input"> = {},
-  count = 3,
-) {
-  return new StateGraph(State)
-    .addNode("worker", worker, { ...options, input: Item })
-    .addConditionalEdges(START, () => Array.from({ length: count }, (_, i) => new Send("worker", { i })))
-    .addEdge("worker", END)
-    .compile();
-}
+import { fanOut, Item, State } from "./fan-out.js";
 
 describe("timeouts", () => {
   it("times out a slow branch while its sibling finishes, and reports which one", async () => {

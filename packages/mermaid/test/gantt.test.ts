@@ -1,4 +1,4 @@
-import { END, START, StateGraph, type RunEvent } from "@weft/core";
+import { END, RateLimit, START, Send, StateGraph, appendList, type RunEvent } from "@weft/core";
 import { parseRunRecord, recordRun, serializeRunEvent, stringifyRunRecord, toMermaidGantt, type RecordedRunEvent } from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -28,6 +28,34 @@ describe("toMermaidGantt", () => {
         slow (unfinished) :crit, 5, 62
       "
     `);
+  });
+
+  it("draws a task's wait for its slot and its wait for a rate limit's turn as two grey bars before it runs", async () => {
+    const limited = new StateGraph(z.object({ done: appendList(z.number()) }))
+      .addNode("ask", async ({ i }) => ({ done: i }), {
+        input: z.object({ i: z.number() }),
+        concurrency: 1,
+        rateLimit: new RateLimit({ key: "api", requests: { limit: 1, intervalMs: 100 } }),
+      })
+      .addConditionalEdges(START, () => [0, 1].map((i) => new Send("ask", { i })))
+      .addEdge("ask", END)
+      .compile();
+    const events: RunEvent[] = [];
+    for await (const event of limited.stream({})) events.push(event as RunEvent);
+
+    const bars = (await ganttValid(events)).split("\n").filter((line) => line.includes("ask #1"));
+
+    expect(bars.map((bar) => bar.trim().replace(/ :.*/, ""))).toEqual(["ask #1 (queued)", "ask #1 (rate limited)", "ask #1"]);
+    const spans = bars.map((bar) =>
+      bar
+        .match(/(\d+), (\d+)$/)!
+        .slice(1)
+        .map(Number),
+    );
+    // Each bar ends where the next begins: waiting for the slot, then for the turn, then running.
+    expect(spans[0]![1]).toBe(spans[1]![0]);
+    expect(spans[1]![1]).toBe(spans[2]![0]);
+    expect(spans[1]![1]! - spans[1]![0]!).toBeGreaterThanOrEqual(80);
   });
 
   it("draws a live run of the report graph: the plan, one numbered bar per Send, the synthesis", async () => {

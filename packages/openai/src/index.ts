@@ -18,6 +18,7 @@ export { ChatMessage, lastAssistant, messageList, textOf, toolCallsOf } from "./
 
 export { callModel, type CallModelOptions, type ParsedOf } from "./model/call-model.js";
 export { modelNode, type FromInput, type ModelNodeOptions } from "./model/model-node.js";
+export { estimateRequest, type ModelEstimate } from "./model/estimate.js";
 export { parseStructured } from "./model/parse.js";
 export type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./model/types.js";
 

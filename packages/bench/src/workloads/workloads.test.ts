@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { budgetedSends } from "./budgeted-sends.js";
 import { chain } from "./chain.js";
 import { join } from "./join.js";
 import { loop } from "./loop.js";
@@ -112,5 +113,13 @@ describe("checkFinalState", () => {
       /langgraph computed a wrong final state for sends\/3/,
     );
     expect(() => checkFinalState(workload, "weft", Object.freeze({ items: [0, 1, 2], total: 3, n: 3 }))).not.toThrow();
+  });
+});
+
+describe("budgeted Sends (Weft)", () => {
+  it("reach the same final state with and without budgets, and the budgets leave every worker room", async () => {
+    for (const workload of [budgetedSends(30, false), budgetedSends(30, true)]) {
+      expect(workload.project(await workload.weft())).toEqual(workload.expected);
+    }
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { GraphError, isGraphError, Send } from "@weft/core";
 import type { AttemptRequest, AttemptResult } from "@weft/core/adapter";
-import { decodeProgress, decodeRequest, decodeReturn, encodeFailure, encodeProgress, encodeRequest, encodeResult } from "./wire.js";
+import {
+  decodeProgress,
+  decodeRequest,
+  decodeReturn,
+  encodeFailure,
+  encodeProgress,
+  encodeRequest,
+  encodeResult,
+  encodeUsage,
+} from "./wire.js";
 
 /** What BullMQ does to job data and return values: JSON text in Redis. */
 const viaRedis = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -97,6 +106,9 @@ describe("the job messages", () => {
 
   it("carry custom events, and ignore progress that is not Weft's", () => {
     expect(decodeProgress(viaRedis(encodeProgress({ at: new Date(3) })))).toEqual({ data: { at: new Date(3) } });
+    expect(decodeProgress(viaRedis(encodeUsage({ model: "m", inputTokens: 3, outputTokens: 4 })))).toEqual({
+      usage: { model: "m", inputTokens: 3, outputTokens: 4 },
+    });
     expect(decodeProgress(50)).toBeUndefined();
     expect(decodeProgress({ percent: 50 })).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { GraphError, type GraphErrorCode } from "@weft/core";
+import { GraphError, type GraphErrorCode, type Usage } from "@weft/core";
 import type { AttemptRequest, AttemptResult } from "@weft/core/adapter";
 import { decode, encode, type Wire } from "./codec.js";
 
@@ -20,11 +20,8 @@ export type JobReturn =
   | { readonly weft: typeof VERSION; readonly worker: string; readonly result: WireResult }
   | { readonly weft: typeof VERSION; readonly worker: string; readonly error: WireError };
 
-/** A job's progress: one custom event emitted by the node. */
-export interface JobProgress {
-  readonly weft: typeof VERSION;
-  readonly emit: Wire;
-}
+/** A job's progress: one custom event emitted by the node, or one usage it reported (`ctx.reportUsage`). */
+export type JobProgress = { readonly weft: typeof VERSION; readonly emit: Wire } | { readonly weft: typeof VERSION; readonly usage: Wire };
 
 /** An error as plain data: enough to rebuild it with its name, code, stack and cause. */
 export interface WireError {
@@ -117,10 +114,16 @@ export function encodeProgress(data: unknown): JobProgress {
   return { weft: VERSION, emit: encode(data, { path: "custom event" }) };
 }
 
-/** Reads a custom event from a job's progress; undefined for progress that is not Weft's. */
-export function decodeProgress(value: unknown): { data: unknown } | undefined {
+/** Encodes one usage report of the node for a job's progress. */
+export function encodeUsage(usage: Usage): JobProgress {
+  return { weft: VERSION, usage: encode(usage, { path: "usage" }) };
+}
+
+/** Reads a custom event or a usage report from a job's progress; undefined for progress that is not Weft's. */
+export function decodeProgress(value: unknown): { data: unknown } | { usage: Usage } | undefined {
   if (typeof value !== "object" || value === null || (value as JobProgress).weft !== VERSION) return undefined;
-  return { data: decode((value as JobProgress).emit) };
+  if ("usage" in value) return { usage: decode((value as { usage: Wire }).usage) as Usage };
+  return { data: decode((value as { emit: Wire }).emit) };
 }
 
 function checkVersion(value: unknown, what: string): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AttemptControl, AttemptRequest, AttemptResult } from "@weft/core/adapter";
+import type { AttemptControl, AttemptRequest, AttemptResult, UsageMeter } from "@weft/core/adapter";
 import { Job, Queue, QueueEvents, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { decodeProgress, decodeReturn, encodeRequest, type JobData } from "../codec/wire.js";
@@ -11,6 +11,8 @@ interface Pending {
   readonly resolve: (result: AttemptResult) => void;
   readonly reject: (error: unknown) => void;
   readonly emit: (data: unknown) => void;
+  /** Counts the node's usage against the run's budgets. */
+  readonly usage: UsageMeter | undefined;
   readonly since: number;
   readonly dispose: () => void;
 }
@@ -76,6 +78,7 @@ export class GraphQueue {
         resolve,
         reject,
         emit: control.emit,
+        usage: control.usage,
         since: Date.now(),
         dispose: () => watched.delete(jobId),
       });
@@ -122,7 +125,17 @@ export class GraphQueue {
     );
     events.on("progress", ({ jobId, data }) => {
       const progress = decodeProgress(data);
-      if (progress !== undefined) this.#pending.get(jobId)?.emit(progress.data);
+      if (progress === undefined) return;
+      const pending = this.#pending.get(jobId);
+      if ("data" in progress) pending?.emit(progress.data);
+      else {
+        try {
+          pending?.usage?.report(progress.usage);
+        } catch {
+          // The worker counted the same usage first, with the same limits and prices: what the
+          // run refuses here, the worker has already refused to the node.
+        }
+      }
     });
     events.on("error", () => {
       // QueueEvents reconnects by itself; jobs answered meanwhile are found by reconciling.

@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
 import { CompiledGraph, GraphError, type CompiledDef } from "@weft/core";
-import { runNodeAttempt, workerSteps, type AttemptRequest, type AttemptResult, type GraphIR } from "@weft/core/adapter";
+import { runNodeAttempt, workerSteps, workerUsage, type AttemptRequest, type AttemptResult, type GraphIR } from "@weft/core/adapter";
 import { graphIR, isGraphSource, loadGraphModule, type GraphSource } from "@weft/core/load";
 import { WaitingError, Worker, type Job, type WorkerOptions as BullWorkerOptions } from "bullmq";
-import { decodeRequest, encodeFailure, encodeProgress, encodeResult, type JobData, type JobReturn } from "../codec/wire.js";
+import { decodeRequest, encodeFailure, encodeProgress, encodeResult, encodeUsage, type JobData, type JobReturn } from "../codec/wire.js";
 import { bullConnection, cancelChannel, resolveSettings, type QueueSettings } from "../connection.js";
 import { CancelListener } from "./cancel-listener.js";
 
@@ -196,8 +196,14 @@ async function runJob(
       progress = progress.then(() => job.updateProgress(message)).catch(() => undefined);
     };
     const steps = compiled === undefined ? undefined : workerSteps(compiled, request);
+    // Usage goes back the same way, so the run counts it against its budgets; calls are checked
+    // against the budgets as they stood when the attempt was sent.
+    const usage = workerUsage(request, (used) => {
+      const message = encodeUsage(used);
+      progress = progress.then(() => job.updateProgress(message)).catch(() => undefined);
+    });
     const run = async (): Promise<AttemptResult> =>
-      runNodeAttempt(spec, request, { signal, emit, ...(steps === undefined ? {} : { steps }) });
+      runNodeAttempt(spec, request, { signal, emit, usage, ...(steps === undefined ? {} : { steps }) });
     const result = around === undefined ? await run() : await around(request, run);
     await progress;
     return encodeResult(result, name);

@@ -13,6 +13,12 @@ const writeSchema = () =>
     overwrite: z.array(z.string()).optional(),
   });
 
+const amount = () => z.number().finite().min(0);
+const spentSchema = () => z.object({ tokens: amount(), costUsd: amount() });
+const limitSchema = () => z.object({ tokens: amount().optional(), costUsd: amount().optional() });
+/** The Send budgets a task runs under, innermost first. */
+const scopesSchema = () => z.array(limitSchema().extend({ id: z.string() })).optional();
+
 const errorSchema = () => z.object({ name: z.string(), message: z.string(), code: z.string().optional() });
 
 function buildCheckpointSchema() {
@@ -25,12 +31,23 @@ function buildCheckpointSchema() {
     step: z.number().int().min(0),
     writes: z.array(writeSchema()),
     snapshot: z.record(z.string(), z.unknown()).nullable(),
-    next: z.array(z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional() })),
+    next: z.array(
+      z.object({ node: z.string(), sendIndex: z.number().int().optional(), input: z.unknown().optional(), budget: scopesSchema() }),
+    ),
     planner: z.object({
       joins: z.array(z.array(z.string())),
       deferredNodes: z.array(z.string()),
-      deferredSends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+      deferredSends: z.array(z.object({ node: z.string(), input: z.unknown(), budget: scopesSchema() })),
     }),
+    /** What the run spent by this checkpoint and its limit; absent when it had neither. */
+    budget: z
+      .object({
+        limit: limitSchema().nullable(),
+        spent: spentSchema(),
+        scopes: z.record(z.string(), spentSchema()),
+        prices: z.record(z.string(), z.object({ inputPerMillion: amount(), outputPerMillion: amount() })).optional(),
+      })
+      .optional(),
     since: z.object({ steps: z.number().int(), bytes: z.number().int() }),
     snapshotBytes: z.number().int(),
     /**
@@ -47,8 +64,9 @@ function buildTaskResultSchema() {
       status: z.literal("done"),
       write: writeSchema().nullable(),
       triggers: z.array(z.string()),
-      sends: z.array(z.object({ node: z.string(), input: z.unknown() })),
+      sends: z.array(z.object({ node: z.string(), input: z.unknown(), budget: scopesSchema() })),
       recovered: z.object({ error: errorSchema(), attempts: z.number(), timedOut: z.boolean() }).nullable(),
+      usage: spentSchema().optional(),
     }),
     z.object({
       status: z.literal("interrupted"),
@@ -60,12 +78,14 @@ function buildTaskResultSchema() {
         default: z.unknown().optional(),
       }),
       resumes: z.array(z.unknown()),
+      usage: spentSchema().optional(),
     }),
     z.object({
       status: z.literal("failed"),
       error: errorSchema(),
       attempts: z.number().int(),
       timedOut: z.boolean(),
+      usage: spentSchema().optional(),
     }),
   ]);
 }

@@ -17,6 +17,7 @@ import {
   type WriteBody,
 } from "./bodies.js";
 import { stepKey } from "../records/attempt.js";
+import type { SavedBudget, ScopeLimit, Spent } from "../records/budget.js";
 import { malformedStep, stepResultSchema, unstorableStep, type StepPlace } from "./step-results.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
@@ -24,12 +25,12 @@ import { type Snapshot, type Write, writerName } from "../records/write.js";
 export type { CheckpointBody, SavedError } from "./bodies.js";
 
 /** A finished task's result as plain data: what a resume needs so that it does not run the task again. */
-export type SavedTaskResult =
+export type SavedTaskResult = (
   | {
       readonly status: "done";
       readonly write: Write | undefined;
       readonly triggers: readonly string[];
-      readonly sends: readonly { readonly node: string; readonly input: unknown }[];
+      readonly sends: readonly { readonly node: string; readonly input: unknown; readonly budget?: readonly ScopeLimit[] | undefined }[];
       readonly recovered: { readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean } | null;
     }
   | {
@@ -43,7 +44,11 @@ export type SavedTaskResult =
       };
       readonly resumes: readonly unknown[];
     }
-  | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean };
+  | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean }
+) & {
+  /** What the task spent (its reported usage), so that a resume does not give it back. */
+  readonly usage?: Spent | undefined;
+};
 
 /** A checkpoint read back and replayed: its row, its content and the state it stands for. */
 export interface LoadedCheckpoint {
@@ -211,6 +216,8 @@ export class ThreadStore {
       readonly head: ThreadHead | null;
       /** The earlier checkpoint whose next step this one keeps, if any. */
       readonly tasksOf?: string | undefined;
+      /** What the run spent and its limit; undefined when it has neither. */
+      readonly budget?: SavedBudget | undefined;
     },
   ): Promise<LoadedCheckpoint> {
     const checkpointId = `${String(entry.step).padStart(6, "0")}-${randomBytes(6).toString("hex")}`;
@@ -223,12 +230,13 @@ export class ThreadStore {
       step: entry.step,
       writes: entry.writes.map(fromWrite),
       snapshot: null,
-      next: [...entry.next],
+      next: [...entry.next] as CheckpointBody["next"],
       planner: { ...entry.planner, joins: entry.planner.joins.map((join) => [...join]) } as CheckpointBody["planner"],
       since: { steps: since.steps + 1, bytes: since.bytes },
       snapshotBytes: parent.body?.snapshotBytes ?? 0,
       ...(entry.tasksOf === undefined ? {} : { tasksOf: entry.tasksOf }),
     };
+    if (entry.budget !== undefined) body.budget = entry.budget as CheckpointBody["budget"];
     const place: RecordPlace = {
       thread: threadId,
       checkpoint: checkpointId,
@@ -372,7 +380,7 @@ export class ThreadStore {
     });
     for (const join of body.planner.joins) for (const node of join) this.#values.node(node, where);
     for (const node of body.planner.deferredNodes) this.#values.node(node, where);
-    const deferredSends = body.planner.deferredSends.map((send) => ({ node: send.node, input: this.#values.send(send, where) }));
+    const deferredSends = body.planner.deferredSends.map((send) => ({ ...send, input: this.#values.send(send, where) }));
     return { ...body, next, planner: { ...body.planner, deferredSends } };
   }
 
@@ -380,7 +388,7 @@ export class ThreadStore {
     if (result.status !== "done") return result;
     const write = result.write === null ? undefined : this.#values.write(toWrite(result.write), where);
     for (const node of result.triggers) if (node !== END) this.#values.node(node, where);
-    const sends = result.sends.map((send) => ({ node: send.node, input: deepFreeze(this.#values.send(send, where)) }));
+    const sends = result.sends.map((send) => ({ ...send, input: deepFreeze(this.#values.send(send, where)) }));
     return { ...result, write, sends };
   }
 
@@ -464,19 +472,28 @@ function unstorable(error: unknown, node: string, body: TaskResultBody): unknown
 }
 
 function toResultBody(result: SavedTaskResult): TaskResultBody {
+  const body = resultBody(result);
+  return result.usage === undefined ? body : { ...body, usage: { ...result.usage } };
+}
+
+function resultBody(result: SavedTaskResult): TaskResultBody {
   switch (result.status) {
     case "done":
       return {
         status: "done",
         write: result.write === undefined ? null : fromWrite(result.write),
         triggers: [...result.triggers],
-        sends: result.sends.map((send) => ({ node: send.node, input: send.input })),
+        sends: result.sends.map((send) =>
+          send.budget === undefined
+            ? { node: send.node, input: send.input }
+            : { node: send.node, input: send.input, budget: [...send.budget] },
+        ),
         recovered: result.recovered,
       };
     case "interrupted":
       return { status: "interrupted", interrupt: { ...result.interrupt }, resumes: [...result.resumes] };
     case "failed":
-      return { ...result };
+      return { status: "failed", error: result.error, attempts: result.attempts, timedOut: result.timedOut };
   }
 }
 

@@ -20,6 +20,18 @@ describe("tagged values", () => {
     expect(back.next).toBeInstanceOf(Send);
   });
 
+  it("carry a Send's budget, so a Send made on a worker keeps it on the driver", () => {
+    const back = roundTrip(new Send("research", { topic: "tides" }, { budget: { tokens: 500, costUsd: 0.1 } })) as Send;
+    expect(back).toBeInstanceOf(Send);
+    expect(back.options).toEqual({ budget: { tokens: 500, costUsd: 0.1 } });
+    expect((roundTrip(new Send("write", {})) as Send).options).toBeUndefined();
+  });
+
+  it("refuse a Send whose stored budget is out of range with the Send's INVALID_OPTION", () => {
+    const wire = { $weft: "send", v: ["research", {}, { budget: { tokens: -1 } }] };
+    expect(() => decodeValue(wire)).toThrow('Send to "research": option budget.tokens must be a whole number ≥ 0, got -1.');
+  });
+
   it("keep a plain object with a $weft key of its own apart from the tags", () => {
     expect(roundTrip({ $weft: "date", v: "not a date" })).toEqual({ $weft: "date", v: "not a date" });
   });

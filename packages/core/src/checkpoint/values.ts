@@ -1,5 +1,6 @@
 import { GraphError } from "../errors.js";
 import { isSend, Send } from "../graph/send.js";
+import type { SendOptions } from "../records/send.js";
 
 /**
  * Tagged JSON: values that JSON cannot carry become `{"$weft": tag, "v": …}` objects, so that
@@ -86,8 +87,10 @@ export function decodeValue(wire: unknown): unknown {
     case "set":
       return new Set((v as unknown[]).map(decodeValue));
     case "send": {
-      const [node, input] = v as [string, unknown];
-      return new Send(node, decodeValue(input));
+      const [node, input, options] = v as [string, unknown, unknown];
+      return options === undefined
+        ? new Send(node, decodeValue(input))
+        : new Send(node, decodeValue(input), decodeValue(options) as SendOptions);
     }
     case "object":
       return decodeEntries(v as Record<string, unknown>);
@@ -128,7 +131,15 @@ function toWire(value: unknown, path: string, ancestors: Set<object>, fail: Fail
   ancestors.add(value);
   try {
     if (Array.isArray(value)) return Array.from(value, (item, i) => toWire(item, `${path}[${i}]`, ancestors, fail));
-    if (isSend(value)) return { [TAG]: "send", v: [value.node, toWire(value.input, `${path}.input`, ancestors, fail)] };
+    if (isSend(value)) {
+      const input = toWire(value.input, `${path}.input`, ancestors, fail);
+      // A Send's options (its budget) are plain data; a Send without them keeps the shorter form.
+      const options = value.options;
+      return {
+        [TAG]: "send",
+        v: options === undefined ? [value.node, input] : [value.node, input, toWire(options, `${path}.options`, ancestors, fail)],
+      };
+    }
     if (value instanceof Map) {
       return {
         [TAG]: "map",

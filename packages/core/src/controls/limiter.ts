@@ -1,14 +1,7 @@
-/** Something that waits for slots of a {@link Limiter}; it is given them one at a time. */
-export interface SlotWaiter {
-  /** One slot of `limiter` is now held for this waiter: it passes it to its next waiting task. */
-  grant(limiter: Limiter): void;
-}
+import { addClaim, type Claim, type Gate, type Pass, removeClaims, type SlotWaiter } from "./gate.js";
 
-/** A place in a limiter's queue: `count` slots asked for by one waiter, one after another. */
-interface Claim {
-  readonly waiter: SlotWaiter;
-  count: number;
-}
+/** The pass of a counting semaphore: every slot is the same. */
+export const SLOT: Pass = true;
 
 /**
  * A counting semaphore with a FIFO queue: at most `limit` holders at once, slots given in the
@@ -16,7 +9,10 @@ interface Claim {
  * one claim with a count, so a step with a million waiting tasks costs the queue one entry,
  * and no task holds a promise, a closure or an abort listener while it waits.
  */
-export class Limiter {
+export class Limiter implements Gate {
+  readonly kind = "slot";
+  readonly keepsPass = false;
+  readonly name: string | undefined;
   #active = 0;
   #queued = 0;
   readonly #claims: Claim[] = [];
@@ -25,8 +21,9 @@ export class Limiter {
 
   readonly limit: number;
 
-  constructor(limit: number) {
+  constructor(limit: number, name?: string) {
     this.limit = limit;
+    this.name = name;
   }
 
   /** Holders now. */
@@ -39,30 +36,22 @@ export class Limiter {
     return this.#queued;
   }
 
-  /** Takes a slot when one is free and nobody waits; false otherwise. */
-  tryAcquire(): boolean {
-    if (this.#active >= this.limit || this.#queued > 0) return false;
+  /** Takes a slot when one is free and nobody waits; undefined otherwise. */
+  tryAcquire(): Pass | undefined {
+    if (this.#active >= this.limit || this.#queued > 0) return undefined;
     this.#active++;
-    return true;
+    return SLOT;
   }
 
   /** Asks for one slot for `waiter`, after every slot asked for before. */
   wait(waiter: SlotWaiter): void {
-    const last = this.#claims[this.#claims.length - 1];
-    if (last !== undefined && last.waiter === waiter) last.count++;
-    else this.#claims.push({ waiter, count: 1 });
+    addClaim(this.#claims, waiter);
     this.#queued++;
   }
 
   /** Takes back every slot `waiter` still asks for (its tasks were cancelled); returns how many. */
   withdraw(waiter: SlotWaiter): number {
-    let count = 0;
-    for (let i = this.#claims.length - 1; i >= 0; i--) {
-      const claim = this.#claims[i]!;
-      if (claim.waiter !== waiter) continue;
-      count += claim.count;
-      this.#claims.splice(i, 1);
-    }
+    const count = removeClaims(this.#claims, waiter);
     this.#queued -= count;
     // Withdrawn claims may have stood in front of others that a free slot can serve now.
     this.#grant();
@@ -84,7 +73,7 @@ export class Limiter {
         if (--claim.count === 0) this.#claims.shift();
         this.#active++;
         this.#queued--;
-        claim.waiter.grant(this);
+        claim.waiter.grant(this, SLOT);
       }
     } finally {
       this.#granting = false;

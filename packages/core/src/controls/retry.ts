@@ -49,6 +49,7 @@ const permanent = new Set([
   "CONCURRENT_UPDATE",
   "ABORTED",
   "RUN_TIMEOUT",
+  "BUDGET_EXCEEDED",
 ]);
 
 /** Client errors that a later attempt may not get: request timeout, conflict, rate limit. */
@@ -63,7 +64,7 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** The HTTP status an error carries (`status` or `statusCode`, as HTTP clients set them). */
-function httpStatusOf(error: unknown): number | undefined {
+export function httpStatusOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
   const value = typeof status === "number" ? status : statusCode;

@@ -24,7 +24,10 @@ export interface GanttOptions {
    * `review #2`); `undefined` keeps the default, the node's name with its Send index.
    */
   readonly label?: (task: TaskRef) => string | undefined;
-  /** Draw the time a task waited for a concurrency slot as its own grey bar. Default true. */
+  /**
+   * Draw the time a task waited as its own grey bars: "queued" for a concurrency slot, "rate
+   * limited" for a rate limit's turn (before its first attempt or a retry). Default true.
+   */
   readonly showQueued?: boolean;
 }
 
@@ -40,6 +43,8 @@ interface Track {
   readonly step: number;
   readonly bars: Bar[];
   queuedAt: number | undefined;
+  /** What the task waits for since `queuedAt`. */
+  waitsFor: "slot" | "rate";
   attemptStart: number | undefined;
   attempt: number;
   settled: boolean;
@@ -51,7 +56,8 @@ interface Track {
  * slowest one stands out. Sends are numbered as the runtime numbers them (`worker #0`,
  * `worker #1`, … in emission order). Failed attempts are `crit` (red), attempts that were
  * retried are `active` (with "retried" in the label), cancelled tasks are `crit, done`, time
- * spent waiting for a concurrency slot is a `done` (grey) "queued" bar, a task that called
+ * spent waiting for a concurrency slot is a `done` (grey) "queued" bar and time waiting for a
+ * rate limit's turn a grey "rate limited" bar, a task that called
  * `ctx.interrupt` ends in a `done` "interrupted" bar, and a breakpoint is a milestone. Times
  * are rounded to the nearest millisecond, and every bar lasts at least 1 ms so that it shows.
  *
@@ -79,7 +85,16 @@ export function toMermaidGantt(events: Iterable<RunEvent<unknown, string> | Reco
       const label = options.label?.(ref);
       const name =
         label !== undefined ? ganttText(label) : ref.sendIndex === undefined || ref.sendIndex === null ? node : `${node} #${ref.sendIndex}`;
-      found = { name, step: ref.step, bars: [], queuedAt: undefined, attemptStart: undefined, attempt: 1, settled: false };
+      found = {
+        name,
+        step: ref.step,
+        bars: [],
+        queuedAt: undefined,
+        waitsFor: "slot",
+        attemptStart: undefined,
+        attempt: 1,
+        settled: false,
+      };
       tracks.set(ref.taskId, found);
     }
     return found;
@@ -89,6 +104,11 @@ export function toMermaidGantt(events: Iterable<RunEvent<unknown, string> | Reco
     t.attemptStart = undefined;
     t.queuedAt = undefined;
   };
+  /** The wait of `t` that ends at `at`, as a grey bar. */
+  const waited = (t: Track, at: number): void => {
+    if (t.queuedAt === undefined || options.showQueued === false) return;
+    t.bars.push({ label: `${t.name} (${t.waitsFor === "rate" ? "rate limited" : "queued"})`, tags: ["done"], start: t.queuedAt, end: at });
+  };
   let lastAt = 0;
 
   for (const event of events) {
@@ -97,14 +117,17 @@ export function toMermaidGantt(events: Iterable<RunEvent<unknown, string> | Reco
       case "step:start":
         for (const ref of event.tasks) track(ref);
         break;
-      case "task:queued":
-        track(event).queuedAt = event.at;
+      case "task:queued": {
+        // A task waits for its slots, then for its rate limits: each wait is a bar of its own.
+        const t = track(event);
+        waited(t, event.at);
+        t.queuedAt = event.at;
+        t.waitsFor = event.waitsFor ?? "slot";
         break;
+      }
       case "task:start": {
         const t = track(event);
-        if (t.queuedAt !== undefined && options.showQueued !== false) {
-          t.bars.push({ label: `${t.name} (queued)`, tags: ["done"], start: t.queuedAt, end: event.at });
-        }
+        waited(t, event.at);
         t.queuedAt = undefined;
         t.attemptStart = event.at;
         t.attempt = event.attempt;

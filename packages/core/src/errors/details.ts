@@ -217,6 +217,37 @@ export interface GraphErrorDetailsByCode {
     /** What is wrong with the value, in words. */
     readonly problem?: string;
   };
+  /**
+   * A task was about to start a model call (or anything it reserves budget for) when a budget
+   * over it was spent, or the call's estimate did not fit in what was left.
+   */
+  BUDGET_EXCEEDED: TaskRef & {
+    /** Whose budget: the run's, or a Send's the task descends from. */
+    readonly budget: "run" | "send";
+    /** For a Send's budget: the task the Send started. */
+    readonly scopeId?: string;
+    /** Which limit: tokens or US dollars. */
+    readonly limit: "tokens" | "costUsd";
+    /** The limit's value. */
+    readonly max: number;
+    /** What was spent under it, with what calls in flight reserved. */
+    readonly spent: number;
+    /** What the call that was refused estimated it would need (0 when it gave no estimate). */
+    readonly estimate: number;
+  };
+  /**
+   * The store of a shared `ConcurrencyLimit` or `RateLimit` failed or did not answer in time:
+   * the task that waited for it fails (under its node's `onError`) rather than wait forever.
+   */
+  LIMIT_UNAVAILABLE: {
+    /** The limit's key. */
+    readonly limit: string;
+    /** The store method (`takeRate`, `acquireSlot`…). */
+    readonly operation: string;
+    readonly timeoutMs: number;
+    /** The store's own error message, when it failed rather than stalled. */
+    readonly problem?: string;
+  };
   /** A checkpointer call took longer than the run's `storeTimeoutMs`. */
   STORE_TIMEOUT: {
     /** The checkpointer method (`put`, `getTaskResults`, `acquireLease`…). */
@@ -241,5 +272,5 @@ export type GraphErrorDetails<C extends GraphErrorCode = GraphErrorCode> = Graph
   readonly [fact: string]: unknown;
 };
 
-/** Where an option is given: `addNode`, `compile()`, a run, `new StateGraph()`, `new ConcurrencyLimit()`. */
-export type OptionScope = "node" | "compile" | "run" | "graph" | "limit" | "recover";
+/** Where an option is given: `addNode`, `compile()`, a run, `new StateGraph()`, `new ConcurrencyLimit()`, `new RateLimit()`, `new Send()`. */
+export type OptionScope = "node" | "compile" | "run" | "graph" | "limit" | "rateLimit" | "recover" | "send";

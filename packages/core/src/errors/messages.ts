@@ -17,7 +17,9 @@ function optionOwner(d: D<"INVALID_OPTION">): string {
     run: "Run option",
     graph: "new StateGraph() option",
     limit: "ConcurrencyLimit:",
+    rateLimit: "RateLimit:",
     recover: "recover() option",
+    send: `Send to "${d.node}": option`,
   };
   return scopes[d.scope ?? "run"];
 }
@@ -28,7 +30,9 @@ const OPTIONS_OF: Record<OptionScope, (node: string | undefined) => string> = {
   run: () => "Run options",
   graph: () => "new StateGraph() options",
   limit: () => "ConcurrencyLimit options",
+  rateLimit: () => "RateLimit options",
   recover: () => "recover() options",
+  send: (node) => `Send to "${node}": options`,
 };
 
 const UNKNOWN_OPTION: Record<OptionScope, string> = {
@@ -37,7 +41,9 @@ const UNKNOWN_OPTION: Record<OptionScope, string> = {
   run: "a run option",
   graph: "an option of new StateGraph()",
   limit: "an option of ConcurrencyLimit",
+  rateLimit: "an option of RateLimit",
   recover: "an option of recover()",
+  send: "an option of Send",
 };
 
 /**
@@ -79,6 +85,9 @@ export const MESSAGES = {
         : `"${d.option}" is not ${UNKNOWN_OPTION[d.scope]}.${d.hint ?? suggest(d.suggestion)}`,
     notAnObject: (d: With<"INVALID_OPTION", "scope">) => `${OPTIONS_OF[d.scope](d.node)} must be an object, got ${showValue(d.value)}.`,
     notAFunction: (d: With<"INVALID_OPTION", "node">) => `Node "${d.node}": its function must be a function, got ${showValue(d.value)}.`,
+    noPrice: (d: With<"INVALID_OPTION", "node">) =>
+      `Node "${d.node}" reported usage of ${d.value === undefined ? "an unnamed model" : `model ${showValue(d.value)}`} without its cost, ` +
+      "and the run has a cost limit: add the model to budget.prices, or report costUsd.",
     checkpointWithoutThread: (_: D<"INVALID_OPTION">) => "Run option checkpointId names a checkpoint of a thread: give the threadId too.",
     noCheckpointer: (d: With<"INVALID_OPTION", "graph">) =>
       `${d.option === "threadId" ? "The run has a threadId but graph" : "Graph"} "${d.graph}" has no checkpointer: compile it with { checkpointer }.`,
@@ -235,6 +244,24 @@ export const MESSAGES = {
     unstorable: (d: With<"INVALID_STEP", "name" | "occurrence" | "problem">) =>
       `Step "${d.name}" (call ${d.occurrence + 1} of that name) of node "${d.node}" returned a value a checkpoint cannot store: ` +
       `${d.problem} Return plain data from a step.`,
+  },
+  BUDGET_EXCEEDED: {
+    spent: (d: D<"BUDGET_EXCEEDED">) => {
+      const whose = d.budget === "run" ? "the run's budget" : `the budget of Send task ${d.scopeId}`;
+      const amount = (value: number): string => (d.limit === "tokens" ? `${value} tokens` : `$${value}`);
+      const need = d.estimate > 0 ? `; the call needs an estimated ${amount(d.estimate)}` : "";
+      return (
+        `Node "${d.node}"${sendLabel(d.sendIndex)} in step ${d.step} did not start a call: ${whose} of ${amount(d.max)} ` +
+        `has ${amount(d.spent)} spent or reserved${need}. Give the run (or the Send) a bigger budget to go on.`
+      );
+    },
+  },
+  LIMIT_UNAVAILABLE: {
+    stalled: (d: D<"LIMIT_UNAVAILABLE">) =>
+      `The store of limit "${d.limit}" did not answer ${d.operation} within ${d.timeoutMs} ms: the task waiting for it fails ` +
+      "rather than wait forever. Check the store (Redis) or raise the limit's storeTimeoutMs.",
+    failed: (d: With<"LIMIT_UNAVAILABLE", "problem">) =>
+      `The store of limit "${d.limit}" failed in ${d.operation}: ${d.problem}. The task waiting for it fails rather than wait forever.`,
   },
   STORE_TIMEOUT: {
     call: (d: D<"STORE_TIMEOUT">) =>

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { AnyStateSchema } from "../state/types.js";
 import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
+import type { RateLimit } from "../controls/rate-limit.js";
 import type { RetryPolicy } from "../controls/retry.js";
 
 /** What a node does when its task fails (after retries). */
@@ -19,6 +20,10 @@ export interface NodeSpec {
   readonly retry: RetryPolicy | undefined;
   /** A cap within each run, or one shared with every node and run given the same limit. */
   readonly concurrency: number | ConcurrencyLimit | undefined;
+  /** The rate limits each task passes before it runs (and each retry before it calls again). */
+  readonly rateLimit: readonly RateLimit[];
+  /** The tokens a task of this node is expected to use, for token limits; else the limit's estimate. */
+  readonly estimateTokens: ((input: unknown) => number) | undefined;
   readonly onError: ErrorPolicy;
 }
 

@@ -2,13 +2,17 @@ import { closest } from "../errors.js";
 import type { NodeSpec } from "./ir.js";
 import type { NodeOptions } from "./types.js";
 import { ConcurrencyLimit } from "../controls/concurrency-limit.js";
+import { RateLimit } from "../controls/rate-limit.js";
 import type { Backoff, RetryPolicy } from "../controls/retry.js";
 import type { AnyStateSchema } from "../state/types.js";
 import { checkOptions, type Rule } from "../options/rules.js";
 import { aFunction, isWholeAtLeast1, milliseconds, nodeNames, optionObject, trueOrFalse, wholeAtLeast1 } from "../options/values.js";
 
 /** What `addNode`'s options become in a {@link NodeSpec}. */
-export type CheckedNodeOptions = Pick<NodeSpec, "input" | "defer" | "ends" | "timeoutMs" | "retry" | "concurrency" | "onError">;
+export type CheckedNodeOptions = Pick<
+  NodeSpec,
+  "input" | "defer" | "ends" | "timeoutMs" | "retry" | "concurrency" | "rateLimit" | "estimateTokens" | "onError"
+>;
 
 const POLICIES = ["fail", "continue"];
 
@@ -43,6 +47,11 @@ const NODE_RULES = {
     expected: "a whole number ≥ 1 or a ConcurrencyLimit",
     accepts: (value) => value instanceof ConcurrencyLimit || isWholeAtLeast1(value),
   },
+  rateLimit: {
+    expected: "a RateLimit or an array of RateLimits",
+    accepts: (value) => value instanceof RateLimit || (Array.isArray(value) && value.every((limit) => limit instanceof RateLimit)),
+  },
+  estimateTokens: aFunction,
   onError: {
     expected: '"fail", "continue" or a function',
     accepts: (value) => typeof value === "function" || POLICIES.includes(value as string),
@@ -67,6 +76,8 @@ export function checkNodeOptions(node: string, options: unknown): CheckedNodeOpt
     timeoutMs: given.timeoutMs,
     retry: given.retry,
     concurrency: given.concurrency,
+    rateLimit: given.rateLimit === undefined ? [] : given.rateLimit instanceof RateLimit ? [given.rateLimit] : [...given.rateLimit],
+    estimateTokens: given.estimateTokens as CheckedNodeOptions["estimateTokens"],
     onError: (given.onError ?? "fail") as NodeSpec["onError"],
   };
 }

@@ -1,4 +1,6 @@
 import { graphError } from "../errors.js";
+import { checkSendOptions } from "../options/budget-options.js";
+import type { SendOptions } from "../records/send.js";
 
 /**
  * A packet from a router or a `Command`: run `node` in the next step with exactly `input`.
@@ -9,6 +11,8 @@ import { graphError } from "../errors.js";
  * builder.addConditionalEdges("plan", (state) =>
  *   state.sections.map((section) => new Send("write", { section })),
  * );
+ * // A worker that may spend 5000 tokens, with everything it sends on:
+ * new Send("research", { topic: "tides" }, { budget: { tokens: 5000 } });
  * ```
  * @see ../../../../docs/concepts/send.md
  */
@@ -17,14 +21,18 @@ const brand = Symbol.for("weft.Send");
 export class Send<TNode extends string = string, TInput = unknown> {
   readonly node: TNode;
   readonly input: TInput;
+  /** What the task this Send starts may spend; see {@link SendOptions}. */
+  readonly options: SendOptions | undefined;
   readonly [brand] = true;
 
-  constructor(node: TNode, input: TInput) {
+  constructor(node: TNode, input: TInput, options?: SendOptions) {
     if (typeof node !== "string" || node.length === 0) {
       throw graphError("INVALID_ROUTE", "sendWithoutNode", { value: node });
     }
+    if (options !== undefined) checkSendOptions(options, node);
     this.node = node;
     this.input = input;
+    this.options = options;
   }
 }
 

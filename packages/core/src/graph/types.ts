@@ -5,7 +5,9 @@ import type { Command } from "./command.js";
 import type { END } from "./constants.js";
 import type { Send } from "./send.js";
 import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
+import type { RateLimit } from "../controls/rate-limit.js";
 import type { RetryPolicy } from "../controls/retry.js";
+import type { Usage, UsageReservation } from "../records/budget.js";
 
 /**
  * A type that reads as an error message where a call is wrong; no value has this type.
@@ -120,6 +122,36 @@ export interface NodeContext {
    * @see ../../../../docs/concepts/interrupts.md
    */
   sleep(ms: number): Promise<void>;
+  /**
+   * Counts what this task used (a model call's tokens, its cost) against the run's budget and
+   * the budgets of the Sends it descends from, and reports it as a `task:usage` event.
+   * `@weft/openai` reports every model call this way; other providers' nodes can too.
+   *
+   * @example
+   * ```ts
+   * ctx.reportUsage({ model: "claude-haiku", inputTokens: 1200, outputTokens: 310 });
+   * ```
+   * @see ../../../../docs/concepts/budgets.md
+   */
+  reportUsage(usage: Usage): void;
+  /**
+   * Holds back `estimate` for a call about to start, so that calls running at once cannot
+   * together go past a budget; throws `BUDGET_EXCEEDED` when a budget over this task is spent
+   * or the estimate does not fit in what is left. Settle the reservation with what the call used.
+   *
+   * @example
+   * ```ts
+   * const reservation = ctx.reserveUsage({ model, inputTokens: 900, outputTokens: 300 });
+   * let answer;
+   * try {
+   *   answer = await myModel.complete(prompt);
+   * } finally {
+   *   reservation.settle(answer && { model, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens });
+   * }
+   * ```
+   * @see ../../../../docs/concepts/budgets.md
+   */
+  reserveUsage(estimate?: Usage): UsageReservation;
 }
 
 /**
@@ -246,6 +278,14 @@ export interface NodeOptions<TState extends AnyStateSchema, TInputSchema extends
    * other node, graph and run given the same limit.
    */
   readonly concurrency?: number | ConcurrencyLimit;
+  /**
+   * A provider's rate limit (or several): each task waits its turn before it runs, and each
+   * retry before it calls again; a 429 pauses the key for every task that shares it.
+   * @see ../../../../docs/guides/rate-limits.md
+   */
+  readonly rateLimit?: RateLimit | readonly RateLimit[];
+  /** The tokens one task of this node is expected to use, from its input, for a `RateLimit` with a token limit. */
+  readonly estimateTokens?: (input: NodeInput<TState, TInputSchema>) => number;
   /**
    * What a failure (after retries) does: `"fail"` fails the run and aborts siblings (default),
    * `"continue"` records it and commits the rest of the step, a function turns it into an update.

@@ -1,6 +1,7 @@
 import type { RunOptions } from "../records/run.js";
 import { graphError, isPlainObject } from "../errors.js";
 import { checkOptions, invalidOption, type OptionOwner, type Rule } from "./rules.js";
+import { checkBudget, runBudget } from "./budget-options.js";
 import { milliseconds, nonEmptyString, wholeAtLeast1, withMethods } from "./values.js";
 
 const IF_BUSY: readonly string[] = ["reject", "enqueue", "interrupt", "rollback"];
@@ -28,6 +29,7 @@ export const RUN_RULES = {
     expected: "a whole number of milliseconds from 0 to 2^31 − 1",
     accepts: (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 2 ** 31 - 1,
   },
+  budget: runBudget,
 } as const satisfies Record<keyof RunOptions, Rule>;
 
 /** LangGraph.js's names for what Weft calls otherwise, with the way to say it here. */
@@ -49,6 +51,7 @@ export const RUN: OptionOwner = { scope: "run", hints: LANGGRAPH };
  */
 export function checkRunOptions(options: RunOptions): void {
   checkOptions(options, RUN_RULES, RUN);
+  checkBudget(options.budget, RUN);
   if (options.checkpointId !== undefined && options.threadId === undefined) {
     throw graphError("INVALID_OPTION", "checkpointWithoutThread", { scope: "run", option: "checkpointId", value: options.checkpointId });
   }

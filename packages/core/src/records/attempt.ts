@@ -1,4 +1,5 @@
 import type { WaitRequest } from "./interrupt.js";
+import type { ModelPrice, SavedBudget, ScopeLimit, UsageMeter } from "./budget.js";
 import type { TaskRef } from "./task-ref.js";
 
 /** One attempt of one task, as plain data: what an executor needs to run the node. */
@@ -29,6 +30,23 @@ export interface AttemptRequest extends TaskRef {
    * executors that send attempts elsewhere carry it along.
    */
   readonly trace?: Readonly<Record<string, string>>;
+  /**
+   * The budgets over the task as they stood when the attempt was sent, for a worker in another
+   * process to check the node's calls against (see `workerUsage` in `@weft/core/adapter`).
+   * Set for attempts given to an executor when a budget is over the task.
+   */
+  readonly budget?: AttemptBudget;
+}
+
+/**
+ * The budgets over a task when its attempt was sent: the run's limit and what it had spent or
+ * held for calls in flight, each Send budget over the task with the same, and the run's prices.
+ */
+export interface AttemptBudget {
+  readonly saved: SavedBudget;
+  /** The Send budgets over the task, innermost first. */
+  readonly chain?: readonly ScopeLimit[];
+  readonly prices?: Readonly<Record<string, ModelPrice>>;
 }
 
 /** A node's return value, taken apart: the update to validate, the Command's targets. */
@@ -71,6 +89,12 @@ export interface AttemptControl {
    * every durable sleep pauses the attempt and the driver waits.
    */
   readonly waits?: TaskWaits;
+  /**
+   * Counts what the node reports with `ctx.reportUsage` against the run's budgets, and checks
+   * `ctx.reserveUsage`. An executor that runs attempts elsewhere carries both back and forth;
+   * without it, usage is not counted.
+   */
+  readonly usage?: UsageMeter;
 }
 
 /** A finished `ctx.step`, to be saved: the node, the step's name, which call of that name, the value. */

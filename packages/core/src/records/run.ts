@@ -1,4 +1,5 @@
 import type { Executor } from "./attempt.js";
+import type { BudgetStatus, RunBudget } from "./budget.js";
 import type { PendingInterrupt } from "./interrupt.js";
 import type { TaskFailure } from "./task-ref.js";
 
@@ -66,6 +67,16 @@ export interface RunOptions {
    * the run (`status: "waiting"`) until `graph.recover()` finds it due. Default 60000.
    */
   readonly inProcessSleepMs?: number;
+  /**
+   * What the run may spend, in tokens, US dollars or both, counted from what its nodes report
+   * (`ctx.reportUsage`; `@weft/openai` reports every model call). Once it is spent, a model
+   * call that would start fails its task with `BUDGET_EXCEEDED`, under the node's `onError`.
+   * With `threadId`, what was spent is saved with each step: a resumed run goes on with what is
+   * left, under this limit if given, else the one the run started with.
+   *
+   * @see ../../../../docs/concepts/budgets.md
+   */
+  readonly budget?: RunBudget;
 }
 
 /** What a finished (or paused) run returns. */
@@ -86,4 +97,6 @@ export interface RunResult<TState = Record<string, unknown>, TNodes extends stri
   readonly interrupts: readonly PendingInterrupt<TNodes>[];
   /** The thread's latest checkpoint, when the run has a thread. */
   readonly checkpointId: string | undefined;
+  /** The run's budget, what it spent and what is left; present when the run has a budget or its nodes reported usage. */
+  readonly budget?: BudgetStatus;
 }

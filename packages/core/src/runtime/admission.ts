@@ -1,19 +1,32 @@
-import type { Limiter, SlotWaiter } from "../controls/limiter.js";
+import type { Gate, Pass, SlotWaiter } from "../controls/gate.js";
+import { SLOT } from "../controls/limiter.js";
 import type { Task } from "./task.js";
 
-/** The slots a step's tasks need: per node, and for the whole run. */
+/** The gates a step's tasks pass before they run: per node, in order, and for every other node. */
 export interface Slots {
-  readonly nodeLimiters: ReadonlyMap<string, Limiter>;
-  readonly runLimiter: Limiter | undefined;
+  /** The gates of a node's tasks, in the order a task passes them (its slots first, its rate limits last). */
+  readonly nodeGates: ReadonlyMap<string, readonly Gate[]>;
+  /** The gates of a node not in `nodeGates`: the run's `maxConcurrency`, or none. */
+  readonly runGates: readonly Gate[];
 }
 
-/** What the step does with a task once it holds its slots, or when it must wait for them. */
+/** What the step does with a task once it is through its gates, or while it waits at one. */
 export interface AdmissionHooks {
-  /** Starts task `index`: it holds every slot it needs. `waited` says whether it was queued first. */
-  readonly start: (index: number, waited: boolean) => void;
-  /** Task `index` waits for a slot; `first` is false when it already waited for another one. */
-  readonly queued: (index: number, first: boolean) => void;
+  /** Starts task `index`: it is through every gate. `waited` says whether it was queued first. */
+  start(index: number, waited: boolean): void;
+  /** Task `index` waits at `gate`; `first` is false when it already waited at another one. */
+  queued(index: number, first: boolean, gate: Gate): void;
+  /** Task `index` could not pass `gate` (its store failed): it fails with `error` without running. */
+  refused(index: number, waited: boolean, error: unknown): void;
+  /** The tokens task `index` is expected to use (undefined: each rate limit's own estimate). */
+  cost(index: number): number | undefined;
+  /** Task `index` got `pass` of rate gate `gate`: the step holds it until the task's attempt has its answer. */
+  holdRate(index: number, gate: Gate, pass: Pass): void;
+  /** Task `index` gives back the rate passes it holds (it ended, or left before it ran). */
+  settleRates(index: number): void;
 }
+
+const NO_GATES: readonly Gate[] = [];
 
 /** Task indices in arrival order, taken from the front. */
 class IndexQueue {
@@ -22,6 +35,10 @@ class IndexQueue {
 
   push(index: number): void {
     this.#items.push(index);
+  }
+
+  peek(): number {
+    return this.#items[this.#head]!;
   }
 
   shift(): number {
@@ -44,16 +61,19 @@ class IndexQueue {
 }
 
 /**
- * Lets a step's tasks in as their concurrency slots free up: a task takes its node's slot,
- * then the run's, and waits in FIFO order for each it cannot take at once. A waiting task is
- * an index in a queue; the step, not the task, waits in the limiter.
+ * Lets a step's tasks in as their gates allow: a task passes its node's gates in order (its
+ * concurrency slot, the run's, then its rate limits), and waits in FIFO order at each it
+ * cannot pass at once. A waiting task is an index in a queue; the step, not the task, waits
+ * at the gate.
  */
 export class Admission implements SlotWaiter {
   readonly #tasks: readonly Task[];
   readonly #slots: Slots;
   readonly #hooks: AdmissionHooks;
-  /** The tasks waiting for each limiter, in the order they asked. */
-  readonly #waiting = new Map<Limiter, IndexQueue>();
+  /** The tasks waiting at each gate, in the order they asked. */
+  readonly #waiting = new Map<Gate, IndexQueue>();
+  /** The passes a task holds of gates that tell passes apart (rate tickets, leased slots), by task. */
+  readonly #passes = new Map<number, Pass[]>();
 
   constructor(tasks: readonly Task[], slots: Slots, hooks: AdmissionHooks) {
     this.#tasks = tasks;
@@ -61,60 +81,117 @@ export class Admission implements SlotWaiter {
     this.#hooks = hooks;
   }
 
-  /** Whether any task of the step needs a slot. */
+  /** Whether any task of the step has a gate to pass. */
   static needed(slots: Slots): boolean {
-    return slots.nodeLimiters.size > 0 || slots.runLimiter !== undefined;
+    return slots.nodeGates.size > 0 || slots.runGates.length > 0;
   }
 
-  /** Starts task `index` now if its slots are free; otherwise it waits for them. */
+  /** Starts task `index` now if it can pass its gates; otherwise it waits at the first that stops it. */
   admit(index: number): void {
-    const nodeLimiter = this.#slots.nodeLimiters.get(this.#tasks[index]!.node);
-    if (nodeLimiter === undefined || nodeLimiter.tryAcquire()) this.#holdsNodeSlot(index, false);
-    else this.#wait(nodeLimiter, index, true);
+    this.#from(index, 0, false);
   }
 
-  /** A limiter gave the step a slot: the task that asked first gets it. */
-  grant(limiter: Limiter): void {
-    const index = this.#waiting.get(limiter)!.shift();
-    if (limiter === this.#slots.runLimiter) this.#hooks.start(index, true);
-    else this.#holdsNodeSlot(index, true);
+  /** A gate let the step through: the task that asked first passes. */
+  grant(gate: Gate, pass: Pass): void {
+    const index = this.#waiting.get(gate)!.shift();
+    const chain = this.#chain(index);
+    const at = chain.indexOf(gate);
+    if (gate.keepsPass) this.#keep(index, at, pass);
+    this.#from(index, at + 1, true);
   }
 
-  /** Task `index`, which had started, has ended: its slots go to the next waiting tasks. */
+  cost(gate: Gate): number | undefined {
+    return this.#hooks.cost(this.#waiting.get(gate)!.peek());
+  }
+
+  /** The task first in line at `gate` cannot pass it: it gives back what it holds and fails. */
+  refuse(gate: Gate, error: unknown): void {
+    const index = this.#waiting.get(gate)!.shift();
+    this.#giveBack(index, this.#chain(index).indexOf(gate));
+    this.#hooks.refused(index, true, error);
+  }
+
+  /** Task `index`, which had started, has ended: its slots go back (its rate passes are the step's to settle). */
   release(index: number): void {
-    this.#slots.runLimiter?.release();
-    this.#slots.nodeLimiters.get(this.#tasks[index]!.node)?.release();
+    this.#giveBack(index, this.#chain(index).length);
   }
 
   /**
-   * Takes every waiting task out of the queues (the step was cancelled) and gives back the
-   * node slots of those that held one; returns their indices, in task order.
+   * Takes every waiting task out of the queues (the step was cancelled) and gives back what
+   * they hold of earlier gates; returns their indices, in task order.
    */
   withdraw(): number[] {
     const withdrawn: number[] = [];
-    let holdingNodeSlots: number[] = [];
-    // Every claim first, then the slots: a slot given back must not go to a task of this step.
-    for (const [limiter, queue] of this.#waiting) {
-      limiter.withdraw(this);
+    const holding: { gate: Gate; indices: number[] }[] = [];
+    // Every claim first, then the passes: a slot given back must not go to a task of this step.
+    for (const [gate, queue] of this.#waiting) {
+      gate.withdraw(this);
       const indices = queue.drain();
-      if (limiter === this.#slots.runLimiter) holdingNodeSlots = indices;
+      holding.push({ gate, indices });
       withdrawn.push(...indices);
     }
-    for (const index of holdingNodeSlots) this.#slots.nodeLimiters.get(this.#tasks[index]!.node)?.release();
+    for (const { gate, indices } of holding) {
+      for (const index of indices) this.#giveBack(index, this.#chain(index).indexOf(gate));
+    }
     return withdrawn.sort((a, b) => a - b);
   }
 
-  #holdsNodeSlot(index: number, waited: boolean): void {
-    const runLimiter = this.#slots.runLimiter;
-    if (runLimiter === undefined || runLimiter.tryAcquire()) this.#hooks.start(index, waited);
-    else this.#wait(runLimiter, index, !waited);
+  #chain(index: number): readonly Gate[] {
+    return this.#slots.nodeGates.get(this.#tasks[index]!.node) ?? this.#slots.runGates ?? NO_GATES;
   }
 
-  #wait(limiter: Limiter, index: number, first: boolean): void {
-    let queue = this.#waiting.get(limiter);
-    if (queue === undefined) this.#waiting.set(limiter, (queue = new IndexQueue()));
+  /** Task `index` goes on through its gates from position `at`; it starts when it is through. */
+  #from(index: number, at: number, waited: boolean): void {
+    const chain = this.#chain(index);
+    for (let i = at; i < chain.length; i++) {
+      const gate = chain[i]!;
+      let pass: Pass | undefined;
+      try {
+        pass = gate.tryAcquire(gate.kind === "rate" ? this.#hooks.cost(index) : undefined);
+      } catch (error) {
+        this.#giveBack(index, i);
+        this.#hooks.refused(index, waited, error);
+        return;
+      }
+      if (pass === undefined) {
+        this.#wait(gate, index, !waited);
+        return;
+      }
+      if (gate.keepsPass) this.#keep(index, i, pass);
+    }
+    this.#hooks.start(index, waited);
+  }
+
+  #keep(index: number, at: number, pass: Pass): void {
+    const gate = this.#chain(index)[at]!;
+    if (gate.kind === "rate") {
+      this.#hooks.holdRate(index, gate, pass);
+      return;
+    }
+    let passes = this.#passes.get(index);
+    if (passes === undefined) this.#passes.set(index, (passes = []));
+    passes[at] = pass;
+  }
+
+  /** Gives back the passes task `index` holds of the first `count` gates of its chain, last first. */
+  #giveBack(index: number, count: number): void {
+    const chain = this.#chain(index);
+    const passes = this.#passes.get(index);
+    if (passes !== undefined) this.#passes.delete(index);
+    let rated = false;
+    for (let i = count - 1; i >= 0; i--) {
+      const gate = chain[i]!;
+      if (gate.kind === "rate") rated = true;
+      else gate.release(gate.keepsPass ? passes![i]! : SLOT, undefined);
+    }
+    if (rated) this.#hooks.settleRates(index);
+  }
+
+  #wait(gate: Gate, index: number, first: boolean): void {
+    let queue = this.#waiting.get(gate);
+    if (queue === undefined) this.#waiting.set(gate, (queue = new IndexQueue()));
     queue.push(index);
-    limiter.wait(this);
-    this.#hooks.queued(index, first);
+    gate.wait(this);
+    this.#hooks.queued(index, first, gate);
   }
 }

@@ -1,6 +1,8 @@
 import { graphError } from "../errors.js";
 import type { InterruptOptions, NodeContext, StepContext } from "../graph/types.js";
+import { checkUsage } from "../options/budget-options.js";
 import type { AttemptControl, AttemptRequest, TaskSteps, TaskWaits } from "../records/attempt.js";
+import type { Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import type { TaskRef } from "../records/task-ref.js";
 import { InterruptSignal } from "./interrupt.js";
 import { checkStepCall, runNodeStep } from "./node-step.js";
@@ -24,6 +26,8 @@ export interface ContextOptions {
   readonly steps: StepSource;
   /** Where the task's short sleeps are saved before they wait; undefined when every durable sleep pauses. */
   readonly waits?: TaskWaits | undefined;
+  /** Where `reportUsage` and `reserveUsage` go; undefined where usage is not counted. */
+  readonly usage: UsageMeter | undefined;
 }
 
 /** A task's idempotency key and its steps, made when a node first asks for them. */
@@ -57,6 +61,7 @@ export class TaskContext implements NodeContext {
   /** How many steps of each name this attempt has called so far. */
   #stepCalls: Map<string, number> | undefined;
   readonly #waits: TaskWaits | undefined;
+  readonly #usage: UsageMeter | undefined;
 
   constructor(task: ContextSource, options: ContextOptions) {
     this.node = task.node;
@@ -70,6 +75,7 @@ export class TaskContext implements NodeContext {
     this.emit = options.emit;
     this.#steps = options.steps;
     this.#waits = options.waits;
+    this.#usage = options.usage;
     this.pending = undefined;
   }
 
@@ -90,6 +96,16 @@ export class TaskContext implements NodeContext {
     const source = this.#steps;
     const owner = { node: this.node, signal: this.signal, taskKey: source.idempotencyKey(), steps: source.taskSteps() };
     return runNodeStep(owner, { name, occurrence }, fn);
+  }
+
+  reportUsage(usage: Usage): void {
+    checkUsage(usage, this.node);
+    this.#usage?.report(usage);
+  }
+
+  reserveUsage(estimate: Usage = {}): UsageReservation {
+    checkUsage(estimate, this.node);
+    return this.#usage?.reserve(estimate) ?? NO_RESERVATION;
   }
 
   interrupt<TAnswer = unknown>(value: unknown, options?: InterruptOptions<TAnswer>): TAnswer {
@@ -143,6 +159,7 @@ export function nodeContext(request: AttemptRequest, control: AttemptControl): N
     emit: control.emit,
     steps: new RequestSteps(request, control.steps),
     waits: control.waits,
+    usage: control.usage,
   });
 }
 
@@ -169,3 +186,6 @@ export class RequestSteps implements StepSource {
     return (this.#steps ??= new StepLog(undefined));
   }
 }
+
+/** The reservation where usage is not counted: settling it does nothing. */
+const NO_RESERVATION: UsageReservation = Object.freeze({ settle: (): void => {} });

@@ -20,6 +20,7 @@ export function runNodeAttempt(spec: NodeSpec, request: AttemptRequest, control:
     emit: control.emit,
     steps: new RequestSteps(request, control.steps),
     waits: control.waits,
+    usage: control.usage,
   });
   const call: NodeCall = { spec, task: request, ctx };
   let value: unknown;

@@ -18,7 +18,12 @@ import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 import type { Executor } from "../records/attempt.js";
 import { sharedLimiter } from "../controls/concurrency-limit.js";
+import type { Gate } from "../controls/gate.js";
 import { Limiter } from "../controls/limiter.js";
+import type { SavedBudget, Spent } from "../records/budget.js";
+import { BudgetLedger } from "./budget-ledger.js";
+import { rateGate } from "../controls/rate-limit.js";
+import type { Slots } from "./admission.js";
 
 /** Everything a run needs that does not change between runs. */
 export interface Program {
@@ -43,6 +48,10 @@ export interface Start {
   readonly checkpointId: string | undefined;
   /** True when resuming past an `interruptBefore` breakpoint. */
   readonly skipBreakpoint: boolean;
+  /** What the run spent before, when it goes on from a checkpoint. */
+  readonly budget?: SavedBudget | undefined;
+  /** What tasks of the first step spent in an earlier attempt at it (their saved results). */
+  readonly carried?: readonly { readonly task: Task; readonly spent: Spent }[];
 }
 
 /** A committed step, as the run saves it. */
@@ -52,12 +61,14 @@ export interface StepEntry {
   readonly state: Snapshot;
   readonly next: readonly FrontierTask[];
   readonly planner: PlannerState;
+  /** What the run spent so far, and its limit; undefined when it has neither. */
+  readonly budget: SavedBudget | undefined;
 }
 
 /** Where a durable run keeps its progress: the thread it runs on. */
 export interface StepStore {
-  /** Saves a settled task's result under the checkpoint its step starts from. */
-  saveTaskResult(outcome: TaskOutcome, checkpointId: string): Promise<void>;
+  /** Saves a settled task's result, with what it spent, under the checkpoint its step starts from. */
+  saveTaskResult(outcome: TaskOutcome, checkpointId: string, spent: Spent | undefined): Promise<void>;
   /** Where the tasks of the step after `checkpointId` keep their `ctx.step` results. */
   stepScope(checkpointId: string): StepScope;
   /** Saves a committed step and returns its checkpoint id. */
@@ -106,19 +117,20 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const { start, store } = await session.open(run);
     let { state, tasks, known, checkpointId, skipBreakpoint } = start;
     const planner = start.planner;
-    const nodeLimiters = new Map<string, Limiter>();
-    for (const node of ir.nodes.values()) {
-      const cap = node.concurrency;
-      if (cap !== undefined) nodeLimiters.set(node.name, typeof cap === "number" ? new Limiter(cap) : sharedLimiter(cap));
-    }
-    const runLimiter = options.maxConcurrency === undefined ? undefined : new Limiter(options.maxConcurrency);
+    const budget = new BudgetLedger(options.budget, start.budget);
+    for (const { task, spent } of start.carried ?? []) budget.carry(task, spent);
+    const slots = gatesOf(ir, options.maxConcurrency);
     /** The tasks of the last three steps, to name the loop when maxSteps is reached. */
     const recent: (readonly Task[])[] = [];
     const runSteps = store === undefined ? runStepScope() : undefined;
     const failures: TaskFailure[] = [];
     const finish = async (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): Promise<RunResult> => {
       await store?.pausedOn(interrupts);
-      const result = { status, state, steps, failures, interrupts, checkpointId };
+      const spent = budget.runStatus();
+      const result: RunResult =
+        spent === undefined
+          ? { status, state, steps, failures, interrupts, checkpointId }
+          : { status, state, steps, failures, interrupts, checkpointId, budget: spent };
       emit?.({ type: "run:end", ...result, durationMs: at(), at: at() });
       return result;
     };
@@ -142,8 +154,9 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         snapshot: state,
         table,
         routing,
-        nodeLimiters,
-        runLimiter,
+        nodeGates: slots.nodeGates,
+        runGates: slots.runGates,
+        metered: slots.metered,
         emit,
         at,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
@@ -151,10 +164,14 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         interruptScope: scope,
         executor: options.executor ?? program.executor,
         graph: ir.name,
-        waits: store === undefined || scope === undefined ? undefined : runWaits(store, scope, options),
+        waits: store === undefined || scope === undefined ? undefined : runWaits({ store, scope, budget }, options),
+        budget,
         known,
         steps: store === undefined || scope === undefined ? (runSteps ?? runStepScope()) : store.stepScope(scope),
-        onSettled: store === undefined || scope === undefined ? undefined : (outcome) => store.saveTaskResult(outcome, scope),
+        onSettled:
+          store === undefined || scope === undefined
+            ? undefined
+            : (outcome) => store.saveTaskResult(outcome, scope, budget.spentBy(outcome.task.taskId)),
       });
       run.throwIfAborted();
       const { failures: stepFailures, interrupts, writes, view } = sortOutcomes(outcomes);
@@ -165,6 +182,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       // A lone writer's routers already saw the committed state: reuse it rather than commit twice.
       state = writes.length === 1 && view !== undefined ? view : table.commit(state, writes, step);
       failures.push(...stepFailures);
+      budget.stepCommitted();
       emit?.({ type: "step:end", step, state, failures: stepFailures, at: at() });
       recent.push(tasks);
       if (recent.length > 3) recent.shift();
@@ -172,7 +190,16 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       tasks = planner.next(state, step + 1, outcomes);
       known = new Map();
       if (store !== undefined) {
-        checkpointId = await store.saveStep({ step, writes, state, next: tasks.map(toFrontier), planner: planner.save() });
+        const saved = planner.save();
+        const pending = [...tasks.map((task) => task.budget), ...saved.deferredSends.map((send) => send.budget)];
+        checkpointId = await store.saveStep({
+          step,
+          writes,
+          state,
+          next: tasks.map(toFrontier),
+          planner: saved,
+          budget: budget.save(pending),
+        });
       }
       if (tasks.length > 0 && hasBreakpoint(ran, program.interruptAfter)) {
         const interrupts = breakpoints(ran, program.interruptAfter, "after", checkpointId);
@@ -200,11 +227,12 @@ function waitsOnly(interrupts: readonly PendingInterrupt[]): boolean {
 }
 
 /** What a durable step's tasks use to make their sleeps durable. */
-function runWaits(store: StepStore, scope: string, options: RunOptions): RunWaits {
+function runWaits(at: { store: StepStore; scope: string; budget: BudgetLedger }, options: RunOptions): RunWaits {
+  const { store, scope, budget } = at;
   return {
     inProcessMs: options.inProcessSleepMs ?? DEFAULT_IN_PROCESS_SLEEP_MS,
     now: () => store.now(),
-    save: (outcome) => store.saveTaskResult(outcome, scope),
+    save: (outcome) => store.saveTaskResult(outcome, scope, budget.spentBy(outcome.task.taskId)),
   };
 }
 
@@ -299,4 +327,29 @@ function stepLimit(maxSteps: number, recent: readonly (readonly Task[])[], pendi
   const loop = [...new Set(recent.flat().map((task) => task.node))];
   const next = [...new Set(pending.map((task) => task.node))];
   return graphError("STEP_LIMIT", "stepLimit", { maxSteps, loop, next });
+}
+
+/**
+ * The gates each node's tasks pass before they run, in order: the node's concurrency slot,
+ * the run's `maxConcurrency` slot, then the node's rate limits — a task takes its turn at a
+ * rate limit only once it could run at once, so the turn is spent on a request that goes.
+ */
+function gatesOf(ir: GraphIR, maxConcurrency: number | undefined): Slots & { readonly metered: boolean } {
+  const runLimiter = maxConcurrency === undefined ? undefined : new Limiter(maxConcurrency);
+  const runGates: readonly Gate[] = runLimiter === undefined ? [] : [runLimiter];
+  const nodeGates = new Map<string, readonly Gate[]>();
+  let metered = false;
+  for (const node of ir.nodes.values()) {
+    const cap = node.concurrency;
+    if (cap === undefined && node.rateLimit.length === 0) continue;
+    const gates: Gate[] = [];
+    if (cap !== undefined) gates.push(typeof cap === "number" ? new Limiter(cap) : sharedLimiter(cap));
+    gates.push(...runGates);
+    for (const limit of node.rateLimit) {
+      gates.push(rateGate(limit));
+      metered = true;
+    }
+    nodeGates.set(node.name, gates);
+  }
+  return { nodeGates, runGates, metered };
 }

@@ -1,4 +1,5 @@
 import type { GraphIR, NodeSpec } from "../graph/ir.js";
+import type { ScopeLimit } from "../records/budget.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import type { Snapshot } from "../records/write.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
@@ -33,7 +34,11 @@ export class Planner {
     this.#hasDeferred = [...ir.nodes.values()].some((node) => node.defer);
     this.#joinsSeen = ir.joins.map((_, i) => new Set(saved?.joins[i] ?? []));
     this.#deferredNodes = new Set(saved?.deferredNodes ?? []);
-    this.#deferredSends = (saved?.deferredSends ?? []).map((send) => ({ node: this.#node(send.node), input: send.input }));
+    this.#deferredSends = (saved?.deferredSends ?? []).map((send) => ({
+      node: this.#node(send.node),
+      input: send.input,
+      budget: send.budget,
+    }));
   }
 
   /**
@@ -57,7 +62,8 @@ export class Planner {
       }
       addAll(triggered, outcome.triggers);
       const emitted = outcome.sends;
-      for (let j = 0; j < emitted.length; j++) sends.push(emitted[j]!);
+      const over = outcome.status === "done" ? outcome.task.budget : undefined;
+      for (let j = 0; j < emitted.length; j++) sends.push(over === undefined ? emitted[j]! : underBudgets(emitted[j]!, over));
       if (outcome.status === "done") this.#markJoins(outcome.task.node, triggered);
     }
     const nodes: NodeSpec[] = [];
@@ -102,7 +108,7 @@ export class Planner {
       const spec = this.#node(entry.node);
       const isSend = entry.sendIndex !== undefined;
       const input = isSend ? entry.input : this.#routing.edgeInput(spec, state);
-      return newTask(step, position, { node: spec, input }, entry.sendIndex);
+      return newTask(step, position, { node: spec, input, budget: entry.budget }, entry.sendIndex);
     });
   }
 
@@ -111,7 +117,11 @@ export class Planner {
     return {
       joins: this.#joinsSeen.map((seen) => [...seen]),
       deferredNodes: [...this.#deferredNodes],
-      deferredSends: this.#deferredSends.map((send) => ({ node: send.node.name, input: send.input })),
+      deferredSends: this.#deferredSends.map((send) =>
+        send.budget === undefined
+          ? { node: send.node.name, input: send.input }
+          : { node: send.node.name, input: send.input, budget: send.budget },
+      ),
     };
   }
 
@@ -144,10 +154,26 @@ function addAll(set: Set<string>, items: readonly string[] | undefined): void {
 
 /** The task at `position` of `step` that runs `work.node` on `work.input`. */
 function newTask(step: number, position: number, work: ParsedSend, sendIndex: number | undefined): Task {
-  return { taskId: `${step}:${position}`, node: work.node.name, step, sendIndex, spec: work.node, input: work.input };
+  const taskId = `${step}:${position}`;
+  const task: Task = { taskId, node: work.node.name, step, sendIndex, spec: work.node, input: work.input };
+  const budget = work.budget;
+  if (budget === undefined) return task;
+  // A Send's own budget is named after the task it starts.
+  return { ...task, budget: budget[0]!.id === "" ? [{ ...budget[0]!, id: taskId }, ...budget.slice(1)] : budget };
+}
+
+/**
+ * A Send from a task under `over` budgets: it runs under them too, inside its own if it has
+ * one. A Send's budget thus covers every task its task causes through Sends, at any depth.
+ */
+function underBudgets(send: ParsedSend, over: readonly ScopeLimit[]): ParsedSend {
+  const own = send.budget;
+  return { node: send.node, input: send.input, budget: own === undefined ? over : [...own, ...over] };
 }
 
 /** A task as frontier data. */
 export function toFrontier(task: Task): FrontierTask {
-  return task.sendIndex === undefined ? { node: task.node } : { node: task.node, sendIndex: task.sendIndex, input: task.input };
+  const frontier: FrontierTask =
+    task.sendIndex === undefined ? { node: task.node } : { node: task.node, sendIndex: task.sendIndex, input: task.input };
+  return task.budget === undefined ? frontier : { ...frontier, budget: task.budget };
 }

@@ -2,6 +2,7 @@ import { closest, graphError } from "../errors.js";
 import { END, START } from "../graph/constants.js";
 import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
 import { isSend, type Send } from "../graph/send.js";
+import type { ScopeLimit } from "../records/budget.js";
 import type { Snapshot } from "../records/write.js";
 import { formatIssues } from "../state/table.js";
 import { isThenable } from "./maybe.js";
@@ -10,6 +11,11 @@ import { isThenable } from "./maybe.js";
 export interface ParsedSend {
   readonly node: NodeSpec;
   readonly input: unknown;
+  /**
+   * The budgets the task will run under, innermost first: the Send's own (its id still empty:
+   * it becomes the id of the task it starts) and those of the task that sent it.
+   */
+  readonly budget?: readonly ScopeLimit[] | undefined;
 }
 
 /** Where a task leads: nodes triggered by edges, routers and Commands, and Sends, in order. */
@@ -50,12 +56,14 @@ export class RoutingTable {
     if (node === undefined) {
       throw graphError("UNKNOWN_NODE", "send", { node: send.node, from, suggestion: closest(send.node, this.ir.nodes.keys()) });
     }
-    if (node.input === undefined) return { node, input: send.input };
+    const limit = send.options?.budget;
+    const budget = limit === undefined ? undefined : [{ ...limit, id: "" }];
+    if (node.input === undefined) return budget === undefined ? { node, input: send.input } : { node, input: send.input, budget };
     const parsed = node.input.safeParse(send.input);
     if (!parsed.success) {
       throw graphError("INVALID_INPUT", "send", { node: send.node, from, problem: formatIssues(parsed.error) }, parsed.error);
     }
-    return { node, input: parsed.data };
+    return budget === undefined ? { node, input: parsed.data } : { node, input: parsed.data, budget };
   }
 
   /** The input an edge-triggered task of `node` receives. */

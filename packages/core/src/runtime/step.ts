@@ -2,8 +2,10 @@ import { graphError } from "../errors.js";
 import { taskRef } from "../records/task-ref.js";
 import { isThenable } from "./maybe.js";
 import { Admission, type AdmissionHooks, type Slots } from "./admission.js";
+import type { Gate, Pass } from "../controls/gate.js";
+import { Meter } from "./meter.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
-import { runTask } from "./task-run.js";
+import { refuseTask, runTask } from "./task-run.js";
 
 /** How a step learns that its run was cancelled. */
 export interface Cancellation {
@@ -20,7 +22,9 @@ interface CancelListener {
 }
 
 /** What one step needs besides its tasks. */
-export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal">, Slots {
+export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal" | "meter">, Slots {
+  /** True when a node of the graph has a rate limit: the step then settles rate passes attempt by attempt, with the tokens tasks report. */
+  readonly metered: boolean;
   /** After a failure aborts its siblings, how long to wait for them before giving up. */
   readonly settleTimeoutMs: number;
   /** The run's cancellation, passed on to the step's tasks. */
@@ -74,6 +78,8 @@ class StepRun implements AdmissionHooks, CancelListener {
       graph: options.graph,
       steps: options.steps,
       waits: options.waits,
+      budget: options.budget,
+      meter: options.metered ? new Meter() : undefined,
       signal: flight.signal,
       onFatal: (failure) =>
         flight.failFast(graphError("ABORTED", "siblingFailed", { node: failure.node, step: failure.step, sendIndex: failure.sendIndex })),
@@ -140,9 +146,33 @@ class StepRun implements AdmissionHooks, CancelListener {
     outcome.then((settled) => this.#settled(settled, i), this.#flight.fail);
   }
 
+  /** Task `i` could not pass a gate: it fails without running, having given back what it held. */
+  refused(i: number, waited: boolean, error: unknown): void {
+    if (!waited) this.#flight.expect();
+    refuseTask(this.#tasks[i]!, this.#env, error).then((outcome) => this.#record(outcome, i), this.#flight.fail);
+  }
+
+  /** The tokens task `i` is expected to use, from its node's `estimateTokens`. */
+  cost(i: number): number | undefined {
+    const task = this.#tasks[i]!;
+    return task.spec.estimateTokens?.(task.input);
+  }
+
+  holdRate(i: number, gate: Gate, pass: Pass): void {
+    this.#env.meter!.hold(this.#tasks[i]!, gate, pass);
+  }
+
+  settleRates(i: number): void {
+    this.#env.meter!.settle(this.#tasks[i]!);
+  }
+
   /** Task `i` ended: its slots go on to waiting tasks, and its outcome is persisted, then recorded. */
   #settled(outcome: TaskOutcome, i: number): void {
     this.#admission?.release(i);
+    this.#record(outcome, i);
+  }
+
+  #record(outcome: TaskOutcome, i: number): void {
     const onSettled = this.#options.onSettled;
     if (onSettled === undefined) this.#flight.record(outcome, i);
     else this.#persist(onSettled(outcome), outcome, i);
@@ -152,10 +182,17 @@ class StepRun implements AdmissionHooks, CancelListener {
     persisting.then(() => this.#flight.record(outcome, i), this.#flight.fail);
   }
 
-  queued(i: number, first: boolean): void {
+  queued(i: number, first: boolean, gate: Gate): void {
     if (first) this.#flight.expect();
     const { emit, at } = this.#options;
-    emit?.({ type: "task:queued", ...taskRef(this.#tasks[i]!), at: at() });
+    if (emit === undefined) return;
+    const limit = gate.name;
+    const ref = taskRef(this.#tasks[i]!);
+    emit(
+      limit === undefined
+        ? { type: "task:queued", waitsFor: gate.kind, ...ref, at: at() }
+        : { type: "task:queued", waitsFor: gate.kind, limit, ...ref, at: at() },
+    );
   }
 
   /** The step was cancelled: its waiting tasks leave the queues, cancelled without running. */

@@ -1,6 +1,9 @@
+import { rateGate } from "../controls/rate-limit.js";
 import { isRetryable, retryDelay } from "../controls/retry.js";
+import { checkUsage } from "../options/budget-options.js";
+import type { Spent, Usage, UsageMeter, UsageReservation } from "../records/budget.js";
 import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
-import type { AttemptControl, AttemptRequest, AttemptResult, TaskSteps } from "../records/attempt.js";
+import type { AttemptBudget, AttemptControl, AttemptRequest, AttemptResult, TaskSteps } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import { taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
@@ -23,14 +26,22 @@ import type { StepEnv, Task, TaskOutcome } from "./task.js";
  * and routers are, so big fan-outs of cheap nodes allocate no promises.
  */
 export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
-  if (env.emit !== undefined || env.executor !== undefined || task.spec.timeoutMs !== undefined || env.signal.aborted) {
+  const spec = task.spec;
+  // A rate-limited node's ctx.emit counts the tokens it reports, which the plain path's does not.
+  if (
+    env.emit !== undefined ||
+    env.executor !== undefined ||
+    spec.timeoutMs !== undefined ||
+    spec.rateLimit.length > 0 ||
+    env.signal.aborted
+  ) {
     return new TaskRun(task, env).run();
   }
   return runPlain(task, env);
 }
 
 /**
- * The common task — in this process, no timeout, nobody listening to events — runs straight
+ * The common task — in this process, no timeout, no rate limit, nobody listening to events — runs straight
  * through while it stays simple: a synchronous node returning a plain update, and synchronous
  * routers. It allocates no {@link TaskRun}; at the first thing that is not simple (a promise, a
  * Command, an interrupt, an error) it hands the task to one, which goes on from there. Fan-outs
@@ -44,6 +55,7 @@ function runPlain(task: Task, env: StepEnv): Outcome {
     signal: env.signal,
     emit: ignore,
     steps: source,
+    usage: source,
     waits: env.waits === undefined ? undefined : taskWaits(task, env),
   });
   source.ctx = ctx;
@@ -71,11 +83,11 @@ function runPlain(task: Task, env: StepEnv): Outcome {
 }
 
 /**
- * Where a task on the plain path gets its steps and idempotency key: its {@link TaskRun}, made
- * when the node first asks (or when the task leaves the plain path), so a task that never asks
- * allocates none.
+ * Where a task on the plain path gets its steps, its idempotency key and its usage meter: its
+ * {@link TaskRun}, made when the node first asks (or when the task leaves the plain path), so a
+ * task that never asks allocates none.
  */
-class PlainSource implements StepSource {
+class PlainSource implements StepSource, UsageMeter {
   readonly task: Task;
   readonly env: StepEnv;
   ctx: TaskContext | undefined;
@@ -97,12 +109,28 @@ class PlainSource implements StepSource {
   taskSteps(): TaskSteps {
     return this.taskRun().taskSteps();
   }
+
+  report(usage: Usage): void {
+    this.taskRun().report(usage);
+  }
+
+  reserve(estimate: Usage): UsageReservation {
+    return this.taskRun().reserve(estimate);
+  }
 }
 
 /** What a task's routers see: the step snapshot with the task's own write applied; undefined when it has no routers. */
 function routersView(task: Task, env: StepEnv, write: Write | undefined): Snapshot | undefined {
   if (!env.routing.hasRouters(task.node)) return undefined;
   return write === undefined ? env.snapshot : env.table.commit(env.snapshot, [write], env.step);
+}
+
+/**
+ * Fails a task that could not pass one of its gates (a shared limit's store failed or
+ * stalled) without running it, under its node's `onError`.
+ */
+export function refuseTask(task: Task, env: StepEnv, error: unknown): Promise<TaskOutcome> {
+  return new TaskRun(task, env).refused(error);
 }
 
 type Outcome = TaskOutcome | Promise<TaskOutcome>;
@@ -114,7 +142,7 @@ type Outcome = TaskOutcome | Promise<TaskOutcome>;
  * (TypeScript's `private` rather than `#` members: one of these is made per task, and its
  * methods run on every task's path, where `#` members add a brand check to each access.)
  */
-class TaskRun implements StepSource {
+class TaskRun implements StepSource, UsageMeter {
   readonly task: Task;
   readonly env: StepEnv;
   /** The attempt running now, from 1. */
@@ -141,6 +169,11 @@ class TaskRun implements StepSource {
 
   run(): Outcome {
     return this.runAttempt();
+  }
+
+  refused(error: unknown): Promise<TaskOutcome> {
+    if (this.env.emit !== undefined) this.started = this.env.at();
+    return this.fail(error, false);
   }
 
   /** Runs attempt number `this.attempt`, and goes on to the outcome. */
@@ -175,6 +208,7 @@ class TaskRun implements StepSource {
       emit: this.customEvents(),
       steps: this,
       waits: env.waits === undefined ? undefined : taskWaits(task, env),
+      usage: this,
     });
     this.ctx = ctx;
     let value: unknown;
@@ -227,7 +261,7 @@ class TaskRun implements StepSource {
 
   private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
     const { env } = this;
-    const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps() };
+    const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps(), usage: this };
     if (env.executor !== undefined) return env.executor.runAttempt(this.request(), control);
     return runNodeAttempt(this.task.spec, this.request(), { ...control, waits: taskWaits(this.task, env) });
   }
@@ -246,6 +280,7 @@ class TaskRun implements StepSource {
       interruptScope: env.interruptScope,
       idempotencyKey: this.idempotencyKey(),
       ...(env.steps.threadId === undefined ? {} : { threadId: env.steps.threadId }),
+      ...(env.executor === undefined ? undefined : budgetOf(task, env)),
     };
   }
 
@@ -353,9 +388,44 @@ class TaskRun implements StepSource {
     if (!retryable) return this.fail(error, timedOut);
     const delayMs = retryDelay({ backoff: retry?.backoff, attempt, error });
     env.emit?.({ type: "task:retry", attempt, error, timedOut, delayMs, ...taskRef(task), at: env.at() });
+    if (task.spec.rateLimit.length > 0) {
+      // The failed attempt has its answer: its turns count from now; a 429 pauses the keys.
+      env.meter!.settle(task);
+      await this.pauseKeys(error, delayMs);
+    }
     if (!(await sleep(delayMs, env.signal))) return this.cancelled(env.signal.reason);
+    if (task.spec.rateLimit.length > 0) {
+      try {
+        await this.passRateLimits();
+      } catch (gateError) {
+        if (env.signal.aborted) return this.cancelled(env.signal.reason);
+        return this.fail(gateError, false);
+      }
+    }
     this.attempt = attempt + 1;
     return this.runAttempt();
+  }
+
+  /** A 429 pauses every key the node is limited by, for its `retry-after` (else the backoff), for every task that shares it. */
+  private async pauseKeys(error: unknown, delayMs: number): Promise<void> {
+    await Promise.all(this.task.spec.rateLimit.map((limit) => limit.pauseAfter(error, delayMs)));
+  }
+
+  /** A retry is one more request: it waits its turn at each rate limit again, reported as queued when it must wait. */
+  private async passRateLimits(): Promise<void> {
+    const { task, env } = this;
+    const cost = task.spec.estimateTokens?.(task.input);
+    // A step with a rate-limited node always has a meter: it settles these passes when the attempt ends.
+    const meter = env.meter!;
+    for (const limit of task.spec.rateLimit) {
+      const gate = rateGate(limit);
+      let pass = gate.tryAcquire(cost);
+      if (pass === undefined) {
+        env.emit?.({ type: "task:queued", waitsFor: "rate", limit: gate.name, ...taskRef(task), at: env.at() });
+        pass = await gate.passFor(cost, env.signal);
+      }
+      meter.hold(task, gate, pass);
+    }
   }
 
   /** The task failed for good: its node's `onError` decides what that means for the step. */
@@ -376,6 +446,7 @@ class TaskRun implements StepSource {
         signal: env.signal,
         emit: this.customEvents(),
         steps: this,
+        usage: this,
       });
       const update = await onError(error, task.input, ctx);
       const handled = interpret(update, receivesState(task.spec, task) ? env.snapshot : undefined, task.node);
@@ -416,18 +487,70 @@ class TaskRun implements StepSource {
     return { status: "cancelled", task, reason };
   }
 
-  /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing. */
+  /** Counts what the task used against the budgets over it, and reports it. */
+  report(usage: Usage): void {
+    const { task, env } = this;
+    const spent = env.budget.charge(task, usage);
+    if (env.emit === undefined) return;
+    const budgets = env.budget.statusOf(task);
+    env.emit({ type: "task:usage", usage: { ...usage, ...spent }, budgets, ...taskRef(task), at: env.at() });
+  }
+
+  /** Holds back a call's estimate until the call settles; see `BudgetLedger.reserve`. */
+  reserve(estimate: Usage): UsageReservation {
+    return new Reservation(this, this.env.budget.reserve(this.task, estimate));
+  }
+
+  /** What `ctx.emit` does for this task: a custom event on the run's stream, or nothing; a rate-limited task's tokens are counted. */
   private customEvents(): (data: unknown) => void {
-    const emit = this.env.emit;
-    return emit === undefined ? ignore : customEvents(this.task, this.env, emit);
+    const { task, env } = this;
+    const emit = env.emit;
+    if (env.meter !== undefined && task.spec.rateLimit.length > 0) return meteredEvents(task, env, emit);
+    return emit === undefined ? ignore : customEvents(task, env, emit);
   }
 }
 
 const ignore = (): void => {};
 
+/** A call's hold on its task's budgets, until it settles (once). */
+class Reservation implements UsageReservation {
+  readonly #run: TaskRun;
+  #held: Spent | undefined;
+
+  constructor(run: TaskRun, held: Spent) {
+    this.#run = run;
+    this.#held = held;
+  }
+
+  settle(usage?: Usage): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const run = this.#run;
+    run.env.budget.release(run.task, held);
+    if (usage === undefined) return;
+    checkUsage(usage, run.task.node);
+    run.report(usage);
+  }
+}
+
 // A function of its own: the closure's context is allocated only for runs that listen to events.
 function customEvents(task: Task, env: StepEnv, emit: (event: RunEvent) => void): (data: unknown) => void {
   return (data) => emit({ type: "custom", data, ...taskRef(task), at: env.at() });
+}
+
+/** The budgets over a task for an executor that may run it elsewhere; nothing when none is over it. */
+function budgetOf(task: Task, env: StepEnv): { budget: AttemptBudget } | undefined {
+  const budget = env.budget.snapshot(task);
+  return budget === undefined ? undefined : { budget };
+}
+
+function meteredEvents(task: Task, env: StepEnv, emit: ((event: RunEvent) => void) | undefined): (data: unknown) => void {
+  const meter = env.meter!;
+  return (data) => {
+    meter.count(task, data);
+    emit?.({ type: "custom", data, ...taskRef(task), at: env.at() });
+  };
 }
 
 function same(outcome: TaskOutcome): TaskOutcome {

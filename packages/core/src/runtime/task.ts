@@ -1,10 +1,13 @@
 import type { NodeSpec } from "../graph/ir.js";
 import type { Executor } from "../records/attempt.js";
+import type { ScopeLimit } from "../records/budget.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { TaskFailure, TaskRef } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
 import type { StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
+import type { BudgetLedger } from "./budget-ledger.js";
+import type { Meter } from "./meter.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
 import type { StepScope } from "./step-log.js";
 
@@ -14,6 +17,8 @@ export interface Task extends TaskRef {
   readonly input: unknown;
   /** Answers to this task's earlier `ctx.interrupt` calls, in call order, when resuming. */
   readonly resumes?: readonly unknown[];
+  /** The budgets of the Sends this task descends from, innermost first; undefined when none. */
+  readonly budget?: readonly ScopeLimit[];
 }
 
 /** How a task ended. */
@@ -61,6 +66,10 @@ export interface StepEnv {
   readonly steps: StepScope;
   /** The store's clock and a way to save a sleeping task, when the run has a thread. */
   readonly waits: RunWaits | undefined;
+  /** Where tasks' usage is counted and their calls let through or refused. */
+  readonly budget: BudgetLedger;
+  /** Counts the tokens rate-limited tasks report; undefined when no node of the step has a rate limit. */
+  readonly meter: Meter | undefined;
 }
 
 /** What a run gives its tasks so that their sleeps are durable: the store's clock and a way to save a pending sleep. */

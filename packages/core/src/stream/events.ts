@@ -1,4 +1,5 @@
 import type { GraphError } from "../errors.js";
+import type { BudgetStatus, Spent, Usage } from "../records/budget.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunResult } from "../records/run.js";
 import type { TaskFailure, TaskRef } from "../records/task-ref.js";
@@ -23,8 +24,19 @@ interface At {
 export type RunEvent<TState = Record<string, unknown>, TNodes extends string = string> =
   | ({ readonly type: "run:start"; readonly input: unknown } & At)
   | ({ readonly type: "step:start"; readonly step: number; readonly tasks: readonly TaskRef<TNodes>[] } & At)
-  /** The task waits for a free slot of its node's `concurrency` or the run's `maxConcurrency`. */
-  | ({ readonly type: "task:queued" } & TaskRef<TNodes> & At)
+  /**
+   * The task waits: for a free slot of its node's `concurrency` or the run's `maxConcurrency`
+   * (`waitsFor: "slot"`), or for its turn at a `RateLimit` (`waitsFor: "rate"`, before its
+   * first attempt or a retry). It waits until its next `task:queued`, `task:start` or end.
+   */
+  | ({
+      readonly type: "task:queued";
+      /** What the task waits for; a slot when absent (events recorded by older versions). */
+      readonly waitsFor?: "slot" | "rate";
+      /** The key of the limit it waits for, when the limit has one (a `RateLimit`, a shared `ConcurrencyLimit`). */
+      readonly limit?: string;
+    } & TaskRef<TNodes> &
+      At)
   | ({
       readonly type: "task:start";
       readonly attempt: number;
@@ -53,6 +65,16 @@ export type RunEvent<TState = Record<string, unknown>, TNodes extends string = s
   /** The task was cancelled because a sibling failed or the run was aborted. */
   | ({ readonly type: "task:cancelled"; readonly durationMs: number } & TaskRef<TNodes> & At)
   | ({ readonly type: "custom"; readonly data: unknown } & TaskRef<TNodes> & At)
+  /**
+   * The task reported usage (`ctx.reportUsage`; every `@weft/openai` model call): what it
+   * used, priced, and every budget over the task, the run's first, with what remains.
+   */
+  | ({
+      readonly type: "task:usage";
+      readonly usage: Usage & Spent;
+      readonly budgets: readonly BudgetStatus[];
+    } & TaskRef<TNodes> &
+      At)
   /** A task called `ctx.interrupt`, or a breakpoint stopped the run. */
   | ({ readonly type: "interrupt"; readonly interrupt: PendingInterrupt<TNodes> } & TaskRef<TNodes> & At)
   | ({

@@ -6,7 +6,9 @@ import { headOf } from "../checkpoint/thread.js";
 import type { FrontierTask } from "../records/frontier.js";
 import { planner as newPlanner } from "../runtime/begin.js";
 import type { Start } from "../runtime/loop.js";
-import type { TaskOutcome } from "../runtime/task.js";
+import type { Task, TaskOutcome } from "../runtime/task.js";
+import type { RunBudget, Spent } from "../records/budget.js";
+import { BudgetLedger } from "../runtime/budget-ledger.js";
 import { headFor, writeChange, type ThreadContext } from "./change.js";
 import { resumeWith } from "./due-waits.js";
 import { toOutcome, toSavedResult } from "./task-results.js";
@@ -25,6 +27,8 @@ export interface ThreadInput {
   readonly threadId: string;
   readonly input: unknown;
   readonly checkpointId: string | undefined;
+  /** The run's budget, kept with its input checkpoint so a run paused in its first step keeps its limit. */
+  readonly budget: RunBudget | undefined;
 }
 
 /**
@@ -34,7 +38,7 @@ export interface ThreadInput {
  * or a `Command`'s `update`, is the run's input write, and the first step runs START's edges, or
  * the `Command`'s `goto` targets instead.
  */
-export async function beginOnThread(ctx: ThreadContext, { threadId, input, checkpointId }: ThreadInput): Promise<ThreadStart> {
+export async function beginOnThread(ctx: ThreadContext, { threadId, input, checkpointId, budget }: ThreadInput): Promise<ThreadStart> {
   const { threads } = ctx;
   const command = isCommand(input) ? input : undefined;
   const saved = await threads.load(threadId, checkpointId);
@@ -51,6 +55,7 @@ export async function beginOnThread(ctx: ThreadContext, { threadId, input, check
         source: "input",
         update: inputWrite(command === undefined ? input : command.update),
         next: command !== undefined && command.goto.length > 0 ? { from: "goto", goto: command.goto } : { from: "start" },
+        budget: budget === undefined ? undefined : new BudgetLedger(budget, undefined).save([]),
       },
     );
     const { checkpoint, planner } = changed;
@@ -121,7 +126,8 @@ async function resume(
   const answers = await resumeWith(command?.resume, pending, { threadId, now: () => threads.checkpointer.now() });
   if (saved.row.checkpointId !== at.saved.row.checkpointId) {
     for (const outcome of known.values()) {
-      const result = toSavedResult(outcome)!;
+      const usage = results.get(outcome.task.taskId)?.usage;
+      const result = { ...toSavedResult(outcome)!, usage };
       await threads.saveTaskResult(threadId, saved.row.checkpointId, { taskId: outcome.task.taskId, node: outcome.task.node, result });
     }
     for (const { task, steps: finished } of steps) {
@@ -136,7 +142,21 @@ async function resume(
     known.delete(task.taskId);
     return { ...task, resumes: [...outcome.resumes, answers.get(outcome.interrupt.id)] };
   });
-  const start: Start = { state: saved.state, tasks: resumed, planner, known, checkpointId: saved.row.checkpointId, skipBreakpoint: true };
+  const carried: { task: Task; spent: Spent }[] = [];
+  for (const task of tasks) {
+    const spent = results.get(task.taskId)?.usage;
+    if (spent !== undefined) carried.push({ task, spent });
+  }
+  const start: Start = {
+    state: saved.state,
+    tasks: resumed,
+    planner,
+    known,
+    checkpointId: saved.row.checkpointId,
+    skipBreakpoint: true,
+    budget: saved.body.budget,
+    carried,
+  };
   return { start, checkpoint: saved, head, resumed: true };
 }
 

@@ -1,5 +1,6 @@
 import { headOf, type LoadedCheckpoint, type ThreadHead, type ThreadStore } from "../checkpoint/thread.js";
 import type { NodeSpec } from "../graph/ir.js";
+import type { SavedBudget } from "../records/budget.js";
 import type { FrontierTask } from "../records/frontier.js";
 import type { Write } from "../records/write.js";
 import { plan, planner as newPlanner, type After } from "../runtime/begin.js";
@@ -32,6 +33,8 @@ export interface Change {
    * node), or the saved next step kept, with `extra` tasks (a resuming `Command`'s targets).
    */
   readonly next: ChangeNext;
+  /** For a new run on the thread: its budget, with nothing spent yet. */
+  readonly budget?: SavedBudget | undefined;
 }
 
 /** What runs after a change; see {@link Change}. */
@@ -91,6 +94,8 @@ export async function writeChange(ctx: ThreadContext, at: ChangeAt, change: Chan
     planner: planner.save(),
     head: at.head,
     tasksOf: next.from === "saved" ? next.tasksOf : undefined,
+    // A new run on the thread starts with nothing spent; a change within a run keeps what it spent.
+    budget: change.source === "input" && next.from !== "saved" ? change.budget : saved?.body.budget,
   });
   return { checkpoint, planner, tasks };
 }

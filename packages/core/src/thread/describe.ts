@@ -1,6 +1,8 @@
 import type { LoadedCheckpoint, ThreadStore } from "../checkpoint/thread.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { TaskRef } from "../records/task-ref.js";
+import type { BudgetStatus } from "../records/budget.js";
+import { BudgetLedger } from "../runtime/budget-ledger.js";
 
 /** A thread at one checkpoint: its state and what it would do next. */
 export interface ThreadState<TState = Record<string, unknown>, TNodes extends string = string> {
@@ -20,6 +22,12 @@ export interface ThreadState<TState = Record<string, unknown>, TNodes extends st
   readonly createdAt: string;
   /** What made this checkpoint: a run's input, a step, or `updateState`. */
   readonly source: "input" | "step" | "update";
+  /**
+   * The budget of the thread's run: its limit, what it spent (with what tasks of the next step
+   * spent before the run paused or failed) and what is left; undefined when the run has no
+   * budget and reported no usage.
+   */
+  readonly budget: BudgetStatus | undefined;
 }
 
 /** A loaded checkpoint as a {@link ThreadState}, with what its next step's saved results say. */
@@ -35,8 +43,10 @@ export async function describeThread(threads: ThreadStore, threadId: string, sav
   const interrupts: PendingInterrupt[] = [];
   const finished: TaskRef[] = [];
   const failures: ThreadState["failures"][number][] = [];
-  for (const ref of next) {
+  const budget = new BudgetLedger(undefined, saved.body.budget);
+  for (const [position, ref] of next.entries()) {
     const result = results.get(ref.taskId);
+    if (result?.usage !== undefined) budget.carry({ ...ref, budget: saved.body.next[position]!.budget }, result.usage);
     if (result?.status === "interrupted") interrupts.push({ ...ref, ...result.interrupt });
     else if (result?.status === "done") finished.push(ref);
     else if (result?.status === "failed") failures.push({ ...ref, error: result.error });
@@ -52,5 +62,6 @@ export async function describeThread(threads: ThreadStore, threadId: string, sav
     parentId: saved.row.parentId,
     createdAt: saved.body.createdAt,
     source: saved.body.source,
+    budget: budget.runStatus(),
   };
 }

@@ -4,6 +4,7 @@ import type { StepEntry, StepStore } from "../runtime/loop.js";
 import type { StepScope } from "../runtime/step-log.js";
 import type { TaskOutcome } from "../runtime/task.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
+import type { Spent } from "../records/budget.js";
 import type { RunLease } from "./lease.js";
 import { toSavedResult } from "./task-results.js";
 
@@ -37,10 +38,11 @@ export class ThreadSteps implements StepStore {
     return this.#lease.stopRequested;
   }
 
-  async saveTaskResult(outcome: TaskOutcome, checkpointId: string): Promise<void> {
+  async saveTaskResult(outcome: TaskOutcome, checkpointId: string, spent: Spent | undefined): Promise<void> {
     await this.#lease.confirm();
-    const result = toSavedResult(outcome);
-    if (result === undefined) return;
+    const saved = toSavedResult(outcome);
+    if (saved === undefined) return;
+    const result = spent === undefined ? saved : { ...saved, usage: spent };
     const { taskId, node } = outcome.task;
     await this.#threads.saveTaskResult(this.#threadId, checkpointId, { taskId, node, result });
   }

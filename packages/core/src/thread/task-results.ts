@@ -19,7 +19,11 @@ export function toSavedResult(outcome: TaskOutcome): SavedTaskResult | undefined
         status: "done",
         write: outcome.write,
         triggers: outcome.triggers,
-        sends: outcome.sends.map((send) => ({ node: send.node.name, input: send.input })),
+        sends: outcome.sends.map((send) =>
+          send.budget === undefined
+            ? { node: send.node.name, input: send.input }
+            : { node: send.node.name, input: send.input, budget: send.budget },
+        ),
         recovered:
           outcome.recovered === undefined
             ? null
@@ -57,7 +61,7 @@ export function toOutcome(task: Task, result: SavedTaskResult, routing: RoutingT
         task,
         write: result.write,
         triggers: result.triggers,
-        sends: result.sends.map((send) => ({ node: routing.ir.nodes.get(send.node)!, input: send.input })),
+        sends: result.sends.map((send) => ({ node: routing.ir.nodes.get(send.node)!, input: send.input, budget: send.budget })),
       };
       if (result.recovered === null) return base;
       return { ...base, recovered: { ...taskRef(task), ...result.recovered, policy: "handler" } };

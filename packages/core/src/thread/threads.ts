@@ -44,7 +44,10 @@ export class Threads {
         const threads = this.#threads.through(store);
         const settings = { threadId, ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, ifBusy: options.ifBusy ?? "reject" };
         lease = await RunLease.take({ store, raw }, settings, run);
-        const begun = await beginOnThread({ program: this.#program, threads }, { threadId, input, checkpointId: options.checkpointId });
+        const begun = await beginOnThread(
+          { program: this.#program, threads },
+          { threadId, input, checkpointId: options.checkpointId, budget: options.budget },
+        );
         const at = { threads, threadId, lease, resumed: begun.resumed };
         return { start: begun.start, store: new ThreadSteps(at, begun.checkpoint, begun.head) };
       },

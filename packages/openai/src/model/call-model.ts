@@ -5,14 +5,18 @@ import type {
   ChatCompletionCreateParams,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import type { RateLimit } from "@weft/core";
 import type { z } from "zod";
 import { ModelError } from "../errors.js";
-import type { DeltaEvent, UsageEvent } from "../events/events.js";
+import type { DeltaEvent, TokenUsage, UsageEvent } from "../events/events.js";
 import { toOpenAISchema } from "../schema/json-schema.js";
 import type { Tool } from "../tools/tool.js";
 import { ChunkAccumulator, fromCompletion, type RawAnswer } from "./accumulate.js";
 import { parseStructured, preview } from "./parse.js";
 import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./types.js";
+import { estimateRequest, type ModelEstimate } from "./estimate.js";
+import type { Usage, UsageReservation } from "@weft/core";
+import { estimateTokens, pauseAfter, takeTurns } from "./turns.js";
 
 /**
  * The parsed output type for an optional schema.
@@ -49,14 +53,30 @@ export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefi
   readonly stream?: boolean;
   /** Extra request parameters: `temperature`, `tool_choice`, `max_completion_tokens`… */
   readonly request?: ModelRequest;
+  /**
+   * What the call is expected to use, checked against the run's budgets before it starts.
+   * Default: the messages' text at about four characters a token, plus `max_completion_tokens`.
+   */
+  readonly estimate?: ModelEstimate;
+  /**
+   * Provider rate limits (`RateLimit` from `@weft/core`): the call waits its turn at each just
+   * before the request goes, counts for `estimateTokens` and then for the usage the answer
+   * reports, and a 429 pauses the key for every caller that shares it. Shared through Redis,
+   * the limit holds where the requests leave, whichever worker makes them.
+   */
+  readonly rateLimit?: RateLimit | readonly RateLimit[];
+  /** The tokens the call is expected to use, for token limits. Default: the messages' characters / 4 plus `max_completion_tokens`. */
+  readonly estimateTokens?: number;
 }
 
 /**
  * Calls the chat completions API once: builds the request (schema, tools, streaming), passes
- * the abort signal, emits usage and delta events, and validates a structured answer. Given a
+ * the abort signal, emits usage and delta events, and validates a structured answer. Within a
+ * graph, the call is checked against the run's budgets before it starts (with its estimate)
+ * and its usage is counted when it ends (`ctx.reserveUsage`, `ctx.reportUsage`). Given a
  * node's `ctx`, the call is a step of its task (`openai.chat`): a retry or a resume of the task
- * returns the saved answer and calls the model no more. An answer that fails validation is not
- * saved, so a retry asks again.
+ * returns the saved answer and calls the model no more (nor counts its usage again). An answer
+ * that fails validation is not saved, so a retry asks again.
  *
  * @example
  * ```ts
@@ -83,12 +103,70 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
   return toAnswer(options, raw);
 }
 
-/** Sends the request and gathers the answer, streamed or not, emitting delta and usage events. */
+/**
+ * Makes the call: holds back its estimate against the budgets, waits its turn at its rate
+ * limits, sends the request, then settles both with the usage the answer reports and emits
+ * the usage event. A call its budget refuses takes no turn.
+ */
 async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: CallContext): Promise<RawAnswer> {
   const body = requestBody(options);
+  const reservation = reserve(options, body, ctx);
+  const limits = options.rateLimit;
+  let tickets: Awaited<ReturnType<typeof takeTurns>>;
+  try {
+    tickets = await takeTurns(limits, options.estimateTokens ?? (limits === undefined ? 0 : estimateTokens(body)), ctx.signal);
+  } catch (error) {
+    reservation?.settle();
+    throw error;
+  }
   const requestOptions = ctx.signal === undefined ? undefined : { signal: ctx.signal };
   const attempt = ctx.attempt ?? 1;
   const started = performance.now();
+  let raw: RawAnswer;
+  try {
+    raw = await send(options, body, { ctx, requestOptions, attempt });
+  } catch (error) {
+    // A call that failed reported no usage: what it may have used is unknown, so nothing is counted.
+    for (const ticket of tickets) ticket.settle(undefined);
+    reservation?.settle();
+    await pauseAfter(limits, error);
+    throw error;
+  }
+  for (const ticket of tickets) ticket.settle(raw.usage?.totalTokens);
+  const usage = raw.usage === undefined ? undefined : toUsage(options.model, raw.usage);
+  if (reservation !== undefined) reservation.settle(usage);
+  else if (usage !== undefined) ctx.reportUsage?.(usage);
+  if (raw.usage !== undefined && ctx.emit !== undefined) {
+    const durationMs = performance.now() - started;
+    const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage, durationMs };
+    ctx.emit(event);
+  }
+  return raw;
+}
+
+/** Holds back the call's estimate, when the caller counts usage; throws `BUDGET_EXCEEDED` when it does not fit. */
+function reserve(
+  options: CallModelOptions<z.ZodType | undefined>,
+  body: ChatCompletionCreateParams,
+  ctx: CallContext,
+): UsageReservation | undefined {
+  if (ctx.reserveUsage === undefined) return undefined;
+  const estimate = options.estimate ?? estimateRequest(body);
+  return ctx.reserveUsage({ model: options.model, inputTokens: estimate.inputTokens ?? 0, outputTokens: estimate.outputTokens ?? 0 });
+}
+
+/** A call's usage as budgets count it; priced by the model asked for, as `budget.prices` names it. */
+function toUsage(model: string, usage: TokenUsage): Usage {
+  return { model, inputTokens: usage.promptTokens, outputTokens: usage.completionTokens, tokens: usage.totalTokens };
+}
+
+/** Sends the request and reads the answer, streamed or not. */
+async function send(
+  options: CallModelOptions<z.ZodType | undefined>,
+  body: ChatCompletionCreateParams,
+  call: { ctx: CallContext; requestOptions: { signal: AbortSignal } | undefined; attempt: number },
+): Promise<RawAnswer> {
+  const { ctx, requestOptions, attempt } = call;
   let raw: RawAnswer;
   if (options.stream === true) {
     const stream = await options.client.chat.completions.create(body as ChatCompletionCreateParams & { stream: true }, requestOptions);
@@ -107,11 +185,6 @@ async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: Ca
       requestOptions,
     );
     raw = fromCompletion(completion as ChatCompletion);
-  }
-  if (raw.usage !== undefined && ctx.emit !== undefined) {
-    const durationMs = performance.now() - started;
-    const event: UsageEvent = { type: "openai.usage", model: raw.model || options.model, attempt, ...raw.usage, durationMs };
-    ctx.emit(event);
   }
   return raw;
 }

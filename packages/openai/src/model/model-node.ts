@@ -1,9 +1,11 @@
-import type { NodeContext } from "@weft/core";
+import type { NodeContext, RateLimit } from "@weft/core";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { z } from "zod";
 import type { Tool } from "../tools/tool.js";
 import { callModel, type ParsedOf } from "./call-model.js";
+import type { CallModelOptions } from "./call-model.js";
 import type { ChatClient, ModelAnswer, ModelRequest } from "./types.js";
+import type { ModelEstimate } from "./estimate.js";
 
 /**
  * A value, or a function of the node's input that gives it.
@@ -46,6 +48,15 @@ export interface ModelNodeOptions<TInput, TUpdate, TSchema extends z.ZodType | u
   readonly stream?: boolean;
   /** Extra request parameters (`temperature`, `tool_choice`…), fixed or from the input. */
   readonly request?: FromInput<TInput, ModelRequest>;
+  /** Provider rate limits each call waits its turn at, just before it goes; see {@link CallModelOptions.rateLimit}. */
+  readonly rateLimit?: RateLimit | readonly RateLimit[];
+  /** The tokens a call is expected to use, from the input; default from the messages (see {@link CallModelOptions.estimateTokens}). */
+  readonly estimateTokens?: FromInput<TInput, number>;
+  /**
+   * What a call is expected to use, checked against the run's budgets before it starts;
+   * default: the messages' text at about four characters a token, plus `max_completion_tokens`.
+   */
+  readonly estimate?: FromInput<TInput, ModelEstimate>;
   /**
    * Turns the answer into the node's update. `answer.parsed` is the validated structured output
    * (undefined only when the model called tools instead of answering).
@@ -55,7 +66,8 @@ export interface ModelNodeOptions<TInput, TUpdate, TSchema extends z.ZodType | u
 
 /**
  * A node that asks a model: messages from the input, optional structured output, abort through
- * `ctx.signal`, usage (and streamed text) reported as custom events of its task. A malformed
+ * `ctx.signal`, usage (and streamed text) reported as custom events of its task and counted
+ * against the run's budgets (`ctx.reportUsage`). A malformed
  * structured answer throws a {@link ModelError}, which the node's `retry` policy retries.
  *
  * @example
@@ -94,6 +106,9 @@ export function modelNode<TInput, TUpdate, TSchema extends z.ZodType | undefined
         ...(options.tools === undefined ? {} : { tools: options.tools }),
         ...(options.stream === undefined ? {} : { stream: options.stream }),
         ...(options.request === undefined ? {} : { request: resolve(options.request, input) }),
+        ...(options.estimate === undefined ? {} : { estimate: resolve(options.estimate, input) }),
+        ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+        ...(options.estimateTokens === undefined ? {} : { estimateTokens: resolve(options.estimateTokens, input) }),
       },
       ctx,
     );

@@ -5,6 +5,7 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageFunctionToolCall,
 } from "openai/resources/chat/completions";
+import type { Usage, UsageReservation } from "@weft/core";
 import type { TokenUsage } from "../events/events.js";
 
 /**
@@ -87,4 +88,11 @@ export interface CallContext {
    * back without calling the model again.
    */
   readonly step?: NodeContext["step"];
+  /** Counts the call's usage against the run's budgets (a node's `ctx.reportUsage`). */
+  readonly reportUsage?: (usage: Usage) => void;
+  /**
+   * Checks the call's estimate against the run's budgets before it starts and holds it back
+   * while it runs (a node's `ctx.reserveUsage`); a spent budget fails the call with `BUDGET_EXCEEDED`.
+   */
+  readonly reserveUsage?: (estimate?: Usage) => UsageReservation;
 }

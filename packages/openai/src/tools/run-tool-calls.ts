@@ -2,6 +2,7 @@ import { GraphError, type NodeContext } from "@weft/core";
 import type { ChatCompletionMessageToolCall, ChatCompletionToolMessageParam } from "openai/resources/chat/completions";
 import { z } from "zod";
 import type { ToolEvent } from "../events/events.js";
+import { pauseAfter, takeTurns } from "../model/turns.js";
 import { limiter } from "./limit.js";
 import type { Tool } from "./tool.js";
 
@@ -167,6 +168,30 @@ async function runOne(
     });
   }
 
+  // The turn is taken before the call's own timeout starts: waiting for it is not running.
+  const tickets = await takeTurns(tool.rateLimit, 0, signal);
+  try {
+    return await callTool(tool, args.data, { call, index, signal, options, emit }, done);
+  } finally {
+    for (const ticket of tickets) ticket.settle(undefined);
+  }
+}
+
+/** Runs one validated call of `tool`, bounded by its timeout; a failure becomes an error message for the model. */
+async function callTool(
+  tool: Tool,
+  data: unknown,
+  at: {
+    readonly call: ChatCompletionMessageToolCall;
+    readonly index: number;
+    readonly signal: AbortSignal;
+    readonly options: RunToolCallsOptions;
+    readonly emit: (data: unknown) => void;
+  },
+  done: (outcome: { content: string; value?: unknown; failure?: ToolFailure; error?: unknown }) => ToolResult,
+): Promise<ToolResult> {
+  const { call, index, signal, options, emit } = at;
+  const name = tool.name;
   const timeoutMs = tool.timeoutMs ?? options.timeoutMs;
   const controller = new AbortController();
   const callSignal = AbortSignal.any([signal, controller.signal]);
@@ -182,7 +207,7 @@ async function runOne(
   let toolThrew = false;
   const execute = () =>
     Promise.resolve()
-      .then(() => tool.execute(args.data, { signal: callSignal, callId: call.id, index, emit }))
+      .then(() => tool.execute(data, { signal: callSignal, callId: call.id, index, emit }))
       .catch((error: unknown) => {
         toolThrew = true;
         throw error;
@@ -203,6 +228,7 @@ async function runOne(
     // A cancelled run must not turn into a message: let the node see the abort.
     if (signal.aborted) throw signal.reason;
     if (!toolThrew) throw error;
+    await pauseAfter(tool.rateLimit, error);
     const reason = error instanceof Error ? error.message : String(error);
     return done({ content: `Error: the tool "${name}" failed: ${reason}`, failure: "TOOL_FAILED", error });
   } finally {

@@ -1,3 +1,4 @@
+import type { RateLimit } from "@weft/core";
 import { GraphError } from "@weft/core";
 import type { ChatCompletionFunctionTool } from "openai/resources/chat/completions";
 import type { z } from "zod";
@@ -41,6 +42,11 @@ export interface ToolSpec<TParams extends z.ZodType, TResult> {
   readonly execute: (args: z.output<TParams>, ctx: ToolContext) => TResult | Promise<TResult>;
   /** Give up on a call after this long; the model reads a timeout message. Overrides the tool node's. */
   readonly timeoutMs?: number;
+  /**
+   * Rate limits of the API the tool calls (`RateLimit` from `@weft/core`): each call waits its
+   * turn before it runs, settled when it ends; a call that throws an HTTP 429 pauses the key.
+   */
+  readonly rateLimit?: RateLimit | readonly RateLimit[];
   /** OpenAI strict mode for the arguments. Default: on when the schema allows it (no optional fields). */
   readonly strict?: boolean;
 }
@@ -60,6 +66,7 @@ export interface Tool<TParams extends z.ZodType = z.ZodType, TResult = unknown> 
   readonly description: string | undefined;
   readonly parameters: TParams;
   readonly timeoutMs: number | undefined;
+  readonly rateLimit: RateLimit | readonly RateLimit[] | undefined;
   /** The definition sent in a request's `tools`. */
   readonly definition: ChatCompletionFunctionTool;
   execute(args: z.output<TParams>, ctx: ToolContext): TResult | Promise<TResult>;
@@ -107,6 +114,7 @@ export function tool<TParams extends z.ZodType, TResult>(spec: ToolSpec<TParams,
     description: spec.description,
     parameters: spec.parameters,
     timeoutMs: spec.timeoutMs,
+    rateLimit: spec.rateLimit,
     definition,
     execute: spec.execute,
   };

@@ -55,6 +55,12 @@ export const WeftAttributes = {
   INPUT_TOKENS: "gen_ai.usage.input_tokens",
   OUTPUT_TOKENS: "gen_ai.usage.output_tokens",
   TOTAL_TOKENS: "weft.usage.total_tokens",
+  /**
+   * What is left of the tightest budget over the task after its latest usage report, in tokens
+   * and in US dollars (task spans of runs with budgets; see `docs/concepts/budgets.md`).
+   */
+  BUDGET_REMAINING_TOKENS: "weft.budget.remaining_tokens",
+  BUDGET_REMAINING_COST_USD: "weft.budget.remaining_cost_usd",
   /** `"chat"` on model call spans, `"execute_tool"` on tool call spans. */
   OPERATION: "gen_ai.operation.name",
   /** The model that answered (model call spans). */

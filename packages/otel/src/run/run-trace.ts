@@ -126,6 +126,15 @@ export class RunTrace {
       case "task:cancelled":
         this.#cancelled(event, time);
         return;
+      case "task:usage": {
+        const open = this.#open(event.taskId);
+        if (open === undefined) return;
+        const tokens = tightest(event.budgets.map((budget) => budget.remaining.tokens));
+        const costUsd = tightest(event.budgets.map((budget) => budget.remaining.costUsd));
+        if (tokens !== undefined) open.span.setAttribute(A.BUDGET_REMAINING_TOKENS, tokens);
+        if (costUsd !== undefined) open.span.setAttribute(A.BUDGET_REMAINING_COST_USD, costUsd);
+        return;
+      }
       case "custom":
         if (isUsage(event.data)) this.#modelCall(event, event.data, time);
         else if (isTool(event.data)) this.#toolCall(event, event.data, time);
@@ -313,4 +322,11 @@ export class RunTrace {
     open.span.end(time);
     this.#tools.delete(key);
   }
+}
+
+/** The least of the values that are set; undefined when none is. */
+function tightest(values: readonly (number | undefined)[]): number | undefined {
+  let least: number | undefined;
+  for (const value of values) if (value !== undefined && (least === undefined || value < least)) least = value;
+  return least;
 }

@@ -1,0 +1,147 @@
+import { startTestServer, type TestServer } from "@weft/openai/testing";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { killAll, spawnTs, type Child } from "./processes.js";
+import { freshPrefix, obliterate, REDIS_URL, redisAvailable } from "./services.js";
+
+const online = await redisAvailable();
+
+let server: TestServer | undefined;
+let redis: Redis;
+
+/**
+ * Starts four processes, each a BullMQ worker and the driver of one run of `count` model
+ * calls on a shared queue, lets them go at once, and waits for every run to end.
+ */
+async function fourProcesses(env: Record<string, string>, count: number): Promise<{ lines: unknown[]; ms: number; prefix: string }> {
+  const prefix = freshPrefix();
+  const children: Child[] = [];
+  for (let i = 0; i < 4; i++) {
+    children.push(
+      spawnTs("test/fixtures/limited-process.ts", [], {
+        ...env,
+        PREFIX: prefix,
+        COUNT: String(count),
+        WEFT_REDIS_URL: REDIS_URL,
+        BASE_URL: server!.baseURL,
+      }),
+    );
+  }
+  await Promise.all(children.map((child) => child.line((line) => line.includes('"ready"'))));
+  const t0 = Date.now();
+  await redis.set(`${prefix}:go`, "1", "PX", 120_000);
+  const lines = await Promise.all(children.map((child) => child.line((line) => line.includes('"done"') || line.includes('"failed"'))));
+  const ms = Date.now() - t0;
+  await Promise.all(children.map((child) => child.exited));
+  await obliterate(prefix, "weft-limited");
+  return { lines: lines.map((line) => JSON.parse(line)), ms, prefix };
+}
+
+/** Requests the server received in each second of its clock, from the first request's second. */
+function perSecond(): number[] {
+  const times = server!.requests.map((request) => request.receivedAt);
+  const first = Math.floor(Math.min(...times) / 1000);
+  const counts: number[] = [];
+  for (const at of times) {
+    const second = Math.floor(at / 1000) - first;
+    counts[second] = (counts[second] ?? 0) + 1;
+  }
+  return Array.from(counts, (count) => count ?? 0);
+}
+
+/** The most requests the server received within any `ms` milliseconds. */
+function mostWithin(ms: number): number {
+  const times = server!.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= ms) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+/** The most requests the server had in flight at once. */
+function mostInFlight(): number {
+  const edges = server!.requests.flatMap((request) => [
+    { at: request.receivedAt, delta: 1 },
+    { at: request.respondedAt ?? Number.POSITIVE_INFINITY, delta: -1 },
+  ]);
+  // At a tie, the end first: a request answered as the next arrives was not in flight with it.
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let inFlight = 0;
+  let most = 0;
+  for (const { delta } of edges) most = Math.max(most, (inFlight += delta));
+  return most;
+}
+
+describe.runIf(online)("limits shared in Redis by four worker processes", () => {
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+  });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  afterAll(async () => {
+    await killAll();
+    redis?.disconnect();
+  });
+
+  it("holds 60 requests per second on one key across the four, counted by the server", async () => {
+    server = await startTestServer({ handler: () => ({ text: "ok", latencyMs: 5 }) });
+
+    const { lines, ms } = await fourProcesses({ LIMIT: "rate" }, 60);
+
+    expect(lines).toEqual(Array.from({ length: 4 }, () => ({ done: 60, ms: expect.any(Number) })));
+    const seconds = perSecond();
+    console.info(
+      `240 calls at 60/s across 4 processes: ${ms} ms; requests per second at the server: ${seconds.join(", ")}; most within 1000 ms: ${mostWithin(1000)}, 900 ms: ${mostWithin(900)}`,
+    );
+    expect(server.requests).toHaveLength(240);
+    for (const count of seconds) expect(count).toBeLessThanOrEqual(60);
+    // 240 requests at 60 per second: the last 60 cannot go before 3 s.
+    expect(ms).toBeGreaterThanOrEqual(3000);
+  }, 60_000);
+
+  it("never lets a fourth call be in flight under a shared concurrency of 3", async () => {
+    server = await startTestServer({ handler: () => ({ text: "ok", latencyMs: 20 }) });
+
+    const { lines, ms } = await fourProcesses({ LIMIT: "concurrency" }, 15);
+
+    expect(lines).toEqual(Array.from({ length: 4 }, () => ({ done: 15, ms: expect.any(Number) })));
+    const most = mostInFlight();
+    console.info(`60 calls, concurrency 3 across 4 processes: ${ms} ms; most in flight at the server: ${most}`);
+    expect(server.requests).toHaveLength(60);
+    expect(most).toBe(3);
+  }, 60_000);
+
+  it("finishes every branch through a 429 storm: the first calls get 429 with retry-after: 1, and the key pauses for all", async () => {
+    const storm = 40;
+    server = await startTestServer({
+      replies: [{ status: 429, error: "Rate limit reached", headers: { "retry-after": "1" }, times: storm }],
+      handler: () => ({ text: "ok", latencyMs: 5 }),
+    });
+
+    const { lines, ms } = await fourProcesses({ LIMIT: "storm" }, 25);
+
+    expect(lines).toEqual(Array.from({ length: 4 }, () => ({ done: 25, ms: expect.any(Number) })));
+    const calls = server.requests.length;
+    const rejected = server.requests.filter((request) => request.status === 429).length;
+    console.info(`100 branches through a storm of ${storm} 429s across 4 processes: ${calls} calls, ${ms} ms`);
+    expect(rejected).toBeGreaterThanOrEqual(storm);
+    // Each branch succeeds once; a retry that lands among the first calls may meet a 429 again.
+    expect(calls - rejected).toBe(100);
+    expect(calls).toBeLessThanOrEqual(100 + 2 * storm);
+    // The first 429 pauses the key for every process: after the requests already on their way (300 ms of grace),
+    // none arrives until its retry-after (1 s) has passed.
+    const firstAnswer = server.requests.find((request) => request.status === 429)!.respondedAt!;
+    const duringPause = server.requests.filter(
+      (request) => request.receivedAt > firstAnswer + 300 && request.receivedAt < firstAnswer + 900,
+    );
+    expect(duringPause).toEqual([]);
+    expect(ms).toBeGreaterThanOrEqual(2000);
+    expect(ms).toBeLessThan(40_000);
+  }, 60_000);
+});

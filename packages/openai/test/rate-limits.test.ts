@@ -1,0 +1,99 @@
+import { END, RateLimit, Send, START, StateGraph, appendList } from "@weft/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { callModel, modelNode, runToolCalls, tool } from "../src/index.js";
+import { startTestServer, type TestServer } from "../src/testing/index.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const user = (content: string) => [{ role: "user" as const, content }];
+
+describe("rate limits on model calls", () => {
+  it("takes a turn just before each call and counts it for the tokens the answer reports", async () => {
+    server = await startTestServer({ handler: () => ({ text: "ok", usage: { prompt_tokens: 5, completion_tokens: 5 } }) });
+    // 100 tokens a second: estimated at 60 each, only one call fits at a time; counted at their real 10, all fit at once.
+    const limit = new RateLimit({ key: "openai", tokens: { limit: 100, intervalMs: 1000 } });
+    const client = server.client();
+    const t0 = performance.now();
+    for (let i = 0; i < 5; i++) await callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimateTokens: 60 });
+    expect(performance.now() - t0).toBeLessThan(900);
+    expect(server.requests).toHaveLength(5);
+  });
+
+  it("estimates a call from its messages and max_completion_tokens when not told", async () => {
+    server = await startTestServer({ handler: () => ({ text: "ok", usage: { prompt_tokens: 1, completion_tokens: 1 } }) });
+    const limit = new RateLimit({ key: "openai", tokens: { limit: 1000, intervalMs: 500 } });
+    const client = server.client();
+    // 600 completion tokens allowed: two calls at once do not fit the window; the second waits for the first's answer, which counts it at its real 2 tokens.
+    const calls = [0, 1].map((i) =>
+      callModel({ client, model: "m", messages: user(`q${i}`), request: { max_completion_tokens: 600 }, rateLimit: limit }),
+    );
+    await Promise.all(calls);
+    const [first, second] = server.requests;
+    expect(second!.receivedAt).toBeGreaterThanOrEqual(first!.respondedAt!);
+  });
+
+  it("pauses the key for every call sharing it after a 429 with retry-after, and a node's retry then succeeds", async () => {
+    server = await startTestServer({
+      replies: [{ status: 429, error: "Rate limit reached", headers: { "retry-after-ms": "300" } }],
+      handler: () => ({ text: "ok", latencyMs: 1 }),
+    });
+    const limit = new RateLimit({ key: "openai", requests: { limit: 100, intervalMs: 1000 } });
+    const State = z.object({ answers: appendList(z.string()) });
+    const graph = new StateGraph(State)
+      .addNode(
+        "ask",
+        modelNode({
+          client: server.client(),
+          model: "m",
+          // The others ask 50 ms after the first, once its 429 is in.
+          messages: async ({ i }: { i: number }) => {
+            if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+            return user(`q${i}`);
+          },
+          output: (answer, { i }) => ({ answers: `${i}:${answer.text}` }),
+          rateLimit: limit,
+        }),
+        { input: z.object({ i: z.number() }), retry: { maxAttempts: 3, backoff: { initialMs: 1, jitter: false } } },
+      )
+      .addConditionalEdges(START, () => [0, 1, 2, 3].map((i) => new Send("ask", { i })))
+      .addEdge("ask", END)
+      .compile();
+
+    const state = await graph.invoke({});
+
+    expect([...state.answers].sort()).toEqual(["0:ok", "1:ok", "2:ok", "3:ok"]);
+    const [rejected, ...rest] = server.requests;
+    expect(rejected!.status).toBe(429);
+    for (const request of rest) expect(request.receivedAt - rejected!.respondedAt!).toBeGreaterThanOrEqual(280);
+  });
+
+  it("gives each call of a rate-limited tool its turn before it runs, the model's calls of one turn included", async () => {
+    const search = new RateLimit({ key: "search", requests: { limit: 1, intervalMs: 100 } });
+    const starts: number[] = [];
+    const lookup = tool({
+      name: "lookup",
+      parameters: z.object({ q: z.string() }),
+      rateLimit: search,
+      execute: ({ q }) => {
+        starts.push(performance.now());
+        return `found ${q}`;
+      },
+    });
+    const calls = ["a", "b", "c"].map((q, i) => ({
+      id: `call_${i}`,
+      type: "function" as const,
+      function: { name: "lookup", arguments: JSON.stringify({ q }) },
+    }));
+
+    const results = await runToolCalls(calls, [lookup]);
+
+    expect(results.map((result) => result.message.content)).toEqual(["found a", "found b", "found c"]);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(95);
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(95);
+  });
+});
