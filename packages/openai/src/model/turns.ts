@@ -1,18 +1,18 @@
 import type { RateLimit, RateTicket } from "@weft/core";
 import type { ChatCompletionCreateParams } from "openai/resources/chat/completions";
+import { estimateRequest } from "./estimate.js";
 
 /** The rate limits of one call, as given: one, several, or none. */
 export type RateLimits = RateLimit | readonly RateLimit[] | undefined;
 
 /**
  * A rough count of the tokens a request will use, for token limits before the answer tells:
- * about four characters of the messages per token, plus the completion it allows. The turn is
- * corrected with the real usage once the answer arrives.
+ * the budgets' estimate of the request (its messages' text at about four characters a token,
+ * plus the completion it allows). The turn is corrected with the real usage once the answer arrives.
  */
 export function estimateTokens(body: ChatCompletionCreateParams): number {
-  const prompt = Math.ceil(JSON.stringify(body.messages).length / 4);
-  const completion = body.max_completion_tokens ?? body.max_tokens ?? 0;
-  return prompt + (completion ?? 0);
+  const { inputTokens = 0, outputTokens = 0 } = estimateRequest(body);
+  return inputTokens + outputTokens;
 }
 
 /** Waits for a turn at each limit, in order; on an abort, gives back the turns already taken. */
