@@ -20,9 +20,21 @@ describe("rate limits on model calls", () => {
     const limit = new RateLimit({ key: "openai", tokens: { limit: 100, intervalMs: 1000 } });
     const client = server.client();
     const t0 = performance.now();
-    for (let i = 0; i < 5; i++) await callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimateTokens: 60 });
+    for (let i = 0; i < 5; i++)
+      await callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimate: { inputTokens: 60 } });
     expect(performance.now() - t0).toBeLessThan(900);
     expect(server.requests).toHaveLength(5);
+  });
+
+  it("counts a call's estimate, the one its budgets hold back, at its token limits", async () => {
+    server = await startTestServer({ handler: () => ({ text: "ok", latencyMs: 50, usage: { prompt_tokens: 1, completion_tokens: 1 } }) });
+    const limit = new RateLimit({ key: "openai", tokens: { limit: 100, intervalMs: 500 } });
+    const client = server.client();
+    // Estimated at 60 tokens each, two calls at once do not fit: the second waits for the first's answer.
+    const estimate = { inputTokens: 40, outputTokens: 20 };
+    await Promise.all([0, 1].map((i) => callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimate })));
+    const [first, second] = server.requests;
+    expect(second!.receivedAt).toBeGreaterThanOrEqual(first!.respondedAt!);
   });
 
   it("estimates a call from its messages and max_completion_tokens when not told", async () => {
