@@ -20,7 +20,7 @@ pnpm turbo run build --output-logs=errors-only
 
 (
   set -o pipefail
-  node scripts/typecheck.ts 2>&1 | sed -u 's/^/typecheck: /'
+  pnpm exec node scripts/typecheck.ts 2>&1 | sed -u 's/^/typecheck: /'
 ) &
 typecheck=$!
 pnpm turbo run test --filter=@weft/pack-check &
