@@ -7,7 +7,8 @@
 # - the packed-tarball test (@weft/pack-check), which mostly waits on npm and the registry;
 # - every other package's tests, three packages at a time, each package's output printed in one
 #   block when it ends.
-# It fails when any lane fails, and says which at the end.
+# It fails when any lane fails, and says which at the end; every package's tests run to their end
+# (--continue), so one failing package does not cut the others short.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,7 @@ pnpm turbo run test --filter=@weft/pack-check &
 pack=$!
 
 failed=()
-pnpm turbo run test --concurrency=3 --log-order=grouped --filter='!@weft/pack-check' || failed+=("package tests")
+pnpm turbo run test --concurrency=3 --log-order=grouped --continue --filter='!@weft/pack-check' || failed+=("package tests")
 wait "$typecheck" || failed+=("typecheck")
 wait "$pack" || failed+=("packed-tarball test (@weft/pack-check)")
 
