@@ -17,7 +17,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { decodeReturn, encodeRequest } from "../src/codec/wire.js";
 import { bullConnection, cancelChannel, redisOptions } from "../src/connection.js";
-import { BullMQExecutor, startWorker, type WeftWorker } from "../src/index.js";
+import { BullMQExecutor, startWorker, type StartWorkerOptions, type WeftWorker } from "../src/index.js";
 import { freshPrefix, obliterate, REDIS_URL, redisAvailable, removeJob, waitingJobIds, waitingJobs } from "./services.js";
 
 const online = await redisAvailable();
@@ -26,10 +26,17 @@ const queues = new Set<string>();
 const running: WeftWorker[] = [];
 const executor = new BullMQExecutor({ connection: REDIS_URL, prefix });
 
-/** Starts an in-process worker for `graph` (tests can then see into its nodes). */
-async function serve(graph: GraphSource, concurrency = 4): Promise<WeftWorker> {
+/**
+ * Starts an in-process worker for `graph` (tests can then see into its nodes). `locks` sets its
+ * job locks and stalled checks (default BullMQ's: 30 s each).
+ */
+async function serve(
+  graph: GraphSource,
+  concurrency = 4,
+  locks: Pick<StartWorkerOptions, "lockDurationMs" | "stalledIntervalMs"> = {},
+): Promise<WeftWorker> {
   // drainDelay 1 s: an idle worker notices a job handed back to the queue within a second.
-  const worker = await startWorker({ graph, connection: REDIS_URL, prefix, concurrency, bullmq: { drainDelay: 1 } });
+  const worker = await startWorker({ graph, connection: REDIS_URL, prefix, concurrency, ...locks, bullmq: { drainDelay: 1 } });
   queues.add(worker.queue);
   running.push(worker);
   return worker;
@@ -318,11 +325,14 @@ describe.runIf(online)("BullMQExecutor with in-process workers", () => {
         })
         .addEdge(START, "job")
         .addEdge("job", END);
-    const first = await serve(build("first"));
+    // Short locks, as `weft-worker --lock-duration 2000 --stalled-interval 1000` sets them: the
+    // force-closed worker's job goes back to the queue within seconds rather than BullMQ's minute.
+    const locks = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
+    const first = await serve(build("first"), 4, locks);
 
     const run = build("driver").compile({ executor }).invoke({});
     await until(() => startedOn.length === 1);
-    await serve(build("second"));
+    await serve(build("second"), 4, locks);
     await first.close(true);
 
     expect(await run).toEqual({ by: "second" });

@@ -51,7 +51,13 @@ describe("HTTP failures and timeouts", () => {
 
   it("a node timeout aborts its HTTP request", async () => {
     const server = await startServer({ replies: [{ text: "late", latencyMs: 30_000 }] });
-    const graph = new StateGraph(State).addNode("ask", ask(server), { timeoutMs: 50 }).addEdge(START, "ask").addEdge("ask", END).compile();
+    // 1 s: time for the request to reach the server on a busy machine (at 50 ms the node could
+    // time out before the server had read it); still far below the reply's 30 s.
+    const graph = new StateGraph(State)
+      .addNode("ask", ask(server), { timeoutMs: 1_000 })
+      .addEdge(START, "ask")
+      .addEdge("ask", END)
+      .compile();
 
     const error = await graph.invoke({}).catch((e: unknown) => e);
 
