@@ -1,6 +1,7 @@
 import { graphError, type GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import type { GraphIR } from "../graph/ir.js";
+import { graphOutput } from "../state/io.js";
 import { exposeWrite, type StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
 import { type Planner, toFrontier } from "./planner.js";
@@ -12,6 +13,7 @@ import { runStep } from "./step.js";
 import { plan, planner as newPlanner } from "./begin.js";
 import type { RunWaits, Task, TaskOutcome } from "./task.js";
 import type { Snapshot, Write } from "../records/write.js";
+import { orphanedParent } from "./parent.js";
 import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
@@ -96,6 +98,8 @@ export interface RunRequest {
   readonly emit: ((event: RunEvent) => void) | undefined;
   /** Makes the session once the options are checked; default: a fresh run of the input, without a thread. */
   readonly session: (() => RunSession) | undefined;
+  /** True for the inner run of a subgraph node, which may end with a Command to its parent. */
+  readonly nested?: boolean;
 }
 
 /**
@@ -127,10 +131,11 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const finish = async (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): Promise<RunResult> => {
       await store?.pausedOn(interrupts);
       const spent = budget.runStatus();
+      const shown = graphOutput(ir.output, state);
       const result: RunResult =
         spent === undefined
-          ? { status, state, steps, failures, interrupts, checkpointId }
-          : { status, state, steps, failures, interrupts, checkpointId, budget: spent };
+          ? { status, state: shown, steps, failures, interrupts, checkpointId }
+          : { status, state: shown, steps, failures, interrupts, checkpointId, budget: spent };
       emit?.({ type: "run:end", ...result, durationMs: at(), at: at() });
       return result;
     };
@@ -209,7 +214,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     }
     return await finish("done", [], steps);
   } catch (error) {
-    const graphError = run.explain(error);
+    const graphError = request.nested === true ? run.explain(error) : orphanedParent(run.explain(error), ir.name);
     emit?.({ type: "run:error", error: graphError, at: at() });
     throw graphError;
   } finally {
