@@ -71,7 +71,8 @@ export class CompiledGraph<TDef extends CompiledDef> {
         checkpointer: outer.checkpointer,
         integrityKey: outer.integrityKey,
       });
-      return subgraphRunner({ program: bound.#program, threads: bound.#threads, defaults: bound.#defaults });
+      const deleteThread = (threadId: string): Promise<void> => bound.deleteThread(threadId);
+      return subgraphRunner({ program: bound.#program, threads: bound.#threads, defaults: bound.#defaults, deleteThread });
     };
   }
 
@@ -215,6 +216,27 @@ export class CompiledGraph<TDef extends CompiledDef> {
       return runGraph(this.#program, { input: null, options: merged, emit: undefined, session: this.#session(null, merged) });
     });
     return recovered as RecoveredThread<State<TDef>, Nodes<TDef>>[];
+  }
+
+  /**
+   * Removes a thread from the checkpointer: its checkpoints, task and step results, lease and
+   * wake-up, and the inner threads of its subgraph nodes' tasks, at every level. (The
+   * checkpointer's own `deleteThread` removes the one thread it is given.) Do not call it while a
+   * run holds the thread.
+   *
+   * @example
+   * ```ts
+   * await graph.deleteThread("report-1");
+   * ```
+   * @see ../../../../docs/concepts/subgraphs.md
+   */
+  async deleteThread(threadId: string): Promise<void> {
+    checkThreadId(threadId, {});
+    const threads = this.#requireThreads();
+    for (const inner of await threads.innerThreads(threadId)) {
+      await this.#program.ir.nodes.get(inner.node)!.subgraph!.runner!.deleteThread(inner.threadId);
+    }
+    await threads.checkpointer.deleteThread(threadId);
   }
 
   /** The graph as plain data, for drawing and tools. */

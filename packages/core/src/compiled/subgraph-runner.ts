@@ -9,6 +9,8 @@ export interface RunnerSource {
   readonly program: Program;
   readonly threads: Threads | undefined;
   readonly defaults: Omit<RunOptions, "signal">;
+  /** Removes one of the graph's threads with its inner threads. */
+  readonly deleteThread: (threadId: string) => Promise<void>;
 }
 
 /**
@@ -35,6 +37,7 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
     },
     initial: (input) => graphOutput(ir.output, program.table.initial(checkGraphInput(ir.input, input))),
     now: () => threads!.checkpointer.now(),
+    deleteThread: source.deleteThread,
   };
 }
 

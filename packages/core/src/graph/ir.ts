@@ -77,6 +77,8 @@ export interface SubgraphRunner {
   initial(input: unknown): Record<string, unknown>;
   /** The checkpointer's clock, in epoch milliseconds. */
   now(): Promise<number>;
+  /** Removes an inner thread, with the inner threads of its own subgraph tasks. */
+  deleteThread(threadId: string): Promise<void>;
 }
 
 /** A conditional edge: `router` chooses the targets after `source` runs. */

@@ -32,7 +32,7 @@ export async function runSubgraphAttempt(
   // The compiled graph that holds the node binds every subgraph node to its runner.
   const runner = sub.runner!;
   const input = innerInput(sub, task);
-  const threadId = env.steps.threadId === undefined || !runner.durable ? undefined : innerThreadId(env.steps.threadId, task, request);
+  const threadId = env.steps.threadId === undefined || !runner.durable ? undefined : innerThreadOf(env.steps.threadId, task, request);
   const options = { signal, threadId, emit: env.emit === undefined ? undefined : forward(env.emit, segment(task)) };
   let result: RunResult | SubgraphThread;
   try {
@@ -62,8 +62,13 @@ export function segment(task: Pick<TaskRef, "node" | "sendIndex">): string {
  * The inner thread of a task: under the outer thread's id, named by the task's place and made
  * unique by its idempotency key, which is the same for every run of the task.
  */
-function innerThreadId(outer: string, task: Task, request: AttemptRequest): string {
-  return `${outer}/${segment(task)}/${request.idempotencyKey}`;
+function innerThreadOf(outer: string, task: Task, request: AttemptRequest): string {
+  return innerThreadId(outer, task, request.idempotencyKey!);
+}
+
+/** The thread of a subgraph task's inner run: `<outer thread>/<segment>/<the task's idempotency key>`. */
+export function innerThreadId(outer: string, task: Pick<TaskRef, "node" | "sendIndex">, key: string): string {
+  return `${outer}/${segment(task)}/${key}`;
 }
 
 /** Starts the inner thread, or goes on from where it stands. */
