@@ -23,9 +23,10 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
   const { ir } = program;
   return {
     durable: threads !== undefined,
-    run: (input, { signal, threadId, emit }) => {
+    run: (input, { signal, threadId, emit, thread }) => {
       const checked = checkGraphInput(ir.input, input);
-      const options: RunOptions = threadId === undefined ? { ...defaults, signal } : { ...defaults, signal, threadId, ifBusy: "enqueue" };
+      const options: RunOptions =
+        threadId === undefined ? { ...defaults, signal } : { ...defaults, ...definedOf(thread), signal, threadId, ifBusy: "enqueue" };
       const session =
         threadId === undefined || threads === undefined ? undefined : () => threads.session(checked, { ...options, threadId });
       return runGraph(program, { input: checked, options, emit, session, nested: true });
@@ -50,4 +51,11 @@ export function bindSubgraphs(ir: GraphIR, runnerOf: (compiled: object) => Subgr
     nodes.set(name, sub === undefined ? spec : { ...spec, subgraph: { ...sub, runner: runnerOf(sub.compiled) } });
   }
   return { ...ir, nodes };
+}
+
+/** The settings that are set, so that an unset one leaves the inner graph's default. */
+function definedOf(settings: Readonly<Record<string, number | undefined>> | undefined): Record<string, number> {
+  const set: Record<string, number> = {};
+  for (const [key, value] of Object.entries(settings ?? {})) if (value !== undefined) set[key] = value;
+  return set;
 }

@@ -54,6 +54,8 @@ export interface SubgraphRunOptions {
   readonly signal: AbortSignal;
   readonly threadId: string | undefined;
   readonly emit: ((event: { readonly type: string }) => void) | undefined;
+  /** The outer run's settings for holding a thread, which the inner run's thread follows. */
+  readonly thread?: { readonly leaseTtlMs?: number; readonly storeTimeoutMs?: number; readonly inProcessSleepMs?: number };
 }
 
 /** An inner thread as a subgraph task finds it when it runs again. */

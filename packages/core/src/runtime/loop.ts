@@ -171,6 +171,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         graph: ir.name,
         waits: store === undefined || scope === undefined ? undefined : runWaits({ store, scope, budget }, options),
         budget,
+        inner: options,
         known,
         steps: store === undefined || scope === undefined ? (runSteps ?? runStepScope()) : store.stepScope(scope),
         onSettled:

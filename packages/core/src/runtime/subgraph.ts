@@ -33,7 +33,13 @@ export async function runSubgraphAttempt(
   const runner = sub.runner!;
   const input = innerInput(sub, task);
   const threadId = env.steps.threadId === undefined || !runner.durable ? undefined : innerThreadOf(env.steps.threadId, task, request);
-  const options = { signal, threadId, emit: env.emit === undefined ? undefined : forward(env.emit, segment(task)) };
+  const emit = env.emit === undefined ? undefined : forward(env.emit, segment(task));
+  const inner = env.inner;
+  const thread =
+    inner === undefined
+      ? undefined
+      : { leaseTtlMs: inner.leaseTtlMs, storeTimeoutMs: inner.storeTimeoutMs, inProcessSleepMs: inner.inProcessSleepMs };
+  const options = { signal, threadId, emit, thread };
   let result: RunResult | SubgraphThread;
   try {
     result = threadId === undefined ? await runner.run(input, options) : await goOn(runner, { input, threadId, request, options });
