@@ -10,7 +10,7 @@ import {
   timingSummary,
   type ExampleOptions,
 } from "@weft/example-shared";
-import { reportGraph } from "./graph.js";
+import { reportGraph, writerGraph } from "./graph.js";
 import { DEFAULT_TOPIC, genericReply, REPLIES } from "./replies.js";
 
 const EXAMPLE_DIR = resolve(import.meta.dirname, "..");
@@ -38,7 +38,8 @@ export async function runReport(options: RunReportOptions = {}) {
   try {
     const graph = reportGraph({ client: llm.client, model: llm.model, writers });
     print(`Weft report demo (orchestrator-worker): "plan" asks a model for the sections, one "write" task`);
-    print(`per section writes it (at most ${writers} at a time), "assemble" adds an introduction.`);
+    print(`per section runs the writer subgraph, draft → critique → revise (at most ${writers} at a time),`);
+    print(`"assemble" adds an introduction.`);
     print(`Topic: ${topic}`);
     print(`(${llm.description})`);
     print();
@@ -64,7 +65,9 @@ export async function runReport(options: RunReportOptions = {}) {
       print();
       print(`Wrote ${relative(REPO_DIR, reportPath)} (${words(state.report)} words).`);
     }
-    return { state, outcome, graph, mode: llm.mode, reportPath, requests: llm.server?.requests ?? [] };
+    // The writer graph, for the drawing: `write` is drawn as a box holding it.
+    const writer = writerGraph({ client: llm.client, model: llm.model });
+    return { state, outcome, graph, writer, mode: llm.mode, reportPath, requests: llm.server?.requests ?? [] };
   } finally {
     await llm.close();
   }
@@ -75,9 +78,19 @@ function words(text: string): number {
 }
 
 startExample(import.meta.url, { topic: { type: "string" }, out: { type: "string" } }, async ({ values }) => {
-  const { graph, outcome } = await runReport({
+  const { graph, writer, outcome } = await runReport({
     ...(typeof values.topic === "string" ? { topic: values.topic } : {}),
     ...(typeof values.out === "string" ? { reportPath: resolve(process.cwd(), values.out) } : {}),
   });
-  return [{ name: "report", graph, events: outcome.events, labels: outcome.progress.views(), title: "report run" }];
+  return [
+    {
+      name: "report",
+      graph,
+      graphOptions: { subgraphs: { write: writer } },
+      // The timeline's bars are the run's own tasks; the writers' inner events (with a path) are not drawn.
+      events: outcome.events.filter((event) => event.path === undefined),
+      labels: outcome.progress.views(),
+      title: "report run",
+    },
+  ];
 });

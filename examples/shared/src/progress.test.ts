@@ -96,6 +96,58 @@ describe("runWithProgress", () => {
     expect(last).toMatch(/✅ work #0 +\d\.\d\ds\n.*✅ work #1 +\d\.\d\ds\n$/);
   });
 
+  it("shows a subgraph's runs as its outer tasks, named from the outer state, with the words their inner nodes stream", async () => {
+    // Each inner node streams two words as openai.delta events, as a streaming model node does.
+    const say = (words: string) => (_s: unknown, ctx: { emit: (data: unknown) => void }) => {
+      for (const word of words.split(" ")) ctx.emit({ type: "openai.delta", text: `${word} `, model: "m", attempt: 1 });
+      return {};
+    };
+    const Writer = z.object({ topic: z.string(), done: appendList(z.string()) });
+    const writer = new StateGraph(Writer, { name: "writer" })
+      .addNode("draft", say("first draft"))
+      .addNode("revise", (s: z.output<typeof Writer>, ctx) => ({ ...say("the revision")(s, ctx), done: s.topic }))
+      .addEdge(START, "draft")
+      .addEdge("draft", "revise")
+      .addEdge("revise", END)
+      .compile();
+    const Outer = z.object({ topics: z.array(z.string()), done: appendList(z.string()) });
+    const outer = new StateGraph(Outer, { name: "outer" })
+      .addNode("plan", () => ({}))
+      .addNode("write", writer, { concurrency: 1 })
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", (s) => s.topics.map((topic) => new Send("write", { topic })), ["write"])
+      .addEdge("write", END)
+      .compile();
+    const printed = collect();
+    const outcome = await runWithProgress(
+      outer,
+      { topics: ["tides", "winds"] },
+      {
+        progress: { out: printed.out },
+        // The state before the writers' step is the outer one: inner steps do not replace it.
+        label: (task, state) => (task.node === "write" ? `write ${state.topics[task.sendIndex!]}` : undefined),
+      },
+    );
+    expect(outcome.status).toBe("done");
+    expect(outcome.state?.done).toEqual(["tides", "winds"]);
+    expect(printedLines(printed.text())).toEqual([
+      "▶  plan started",
+      expect.stringMatching(/^✅ plan done in/),
+      "▶  write tides started",
+      "⏳ write winds queued (waiting for a free slot)",
+      expect.stringMatching(/^✅ write tides done in \d\.\d\ds$/),
+      "▶  write winds started",
+      expect.stringMatching(/^✅ write winds done in \d\.\d\ds; waited/),
+    ]);
+    // Only the outer tasks are views; each counted the words of its inner node that streamed last.
+    expect(outcome.progress.views().map((task) => [task.label, task.status, task.streamed])).toEqual([
+      ["plan", "done", ""],
+      ["write tides", "done", "the revision "],
+      ["write winds", "done", "the revision "],
+    ]);
+    expect(timingSummary(outcome)).toMatch(/: 3 tasks in 2 steps, /);
+  });
+
   it("returns the error of a failed run with the events so far", async () => {
     const failing = new StateGraph(z.object({ x: z.number().default(0) }))
       .addNode("boom", () => {

@@ -118,6 +118,10 @@ export class Progress {
       this.#timer?.unref?.();
       return;
     }
+    if (event.path !== undefined) {
+      this.#innerEvent(event, event.path);
+      return;
+    }
     if (event.type === "step:end") this.#state = event.state;
     if (!("taskId" in event) || this.#hide.has(event.node)) {
       if (event.type === "run:end" || event.type === "run:error") this.finish();
@@ -220,6 +224,18 @@ export class Progress {
       this.tasks.set(ref.taskId, task);
     }
     return task;
+  }
+
+  /**
+   * An event of a subgraph's inner run (it has a `path`). Its task ids, steps and states are the
+   * inner run's own, so it makes no line here; the text it streams counts for the outer task it
+   * runs in (the path's first segment), from the inner task that streams it.
+   */
+  #innerEvent(event: RunEvent<unknown, string>, path: readonly string[]): void {
+    const outer = this.views().findLast((task) => segment(task) === path[0] && task.parent === undefined);
+    if (outer === undefined || outer.status !== "running") return;
+    if (event.type === "task:start") outer.streamed = "";
+    if (event.type === "custom" && isOpenAIRunEvent(event, "openai.delta")) outer.streamed += event.data.text;
   }
 
   /** A tool call shows as a line of its own, under its tool node's task. */
@@ -328,6 +344,11 @@ function waited(task: TaskView): string {
   if (task.slotWaitMs > 0) parts.push(`${seconds(task.slotWaitMs)} for a slot`);
   if (task.rateWaitMs > 0) parts.push(`${seconds(task.rateWaitMs)} for rate limits`);
   return parts.length === 0 ? "" : `; waited ${parts.join(", ")}`;
+}
+
+/** How a path names a task: its node, with `#` and its Send index when a Send started it. */
+function segment(task: TaskView): string {
+  return task.sendIndex === undefined ? task.node : `${task.node}#${task.sendIndex}`;
 }
 
 /** An error's message, without the stack. */

@@ -14,6 +14,46 @@ async function fold(graph: { stream(input: never): AsyncIterable<never> }) {
 }
 
 describe("the run view", () => {
+  it("keeps a subgraph's inner events out of the outer tasks and state, and counts their model usage for their outer task", async () => {
+    const Inner = z.object({ i: z.number(), out: appendList(z.number()) });
+    const inner = new StateGraph(Inner, { name: "inner" })
+      .addNode("call", (_s, ctx) => {
+        ctx.emit({ type: "openai.usage", totalTokens: 10 });
+        return {};
+      })
+      .addNode("keep", (s, ctx) => {
+        ctx.emit({ type: "openai.usage", totalTokens: 5 });
+        return { out: s.i };
+      })
+      .addEdge(START, "call")
+      .addEdge("call", "keep")
+      .addEdge("keep", END)
+      .compile();
+    const graph = new StateGraph(State)
+      .addNode("plan", () => ({}))
+      .addNode("work", inner)
+      .addNode("done", () => ({}))
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", (s) => Array.from({ length: s.items }, (_, i) => new Send("work", { i })), ["work"])
+      .addEdge("work", "done")
+      .addEdge("done", END)
+      .compile();
+    const { view, events } = await fold(graph as never);
+    expect(events.some((event) => event.path !== undefined)).toBe(true);
+    expect([...view.tasks.values()].map((t) => [t.node, t.sendIndex, t.status, t.tokens])).toEqual([
+      ["plan", undefined, "done", 0],
+      ["work", 0, "done", 15],
+      ["work", 1, "done", 15],
+      ["work", 2, "done", 15],
+      ["work", 3, "done", 15],
+      ["done", undefined, "done", 0],
+    ]);
+    // Each step's state is the outer run's.
+    expect(view.stepInput.get(2)).toEqual({ items: 4, out: [] });
+    expect(view.stepInput.get(3)).toEqual({ items: 4, out: [0, 1, 2, 3] });
+    expect(view.state).toEqual({ items: 4, out: [0, 1, 2, 3] });
+  });
+
   it("folds a run's events into tasks with queued time, one attempt per try, retries, failures and counts", async () => {
     let tries = 0;
     const graph = new StateGraph(State)

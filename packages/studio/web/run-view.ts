@@ -62,6 +62,10 @@ export function emptyRun(runId?: string): RunView {
 export function applyEvent(view: RunView, event: StudioEvent): void {
   view.events++;
   view.now = Math.max(view.now, event.at);
+  if (event.path !== undefined) {
+    innerEvent(view, event, event.path);
+    return;
+  }
   switch (event.type) {
     case "run:start":
       view.stepInput.set(1, event.input);
@@ -109,11 +113,7 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
       return;
     }
     case "custom": {
-      const t = task(view, event);
-      t.custom.push(event.data);
-      // @weft/openai reports each model call's tokens as an "openai.usage" custom event.
-      const data = event.data as { type?: unknown; totalTokens?: unknown } | null;
-      if (data?.type === "openai.usage" && typeof data.totalTokens === "number") t.tokens += data.totalTokens;
+      addCustom(task(view, event), event.data);
       return;
     }
     case "interrupt": {
@@ -132,6 +132,26 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
       view.error = event.error;
       return;
   }
+}
+
+/**
+ * An event of a subgraph's inner run (it has a `path`): its task ids, steps and states are the
+ * inner run's own, so it is no task or state of this view. Its custom data (model usage,
+ * deltas) counts for the outer task it runs in, named by the path's first segment.
+ */
+function innerEvent(view: RunView, event: StudioEvent, path: readonly string[]): void {
+  if (event.type !== "custom") return;
+  const outer = [...view.tasks.values()].findLast(
+    (t) => (t.sendIndex === undefined ? t.node : `${t.node}#${t.sendIndex}`) === path[0] && t.status === "running",
+  );
+  if (outer !== undefined) addCustom(outer, event.data);
+}
+
+/** Keeps a custom event's data with its task; @weft/openai reports each model call's tokens as an "openai.usage" event. */
+function addCustom(t: TaskView, data: unknown): void {
+  t.custom.push(data);
+  const usage = data as { type?: unknown; totalTokens?: unknown } | null;
+  if (usage?.type === "openai.usage" && typeof usage.totalTokens === "number") t.tokens += usage.totalTokens;
 }
 
 function task(view: RunView, ref: { taskId: string; node: string; step: number; sendIndex: number | undefined }): TaskView {
