@@ -114,4 +114,50 @@ describe("a Command as a run's input", () => {
     expect(error.code).toBe("INVALID_UPDATE");
     expect(await graph.getHistory("t")).toHaveLength(before.length);
   });
+
+  describe("without a thread", () => {
+    function plain() {
+      const ran: string[] = [];
+      const compiled = new StateGraph(State)
+        .addNode("first", () => {
+          ran.push("first");
+          return { log: "first" };
+        })
+        .addNode("second", (state) => {
+          ran.push("second");
+          return { log: `second:${state.note}` };
+        })
+        .addEdge(START, "first")
+        .addEdge("first", "second")
+        .addEdge("second", END)
+        .compile();
+      return { compiled, ran };
+    }
+
+    it("a Command's update is the run's input and its goto replaces START's edges", async () => {
+      const { compiled, ran } = plain();
+      const final = await compiled.invoke(new Command({ update: { note: "n", log: "in" }, goto: "second" }));
+      expect(ran).toEqual(["second"]);
+      expect(final.log).toEqual(["in", "second:n"]);
+    });
+
+    it("a Command with only an update starts at START's edges; one with only a goto starts from the defaults", async () => {
+      const { compiled, ran } = plain();
+      expect((await compiled.invoke(new Command({ update: { note: "u" } }))).log).toEqual(["first", "second:u"]);
+      expect((await compiled.invoke(new Command({ goto: "second" }))).log).toEqual(["second:"]);
+      expect(ran).toEqual(["first", "second", "second"]);
+    });
+
+    it("refuses a resume, an empty Command, a goto to an unknown node and a bad update, running nothing", async () => {
+      const { compiled, ran } = plain();
+      expect(await rejectionOf(compiled.invoke(new Command({ resume: "yes", goto: "second" })))).toMatchObject({ code: "INVALID_INPUT" });
+      expect(await rejectionOf(compiled.invoke(new Command({})))).toMatchObject({ code: "INVALID_INPUT" });
+      expect(await rejectionOf(compiled.invoke(new Command({ goto: "nowhere" as never })))).toMatchObject({
+        code: "UNKNOWN_NODE",
+        details: { node: "nowhere" },
+      });
+      expect(await rejectionOf(compiled.invoke(new Command({ update: { note: 5 } as never })))).toMatchObject({ code: "INVALID_INPUT" });
+      expect(ran).toEqual([]);
+    });
+  });
 });

@@ -1,7 +1,8 @@
-import { END, RateLimit, Send, START, StateGraph, appendList } from "@weft/core";
+import { END, MemoryCheckpointer, RateLimit, Send, START, StateGraph, appendList } from "@weft/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { callModel, modelNode, runToolCalls, tool } from "../src/index.js";
+import type { ChatCompletionMessageToolCall } from "openai/resources/chat/completions";
+import { callModel, modelNode, runToolCalls, tool, toolNode } from "../src/index.js";
 import { startTestServer, type TestServer } from "../src/testing/index.js";
 
 let server: TestServer | undefined;
@@ -19,9 +20,21 @@ describe("rate limits on model calls", () => {
     const limit = new RateLimit({ key: "openai", tokens: { limit: 100, intervalMs: 1000 } });
     const client = server.client();
     const t0 = performance.now();
-    for (let i = 0; i < 5; i++) await callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimateTokens: 60 });
+    for (let i = 0; i < 5; i++)
+      await callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimate: { inputTokens: 60 } });
     expect(performance.now() - t0).toBeLessThan(900);
     expect(server.requests).toHaveLength(5);
+  });
+
+  it("counts a call's estimate, the one its budgets hold back, at its token limits", async () => {
+    server = await startTestServer({ handler: () => ({ text: "ok", latencyMs: 50, usage: { prompt_tokens: 1, completion_tokens: 1 } }) });
+    const limit = new RateLimit({ key: "openai", tokens: { limit: 100, intervalMs: 500 } });
+    const client = server.client();
+    // Estimated at 60 tokens each, two calls at once do not fit: the second waits for the first's answer.
+    const estimate = { inputTokens: 40, outputTokens: 20 };
+    await Promise.all([0, 1].map((i) => callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimate })));
+    const [first, second] = server.requests;
+    expect(second!.receivedAt).toBeGreaterThanOrEqual(first!.respondedAt!);
   });
 
   it("estimates a call from its messages and max_completion_tokens when not told", async () => {
@@ -96,4 +109,44 @@ describe("rate limits on model calls", () => {
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(95);
     expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(95);
   });
+
+  it("takes no turn for a tool call whose step is saved: a retried tool node does not wait for the limit again", async () => {
+    // One call a minute: a second turn would outlast the test's timeout.
+    const perMinute = new RateLimit({ key: "search", requests: { limit: 1, intervalMs: 60_000 } });
+    let searches = 0;
+    const search = tool({
+      name: "search",
+      parameters: z.object({ q: z.string() }),
+      rateLimit: perMinute,
+      execute: ({ q }) => {
+        searches++;
+        return `found ${q}`;
+      },
+    });
+    let outputs = 0;
+    const State = z.object({ calls: z.array(z.any()), found: z.array(z.string()).default([]) });
+    const graph = new StateGraph(State)
+      .addNode(
+        "tools",
+        toolNode({
+          tools: [search],
+          calls: (state: { calls: ChatCompletionMessageToolCall[] }) => state.calls,
+          output: (results) => {
+            if (outputs++ === 0) throw new Error("the first output is lost");
+            return { found: results.map((result) => String(result.message.content)) };
+          },
+        }),
+        { retry: { maxAttempts: 2, backoff: { initialMs: 1, jitter: false } } },
+      )
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    const call = { id: "call_0", type: "function" as const, function: { name: "search", arguments: JSON.stringify({ q: "weft" }) } };
+
+    const state = await graph.invoke({ calls: [call] }, { threadId: "saved-tool" });
+
+    expect(state.found).toEqual(["found weft"]);
+    expect(outputs).toBe(2);
+    expect(searches).toBe(1);
+  }, 10_000);
 });

@@ -250,13 +250,25 @@ function freshSession(program: Program, input: unknown): RunSession {
   };
 }
 
+/**
+ * A run without a thread starts from its input, or from a `Command`'s `update` at its `goto`
+ * targets (START's edges when it has none). Nothing can be resumed without a thread.
+ */
 async function freshStart(program: Program, input: unknown): Promise<Start> {
-  if (input === null || input === undefined || isCommand(input)) {
+  const command = isCommand(input) ? input : undefined;
+  if (
+    input === null ||
+    input === undefined ||
+    command?.resume !== undefined ||
+    (command !== undefined && command.update === undefined && command.goto.length === 0)
+  ) {
     throw graphError("INVALID_INPUT", "resumeWithoutThread", {});
   }
-  const state = program.table.initial(input);
+  const state = program.table.initial(command === undefined ? input : (command.update ?? {}));
   const fresh = newPlanner(program, undefined);
-  const tasks = await plan(program, { state, step: 0, planner: fresh, after: { from: "start" } });
+  const after =
+    command !== undefined && command.goto.length > 0 ? { from: "goto" as const, goto: command.goto } : { from: "start" as const };
+  const tasks = await plan(program, { state, step: 0, planner: fresh, after });
   return { state, tasks, planner: fresh, known: new Map(), checkpointId: undefined, skipBreakpoint: false };
 }
 

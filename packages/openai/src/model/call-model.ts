@@ -14,9 +14,9 @@ import type { Tool } from "../tools/tool.js";
 import { ChunkAccumulator, fromCompletion, type RawAnswer } from "./accumulate.js";
 import { parseStructured, preview } from "./parse.js";
 import type { CallContext, ChatClient, ModelAnswer, ModelRequest } from "./types.js";
-import { estimateRequest, type ModelEstimate } from "./estimate.js";
+import { estimateRequest, type ModelEstimate, tokensOf } from "./estimate.js";
 import type { Usage, UsageReservation } from "@weft/core";
-import { estimateTokens, pauseAfter, takeTurns } from "./turns.js";
+import { pauseAfter, takeTurns } from "./turns.js";
 
 /**
  * The parsed output type for an optional schema.
@@ -54,19 +54,18 @@ export interface CallModelOptions<TSchema extends z.ZodType | undefined = undefi
   /** Extra request parameters: `temperature`, `tool_choice`, `max_completion_tokens`… */
   readonly request?: ModelRequest;
   /**
-   * What the call is expected to use, checked against the run's budgets before it starts.
+   * What the call is expected to use: checked against the run's budgets before it starts, and
+   * what it counts for at its rate limits' token limits until the answer reports its usage.
    * Default: the messages' text at about four characters a token, plus `max_completion_tokens`.
    */
   readonly estimate?: ModelEstimate;
   /**
    * Provider rate limits (`RateLimit` from `@weft/core`): the call waits its turn at each just
-   * before the request goes, counts for `estimateTokens` and then for the usage the answer
+   * before the request goes, counts for its `estimate` and then for the usage the answer
    * reports, and a 429 pauses the key for every caller that shares it. Shared through Redis,
    * the limit holds where the requests leave, whichever worker makes them.
    */
   readonly rateLimit?: RateLimit | readonly RateLimit[];
-  /** The tokens the call is expected to use, for token limits. Default: the messages' characters / 4 plus `max_completion_tokens`. */
-  readonly estimateTokens?: number;
 }
 
 /**
@@ -110,11 +109,13 @@ export async function callModel<TSchema extends z.ZodType | undefined = undefine
  */
 async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: CallContext): Promise<RawAnswer> {
   const body = requestBody(options);
-  const reservation = reserve(options, body, ctx);
   const limits = options.rateLimit;
+  // One estimate serves both: the budgets hold it back, the rate limits count it.
+  const estimate = ctx.reserveUsage === undefined && limits === undefined ? undefined : (options.estimate ?? estimateRequest(body));
+  const reservation = estimate === undefined ? undefined : reserve(options.model, estimate, ctx);
   let tickets: Awaited<ReturnType<typeof takeTurns>>;
   try {
-    tickets = await takeTurns(limits, options.estimateTokens ?? (limits === undefined ? 0 : estimateTokens(body)), ctx.signal);
+    tickets = await takeTurns(limits, estimate === undefined ? 0 : tokensOf(estimate), ctx.signal);
   } catch (error) {
     reservation?.settle();
     throw error;
@@ -145,14 +146,8 @@ async function request(options: CallModelOptions<z.ZodType | undefined>, ctx: Ca
 }
 
 /** Holds back the call's estimate, when the caller counts usage; throws `BUDGET_EXCEEDED` when it does not fit. */
-function reserve(
-  options: CallModelOptions<z.ZodType | undefined>,
-  body: ChatCompletionCreateParams,
-  ctx: CallContext,
-): UsageReservation | undefined {
-  if (ctx.reserveUsage === undefined) return undefined;
-  const estimate = options.estimate ?? estimateRequest(body);
-  return ctx.reserveUsage({ model: options.model, inputTokens: estimate.inputTokens ?? 0, outputTokens: estimate.outputTokens ?? 0 });
+function reserve(model: string, estimate: ModelEstimate, ctx: CallContext): UsageReservation | undefined {
+  return ctx.reserveUsage?.({ model, inputTokens: estimate.inputTokens ?? 0, outputTokens: estimate.outputTokens ?? 0 });
 }
 
 /** A call's usage as budgets count it; priced by the model asked for, as `budget.prices` names it. */

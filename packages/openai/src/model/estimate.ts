@@ -46,3 +46,8 @@ export function estimateRequest(body: ChatCompletionCreateParams): ModelEstimate
   const cap = request.max_completion_tokens ?? request.max_tokens;
   return { inputTokens: Math.ceil(chars / CHARS_PER_TOKEN), outputTokens: typeof cap === "number" && cap > 0 ? cap : 0 };
 }
+
+/** The tokens an estimate counts for at a rate limit's token limit: its input and its answer. */
+export function tokensOf(estimate: ModelEstimate): number {
+  return (estimate.inputTokens ?? 0) + (estimate.outputTokens ?? 0);
+}

@@ -50,10 +50,9 @@ export interface ModelNodeOptions<TInput, TUpdate, TSchema extends z.ZodType | u
   readonly request?: FromInput<TInput, ModelRequest>;
   /** Provider rate limits each call waits its turn at, just before it goes; see {@link CallModelOptions.rateLimit}. */
   readonly rateLimit?: RateLimit | readonly RateLimit[];
-  /** The tokens a call is expected to use, from the input; default from the messages (see {@link CallModelOptions.estimateTokens}). */
-  readonly estimateTokens?: FromInput<TInput, number>;
   /**
-   * What a call is expected to use, checked against the run's budgets before it starts;
+   * What a call is expected to use, fixed or from the input: checked against the run's budgets
+   * before it starts and counted at its rate limits (see {@link CallModelOptions.estimate});
    * default: the messages' text at about four characters a token, plus `max_completion_tokens`.
    */
   readonly estimate?: FromInput<TInput, ModelEstimate>;
@@ -108,7 +107,6 @@ export function modelNode<TInput, TUpdate, TSchema extends z.ZodType | undefined
         ...(options.request === undefined ? {} : { request: resolve(options.request, input) }),
         ...(options.estimate === undefined ? {} : { estimate: resolve(options.estimate, input) }),
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
-        ...(options.estimateTokens === undefined ? {} : { estimateTokens: resolve(options.estimateTokens, input) }),
       },
       ctx,
     );

@@ -1,19 +1,7 @@
 import type { RateLimit, RateTicket } from "@weft/core";
-import type { ChatCompletionCreateParams } from "openai/resources/chat/completions";
-import { estimateRequest } from "./estimate.js";
 
 /** The rate limits of one call, as given: one, several, or none. */
 export type RateLimits = RateLimit | readonly RateLimit[] | undefined;
-
-/**
- * A rough count of the tokens a request will use, for token limits before the answer tells:
- * the budgets' estimate of the request (its messages' text at about four characters a token,
- * plus the completion it allows). The turn is corrected with the real usage once the answer arrives.
- */
-export function estimateTokens(body: ChatCompletionCreateParams): number {
-  const { inputTokens = 0, outputTokens = 0 } = estimateRequest(body);
-  return inputTokens + outputTokens;
-}
 
 /** Waits for a turn at each limit, in order; on an abort, gives back the turns already taken. */
 export async function takeTurns(limits: RateLimits, tokens: number, signal: AbortSignal | undefined): Promise<RateTicket[]> {

@@ -168,13 +168,7 @@ async function runOne(
     });
   }
 
-  // The turn is taken before the call's own timeout starts: waiting for it is not running.
-  const tickets = await takeTurns(tool.rateLimit, 0, signal);
-  try {
-    return await callTool(tool, args.data, { call, index, signal, options, emit }, done);
-  } finally {
-    for (const ticket of tickets) ticket.settle(undefined);
-  }
+  return callTool(tool, args.data, { call, index, signal, options, emit }, done);
 }
 
 /** Runs one validated call of `tool`, bounded by its timeout; a failure becomes an error message for the model. */
@@ -196,22 +190,34 @@ async function callTool(
   const controller = new AbortController();
   const callSignal = AbortSignal.any([signal, controller.signal]);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let startClock = (): void => {};
   const timedOut = new Promise<"timeout">((resolve) => {
     if (timeoutMs === undefined) return;
-    timer = setTimeout(() => {
-      controller.abort(new Error(`Tool "${name}" timed out after ${timeoutMs} ms.`));
-      resolve("timeout");
-    }, timeoutMs);
+    startClock = () => {
+      timer = setTimeout(() => {
+        controller.abort(new Error(`Tool "${name}" timed out after ${timeoutMs} ms.`));
+        resolve("timeout");
+      }, timeoutMs);
+    };
   });
   // Set when the tool itself threw: anything else that throws (saving its step) fails the node.
   let toolThrew = false;
-  const execute = () =>
-    Promise.resolve()
-      .then(() => tool.execute(data, { signal: callSignal, callId: call.id, index, emit }))
-      .catch((error: unknown) => {
-        toolThrew = true;
-        throw error;
-      });
+  // A call whose step is saved neither waits for a turn nor runs. Otherwise the turn is taken
+  // first, and the call's own timeout starts after it: waiting for a turn is not running.
+  const execute = async () => {
+    const tickets = await takeTurns(tool.rateLimit, 0, signal);
+    startClock();
+    try {
+      return await Promise.resolve()
+        .then(() => tool.execute(data, { signal: callSignal, callId: call.id, index, emit }))
+        .catch((error: unknown) => {
+          toolThrew = true;
+          throw error;
+        });
+    } finally {
+      for (const ticket of tickets) ticket.settle(undefined);
+    }
+  };
   try {
     const execution = options.step === undefined ? execute() : options.step(`openai.tool:${call.id}`, execute);
     const outcome = await Promise.race([execution.then((value) => ({ value })), timedOut]);
