@@ -23,18 +23,23 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
   const { ir } = program;
   return {
     durable: threads !== undefined,
-    run: (input, { signal, threadId, emit, thread }) => {
+    run: (input, { signal, threadId, emit, thread, budget }) => {
       const checked = checkGraphInput(ir.input, input);
       const options: RunOptions =
         threadId === undefined ? { ...defaults, signal } : { ...defaults, ...definedOf(thread), signal, threadId, ifBusy: "enqueue" };
       const session =
         threadId === undefined || threads === undefined ? undefined : () => threads.session(checked, { ...options, threadId });
-      return runGraph(program, { input: checked, options, emit, session, nested: true });
+      return runGraph(program, { input: checked, options, emit, session, nested: true, outerBudget: budget });
     },
     peek: async (threadId) => {
       const state = await threads?.state(threadId, undefined);
       if (state === undefined) return undefined;
-      return { values: graphOutput(ir.output, state.values), next: state.next.length, interrupts: state.interrupts };
+      return {
+        values: graphOutput(ir.output, state.values),
+        next: state.next.length,
+        interrupts: state.interrupts,
+        spent: state.budget?.spent,
+      };
     },
     initial: (input) => graphOutput(ir.output, program.table.initial(checkGraphInput(ir.input, input))),
     now: () => threads!.checkpointer.now(),

@@ -233,6 +233,11 @@ export interface GraphErrorDetailsByCode {
    * over it was spent, or the call's estimate did not fit in what was left.
    */
   BUDGET_EXCEEDED: TaskRef & {
+    /**
+     * For a task of a subgraph's inner run refused by a budget of a run further out: the outer
+     * tasks it runs in, outermost first, then the task itself, from the run whose budget refused.
+     */
+    readonly path?: readonly string[] | undefined;
     /** Whose budget: the run's, or a Send's the task descends from. */
     readonly budget: "run" | "send";
     /** For a Send's budget: the task the Send started. */

@@ -263,7 +263,7 @@ export const MESSAGES = {
       const amount = (value: number): string => (d.limit === "tokens" ? `${value} tokens` : `$${value}`);
       const need = d.estimate > 0 ? `; the call needs an estimated ${amount(d.estimate)}` : "";
       return (
-        `Node "${d.node}"${sendLabel(d.sendIndex)} in step ${d.step} did not start a call: ${whose} of ${amount(d.max)} ` +
+        `Node "${d.node}"${sendLabel(d.sendIndex)} in step ${d.step}${inside(d.path)} did not start a call: ${whose} of ${amount(d.max)} ` +
         `has ${amount(d.spent)} spent or reserved${need}. Give the run (or the Send) a bigger budget to go on.`
       );
     },
@@ -292,4 +292,9 @@ function checkpoint(id: string | null): string {
 
 function quoted(names: readonly string[]): string {
   return names.map((name) => `"${name}"`).join(", ");
+}
+
+/** `" (inside research#3 › team)"` for a task of a subgraph's inner run, or the empty string. */
+function inside(path: readonly string[] | undefined): string {
+  return path === undefined || path.length < 2 ? "" : ` (inside ${path.slice(0, -1).join(" › ")})`;
 }

@@ -3,6 +3,7 @@ import type { AnyStateSchema } from "../state/types.js";
 import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
 import type { RateLimit } from "../controls/rate-limit.js";
 import type { RetryPolicy } from "../controls/retry.js";
+import type { OuterBudget, Spent } from "../records/budget.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunResult } from "../records/run.js";
 
@@ -54,6 +55,8 @@ export interface SubgraphRunOptions {
   readonly signal: AbortSignal;
   readonly threadId: string | undefined;
   readonly emit: ((event: { readonly type: string }) => void) | undefined;
+  /** The budgets over the outer task, which the inner run's usage also counts against. */
+  readonly budget?: OuterBudget;
   /** The outer run's settings for holding a thread, which the inner run's thread follows. */
   readonly thread?: { readonly leaseTtlMs?: number; readonly storeTimeoutMs?: number; readonly inProcessSleepMs?: number };
 }
@@ -65,6 +68,8 @@ export interface SubgraphThread {
   /** How many tasks its next step has: 0 once the inner run has finished. */
   readonly next: number;
   readonly interrupts: readonly PendingInterrupt[];
+  /** What the inner run has spent so far (with what tasks of its next step spent); undefined when it reported nothing. */
+  readonly spent: Spent | undefined;
 }
 
 /** How a subgraph node's inner graph runs, bound to the checkpointer of the graph that holds it. */

@@ -22,7 +22,7 @@ import type { Executor } from "../records/attempt.js";
 import { sharedLimiter } from "../controls/concurrency-limit.js";
 import type { Gate } from "../controls/gate.js";
 import { Limiter } from "../controls/limiter.js";
-import type { SavedBudget, Spent } from "../records/budget.js";
+import type { OuterBudget, SavedBudget, Spent } from "../records/budget.js";
 import { BudgetLedger } from "./budget-ledger.js";
 import { rateGate } from "../controls/rate-limit.js";
 import type { Slots } from "./admission.js";
@@ -100,6 +100,8 @@ export interface RunRequest {
   readonly session: (() => RunSession) | undefined;
   /** True for the inner run of a subgraph node, which may end with a Command to its parent. */
   readonly nested?: boolean;
+  /** For the inner run of a subgraph node: the budgets over the outer task, which its usage also counts against. */
+  readonly outerBudget?: OuterBudget | undefined;
 }
 
 /**
@@ -121,7 +123,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const { start, store } = await session.open(run);
     let { state, tasks, known, checkpointId, skipBreakpoint } = start;
     const planner = start.planner;
-    const budget = new BudgetLedger(options.budget, start.budget);
+    const budget = new BudgetLedger(options.budget, start.budget, request.outerBudget);
     for (const { task, spent } of start.carried ?? []) budget.carry(task, spent);
     const slots = gatesOf(ir, options.maxConcurrency);
     /** The tasks of the last three steps, to name the loop when maxSteps is reached. */

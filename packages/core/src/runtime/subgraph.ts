@@ -5,11 +5,13 @@ import type { SubgraphRunner, SubgraphSpec, SubgraphThread } from "../graph/ir.j
 import type { AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunResult } from "../records/run.js";
-import type { TaskRef } from "../records/task-ref.js";
+import type { OuterBudget, Spender, Spent } from "../records/budget.js";
+import { taskRef, type TaskRef } from "../records/task-ref.js";
 import type { Snapshot } from "../records/write.js";
 import type { RunEvent } from "../stream/events.js";
 import { isParentSignal } from "./parent.js";
 import { NO_GOTO } from "./result.js";
+import type { BudgetLedger } from "./budget-ledger.js";
 import type { StepEnv, Task } from "./task.js";
 
 /**
@@ -33,16 +35,19 @@ export async function runSubgraphAttempt(
   const runner = sub.runner!;
   const input = innerInput(sub, task);
   const threadId = env.steps.threadId === undefined || !runner.durable ? undefined : innerThreadOf(env.steps.threadId, task, request);
-  const emit = env.emit === undefined ? undefined : forward(env.emit, segment(task));
+  const emit = env.emit === undefined ? undefined : forward(env.emit, { task, ledger: env.budget });
   const inner = env.inner;
   const thread =
     inner === undefined
       ? undefined
       : { leaseTtlMs: inner.leaseTtlMs, storeTimeoutMs: inner.storeTimeoutMs, inProcessSleepMs: inner.inProcessSleepMs };
-  const options = { signal, threadId, emit, thread };
+  const options = { signal, threadId, emit, thread, budget: outerBudget(env.budget, task) };
   let result: RunResult | SubgraphThread;
   try {
-    result = threadId === undefined ? await runner.run(input, options) : await goOn(runner, { input, threadId, request, options });
+    result =
+      threadId === undefined
+        ? await runner.run(input, options)
+        : await goOn(runner, { input, threadId, request, options, task, ledger: env.budget });
   } catch (error) {
     const parent = parentCommandOf(error);
     if (parent === undefined) throw error;
@@ -77,14 +82,26 @@ export function innerThreadId(outer: string, task: Pick<TaskRef, "node" | "sendI
   return `${outer}/${segment(task)}/${key}`;
 }
 
-/** Starts the inner thread, or goes on from where it stands. */
+/**
+ * Starts the inner thread, or goes on from where it stands. What the inner run spent in its
+ * earlier runs (before an interrupt, a failed attempt or a crash) and the outer task does not
+ * hold yet is counted first, so that a budget over the task sees it.
+ */
 async function goOn(
   runner: SubgraphRunner,
-  at: { input: unknown; threadId: string; request: AttemptRequest; options: Parameters<SubgraphRunner["run"]>[1] },
+  at: {
+    input: unknown;
+    threadId: string;
+    request: AttemptRequest;
+    options: Parameters<SubgraphRunner["run"]>[1];
+    task: Task;
+    ledger: BudgetLedger;
+  },
 ): Promise<RunResult | SubgraphThread> {
   const { threadId, request, options } = at;
   const saved = await runner.peek(threadId);
   if (saved === undefined) return runner.run(at.input, options);
+  if (saved.spent !== undefined) at.ledger.catchUp(at.task, saved.spent);
   // Finished before the outer step could save the task's result: its state is the result.
   if (saved.next === 0) return saved;
   const waiting = firstInterrupt(saved.interrupts);
@@ -174,13 +191,48 @@ function startsWith(list: readonly unknown[], prefix: readonly unknown[]): boole
   return prefix.length <= list.length && prefix.every((item, i) => isDeepStrictEqual(item, list[i]));
 }
 
-/** The inner run's events, on the outer stream under the task's path; the inner run's own start and end stay inside. */
-function forward(emit: (event: RunEvent) => void, outer: string): (event: { readonly type: string }) => void {
+/**
+ * The inner run's events, on the outer stream under the task's path; the inner run's own start
+ * and end stay inside. A usage event lists the budgets over the outer task first, then the
+ * inner run's that limit something, under the task's path.
+ */
+function forward(
+  emit: (event: RunEvent) => void,
+  at: { readonly task: Task; readonly ledger: BudgetLedger },
+): (event: { readonly type: string }) => void {
+  const outer = segment(at.task);
   return (event) => {
     if (event.type === "run:start" || event.type === "run:end" || event.type === "run:error") return;
     const inner = event as RunEvent;
     const own = inner.path ?? ("taskId" in inner ? [segment(inner)] : []);
-    emit({ ...inner, path: [outer, ...own] });
+    if (inner.type !== "task:usage") {
+      emit({ ...inner, path: [outer, ...own] });
+      return;
+    }
+    const budgets = [...at.ledger.statusOf(at.task)];
+    for (const budget of inner.budgets) {
+      if (budget.scope === "run" && budget.path === undefined && Object.keys(budget.limit).length === 0) continue;
+      budgets.push({ ...budget, path: [outer, ...(budget.path ?? [])] });
+    }
+    emit({ ...inner, budgets, path: [outer, ...own] });
+  };
+}
+
+/**
+ * The budgets over a subgraph task, as its inner run counts against them: the outer run's
+ * ledger for this task, and who spent named with their path under it.
+ */
+function outerBudget(ledger: BudgetLedger, task: Task): OuterBudget {
+  const outer = segment(task);
+  const under = (by: Spender): Spender => ({ ...taskRef(by), path: [outer, ...(by.path ?? [segment(by)])] });
+  return {
+    prices: ledger.prices,
+    reserve: (by, estimate) => ledger.reserve(task, estimate, under(by)),
+    release: (hold) => ledger.release(task, hold as Spent),
+    charge: (by, usage) => {
+      ledger.charge(task, usage, under(by));
+    },
+    count: (by, spent) => ledger.count(task, spent, under(by)),
   };
 }
 
