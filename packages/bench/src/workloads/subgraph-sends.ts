@@ -1,8 +1,11 @@
-import { appendList, Command, END, Send, START, StateGraph } from "@weft/core";
+import * as weftCore from "@weft/core";
+import { Command, END, Send, START } from "@weft/core";
 import { z } from "zod";
-import { pick, range, type Workload } from "./workload.js";
+import type { WeftCore } from "./sends.js";
+import { pick, range, type RunOnce, type Workload } from "./workload.js";
 
-const Parent = z.object({ n: z.number(), items: appendList(z.number()), total: z.number().optional() });
+const parentState = (core: WeftCore) => z.object({ n: z.number(), items: core.appendList(z.number()), total: z.number().optional() });
+const Parent = parentState(weftCore);
 
 /** The worker's three steps, the same functions in both graphs: x = (i + 1) × 2, kept as the item. */
 const a = ({ i }: { i: number }) => ({ x: i + 1 });
@@ -30,31 +33,39 @@ export function subgraphSends(n: number): Workload {
   };
 }
 
+/** One run of `n` Sends to the subgraph on the given copy of core, for side-by-side comparisons. */
+export function weftSubgraphSends(n: number, core: WeftCore = weftCore): RunOnce {
+  const graph = subgraphGraph(core);
+  return () => graph.invoke({ n });
+}
+
 /** planner → n × Send("worker", { i }) → final, where `worker` is the compiled graph a → b → c. */
-function subgraphGraph() {
-  const Worker = z.object({ i: z.number(), x: z.number().default(0), items: appendList(z.number()) });
+function subgraphGraph(core: WeftCore = weftCore) {
+  const { StateGraph } = core;
+  const Worker = z.object({ i: z.number(), x: z.number().default(0), items: core.appendList(z.number()) });
   const worker = new StateGraph(Worker, { name: "worker", input: Worker.pick({ i: true }), output: Worker.pick({ items: true }) })
     .addNode("a", a)
     .addNode("b", b)
     .addNode("c", c)
-    .addEdge(START, "a")
+    .addEdge(core.START, "a")
     .addEdge("a", "b")
     .addEdge("b", "c")
-    .addEdge("c", END)
+    .addEdge("c", core.END)
     .compile();
-  return new StateGraph(Parent, { name: "subgraph-sends" })
+  return new StateGraph(parentState(core), { name: "subgraph-sends" })
     .addNode("planner", () => undefined)
     .addNode("worker", worker)
     .addNode("final", (s) => ({ total: s.items.length }))
-    .addEdge(START, "planner")
-    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new Send("worker", { i })), ["worker"])
+    .addEdge(core.START, "planner")
+    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new core.Send("worker", { i })), ["worker"])
     .addEdge("worker", "final")
-    .addEdge("final", END)
+    .addEdge("final", core.END)
     .compile();
 }
 
 /** planner → n × Send("worker_a", { i }) → Send("worker_b", { x }) → Send("worker_c", { x }) → final. */
 function inlinedGraph() {
+  const { StateGraph } = weftCore;
   const I = z.object({ i: z.number() });
   const X = z.object({ x: z.number() });
   return new StateGraph(Parent, { name: "inlined-sends" })

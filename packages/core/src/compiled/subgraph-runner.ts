@@ -23,13 +23,13 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
   const { ir } = program;
   return {
     durable: threads !== undefined,
-    run: (input, { signal, threadId, emit, thread, budget }) => {
-      const checked = checkGraphInput(ir.input, input);
+    run: (input, { signal, threadId, emit, thread, budget, start }) => {
+      const checked = start === undefined ? checkGraphInput(ir.input, input) : start.input;
       const options: RunOptions =
         threadId === undefined ? { ...defaults, signal } : { ...defaults, ...definedOf(thread), signal, threadId, ifBusy: "enqueue" };
       const session =
         threadId === undefined || threads === undefined ? undefined : () => threads.session(checked, { ...options, threadId });
-      return runGraph(program, { input: checked, options, emit, session, nested: true, outerBudget: budget });
+      return runGraph(program, { input: checked, options, emit, session, nested: true, outerBudget: budget, initial: start?.state });
     },
     peek: async (threadId) => {
       const state = await threads?.state(threadId, undefined);
@@ -41,7 +41,10 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
         spent: state.budget?.spent,
       };
     },
-    initial: (input) => graphOutput(ir.output, program.table.initial(checkGraphInput(ir.input, input))),
+    start: (input) => {
+      const checked = checkGraphInput(ir.input, input);
+      return { input: checked, state: program.table.initial(checked) };
+    },
     now: () => threads!.checkpointer.now(),
     deleteThread: source.deleteThread,
   };

@@ -57,6 +57,8 @@ export interface SubgraphRunOptions {
   readonly emit: ((event: { readonly type: string }) => void) | undefined;
   /** The budgets over the outer task, which the inner run's usage also counts against. */
   readonly budget?: OuterBudget;
+  /** For a run without a thread: where it starts, from {@link SubgraphRunner.start}; the input is its checked input. */
+  readonly start?: SubgraphStart;
   /** The outer run's settings for holding a thread, which the inner run's thread follows. */
   readonly thread?: { readonly leaseTtlMs?: number; readonly storeTimeoutMs?: number; readonly inProcessSleepMs?: number };
 }
@@ -72,6 +74,12 @@ export interface SubgraphThread {
   readonly spent: Spent | undefined;
 }
 
+/** Where an inner run of an input starts: the input as its graph's input schema checked it, and the state made of it. */
+export interface SubgraphStart {
+  readonly input: unknown;
+  readonly state: Readonly<Record<string, unknown>>;
+}
+
 /** How a subgraph node's inner graph runs, bound to the checkpointer of the graph that holds it. */
 export interface SubgraphRunner {
   /** True when the inner runs may have a thread (the outer graph has a checkpointer). */
@@ -80,8 +88,8 @@ export interface SubgraphRunner {
   run(input: unknown, options: SubgraphRunOptions): Promise<RunResult>;
   /** The inner thread's latest checkpoint; undefined for a thread not started yet. */
   peek(threadId: string): Promise<SubgraphThread | undefined>;
-  /** The inner state a run of `input` starts from, limited to the output keys (validates `input`). */
-  initial(input: unknown): Record<string, unknown>;
+  /** Validates `input` once, and makes the inner state a run of it starts from. */
+  start(input: unknown): SubgraphStart;
   /** The checkpointer's clock, in epoch milliseconds. */
   now(): Promise<number>;
   /** Removes an inner thread, with the inner threads of its own subgraph tasks. */

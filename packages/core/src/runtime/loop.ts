@@ -102,6 +102,8 @@ export interface RunRequest {
   readonly nested?: boolean;
   /** For the inner run of a subgraph node: the budgets over the outer task, which its usage also counts against. */
   readonly outerBudget?: OuterBudget | undefined;
+  /** For a run without a thread: the state its input makes, when the caller has made it already. */
+  readonly initial?: Snapshot | undefined;
 }
 
 /**
@@ -111,12 +113,13 @@ export interface RunRequest {
  */
 export async function runGraph(program: Program, request: RunRequest): Promise<RunResult> {
   const { input, options, emit } = request;
-  checkRunOptions(options);
+  // An inner run's options are its graph's defaults, checked by `compile()`, and the engine's own.
+  if (request.nested !== true) checkRunOptions(options);
   const { ir, table, routing } = program;
   const t0 = performance.now();
   const at = (): number => performance.now() - t0;
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
-  const session = request.session === undefined ? freshSession(program, input) : request.session();
+  const session = request.session === undefined ? freshSession(program, input, request.initial) : request.session();
   const run = new RunControl(options);
   try {
     emit?.({ type: "run:start", input, at: at() });
@@ -245,9 +248,9 @@ function runWaits(at: { store: StepStore; scope: string; budget: BudgetLedger },
 }
 
 /** A run without a thread: it starts from its input and saves nothing. */
-function freshSession(program: Program, input: unknown): RunSession {
+function freshSession(program: Program, input: unknown, initial: Snapshot | undefined): RunSession {
   return {
-    open: async () => ({ start: await freshStart(program, input), store: undefined }),
+    open: async () => ({ start: await freshStart(program, input, initial), store: undefined }),
     close: async () => {},
   };
 }
@@ -256,7 +259,7 @@ function freshSession(program: Program, input: unknown): RunSession {
  * A run without a thread starts from its input, or from a `Command`'s `update` at its `goto`
  * targets (START's edges when it has none). Nothing can be resumed without a thread.
  */
-async function freshStart(program: Program, input: unknown): Promise<Start> {
+async function freshStart(program: Program, input: unknown, initial: Snapshot | undefined): Promise<Start> {
   const command = isCommand(input) ? input : undefined;
   if (
     input === null ||
@@ -266,7 +269,7 @@ async function freshStart(program: Program, input: unknown): Promise<Start> {
   ) {
     throw graphError("INVALID_INPUT", "resumeWithoutThread", {});
   }
-  const state = program.table.initial(command === undefined ? input : (command.update ?? {}));
+  const state = command === undefined ? (initial ?? program.table.initial(input)) : program.table.initial(command.update ?? {});
   const fresh = newPlanner(program, undefined);
   const after =
     command !== undefined && command.goto.length > 0 ? { from: "goto" as const, goto: command.goto } : { from: "start" as const };

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { graphError, isGraphError } from "../errors.js";
 import { Command, isCommand, isParentCommand } from "../graph/command.js";
-import type { SubgraphRunner, SubgraphSpec, SubgraphThread } from "../graph/ir.js";
+import type { SubgraphRunner, SubgraphSpec, SubgraphStart, SubgraphThread } from "../graph/ir.js";
 import type { AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunResult } from "../records/run.js";
@@ -43,11 +43,14 @@ export async function runSubgraphAttempt(
       : { leaseTtlMs: inner.leaseTtlMs, storeTimeoutMs: inner.storeTimeoutMs, inProcessSleepMs: inner.inProcessSleepMs };
   const options = { signal, threadId, emit, thread, budget: outerBudget(env.budget, task) };
   let result: RunResult | SubgraphThread;
+  let start: SubgraphStart | undefined;
   try {
-    result =
-      threadId === undefined
-        ? await runner.run(input, options)
-        : await goOn(runner, { input, threadId, request, options, task, ledger: env.budget });
+    if (threadId === undefined) {
+      start = runner.start(input);
+      result = await runner.run(start.input, { ...options, start });
+    } else {
+      result = await goOn(runner, { input, threadId, request, options, task, ledger: env.budget });
+    }
   } catch (error) {
     const parent = parentCommandOf(error);
     if (parent === undefined) throw error;
@@ -57,7 +60,7 @@ export async function runSubgraphAttempt(
   return {
     kind: "returned",
     result: {
-      update: outerUpdate(sub, { env, input, runner, final: "status" in result ? result.state : result.values }),
+      update: outerUpdate(sub, { env, start, runner, input, final: "status" in result ? result.state : result.values }),
       overwrite: undefined,
       goto: NO_GOTO,
     },
@@ -168,11 +171,12 @@ function inputKeys(sub: SubgraphSpec): string[] {
  */
 function outerUpdate(
   sub: SubgraphSpec,
-  at: { env: StepEnv; input: unknown; runner: SubgraphRunner; final: Record<string, unknown> },
+  at: { env: StepEnv; start: SubgraphStart | undefined; runner: SubgraphRunner; input: unknown; final: Record<string, unknown> },
 ): unknown {
   const { env, final } = at;
   if (sub.output !== undefined) return sub.output(final);
-  const start = at.runner.initial(at.input);
+  // A run without a thread made its start already; a durable one may have started in an earlier run.
+  const start = (at.start ?? at.runner.start(at.input)).state;
   const update: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(final)) {
     const channel = env.table.channels.get(key);

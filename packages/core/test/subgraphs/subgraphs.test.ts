@@ -544,3 +544,34 @@ describe("the inner run's checkpointer", () => {
     expect((cause.details as { failures: { error: GraphError }[] }).failures[0]!.error.code).toBe("INVALID_OPTION");
   });
 });
+
+describe("what an inner run does once", () => {
+  it("checks a Send worker's input against the inner input schema once per inner run", async () => {
+    let checks = 0;
+    const Inner = z.object({ topic: z.string(), notes: appendList(z.string()) });
+    const inner = new StateGraph(Inner, {
+      name: "inner",
+      input: z.object({
+        topic: z.string().refine(() => {
+          checks++;
+          return true;
+        }),
+      }),
+    })
+      .addNode("search", (s) => ({ notes: `found ${s.topic}` }))
+      .addEdge(START, "search")
+      .addEdge("search", END)
+      .compile();
+    const Outer = z.object({ notes: appendList(z.string()) });
+    const graph = new StateGraph(Outer)
+      .addNode("plan", () => ({}))
+      .addNode("research", inner)
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => ["a", "b", "c"].map((topic) => new Send("research", { topic })))
+      .addEdge("research", END)
+      .compile();
+
+    expect((await graph.invoke({ notes: [] })).notes).toEqual(["found a", "found b", "found c"]);
+    expect(checks).toBe(3);
+  });
+});
