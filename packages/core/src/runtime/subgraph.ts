@@ -33,7 +33,7 @@ export async function runSubgraphAttempt(
   const runner = sub.runner!;
   const input = innerInput(sub, task);
   const threadId = env.steps.threadId === undefined || !runner.durable ? undefined : innerThreadOf(env.steps.threadId, task, request);
-  const emit = env.emit === undefined ? undefined : forward(env.emit, segment(task));
+  const emit = env.emit === undefined ? undefined : forward(env, segment(task));
   const inner = env.inner;
   const thread =
     inner === undefined
@@ -174,13 +174,21 @@ function startsWith(list: readonly unknown[], prefix: readonly unknown[]): boole
   return prefix.length <= list.length && prefix.every((item, i) => isDeepStrictEqual(item, list[i]));
 }
 
-/** The inner run's events, on the outer stream under the task's path; the inner run's own start and end stay inside. */
-function forward(emit: (event: RunEvent) => void, outer: string): (event: { readonly type: string }) => void {
+/**
+ * The inner run's events, on the outer stream under the task's path and on the outer run's
+ * clock (an inner run counts `at` from its own start); the inner run's own start and end stay
+ * inside.
+ */
+function forward(env: StepEnv, outer: string): (event: { readonly type: string }) => void {
+  const emit = env.emit!;
+  // Where the inner run's time 0 is on the outer clock: now, until its run:start says exactly.
+  let offset = env.at();
   return (event) => {
-    if (event.type === "run:start" || event.type === "run:end" || event.type === "run:error") return;
     const inner = event as RunEvent;
+    if (inner.type === "run:start") offset = env.at() - inner.at;
+    if (inner.type === "run:start" || inner.type === "run:end" || inner.type === "run:error") return;
     const own = inner.path ?? ("taskId" in inner ? [segment(inner)] : []);
-    emit({ ...inner, path: [outer, ...own] });
+    emit({ ...inner, at: inner.at + offset, path: [outer, ...own] });
   };
 }
 
