@@ -179,7 +179,12 @@ describe("runWithProgress", () => {
         .slice(text.lastIndexOf("\x1b[10F"))
         .split("\n")
         .filter(Boolean)
-        .map((line) => line.replace(/\x1b\[\d*[FK]/g, "").replace(/ +\d\.\d\ds.*$/, ""));
+        .map((line) =>
+          line
+            .replaceAll("\x1b[10F", "")
+            .replaceAll("\x1b[2K", "")
+            .replace(/ +\d\.\d\ds.*$/, ""),
+        );
       expect(last).toEqual([
         "  ✅ team #0",
         "  ✅   brief",
