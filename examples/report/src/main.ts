@@ -10,7 +10,7 @@ import {
   timingSummary,
   type ExampleOptions,
 } from "@weft/example-shared";
-import { reportGraph, writerGraph } from "./graph.js";
+import { reportGraph } from "./graph.js";
 import { DEFAULT_TOPIC, genericReply, REPLIES } from "./replies.js";
 
 const EXAMPLE_DIR = resolve(import.meta.dirname, "..");
@@ -65,9 +65,7 @@ export async function runReport(options: RunReportOptions = {}) {
       print();
       print(`Wrote ${relative(REPO_DIR, reportPath)} (${words(state.report)} words).`);
     }
-    // The writer graph, for the drawing: `write` is drawn as a box holding it.
-    const writer = writerGraph({ client: llm.client, model: llm.model });
-    return { state, outcome, graph, writer, mode: llm.mode, reportPath, requests: llm.server?.requests ?? [] };
+    return { state, outcome, graph, mode: llm.mode, reportPath, requests: llm.server?.requests ?? [] };
   } finally {
     await llm.close();
   }
@@ -78,17 +76,17 @@ function words(text: string): number {
 }
 
 startExample(import.meta.url, { topic: { type: "string" }, out: { type: "string" } }, async ({ values }) => {
-  const { graph, writer, outcome } = await runReport({
+  const { graph, outcome } = await runReport({
     ...(typeof values.topic === "string" ? { topic: values.topic } : {}),
     ...(typeof values.out === "string" ? { reportPath: resolve(process.cwd(), values.out) } : {}),
   });
   return [
     {
       name: "report",
+      // `write` runs the writer subgraph: the diagram draws it as a box holding that graph, and
+      // the timeline draws each writer's draft, critique and revise under its section's bar.
       graph,
-      graphOptions: { subgraphs: { write: writer } },
-      // The timeline's bars are the run's own tasks; the writers' inner events (with a path) are not drawn.
-      events: outcome.events.filter((event) => event.path === undefined),
+      events: outcome.events,
       labels: outcome.progress.views(),
       title: "report run",
     },

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isOpenAIRunEvent } from "@weft/openai";
 import { lastUserText, startTestServer, type RecordedRequest } from "@weft/openai/testing";
-import { checkGuide, memoryOutput } from "@weft/example-shared";
+import { checkGuide, drawPictures, memoryOutput } from "@weft/example-shared";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportGraph } from "./graph.js";
 import { runReport } from "./main.js";
@@ -75,6 +75,29 @@ describe("the report demo", () => {
     }
     // The report holds the revisions (two paragraphs), not the first drafts (one).
     expect(run.state.drafts.every((d) => d.text.split("\n\n").length === 2)).toBe(true);
+
+    // The progress display shows each writer's inner tasks under it, and the pictures draw them:
+    // the writer graph inside the `write` box, each writer's bars in a section named as its line.
+    const lines = run.outcome.progress.views().filter((t) => t.parent === "2:3");
+    expect(lines.map((t) => [t.label, t.status])).toEqual([
+      ["draft", "done"],
+      ["critique", "done"],
+      ["revise", "done"],
+    ]);
+    const pictures = join(dir, "pictures");
+    await drawPictures(pictures, [{ name: "report", graph: run.graph, events: run.outcome.events, labels: run.outcome.progress.views() }], {
+      render: false,
+    });
+    const diagram = await readFile(join(pictures, "report-graph.mmd"), "utf8");
+    expect(diagram).toContain(
+      '  subgraph n1 ["write"]\n    n1___start__(["START"])\n    n1_n0["draft"]\n    n1_n1["critique"]\n    n1_n2["revise"]',
+    );
+    expect(diagram).toContain('n0 ==>|"Send"| n1');
+    const timeline = await readFile(join(pictures, "report-timeline.mmd"), "utf8");
+    expect(timeline).toMatch(
+      /\n {2}section write #35;3 · Failures, timeouts and rate limits\n {2}draft :\d+, \d+\n {2}critique :\d+, \d+\n {2}revise :\d+, \d+\n/,
+    );
+    expect(timeline.match(/^ {2}section /gm)).toHaveLength(3 + TITLES.length);
   });
 
   it("runs at most three writers at once and queues the other two", async () => {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { graphError } from "../errors.js";
+import { reducerOf } from "../state/channels.js";
 import type { GraphIR, NodeSpec } from "./ir.js";
 
 /**
@@ -35,6 +36,22 @@ export function checkSharedKeys(ir: GraphIR, node: NodeSpec): void {
       });
     }
   }
+}
+
+/**
+ * Whether a subgraph node can only be started by a `Send`: without an `input` mapping, its
+ * inner graph requires a key (of its input schema, else its state; no default, not optional,
+ * not a reducer's) that this graph's state does not have, so the state alone cannot start it.
+ * False for other nodes, and for a node with an `input` mapping, which may read either.
+ */
+export function takesSendsOnly(ir: GraphIR, node: NodeSpec): boolean {
+  const sub = node.subgraph;
+  if (sub === undefined || sub.input !== undefined) return false;
+  const outer = ir.state.shape as Record<string, z.ZodType>;
+  const inner = (sub.graph.input ?? sub.graph.state).shape as Record<string, z.ZodType>;
+  return Object.entries(inner).some(
+    ([key, schema]) => !Object.hasOwn(outer, key) && reducerOf(schema) === undefined && !schema.safeParse(undefined).success,
+  );
 }
 
 const ANY = "any";

@@ -35,7 +35,7 @@ export async function runSubgraphAttempt(
   const runner = sub.runner!;
   const input = innerInput(sub, task);
   const threadId = env.steps.threadId === undefined || !runner.durable ? undefined : innerThreadOf(env.steps.threadId, task, request);
-  const emit = env.emit === undefined ? undefined : forward(env.emit, { task, ledger: env.budget });
+  const emit = env.emit === undefined ? undefined : forward(env, { task, ledger: env.budget });
   const inner = env.inner;
   const thread =
     inner === undefined
@@ -196,21 +196,23 @@ function startsWith(list: readonly unknown[], prefix: readonly unknown[]): boole
 }
 
 /**
- * The inner run's events, on the outer stream under the task's path; the inner run's own start
- * and end stay inside. A usage event lists the budgets over the outer task first, then the
- * inner run's that limit something, under the task's path.
+ * The inner run's events, on the outer stream under the task's path and on the outer run's
+ * clock (an inner run counts `at` from its own start); the inner run's own start and end stay
+ * inside. A usage event lists the budgets over the outer task first, then the inner run's that
+ * limit something, under the task's path.
  */
-function forward(
-  emit: (event: RunEvent) => void,
-  at: { readonly task: Task; readonly ledger: BudgetLedger },
-): (event: { readonly type: string }) => void {
+function forward(env: StepEnv, at: { readonly task: Task; readonly ledger: BudgetLedger }): (event: { readonly type: string }) => void {
+  const emit = env.emit!;
   const outer = segment(at.task);
+  // Where the inner run's time 0 is on the outer clock: now, until its run:start says exactly.
+  let offset = env.at();
   return (event) => {
-    if (event.type === "run:start" || event.type === "run:end" || event.type === "run:error") return;
     const inner = event as RunEvent;
+    if (inner.type === "run:start") offset = env.at() - inner.at;
+    if (inner.type === "run:start" || inner.type === "run:end" || inner.type === "run:error") return;
     const own = inner.path ?? ("taskId" in inner ? [segment(inner)] : []);
     if (inner.type !== "task:usage") {
-      emit({ ...inner, path: [outer, ...own] });
+      emit({ ...inner, at: inner.at + offset, path: [outer, ...own] });
       return;
     }
     const budgets = [...at.ledger.statusOf(at.task)];
@@ -218,7 +220,7 @@ function forward(
       if (budget.scope === "run" && budget.path === undefined && Object.keys(budget.limit).length === 0) continue;
       budgets.push({ ...budget, path: [outer, ...(budget.path ?? [])] });
     }
-    emit({ ...inner, budgets, path: [outer, ...own] });
+    emit({ ...inner, at: inner.at + offset, budgets, path: [outer, ...own] });
   };
 }
 

@@ -284,6 +284,54 @@ describe("events of inner runs", () => {
     expect(Math.min(...inner)).toBeGreaterThan(start);
     expect(Math.max(...inner)).toBeLessThan(end);
   });
+
+  it("are timed on the outer run's clock, at every depth: inside their outer task's start and end", async () => {
+    const slowResearch = new StateGraph(Research, { name: "research" })
+      .addNode("search", async () => {
+        await sleep(15);
+        return { notes: "found" };
+      })
+      .addEdge(START, "search")
+      .addEdge("search", END)
+      .compile();
+    const team = new StateGraph(Research, { name: "team" })
+      .addNode("research", slowResearch)
+      .addEdge(START, "research")
+      .addEdge("research", END)
+      .compile();
+    const graph = new StateGraph(Research)
+      .addNode("wait", async () => {
+        await sleep(40);
+        return {};
+      })
+      .addNode("team", team)
+      .addEdge(START, "wait")
+      .addEdge("wait", "team")
+      .addEdge("team", END)
+      .compile();
+
+    const { events } = await collect(graph.stream({ topic: "a" }));
+    const at = (type: string, path: string | undefined) =>
+      events.find(
+        (event) =>
+          event.type === type && event.path?.join(">") === path && (path !== undefined || ("node" in event && event.node === "team")),
+      )!.at;
+    const outerStart = at("task:start", undefined);
+    const outerEnd = at("task:end", undefined);
+    expect(outerStart).toBeGreaterThanOrEqual(40);
+    // Levels one and two: each inside the task that holds it, all on the outer clock (to within
+    // the few microseconds between reading two clocks).
+    const middleStart = at("task:start", "team>research");
+    const middleEnd = at("task:end", "team>research");
+    const leafStart = at("task:start", "team>research>search");
+    const leafEnd = at("task:end", "team>research>search");
+    const within = 0.5;
+    expect(middleStart).toBeGreaterThanOrEqual(outerStart - within);
+    expect(leafStart).toBeGreaterThanOrEqual(middleStart - within);
+    expect(leafEnd - leafStart).toBeGreaterThanOrEqual(10);
+    expect(leafEnd).toBeLessThanOrEqual(middleEnd + within);
+    expect(middleEnd).toBeLessThanOrEqual(outerEnd + within);
+  });
 });
 
 describe("node options on a subgraph node", () => {
