@@ -38,7 +38,8 @@ export async function runReport(options: RunReportOptions = {}) {
   try {
     const graph = reportGraph({ client: llm.client, model: llm.model, writers });
     print(`Weft report demo (orchestrator-worker): "plan" asks a model for the sections, one "write" task`);
-    print(`per section writes it (at most ${writers} at a time), "assemble" adds an introduction.`);
+    print(`per section runs the writer subgraph, draft → critique → revise (at most ${writers} at a time),`);
+    print(`"assemble" adds an introduction.`);
     print(`Topic: ${topic}`);
     print(`(${llm.description})`);
     print();
@@ -79,5 +80,15 @@ startExample(import.meta.url, { topic: { type: "string" }, out: { type: "string"
     ...(typeof values.topic === "string" ? { topic: values.topic } : {}),
     ...(typeof values.out === "string" ? { reportPath: resolve(process.cwd(), values.out) } : {}),
   });
-  return [{ name: "report", graph, events: outcome.events, labels: outcome.progress.views(), title: "report run" }];
+  return [
+    {
+      name: "report",
+      // `write` runs the writer subgraph: the diagram draws it as a box holding that graph, and
+      // the timeline draws each writer's draft, critique and revise under its section's bar.
+      graph,
+      events: outcome.events,
+      labels: outcome.progress.views(),
+      title: "report run",
+    },
+  ];
 });

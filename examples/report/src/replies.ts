@@ -50,30 +50,52 @@ When the parts must become one coherent answer, a final model call can synthesiz
 
 const INTRO = `Large language model agents are slow for a simple reason: they wait on models and tools, one call at a time. This report shows how to stop waiting in sequence. It explains why running independent work at once cuts latency to that of the slowest step, describes the two forms that parallel work takes, sectioning and voting, and the fan-out and fan-in structure behind both. It then covers what parallelism demands in return, a policy for failures, timeouts and concurrency limits, and closes with the strategies for combining parallel results into one answer.`;
 
+/** What the reviewer says about each first draft: the draft is the section's first paragraph, the revision adds the second. */
+const CRITIQUES: Readonly<Record<string, string>> = {
+  "Why parallelism matters": `- The brief promises the latency argument in general; the draft stops at one example. Say how the gain grows with the number of branches and their latency.
+- End on what the difference means for the user: an answer that feels instant or one that feels broken.`,
+  "Sectioning and voting": `- Only sectioning is covered; the brief names two forms. Add voting: the same task several times, compared.
+- Say what voting buys (confidence) and why running the votes in parallel keeps it from costing time.`,
+  "Fan-out and fan-in": `- The draft covers branches known in advance but not work decided at run time, which the brief asks for. Add Send.
+- Explain how the results come back in order when the branches finish in any order.`,
+  "Failures, timeouts and rate limits": `- Timeouts and concurrency caps are in the brief but not in the draft. Add both.
+- Say that the cancellation should reach the request itself, and that capped tasks wait rather than being dropped.`,
+  "Choosing an aggregation strategy": `- LLM synthesis is in the brief but missing. Add it, with its cost of one more round trip.
+- Close with the strategy this report uses, as a worked example.`,
+};
+
+/** A first draft: the section's first paragraph. */
+const draftOf = (title: string): string => SECTIONS[title]!.split("\n\n")[0]!;
+
+/** The system prompt a request starts with: which model node of the graph sent it. */
+const systemText = (request: RecordedRequest): string => String(request.body.messages[0]?.content ?? "");
 const isPlanner = (request: RecordedRequest): boolean => request.body.response_format?.json_schema?.name === "plan";
-const isIntro = (request: RecordedRequest): boolean => String(request.body.messages[0]?.content ?? "").startsWith("Write the introduction");
+const isIntro = (request: RecordedRequest): boolean => systemText(request).startsWith("Write the introduction");
+const isDraft = (request: RecordedRequest): boolean => systemText(request).startsWith("You write one section");
+const isCritique = (request: RecordedRequest): boolean => systemText(request).startsWith("You review one section");
+const isRevision = (request: RecordedRequest): boolean => systemText(request).startsWith("You revise one section");
 const sectionOf = (request: RecordedRequest): string | undefined => /^Section: (.*)$/m.exec(lastUserText(request))?.[1];
 
 /**
- * The local server's script for the demo topic: a planner answer (JSON), one text per
- * section, streamed word by word, and the introduction, each after a realistic delay. Other
- * topics get plausible generic text from {@link genericReply}.
+ * The local server's script for the demo topic: a planner answer (JSON); for each section a
+ * first draft and its revision, streamed word by word, with a review in between; and the
+ * introduction, each after a realistic delay. Other topics get plausible generic text from
+ * {@link genericReply}.
  */
 export const REPLIES: readonly ScriptedReply[] = [
   { match: (r) => isPlanner(r) && lastUserText(r) === `Topic: ${DEFAULT_TOPIC}`, json: PLAN, latencyMs: 900, times: Infinity },
-  ...PLAN.sections.map(
-    (section, i): ScriptedReply => ({
-      match: (r) => !isPlanner(r) && !isIntro(r) && sectionOf(r) === section.title,
-      text: SECTIONS[section.title]!,
-      latencyMs: 450 + 150 * (i % 3),
-      chunkDelayMs: 9,
-      times: Infinity,
-    }),
-  ),
+  ...PLAN.sections.flatMap((section, i): ScriptedReply[] => {
+    const of = (r: RecordedRequest): boolean => sectionOf(r) === section.title;
+    return [
+      { match: (r) => isDraft(r) && of(r), text: draftOf(section.title), latencyMs: 200 + 100 * (i % 3), chunkDelayMs: 5, times: Infinity },
+      { match: (r) => isCritique(r) && of(r), text: CRITIQUES[section.title]!, latencyMs: 300, times: Infinity },
+      { match: (r) => isRevision(r) && of(r), text: SECTIONS[section.title]!, latencyMs: 150, chunkDelayMs: 4, times: Infinity },
+    ];
+  }),
   { match: (r) => isIntro(r) && lastUserText(r).startsWith(`Report: ${PLAN.title}\n`), text: INTRO, latencyMs: 800, times: Infinity },
 ];
 
-/** Answers any other topic offline: a generic plan, sections and introduction that name it. */
+/** Answers any other topic offline: a generic plan, sections, reviews and introduction that name it. */
 export function genericReply(request: RecordedRequest): Reply {
   const text = lastUserText(request);
   if (isPlanner(request)) {
@@ -100,11 +122,19 @@ export function genericReply(request: RecordedRequest): Reply {
   }
   const section = sectionOf(request) ?? "this section";
   const brief = /^It covers: (.*)$/m.exec(text)?.[1] ?? "";
+  if (isCritique(request)) {
+    return {
+      latencyMs: 300,
+      text: `- Cover the whole brief of "${section}": ${brief}\n- Say what a real model would add here. (Written offline by the local test server.)`,
+    };
+  }
+  const first = `This section, "${section}", covers the following: ${brief} The local test server wrote this placeholder paragraph without a model, after a realistic delay, so the run shows its shape and timing offline.`;
+  if (isDraft(request)) return { latencyMs: 250, chunkDelayMs: 5, text: first };
   return {
-    latencyMs: 600,
-    chunkDelayMs: 9,
-    text: `This section, "${section}", covers the following: ${brief} The local test server wrote this placeholder paragraph without a model, after a realistic delay, so the run shows its shape and timing offline.
+    latencyMs: 150,
+    chunkDelayMs: 4,
+    text: `${first}
 
-A real model would write two short paragraphs here. Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL and WEFT_MODEL) to run the same graph against OpenAI.`,
+A real model would write two short paragraphs here, then review and revise them. Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL and WEFT_MODEL) to run the same graph against OpenAI.`,
   };
 }

@@ -7,12 +7,15 @@ export type TaskStatus = "queued" | "limited" | "running" | "retrying" | "done" 
 
 /** One task as the display knows it, built from its events. */
 export interface TaskView {
+  /** Unique in the run; a subgraph's inner task has its outer task's id, `/`, then its own (`2:0/1:0`). */
   readonly taskId: string;
   readonly node: string;
   readonly step: number;
   readonly sendIndex: number | undefined;
-  /** Set on a tool call of a tool node: the id of its task. */
+  /** Set on a tool call of a tool node, and on a subgraph's inner task: the id of the task it is in. */
   readonly parent?: string;
+  /** Set on a subgraph's inner task: the path of its events (`["write#2", "draft"]`). */
+  readonly path?: readonly string[];
   readonly label: string;
   status: TaskStatus;
   /** Attempts started so far. */
@@ -78,7 +81,8 @@ const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", 
  * A live display of a run's branches, fed with its stream events: which tasks are queued,
  * running, retrying, done, failed or cancelled, with their times. On a terminal it redraws its
  * lines in place; elsewhere it prints one timestamped line per change, so logs and tests read
- * the same story.
+ * the same story. A subgraph task's inner tasks are lines of their own, indented under it on a
+ * terminal, named after it in a log (`write #2 › draft`).
  *
  * @example
  * ```ts
@@ -118,12 +122,19 @@ export class Progress {
       this.#timer?.unref?.();
       return;
     }
-    if (event.type === "step:end") this.#state = event.state;
-    if (!("taskId" in event) || this.#hide.has(event.node)) {
-      if (event.type === "run:end" || event.type === "run:error") this.finish();
-      return;
+    let task: TaskView;
+    if (event.path !== undefined) {
+      const inner = this.#innerTask(event, event.path);
+      if (inner === undefined) return;
+      task = inner;
+    } else {
+      if (event.type === "step:end") this.#state = event.state;
+      if (!("taskId" in event) || this.#hide.has(event.node)) {
+        if (event.type === "run:end" || event.type === "run:error") this.finish();
+        return;
+      }
+      task = this.#task(event);
     }
-    const task = this.#task(event);
     if (event.type !== "custom") this.#stopWaiting(task, event.at);
     switch (event.type) {
       case "task:queued": {
@@ -195,16 +206,19 @@ export class Progress {
     return [...this.tasks.values()];
   }
 
-  #task(ref: TaskRef): TaskView {
-    let task = this.tasks.get(ref.taskId);
+  /** The view of a task; an inner task's (with the task it is in and its path) is named by its node. */
+  #task(ref: TaskRef, inner?: { readonly outer: TaskView; readonly path: readonly string[] }): TaskView {
+    const id = inner === undefined ? ref.taskId : `${inner.outer.taskId}/${ref.taskId}`;
+    let task = this.tasks.get(id);
     if (task === undefined) {
       const fallback = ref.sendIndex === undefined ? ref.node : `${ref.node} #${ref.sendIndex}`;
       task = {
-        taskId: ref.taskId,
+        taskId: id,
         node: ref.node,
         step: ref.step,
         sendIndex: ref.sendIndex,
-        label: this.#label(ref, this.#state) ?? fallback,
+        ...(inner === undefined ? {} : { parent: inner.outer.taskId, path: inner.path }),
+        label: inner === undefined ? (this.#label(ref, this.#state) ?? fallback) : fallback,
         status: "queued",
         attempts: 0,
         startedAt: undefined,
@@ -217,9 +231,53 @@ export class Progress {
         rateWaitMs: 0,
         waiting: undefined,
       };
-      this.tasks.set(ref.taskId, task);
+      this.tasks.set(id, task);
     }
     return task;
+  }
+
+  /**
+   * The line of a subgraph's inner task (its event has a `path`): under the task its path names,
+   * the latest of that name. Its task ids and steps are the inner run's own, and its states are
+   * not this run's; an inner step's events make no line. The text it streams counts for the
+   * outermost task too, as that task's own would.
+   */
+  #innerTask(event: RunEvent<unknown, string>, path: readonly string[]): TaskView | undefined {
+    if (!("taskId" in event)) return undefined;
+    let outer: TaskView | undefined;
+    for (const name of path.slice(0, -1)) {
+      outer = this.views().findLast(
+        (task) =>
+          segment(task) === name &&
+          (outer === undefined ? task.parent === undefined : task.parent === outer.taskId && task.path !== undefined),
+      );
+      if (outer === undefined) return undefined;
+    }
+    const top = this.views().findLast((task) => segment(task) === path[0] && task.parent === undefined);
+    if (top?.status === "running") {
+      if (event.type === "task:start") top.streamed = "";
+      if (event.type === "custom" && isOpenAIRunEvent(event, "openai.delta")) top.streamed += event.data.text;
+    }
+    return outer === undefined ? undefined : this.#task(event, { outer, path });
+  }
+
+  /** A task's name in a log line: an inner task's is the names of the tasks it is in, then its own. */
+  #fullName(task: TaskView): string {
+    const parent = task.path === undefined || task.parent === undefined ? undefined : this.tasks.get(task.parent);
+    return parent === undefined ? task.label : `${this.#fullName(parent)} › ${task.label}`;
+  }
+
+  /** The tasks as lines: each followed by the tasks it holds, with how deep each is. */
+  #lines(): { readonly task: TaskView; readonly depth: number }[] {
+    const views = this.views();
+    const lines: { task: TaskView; depth: number }[] = [];
+    const add = (task: TaskView, depth: number): void => {
+      lines.push({ task, depth });
+      // A tool call's name already holds its task's: it stays at its task's depth.
+      for (const child of views) if (child.parent === task.taskId) add(child, child.path === undefined ? depth : depth + 1);
+    };
+    for (const task of views) if (task.parent === undefined) add(task, 0);
+    return lines;
   }
 
   /** A tool call shows as a line of its own, under its tool node's task. */
@@ -279,22 +337,23 @@ export class Progress {
       this.#redraw();
       return;
     }
-    this.#out.write(`  [${seconds(at).padStart(6)}] ${ICONS[task.status]} ${task.label} ${what}\n`);
+    this.#out.write(`  [${seconds(at).padStart(6)}] ${ICONS[task.status]} ${this.#fullName(task)} ${what}\n`);
   }
 
   #redraw(): void {
     const now = performance.now() - this.#origin;
-    const views = this.views();
-    const width = Math.max(...views.map((task) => task.label.length), 0);
+    const lines = this.#lines();
+    const name = ({ task, depth }: { task: TaskView; depth: number }): string => `${"  ".repeat(depth)}${task.label}`;
+    const width = Math.max(...lines.map((line) => name(line).length), 0);
     const columns = this.#out.columns ?? 100;
     this.#frame++;
     let text = this.#drawn > 0 ? `\x1b[${this.#drawn}F` : "";
-    for (const task of views) {
+    for (const line of lines) {
+      const { task } = line;
       const icon = task.status === "running" ? `${SPINNER[this.#frame % SPINNER.length]} ` : ICONS[task.status];
-      const line = `  ${icon} ${task.label.padEnd(width)}  ${this.#detail(task, now)}`;
-      text += `\x1b[2K${truncate(line, columns - 1)}\n`;
+      text += `\x1b[2K${truncate(`  ${icon} ${name(line).padEnd(width)}  ${this.#detail(task, now)}`, columns - 1)}\n`;
     }
-    this.#drawn = views.length;
+    this.#drawn = lines.length;
     this.#out.write(text);
   }
 
@@ -328,6 +387,11 @@ function waited(task: TaskView): string {
   if (task.slotWaitMs > 0) parts.push(`${seconds(task.slotWaitMs)} for a slot`);
   if (task.rateWaitMs > 0) parts.push(`${seconds(task.rateWaitMs)} for rate limits`);
   return parts.length === 0 ? "" : `; waited ${parts.join(", ")}`;
+}
+
+/** How a path names a task: its node, with `#` and its Send index when a Send started it. */
+function segment(task: TaskView): string {
+  return task.sendIndex === undefined ? task.node : `${task.node}#${task.sendIndex}`;
 }
 
 /** An error's message, without the stack. */

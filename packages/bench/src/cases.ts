@@ -5,6 +5,7 @@ import { join } from "./workloads/join.js";
 import { loop } from "./workloads/loop.js";
 import { sends } from "./workloads/sends.js";
 import { stepCost } from "./workloads/step-cost.js";
+import { subgraphSends } from "./workloads/subgraph-sends.js";
 import { waitingSends } from "./workloads/waiting-sends.js";
 
 /** A workload and the engines to run it on. */
@@ -38,5 +39,7 @@ export function benchCases(quick: boolean): Case[] {
     { workload: stepCost(1000, "none"), engines: ["weft", "none"] },
     { workload: stepCost(1000, "memory"), engines: ["weft", "none"] },
     { workload: stepCost(1000, "sqlite"), engines: ["weft", "none"] },
+    // A subgraph under each Send against the same three nodes inlined ("none" here).
+    { workload: subgraphSends(1000), engines: ["weft", "none"] },
   ];
 }

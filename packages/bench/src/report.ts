@@ -10,8 +10,12 @@ import type { Engine } from "./workloads/workload.js";
  */
 export function report(results: ReadonlyMap<string, CaseResult>, million?: MillionProbe): string {
   const all = [...results.values()];
-  const compared = all.filter((result) => result.workload.idealMs === undefined && result.workload.stepsPerRun === undefined);
+  const compared = all.filter(
+    (result) =>
+      result.workload.idealMs === undefined && result.workload.stepsPerRun === undefined && result.workload.subgraphRuns === undefined,
+  );
   const stepCases = all.filter((result) => result.workload.stepsPerRun !== undefined);
+  const subgraphCases = all.filter((result) => result.workload.subgraphRuns !== undefined);
   const waiting = all.filter((result) => result.workload.idealMs !== undefined);
   /** A loop's step time measured inside its runs; otherwise the run's time over its steps. */
   const perUnit = (result: CaseResult, engine: Engine): string => {
@@ -59,22 +63,43 @@ export function report(results: ReadonlyMap<string, CaseResult>, million?: Milli
     ["left", "right", "right", "right", "right", "right", "right", "right", "right"],
   );
 
-  const perStep = (result: CaseResult, metric: "median" | "min"): string => {
-    const { weft, none } = result;
-    return weft === undefined || none === undefined ? "–" : formatMs((weft[metric] - none[metric]) / result.workload.stepsPerRun!);
+  /**
+   * Cases timed beside a variant without what they measure (their `none` engine): Weft's time
+   * less the variant's, over `count` — what one `ctx.step`, one subgraph run, … adds.
+   */
+  const overhead = (
+    cases: CaseResult[],
+    heads: readonly [string, string, string, string, string],
+    count: (result: CaseResult) => number,
+  ) => {
+    const per = (result: CaseResult, metric: "median" | "min"): string => {
+      const { weft, none } = result;
+      return weft === undefined || none === undefined ? "–" : formatMs((weft[metric] - none[metric]) / count(result));
+    };
+    const [withIt, without, perUnit, runsWith, runsWithout] = heads;
+    return markdownTable(
+      ["case", withIt, without, perUnit, "(fastest runs)", runsWith, runsWithout],
+      cases.map((result) => [
+        result.workload.title,
+        formatMs(result.weft?.median),
+        formatMs(result.none?.median),
+        per(result, "median"),
+        per(result, "min"),
+        samples(result.weft),
+        samples(result.none),
+      ]),
+      ["left", "right", "right", "right", "right", "right", "right"],
+    );
   };
-  const steps = markdownTable(
-    ["case", "with ctx.step", "without", "per ctx.step", "(fastest runs)", "runs with", "runs without"],
-    stepCases.map((result) => [
-      result.workload.title,
-      formatMs(result.weft?.median),
-      formatMs(result.none?.median),
-      perStep(result, "median"),
-      perStep(result, "min"),
-      samples(result.weft),
-      samples(result.none),
-    ]),
-    ["left", "right", "right", "right", "right", "right", "right"],
+  const steps = overhead(
+    stepCases,
+    ["with ctx.step", "without", "per ctx.step", "runs with", "runs without"],
+    (result) => result.workload.stepsPerRun!,
+  );
+  const subgraphs = overhead(
+    subgraphCases,
+    ["subgraph", "inlined", "per subgraph run", "runs subgraph", "runs inlined"],
+    (result) => result.workload.subgraphRuns!,
   );
 
   const targets = markdownTable(
@@ -97,6 +122,10 @@ export function report(results: ReadonlyMap<string, CaseResult>, million?: Milli
     "ctx.step: the same one-node graph on the same store, with and without its steps; per ctx.step = the difference over the steps.",
     "",
     steps,
+    "",
+    "Subgraphs: the same nodes as a subgraph under each Send and inlined in the parent; per subgraph run = the difference over the Sends.",
+    "",
+    subgraphs,
     "",
     targets,
   ].join("\n");

@@ -47,6 +47,8 @@ ${RECOVER_USAGE}
              arguments that returns one. Paths are relative to the current directory.
   -o         output file; its extension picks the format. Repeat it to write several formats
              with one browser. Without -o, the mermaid text goes to stdout.
+  --subgraph node=export  draw a node whose function calls the exported graph as a box
+             holding it; subgraph nodes (a compiled graph given to addNode) are drawn so anyway.
   --scale n  PNG pixels per CSS pixel (default 1).   --background color   (default white)
   record runs the graph (input from --input, --input-file, or the module's "input" export)
   and writes its events as JSON Lines, the format \`weft timeline\` reads.

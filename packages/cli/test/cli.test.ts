@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { chromiumForTests } from "../../mermaid/test/chromium.js";
 import { parseMermaid } from "../../mermaid/test/parse.js";
 import { graph as report } from "../../mermaid/test/fixtures/report.js";
+import { graph as teams } from "../../mermaid/test/fixtures/teams.js";
 import { parseSvg, pngSize } from "../../mermaid/test/svg.js";
 import { runCli } from "../src/index.js";
 
@@ -73,6 +74,26 @@ describe.skipIf(chromiumForTests() === undefined)("the weft executable", () => {
     expectSvgWith(files[1]!, ["research", "Step 2", "search #1 (attempt 1 failed, retried)", "synthesize"]);
     expect(pngSize(readFileSync(files[2]!)).width).toBeGreaterThan(100);
   });
+
+  it("weft draw expands subgraph nodes, and weft timeline nests their inner tasks, two levels deep", async () => {
+    const files = ["teams.mmd", "teams.svg"].map((name) => join(out, name));
+    await weft("draw", "teams.ts", ...files.flatMap((file) => ["-o", file]));
+    const text = readFileSync(files[0]!, "utf8");
+    expect(text).toBe(toMermaid(teams));
+    expect(text).toContain('  subgraph n1 ["team"]\n');
+    expect(text).toContain('    subgraph n1_n1 ["research"]\n');
+    expect(text).toContain('n0 ==>|"Send"| n1');
+    expectSvgWith(files[1]!, ["plan", "team", "brief", "research", "search", "read", "summarize", "Send"]);
+
+    const record = join(out, "teams.jsonl");
+    await weft("record", "teams.ts", "-o", record);
+    const timeline = ["teams-run.mmd", "teams-run.svg"].map((name) => join(out, name));
+    await weft("timeline", record, ...timeline.flatMap((file) => ["-o", file]));
+    const gantt = readFileSync(timeline[0]!, "utf8");
+    expect(await parseMermaid(gantt)).toBe("gantt");
+    expect(gantt).toContain("  section team #2 › research\n  search :");
+    expectSvgWith(timeline[1]!, ["Step 2", "team #1", "team #1 › research", "brief", "search"]);
+  });
 });
 
 describe("weft in-process", () => {
@@ -89,6 +110,13 @@ describe("weft in-process", () => {
     expect(code).toBe(0);
     expect(await parseMermaid(stdout)).toBe("flowchart-v2");
     expect(stdout).toContain('subgraph n0 ["research"]');
+  });
+
+  it("draws a module's subgraph nodes expanded without --subgraph", async () => {
+    const { code, stdout } = await cli("draw", "teams.ts");
+    expect(code).toBe(0);
+    expect(await parseMermaid(stdout)).toBe("flowchart-v2");
+    expect(stdout).toContain('subgraph n1_n1 ["research"]\n      n1_n1___start__(["START"])\n      n1_n1_n0["search"]');
   });
 
   it("records a run with --input and prints it when there is no -o", async () => {

@@ -9,8 +9,8 @@ export { GraphError, isGraphError, type GraphErrorCode, type GraphErrorDetails }
 export { appendList, reducer, type ReducerSchema, type UpdateValueOf } from "./state/channels.js";
 export type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "./state/types.js";
 
-export { StateGraph, type Router } from "./builder/state-graph.js";
-export { Command, isCommand, type Goto } from "./graph/command.js";
+export { StateGraph, type Router, type SubgraphNodeOptions } from "./builder/state-graph.js";
+export { Command, isCommand, type Goto, type ParentCommand } from "./graph/command.js";
 export { END, START } from "./graph/constants.js";
 export { isSend, Send } from "./graph/send.js";
 export type {

@@ -56,3 +56,57 @@ export function oneStep(nodes: readonly string[]): RecordedRunEvent[] {
     ]),
   ];
 }
+
+/**
+ * A hand-made run with subgraphs two levels deep: two Sends to a "team" subgraph (the second
+ * queued for a slot), each running "brief", then a "research" subgraph running "search"; in
+ * team #1, search is retried. Inner task ids repeat from run to run, as the runtime makes them.
+ */
+export function subgraphRun(): RecordedRunEvent[] {
+  const plan = ref(1, 0, "plan");
+  const teams = [ref(2, 0, "team", 0), ref(2, 1, "team", 1)];
+  const brief = ref(1, 0, "brief");
+  const research = ref(2, 0, "research");
+  const search = ref(1, 0, "search");
+  const inner = (team: string, t0: number, retried: boolean): RecordedRunEvent[] => [
+    { type: "step:start", step: 1, tasks: [brief], at: t0, path: [team] },
+    { type: "task:start", attempt: 1, ...brief, at: t0, path: [team, "brief"] },
+    { type: "task:end", update: {}, attempts: 1, durationMs: 4, ...brief, at: t0 + 4, path: [team, "brief"] },
+    { type: "step:start", step: 2, tasks: [research], at: t0 + 5, path: [team] },
+    { type: "task:start", attempt: 1, ...research, at: t0 + 5, path: [team, "research"] },
+    { type: "step:start", step: 1, tasks: [search], at: t0 + 6, path: [team, "research"] },
+    { type: "task:start", attempt: 1, ...search, at: t0 + 6, path: [team, "research", "search"] },
+    ...(retried
+      ? ([
+          {
+            type: "task:retry",
+            attempt: 1,
+            error: { name: "Error", message: "503" },
+            timedOut: false,
+            delayMs: 2,
+            ...search,
+            at: t0 + 10,
+            path: [team, "research", "search"],
+          },
+          { type: "task:start", attempt: 2, ...search, at: t0 + 12, path: [team, "research", "search"] },
+        ] satisfies RecordedRunEvent[])
+      : []),
+    { type: "task:end", update: {}, attempts: retried ? 2 : 1, durationMs: 14, ...search, at: t0 + 20, path: [team, "research", "search"] },
+    { type: "task:end", update: {}, attempts: 1, durationMs: 16, ...research, at: t0 + 21, path: [team, "research"] },
+  ];
+  return [
+    { type: "run:start", input: {}, at: 0 },
+    { type: "step:start", step: 1, tasks: [plan], at: 0 },
+    { type: "task:start", attempt: 1, ...plan, at: 1 },
+    { type: "task:end", update: {}, attempts: 1, durationMs: 2, ...plan, at: 3 },
+    { type: "step:start", step: 2, tasks: teams, at: 4 },
+    { type: "task:start", attempt: 1, ...teams[0]!, at: 5 },
+    { type: "task:queued", ...teams[1]!, at: 5 },
+    ...inner("team#0", 6, false),
+    { type: "task:end", update: {}, attempts: 1, durationMs: 23, ...teams[0]!, at: 28 },
+    { type: "task:start", attempt: 1, ...teams[1]!, at: 28 },
+    ...inner("team#1", 30, true),
+    { type: "task:end", update: {}, attempts: 1, durationMs: 24, ...teams[1]!, at: 52 },
+    { type: "run:end", status: "done", state: {}, interrupts: [], durationMs: 53, at: 53 },
+  ] as RecordedRunEvent[];
+}

@@ -1,4 +1,4 @@
-import { END, START, StateGraph } from "@weft/core";
+import { END, Send, START, StateGraph, appendList } from "@weft/core";
 import { toMermaid } from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -234,6 +234,151 @@ describe("toMermaid on every kind of edge", () => {
         class __start__,n0___start__,n0_n0___start__,n0_n0___end__,n0___end__,__end__ terminal
       "
     `);
+  });
+});
+
+describe("toMermaid on subgraph nodes", () => {
+  const State = z.object({ q: z.string(), notes: appendList(z.string()) });
+  // The same node names at every level: ids must still differ.
+  const leaf = new StateGraph(State, { name: "leaf" })
+    .addNode("work", () => ({}))
+    .addEdge(START, "work")
+    .addEdge("work", END)
+    .compile();
+  const middle = new StateGraph(State, { name: "middle" })
+    .addNode("work", leaf)
+    .addNode("check", () => ({}))
+    .addEdge(START, "work")
+    .addEdge("work", "check")
+    .addEdge("check", END)
+    .compile();
+  const top = new StateGraph(State)
+    .addNode("work", middle)
+    .addNode("check", () => ({}))
+    .addEdge(START, "work")
+    .addEdge("work", "check")
+    .addEdge("check", END);
+
+  it("expands subgraph nodes from the graph itself, two levels deep, with ids unique across levels", async () => {
+    const text = await drawValid(top);
+    expect(text).toMatchInlineSnapshot(`
+      "flowchart TD
+        __start__(["START"])
+        subgraph n0 ["work"]
+          n0___start__(["START"])
+          subgraph n0_n0 ["work"]
+            n0_n0___start__(["START"])
+            n0_n0_n0["work"]
+            n0_n0___end__(["END"])
+          end
+          n0_n1["check"]
+          n0___end__(["END"])
+        end
+        n1["check"]
+        __end__(["END"])
+        n0_n0___start__ --> n0_n0_n0
+        n0_n0_n0 --> n0_n0___end__
+        n0___start__ --> n0_n0
+        n0_n0 --> n0_n1
+        n0_n1 --> n0___end__
+        __start__ --> n0
+        n0 --> n1
+        n1 --> __end__
+        classDef terminal fill:#f1f5f9,stroke:#475569,color:#0f172a
+        class __start__,n0___start__,n0_n0___start__,n0_n0___end__,n0___end__,__end__ terminal
+      "
+    `);
+    const declared = text
+      .split("\n")
+      .map((line) => /^\s*(?:subgraph )?([A-Za-z0-9_]+)(?:\[|\(|@| \[)/.exec(line)?.[1])
+      .filter((id) => id !== undefined);
+    expect(declared).toHaveLength(11);
+    expect(new Set(declared).size).toBe(declared.length);
+    // A builder, its compiled graph and its IR draw the same.
+    expect(toMermaid(top.compile())).toBe(text);
+    expect(toMermaid(top.toIR())).toBe(text);
+  });
+
+  it("draws Sends into a subgraph that the state alone cannot start as Sends into a purple box", async () => {
+    const Section = z.object({ title: z.string(), text: appendList(z.string()), draft: z.string().default("") });
+    const writer = new StateGraph(Section, { name: "writer" })
+      .addNode("draft", () => ({}))
+      .addNode("revise", () => ({}))
+      .addEdge(START, "draft")
+      .addEdge("draft", "revise")
+      .addEdge("revise", END)
+      .compile();
+    const Doc = z.object({ titles: z.array(z.string()), text: appendList(z.string()) });
+    const doc = new StateGraph(Doc)
+      .addNode("plan", () => ({}))
+      .addNode("write", writer, { concurrency: 2 })
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", (s) => s.titles.map((title) => new Send("write", { title })), ["write"])
+      .addEdge("write", END);
+    const text = await drawValid(doc);
+    expect(text).toContain('n0 ==>|"Send"| n1');
+    expect(text).toContain("class n1 worker");
+    expect(text).toMatchInlineSnapshot(`
+      "flowchart TD
+        __start__(["START"])
+        n0["plan"]
+        subgraph n1 ["write"]
+          n1___start__(["START"])
+          n1_n0["draft"]
+          n1_n1["revise"]
+          n1___end__(["END"])
+        end
+        __end__(["END"])
+        n1___start__ --> n1_n0
+        n1_n0 --> n1_n1
+        n1_n1 --> n1___end__
+        __start__ --> n0
+        n1 --> __end__
+        n0 ==>|"Send"| n1
+        classDef terminal fill:#f1f5f9,stroke:#475569,color:#0f172a
+        class __start__,n1___start__,n1___end__,__end__ terminal
+        classDef worker fill:#f5f3ff,stroke:#7c3aed,color:#2e1065
+        class n1 worker
+        linkStyle 5 stroke:#7c3aed,stroke-width:2px,stroke-dasharray:5 4
+      "
+    `);
+  });
+
+  it("draws a router into a subgraph that shares the state's keys as a route, and one with an input mapping too", async () => {
+    const route = new StateGraph(State)
+      .addNode("triage", () => ({}))
+      .addNode("research", leaf)
+      .addNode("mapped", leaf, { input: (s: { q: string }) => ({ q: s.q, notes: [] }) })
+      .addEdge(START, "triage")
+      .addConditionalEdges("triage", (s) => (s.q === "a" ? "research" : "mapped"), ["research", "mapped"])
+      .addEdge("research", END)
+      .addEdge("mapped", END);
+    const text = await drawValid(route);
+    expect(text).toContain("n0 -.-> n1\n");
+    expect(text).toContain("n0 -.-> n2\n");
+    expect(text).not.toContain("Send");
+    expect(text).not.toContain("worker");
+  });
+
+  it("lets a map entry win over the graph a subgraph node holds, and still expands nodes that call a graph", async () => {
+    const other = new StateGraph(State)
+      .addNode("instead", () => ({}))
+      .addEdge(START, "instead")
+      .addEdge("instead", END);
+    const outer = new StateGraph(State)
+      .addNode("work", middle)
+      .addNode("call", (s) => leaf.invoke(s))
+      .addEdge(START, "work")
+      .addEdge("work", "call")
+      .addEdge("call", END);
+    const text = await drawValid(outer, { subgraphs: { work: other, call: leaf } });
+    expect(text).toContain('subgraph n0 ["work"]\n    n0___start__(["START"])\n    n0_n0["instead"]\n    n0___end__(["END"])\n  end');
+    expect(text).toContain('subgraph n1 ["call"]\n    n1___start__(["START"])\n    n1_n0["work"]');
+    expect(text).not.toContain("check");
+    // An entry with its own map reaches into the graph it draws.
+    const deeper = await drawValid(outer, { subgraphs: { work: { graph: middle, subgraphs: { check: other } } } });
+    expect(deeper).toContain('subgraph n0_n1 ["check"]\n      n0_n1___start__(["START"])\n      n0_n1_n0["instead"]');
+    expect(deeper).toContain('subgraph n0_n0 ["work"]');
   });
 });
 

@@ -3,9 +3,10 @@ import { parseRunRecord, recordRun, serializeRunEvent, stringifyRunRecord, toMer
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ganttValid } from "./draw.js";
-import { oneStep, ref, scriptedRun } from "./events.js";
+import { oneStep, ref, scriptedRun, subgraphRun } from "./events.js";
 import { graph as report, input as reportInput } from "./fixtures/report.js";
 import { NASTY_NAMES } from "./nasty.js";
+import { graph as teams, input as teamsInput } from "./fixtures/teams.js";
 
 describe("toMermaidGantt", () => {
   it("draws one bar per attempt, grouped by step, with failures, retries, queueing and cancellation marked", async () => {
@@ -124,6 +125,112 @@ describe("toMermaidGantt", () => {
   });
 });
 
+describe("toMermaidGantt on subgraphs", () => {
+  it("follows a step with a section per subgraph task holding its inner bars, two levels deep", async () => {
+    expect(await ganttValid(subgraphRun())).toMatchInlineSnapshot(`
+      "gantt
+        dateFormat x
+        axisFormat %-S.%L s
+        todayMarker off
+        section Step 1
+        plan :1, 3
+        section Step 2
+        team #0 :5, 28
+        team #1 (queued) :done, 5, 28
+        team #1 :28, 52
+        section team #0
+        brief :6, 10
+        research :11, 27
+        section team #0 › research
+        search :12, 26
+        section team #1
+        brief :30, 34
+        research :35, 51
+        section team #1 › research
+        search (attempt 1 failed, retried) :active, 36, 40
+        search (attempt 2) :42, 50
+      "
+    `);
+  });
+
+  it("names inner tasks as the caller's label says, given their path and a task id unique in the run", async () => {
+    const seen: string[] = [];
+    const text = await ganttValid(subgraphRun(), {
+      label: (task, path) => {
+        seen.push(`${task.taskId} ${task.node} ${path?.join(">") ?? "-"}`);
+        if (task.node === "team") return ["Red team", "Blue: team"][task.sendIndex ?? 0];
+        return path === undefined ? undefined : `${task.node} (${path[0]})`;
+      },
+    });
+    expect(seen).toEqual([
+      "1:0 plan -",
+      "2:0 team -",
+      "2:1 team -",
+      "2:0/1:0 brief team#0",
+      "2:0/2:0 research team#0",
+      "2:0/2:0/1:0 search team#0>research",
+      "2:1/1:0 brief team#1",
+      "2:1/2:0 research team#1",
+      "2:1/2:0/1:0 search team#1>research",
+    ]);
+    expect(text).toContain(
+      "  section Blue#58; team › research (team#35;1)\n  search (team#35;1) (attempt 1 failed, retried) :active, 36, 40\n",
+    );
+  });
+
+  it("draws a live run of Sends to a subgraph: every inner bar within its outer bar, in its section", async () => {
+    const events: RunEvent[] = [];
+    for await (const event of teams.stream(teamsInput)) events.push(event);
+    const text = await ganttValid(events);
+    const lines = text.split("\n");
+    const sections = lines.filter((line) => line.startsWith("  section")).map((line) => line.slice("  section ".length));
+    expect(sections).toEqual([
+      "Step 1",
+      "Step 2",
+      "team #0",
+      "team #0 › research",
+      "team #1",
+      "team #1 › research",
+      "team #2",
+      "team #2 › research",
+      "Step 3",
+    ]);
+    const span = (label: string, after = 0): [number, number] => {
+      const line = lines.slice(after).find((l) => l.startsWith(`  ${label} :`))!;
+      return /(\d+), (\d+)$/.exec(line)!.slice(1).map(Number) as [number, number];
+    };
+    for (const i of [0, 1, 2]) {
+      const [start, end] = span(`team #${i}`);
+      const inner = lines.indexOf(`  section team #${i}`);
+      for (const bar of ["brief", "research"]) {
+        const [s, e] = span(bar, inner);
+        expect(s).toBeGreaterThanOrEqual(start - 1);
+        expect(e).toBeLessThanOrEqual(end + 1);
+      }
+      const [rs, re] = span("research", inner);
+      const deeper = lines.indexOf(`  section team #${i} › research`);
+      for (const bar of ["search", "read"]) {
+        const [s, e] = span(bar, deeper);
+        expect(s).toBeGreaterThanOrEqual(rs - 1);
+        expect(e).toBeLessThanOrEqual(re + 1);
+      }
+    }
+  });
+
+  it("leaves out inner events whose outer task is not in the events", async () => {
+    // A record cut down to team #1's outer events: team #0's inner events have no task to go under.
+    const events = subgraphRun()
+      .filter((event) => event.path !== undefined || !("node" in event) || event.node !== "team" || event.sendIndex === 1)
+      .map((event) =>
+        event.type === "step:start" && event.path === undefined ? { ...event, tasks: event.tasks.filter((t) => t.sendIndex !== 0) } : event,
+      );
+    const text = await ganttValid(events);
+    expect(text).not.toContain("team #0");
+    expect(text).toContain("  section team #1\n  brief :30, 34\n  research :35, 51\n  section team #1 › research\n");
+    expect(text.match(/ brief :/g)).toHaveLength(1);
+  });
+});
+
 describe("run records", () => {
   it("round-trip through JSON Lines to the same timeline", async () => {
     const events = await recordRun(report.stream(reportInput));
@@ -133,6 +240,14 @@ describe("run records", () => {
     expect(parsed).toEqual(events);
     expect(await ganttValid(parsed)).toBe(toMermaidGantt(events));
     expect(parseRunRecord(JSON.stringify(events))).toEqual(events);
+  });
+
+  it("keep subgraph events' paths, and their timeline", async () => {
+    const events = await recordRun(teams.stream(teamsInput));
+    const parsed = parseRunRecord(stringifyRunRecord(events));
+    expect(parsed.filter((event) => event.path !== undefined).length).toBeGreaterThan(20);
+    expect(await ganttValid(parsed)).toBe(toMermaidGantt(events));
+    expect(toMermaidGantt(parsed)).toContain("  section team #2 › research\n  search :");
   });
 
   it("record a failed run up to its run:error, with errors as { name, message, code }", async () => {

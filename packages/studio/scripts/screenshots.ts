@@ -17,7 +17,7 @@ try {
   await page.waitForSelector("[data-testid=timeline] .row[data-node=write][data-status=done]", { timeout: 60_000 });
   await page.screenshot({ path: `${IMAGES}/studio-live.png` });
   await page.waitForSelector("[data-testid=run-status][data-status=interrupted]", { timeout: 60_000 });
-  await page.click("[data-testid=timeline] .row[data-node=write]:nth-of-type(3)");
+  await page.click("[data-testid=timeline] .row[data-task='2:1']");
   await page.waitForSelector("[data-testid=task-details]");
   await page.screenshot({ path: `${IMAGES}/studio-run.png` });
   await page.waitForSelector("[data-testid=interrupts] form");

@@ -103,15 +103,19 @@ describe("Weft Studio on the report example", () => {
     expect(bars.every((bar) => bar.done === 1 && bar.width > 1)).toBe(true);
     expect(bars.filter((bar) => bar.queued === 1)).toHaveLength(2);
     expect(await page.$eval("[data-testid=node-counts] tr[data-node=write] td[data-count=done]", (cell) => cell.textContent)).toBe("5");
-    // The diagram's nodes are drawn in their status's colour, the Send worker's stack too.
-    const fills = await page.$$eval("[data-testid=diagram] g.node[data-status]", (nodes) =>
+    // The diagram's nodes are drawn in their status's colour, the writer subgraph's box too; the
+    // nodes inside the box are the writer graph's, not the run's, and keep their colour.
+    const fills = await page.$$eval("[data-testid=diagram] :is(g.node, g.cluster)[data-status]", (nodes) =>
       Object.fromEntries(
         nodes.map((node) => [
-          node.textContent?.trim(),
-          [...node.querySelectorAll(".label-container path, rect.label-container")].map((shape) => getComputedStyle(shape).fill),
+          (node.classList.contains("cluster") ? node.querySelector(".cluster-label") : node)?.textContent?.trim(),
+          [
+            ...node.querySelectorAll(node.classList.contains("cluster") ? ":scope > rect" : ".label-container path, rect.label-container"),
+          ].map((shape) => getComputedStyle(shape).fill),
         ]),
       ),
     );
+    expect(Object.keys(fills).sort()).toEqual(["assemble", "plan", "write"]);
     expect(fills.plan).toEqual([expect.stringMatching(/^rgb\(187, 247, 208\)$/)]);
     expect(fills.write!.length).toBeGreaterThan(0);
     expect(new Set(fills.write)).toEqual(new Set(["rgb(187, 247, 208)"]));
@@ -119,7 +123,15 @@ describe("Weft Studio on the report example", () => {
     const shown = await page.$eval("[data-testid=run-status]", (el) => Number(el.getAttribute("data-events")));
     expect(shown).toBe((await runInfo(runId)).events);
 
-    await page.click("[data-testid=timeline] .row[data-node=write]:nth-of-type(4)");
+    // Each writer's draft, critique and revise are rows under it.
+    const rows = await page.$$eval("[data-testid=timeline] .row", (all) =>
+      all.map((row) => `${row.getAttribute("data-depth")} ${row.getAttribute("data-node")} ${row.getAttribute("data-status")}`),
+    );
+    const writer = rows.indexOf("0 write done");
+    expect(rows.slice(writer, writer + 4)).toEqual(["0 write done", "1 draft done", "1 critique done", "1 revise done"]);
+    expect(rows.filter((row) => row.startsWith("1 "))).toHaveLength(15);
+
+    await page.click("[data-testid=timeline] .row[data-task='2:2']");
     await page.waitForSelector("[data-testid=task-details]");
     const details = await page.$eval("[data-testid=task-details]", (el) => el.textContent ?? "");
     expect(details).toContain("write #2");

@@ -17,12 +17,21 @@ const FILLS: Partial<Record<TaskStatus | "idle", string>> = {
   interrupted: "#ddd6fe",
 };
 
-/** Colours a node's outline shapes (not its label), over mermaid's inline styles. */
+/**
+ * The graph's own nodes in mermaid's SVG: a node's id ends in `flowchart-n<index>-<n>`, a
+ * subgraph node's box (a cluster) in `n<index>`. The nodes inside a subgraph box (`n1_n0`) are
+ * the inner graph's, whose tasks are not this run's.
+ */
+const OWN_NODE = /(?:^|-)flowchart-n\d+-\d+$/;
+const OWN_BOX = /(?:^|-)n\d+$/;
+
+/** Colours a node's outline shapes, or a subgraph box's frame (not its label), over mermaid's inline styles. */
 function fill(node: Element, status: TaskStatus | "idle"): void {
   node.setAttribute("data-status", status);
-  for (const shape of node.querySelectorAll<SVGElement>(
-    ".label-container:is(rect, path, polygon), .label-container :is(rect, path, polygon)",
-  )) {
+  const shapes = node.classList.contains("cluster")
+    ? ":scope > rect"
+    : ".label-container:is(rect, path, polygon), .label-container :is(rect, path, polygon)";
+  for (const shape of node.querySelectorAll<SVGElement>(shapes)) {
     shape.dataset.fill ??= `${shape.style.getPropertyValue("fill")}|${shape.style.getPropertyPriority("fill")}`;
     const [original, priority] = shape.dataset.fill.split("|");
     const colour = FILLS[status];
@@ -45,9 +54,15 @@ export function GraphView({ graph, counts }: { graph: GraphInfo; counts: Map<str
       if (!current || box.current === null) return;
       box.current.innerHTML = svg;
       nodes.current = new Map();
+      const own = (element: Element, label: string | undefined): void => {
+        const name = label?.trim() ?? "";
+        if (graph.nodes.some((node) => node.name === name)) nodes.current.set(name, element);
+      };
       for (const element of box.current.querySelectorAll("g.node")) {
-        const label = element.textContent?.trim() ?? "";
-        if (graph.nodes.some((node) => node.name === label)) nodes.current.set(label, element);
+        if (OWN_NODE.test(element.id)) own(element, element.textContent ?? undefined);
+      }
+      for (const element of box.current.querySelectorAll("g.cluster")) {
+        if (OWN_BOX.test(element.id)) own(element, element.querySelector(".cluster-label")?.textContent ?? undefined);
       }
       paint();
     });

@@ -2,7 +2,7 @@ import { appendList, ConcurrencyLimit, END, Send, START, StateGraph } from "@wef
 import { recordRun } from "@weft/core/draw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { applyEvent, changedKeys, compareStates, emptyRun, nodeCounts, nodeStatus, type StudioEvent } from "./run-view.js";
+import { applyEvent, changedKeys, compareStates, emptyRun, findTask, nodeCounts, nodeStatus, type StudioEvent } from "./run-view.js";
 
 const State = z.object({ items: z.number().default(4), out: appendList(z.number()) });
 
@@ -14,6 +14,62 @@ async function fold(graph: { stream(input: never): AsyncIterable<never> }) {
 }
 
 describe("the run view", () => {
+  it("keeps a subgraph's inner tasks under their outer task, out of the run's tasks, counts and state, their usage counted for both", async () => {
+    const Inner = z.object({ i: z.number(), out: appendList(z.number()) });
+    const inner = new StateGraph(Inner, { name: "inner" })
+      .addNode("call", (_s, ctx) => {
+        ctx.emit({ type: "openai.usage", totalTokens: 10 });
+        return {};
+      })
+      .addNode("keep", (s, ctx) => {
+        ctx.emit({ type: "openai.usage", totalTokens: 5 });
+        return { out: s.i };
+      })
+      .addEdge(START, "call")
+      .addEdge("call", "keep")
+      .addEdge("keep", END)
+      .compile();
+    const graph = new StateGraph(State)
+      .addNode("plan", () => ({}))
+      .addNode("work", inner)
+      .addNode("done", () => ({}))
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", (s) => Array.from({ length: s.items }, (_, i) => new Send("work", { i })), ["work"])
+      .addEdge("work", "done")
+      .addEdge("done", END)
+      .compile();
+    const { view, events } = await fold(graph as never);
+    expect(events.some((event) => event.path !== undefined)).toBe(true);
+    expect([...view.tasks.values()].map((t) => [t.node, t.sendIndex, t.status, t.tokens])).toEqual([
+      ["plan", undefined, "done", 0],
+      ["work", 0, "done", 15],
+      ["work", 1, "done", 15],
+      ["work", 2, "done", 15],
+      ["work", 3, "done", 15],
+      ["done", undefined, "done", 0],
+    ]);
+    // Each Send's inner tasks are under it, named by a run-unique id, with their own usage.
+    const work2 = view.tasks.get("2:2")!;
+    expect(work2.inner.map((t) => [t.taskId, t.node, t.path, t.status, t.tokens, t.attempts.length])).toEqual([
+      ["2:2/1:0", "call", ["work#2", "call"], "done", 10, 1],
+      ["2:2/2:0", "keep", ["work#2", "keep"], "done", 5, 1],
+    ]);
+    expect(findTask(view, "2:2/2:0")).toBe(work2.inner[1]);
+    expect(findTask(view, "2:9/2:0")).toBeUndefined();
+    // Inner attempts lie within their outer task's, on the run's clock.
+    const [outer] = work2.attempts;
+    for (const t of work2.inner) {
+      expect(t.attempts[0]!.start).toBeGreaterThanOrEqual(outer!.start - 1);
+      expect(t.attempts[0]!.end!).toBeLessThanOrEqual(outer!.end! + 1);
+    }
+    // The node counts are the run's own nodes'.
+    expect([...nodeCounts(view).keys()]).toEqual(["plan", "work", "done"]);
+    // Each step's state is the outer run's.
+    expect(view.stepInput.get(2)).toEqual({ items: 4, out: [] });
+    expect(view.stepInput.get(3)).toEqual({ items: 4, out: [0, 1, 2, 3] });
+    expect(view.state).toEqual({ items: 4, out: [0, 1, 2, 3] });
+  });
+
   it("folds a run's events into tasks with queued time, one attempt per try, retries, failures and counts", async () => {
     let tries = 0;
     const graph = new StateGraph(State)

@@ -18,13 +18,18 @@ export interface Attempt {
   error?: { name: string; message: string; code?: string };
 }
 
-/** Everything the page knows of one task of the run. */
+/** Everything the page knows of one task of the run, or of a subgraph's inner task. */
 export interface TaskView {
+  /** Unique in the run; an inner task's is its outer task's, `/`, then its own (`2:0/1:0`). */
   readonly taskId: string;
+  /** Set on a subgraph's inner task: the path of its events (`["write#2", "draft"]`). */
+  readonly path?: readonly string[];
+  /** The tasks of the subgraph run this task ran, in the order they appeared. */
+  readonly inner: TaskView[];
   readonly node: string;
   readonly step: number;
   readonly sendIndex: number | undefined;
-  /** A Send task's payload, from its `task:start`; undefined for a task that reads the state. */
+  /** A Send task's payload (an inner task's input), from its `task:start`; undefined for a task that reads the state. */
   sendInput: unknown;
   status: TaskStatus;
   queuedAt: number | undefined;
@@ -62,66 +67,26 @@ export function emptyRun(runId?: string): RunView {
 export function applyEvent(view: RunView, event: StudioEvent): void {
   view.events++;
   view.now = Math.max(view.now, event.at);
+  if (event.path !== undefined) {
+    innerEvent(view, event, event.path);
+    return;
+  }
+  if ("taskId" in event) {
+    applyTaskEvent(task(view.tasks, event), event);
+    return;
+  }
   switch (event.type) {
     case "run:start":
       view.stepInput.set(1, event.input);
       view.state = event.input;
       return;
     case "step:start":
-      for (const ref of event.tasks) task(view, ref);
+      for (const ref of event.tasks) task(view.tasks, ref);
       return;
     case "step:end":
       view.stepInput.set(event.step + 1, event.state);
       view.state = event.state;
       return;
-    case "task:queued":
-      Object.assign(task(view, event), { status: "queued", queuedAt: event.at });
-      return;
-    case "task:start": {
-      const t = task(view, event);
-      t.status = "running";
-      if ("input" in event) t.sendInput = event.input;
-      t.attempts.push({ attempt: event.attempt, start: event.at, end: undefined, outcome: "running" });
-      return;
-    }
-    case "task:retry": {
-      const t = task(view, event);
-      t.status = "retrying";
-      closeAttempt(t, event.at, "retry", event.error);
-      return;
-    }
-    case "task:end": {
-      const t = task(view, event);
-      Object.assign(t, { status: "done", update: event.update, durationMs: event.durationMs });
-      closeAttempt(t, event.at, "done");
-      return;
-    }
-    case "task:error": {
-      const t = task(view, event);
-      Object.assign(t, { status: "failed", error: event.error, durationMs: event.durationMs });
-      closeAttempt(t, event.at, "failed", event.error);
-      return;
-    }
-    case "task:cancelled": {
-      const t = task(view, event);
-      Object.assign(t, { status: "cancelled", durationMs: event.durationMs });
-      closeAttempt(t, event.at, "cancelled");
-      return;
-    }
-    case "custom": {
-      const t = task(view, event);
-      t.custom.push(event.data);
-      // @weft/openai reports each model call's tokens as an "openai.usage" custom event.
-      const data = event.data as { type?: unknown; totalTokens?: unknown } | null;
-      if (data?.type === "openai.usage" && typeof data.totalTokens === "number") t.tokens += data.totalTokens;
-      return;
-    }
-    case "interrupt": {
-      const t = task(view, event);
-      t.status = "interrupted";
-      closeAttempt(t, event.at, "interrupted");
-      return;
-    }
     case "run:end":
       view.status = event.status;
       view.state = event.state;
@@ -134,11 +99,111 @@ export function applyEvent(view: RunView, event: StudioEvent): void {
   }
 }
 
-function task(view: RunView, ref: { taskId: string; node: string; step: number; sendIndex: number | undefined }): TaskView {
-  let t = view.tasks.get(ref.taskId);
+/** Folds an event of one task into its view. */
+function applyTaskEvent(t: TaskView, event: StudioEvent & { readonly taskId: string }): void {
+  switch (event.type) {
+    case "task:queued":
+      Object.assign(t, { status: "queued", queuedAt: event.at });
+      return;
+    case "task:start": {
+      t.status = "running";
+      if ("input" in event) t.sendInput = event.input;
+      t.attempts.push({ attempt: event.attempt, start: event.at, end: undefined, outcome: "running" });
+      return;
+    }
+    case "task:retry": {
+      t.status = "retrying";
+      closeAttempt(t, event.at, "retry", event.error);
+      return;
+    }
+    case "task:end": {
+      Object.assign(t, { status: "done", update: event.update, durationMs: event.durationMs });
+      closeAttempt(t, event.at, "done");
+      return;
+    }
+    case "task:error": {
+      Object.assign(t, { status: "failed", error: event.error, durationMs: event.durationMs });
+      closeAttempt(t, event.at, "failed", event.error);
+      return;
+    }
+    case "task:cancelled": {
+      Object.assign(t, { status: "cancelled", durationMs: event.durationMs });
+      closeAttempt(t, event.at, "cancelled");
+      return;
+    }
+    case "custom": {
+      addCustom(t, event.data);
+      return;
+    }
+    case "interrupt": {
+      t.status = "interrupted";
+      closeAttempt(t, event.at, "interrupted");
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/**
+ * An event of a subgraph's inner run (it has a `path`): its task ids, steps and states are the
+ * inner run's own, so it is no task, node count or state of the run. An inner task's events go
+ * to its view under the task its path names (the latest of that name); its custom data (model
+ * usage, deltas) counts for the outermost task too.
+ */
+function innerEvent(view: RunView, event: StudioEvent, path: readonly string[]): void {
+  if (!("taskId" in event)) return;
+  let owner: TaskView | undefined;
+  for (const name of path.slice(0, -1)) {
+    owner = [...(owner?.inner ?? view.tasks.values())].findLast((t) => segment(t) === name);
+    if (owner === undefined) return;
+  }
+  if (owner === undefined) return;
+  const t = task(owner.inner, { ...event, taskId: `${owner.taskId}/${event.taskId}` }, path);
+  applyTaskEvent(t, event);
+  if (event.type === "custom") {
+    const outer = [...view.tasks.values()].findLast((o) => segment(o) === path[0]);
+    if (outer !== undefined) addCustom(outer, event.data);
+  }
+}
+
+/** How a path names a task: its node, with `#` and its Send index when a Send started it. */
+function segment(t: TaskView): string {
+  return t.sendIndex === undefined ? t.node : `${t.node}#${t.sendIndex}`;
+}
+
+/** A task of the run, or an inner task (its id `<outer id>/<own id>`), wherever it is. */
+export function findTask(view: RunView, taskId: string): TaskView | undefined {
+  const search = (tasks: Iterable<TaskView>): TaskView | undefined => {
+    for (const t of tasks) {
+      if (t.taskId === taskId) return t;
+      const found = taskId.startsWith(`${t.taskId}/`) ? search(t.inner) : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return view.tasks.get(taskId) ?? search(view.tasks.values());
+}
+
+/** Keeps a custom event's data with its task; @weft/openai reports each model call's tokens as an "openai.usage" event. */
+function addCustom(t: TaskView, data: unknown): void {
+  t.custom.push(data);
+  const usage = data as { type?: unknown; totalTokens?: unknown } | null;
+  if (usage?.type === "openai.usage" && typeof usage.totalTokens === "number") t.tokens += usage.totalTokens;
+}
+
+/** The view of a task among `tasks` (the run's, a Map by id, or a subgraph task's inner list), made when new. */
+function task(
+  tasks: Map<string, TaskView> | TaskView[],
+  ref: { taskId: string; node: string; step: number; sendIndex: number | undefined },
+  path?: readonly string[],
+): TaskView {
+  let t = Array.isArray(tasks) ? tasks.find((o) => o.taskId === ref.taskId) : tasks.get(ref.taskId);
   if (t === undefined) {
     t = {
       taskId: ref.taskId,
+      ...(path === undefined ? {} : { path }),
+      inner: [],
       node: ref.node,
       step: ref.step,
       sendIndex: ref.sendIndex,
@@ -152,7 +217,8 @@ function task(view: RunView, ref: { taskId: string; node: string; step: number; 
       custom: [],
       tokens: 0,
     };
-    view.tasks.set(ref.taskId, t);
+    if (Array.isArray(tasks)) tasks.push(t);
+    else tasks.set(ref.taskId, t);
   }
   return t;
 }

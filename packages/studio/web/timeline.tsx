@@ -1,8 +1,11 @@
-import { taskLabel, type RunView, type TaskView } from "./run-view.js";
+import { findTask, taskLabel, type RunView, type TaskView } from "./run-view.js";
 
 const pct = (at: number, total: number): string => `${((100 * at) / total).toFixed(3)}%`;
 
-/** One row per task, one bar per attempt (and a hatched bar for the time it waited for a slot). */
+/**
+ * One row per task, one bar per attempt (and a hatched bar for the time it waited for a slot);
+ * a subgraph task's inner tasks are rows indented under it.
+ */
 export function Timeline({
   view,
   total = Math.max(view.now, 1),
@@ -16,20 +19,28 @@ export function Timeline({
   onSelect: (taskId: string) => void;
 }) {
   const tasks = [...view.tasks.values()].sort((a, b) => a.step - b.step || position(a) - position(b));
+  // Each task, then the tasks of its subgraph run, one level deeper.
+  const rows: { task: TaskView; depth: number }[] = [];
+  const add = (task: TaskView, depth: number): void => {
+    rows.push({ task, depth });
+    for (const inner of task.inner) add(inner, depth + 1);
+  };
+  for (const task of tasks) add(task, 0);
   return (
     <div class="timeline" data-testid="timeline">
-      {tasks.map((task) => (
+      {rows.map(({ task, depth }) => (
         <button
           type="button"
           key={task.taskId}
-          class={`row${task.taskId === selected ? " selected" : ""}`}
+          class={`row${depth > 0 ? " inner" : ""}${task.taskId === selected ? " selected" : ""}`}
           data-task={task.taskId}
           data-node={task.node}
           data-status={task.status}
+          data-depth={depth}
           aria-pressed={task.taskId === selected}
           onClick={() => onSelect(task.taskId)}
         >
-          <span class="label">
+          <span class="label" style={depth > 0 ? { paddingLeft: `${depth * 1.2}em` } : undefined}>
             <span class={`pill s-${task.status}`}>{task.status}</span> {taskLabel(task)}
           </span>
           <span class="track">
@@ -72,18 +83,21 @@ export function Timeline({
 }
 
 function position(task: TaskView): number {
-  return Number(task.taskId.split(":")[1] ?? 0);
+  return Number(task.taskId.split("/").at(-1)?.split(":")[1] ?? 0);
 }
 
 /** Everything known of one task. */
 export function TaskDetails({ view, taskId }: { view: RunView; taskId: string }) {
-  const task = view.tasks.get(taskId);
+  const task = findTask(view, taskId);
   if (task === undefined) return null;
-  const input = task.sendIndex === undefined ? view.stepInput.get(task.step) : undefined;
+  // An inner task's step and state are its subgraph run's, which the page does not hold.
+  const inner = task.path !== undefined;
+  const input = task.sendIndex === undefined && !inner ? view.stepInput.get(task.step) : undefined;
   return (
     <div data-testid="task-details">
       <h2>
-        Task {taskLabel(task)} <span class={`pill s-${task.status}`}>{task.status}</span>
+        Task {inner ? task.path!.slice(0, -1).concat(taskLabel(task)).join(" › ") : taskLabel(task)}{" "}
+        <span class={`pill s-${task.status}`}>{task.status}</span>
       </h2>
       <table>
         <tbody>
@@ -112,9 +126,13 @@ export function TaskDetails({ view, taskId }: { view: RunView; taskId: string })
         </tbody>
       </table>
       <h3 class="field">
-        {task.sendIndex === undefined ? "input (the state its step started from)" : `input (Send #${task.sendIndex}'s payload)`}
+        {inner
+          ? "input (in its subgraph run)"
+          : task.sendIndex === undefined
+            ? "input (the state its step started from)"
+            : `input (Send #${task.sendIndex}'s payload)`}
       </h3>
-      <pre data-field="input">{json(task.sendIndex === undefined ? input : task.sendInput)}</pre>
+      <pre data-field="input">{json(task.sendIndex === undefined && !inner ? input : task.sendInput)}</pre>
       <h3 class="field">output (the task's update)</h3>
       <pre data-field="output">{json(task.update)}</pre>
       {task.error ? (

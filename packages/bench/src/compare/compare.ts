@@ -9,6 +9,7 @@ import { weftChain } from "../workloads/chain.js";
 import { weftJoin } from "../workloads/join.js";
 import { weftLoop } from "../workloads/loop.js";
 import { weftSendsGraph, type WeftCore, type WorkerUpdate } from "../workloads/sends.js";
+import { weftSubgraphSends } from "../workloads/subgraph-sends.js";
 import { withoutEngine } from "../workloads/waiting-sends.js";
 import { range, type RunOnce } from "../workloads/workload.js";
 
@@ -144,9 +145,10 @@ export interface CoreCase {
 
 /**
  * The bench's Weft workloads, each buildable on another revision's core: every kind of case
- * `pnpm bench` times (fan-out, chain, join, loops, waiting Sends with and without a cap).
+ * `pnpm bench` times (fan-out, chain, join, loops, waiting Sends with and without a cap, subgraphs).
+ * `COMPARE_ONLY` keeps the cases whose id starts with it.
  */
-export function coreCases(): CoreCase[] {
+export function coreCases(only: string | undefined = process.env.COMPARE_ONLY): CoreCase[] {
   const waiting =
     (n: number, waitMs: number, maxConcurrency?: number): CoreCase["build"] =>
     (core) => {
@@ -164,7 +166,7 @@ export function coreCases(): CoreCase[] {
       return () => graph.invoke({ n });
     };
   const counter = (s: { counter: number }) => ({ items: [s.counter], counter: s.counter + 1 });
-  return [
+  const cases: CoreCase[] = [
     { id: "sends/1000", build: sends(1000) },
     { id: "sends/10000", build: sends(10_000) },
     { id: "chain/1000", build: (core) => weftChain(1000, core) },
@@ -173,7 +175,9 @@ export function coreCases(): CoreCase[] {
     { id: "loop/200@10000", build: (core) => weftLoop(200, range(10_000), counter, core) },
     { id: "waiting-sends/1000", build: waiting(1000, 20) },
     { id: "waiting-sends/1000/cap50", build: waiting(1000, 20, 50) },
+    { id: "subgraphs/1000", build: (core) => weftSubgraphSends(1000, core) },
   ];
+  return cases.filter((kase) => only === undefined || kase.id.startsWith(only));
 }
 
 /** Wall times of one case on two cores, run by run, in run order. */

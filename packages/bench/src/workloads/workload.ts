@@ -25,6 +25,11 @@ export interface Workload {
    * graph without `ctx.step`, and the report shows the difference per step.
    */
   readonly stepsPerRun?: number;
+  /**
+   * For a subgraph cost case: the subgraph runs one run makes. Its `none` engine is then the
+   * same nodes inlined in the parent graph, and the report shows the difference per subgraph run.
+   */
+  readonly subgraphRuns?: number;
   /** The time this case would take with zero engine overhead, when there is one (timer waits). */
   readonly idealMs?: number;
   readonly weft: RunOnce;

@@ -76,6 +76,7 @@ function buildTaskResultSchema() {
         kind: z.enum(["node", "before", "after", "sleep"]),
         wakeAt: z.number().int().min(0).optional(),
         default: z.unknown().optional(),
+        path: z.array(z.string()).optional(),
       }),
       resumes: z.array(z.unknown()),
       usage: spentSchema().optional(),

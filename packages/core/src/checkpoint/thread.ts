@@ -41,6 +41,7 @@ export type SavedTaskResult = (
         readonly kind: "node" | "before" | "after" | "sleep";
         readonly wakeAt?: number;
         readonly default?: unknown;
+        readonly path?: readonly string[];
       };
       readonly resumes: readonly unknown[];
     }
@@ -490,8 +491,14 @@ function resultBody(result: SavedTaskResult): TaskResultBody {
         ),
         recovered: result.recovered,
       };
-    case "interrupted":
-      return { status: "interrupted", interrupt: { ...result.interrupt }, resumes: [...result.resumes] };
+    case "interrupted": {
+      const { path, ...interrupt } = result.interrupt;
+      return {
+        status: "interrupted",
+        interrupt: path === undefined ? interrupt : { ...interrupt, path: [...path] },
+        resumes: [...result.resumes],
+      };
+    }
     case "failed":
       return { status: "failed", error: result.error, attempts: result.attempts, timedOut: result.timedOut };
   }

@@ -15,22 +15,35 @@ import { recoverThreads, type RecoverOptions, type RecoveredThread } from "../th
 import { checkRunOptions, checkThreadId } from "../options/run-options.js";
 import type { RunOptions, RunResult } from "../records/run.js";
 import type { AttemptRequest, TaskSteps } from "../records/attempt.js";
+import type { SubgraphRunner } from "../graph/ir.js";
+import { checkGraphInput } from "../state/io.js";
+import { bindSubgraphs, subgraphRunner } from "./subgraph-runner.js";
 
 export type { CompileOptions } from "./compile-options.js";
 
 /** The threads of a compiled graph, for {@link workerSteps}; undefined without a checkpointer. */
 let threadsOf: (graph: CompiledGraph<CompiledDef>) => Threads | undefined;
+/** How a graph that holds `graph` as a subgraph node runs it: on its own checkpointer. */
+let runnerOf: (graph: CompiledGraph<CompiledDef>, outer: CompileOptions) => SubgraphRunner;
 
-/** What a compiled graph knows: its state schema and its nodes with their input types. */
+/** What a compiled graph knows: its state schema, its nodes with their input types, and its input and output schemas. */
 export interface CompiledDef {
   readonly state: AnyStateSchema;
   readonly nodes: Record<string, unknown>;
+  /** What a run's input may hold, when narrower than the state. */
+  readonly input?: AnyStateSchema;
+  /** What a run returns, when less than the state. */
+  readonly output?: AnyStateSchema;
 }
 
 export type { ThreadState } from "../thread/describe.js";
 
-type Input<TDef extends CompiledDef> = InputOf<TDef["state"]> | Command | null;
+type InputSchema<TDef extends CompiledDef> = TDef extends { readonly input: infer I extends AnyStateSchema } ? I : TDef["state"];
+type OutputSchema<TDef extends CompiledDef> = TDef extends { readonly output: infer O extends AnyStateSchema } ? O : TDef["state"];
+type Input<TDef extends CompiledDef> = InputOf<InputSchema<TDef>> | Command | null;
 type State<TDef extends CompiledDef> = StateOf<TDef["state"]>;
+/** What `invoke` and `run` return: the output schema's keys of the state. */
+type Output<TDef extends CompiledDef> = StateOf<OutputSchema<TDef>>;
 type Nodes<TDef extends CompiledDef> = keyof TDef["nodes"] & string;
 
 /**
@@ -47,14 +60,27 @@ export class CompiledGraph<TDef extends CompiledDef> {
   readonly #program: Program;
   readonly #threads: Threads | undefined;
   readonly #defaults: Omit<RunOptions, "signal">;
+  readonly #options: CompileOptions;
 
   static {
     threadsOf = (graph) => graph.#threads;
+    runnerOf = (graph, outer) => {
+      // The inner graph runs on the outer graph's store, signed with its key.
+      const bound = new CompiledGraph(graph.#program.ir, {
+        ...graph.#options,
+        checkpointer: outer.checkpointer,
+        integrityKey: outer.integrityKey,
+      });
+      const deleteThread = (threadId: string): Promise<void> => bound.deleteThread(threadId);
+      return subgraphRunner({ program: bound.#program, threads: bound.#threads, defaults: bound.#defaults, deleteThread });
+    };
   }
 
   /** @internal Use `StateGraph#compile()`. */
-  constructor(ir: GraphIR, options: CompileOptions) {
+  constructor(graphIR: GraphIR, options: CompileOptions) {
     checkCompileOptions(options as Readonly<Record<string, unknown>>);
+    this.#options = options;
+    const ir = bindSubgraphs(graphIR, (compiled) => runnerOf(compiled as CompiledGraph<CompiledDef>, options));
     const table = new StateTable(ir.state);
     const checkNodes = (names: readonly string[] | undefined, option: string): Set<string> => {
       for (const name of names ?? []) {
@@ -91,7 +117,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
    * Runs the graph to the end (or to an interrupt) and returns the state. With a `threadId`,
    * `null` or a `Command({ resume })` continues a paused thread.
    */
-  async invoke(input: Input<TDef>, options: RunOptions = {}): Promise<State<TDef>> {
+  async invoke(input: Input<TDef>, options: RunOptions = {}): Promise<Output<TDef>> {
     return (await this.run(input, options)).state;
   }
 
@@ -99,12 +125,18 @@ export class CompiledGraph<TDef extends CompiledDef> {
    * Like `invoke`, with the run's facts: whether it finished or paused, its pending
    * interrupts, steps taken, and the failures that did not fail it.
    */
-  async run(input: Input<TDef>, options: RunOptions = {}): Promise<RunResult<State<TDef>, Nodes<TDef>>> {
+  async run(input: Input<TDef>, options: RunOptions = {}): Promise<RunResult<Output<TDef>, Nodes<TDef>>> {
     // Before merging: spreading a string or a class instance would turn it into options.
     checkRunOptions(options);
+    const checked = checkGraphInput(this.#program.ir.input, input);
     const merged = { ...this.#defaults, ...options };
-    const result = await runGraph(this.#program, { input, options: merged, emit: undefined, session: this.#session(input, merged) });
-    return result as RunResult<State<TDef>, Nodes<TDef>>;
+    const result = await runGraph(this.#program, {
+      input: checked,
+      options: merged,
+      emit: undefined,
+      session: this.#session(checked, merged),
+    });
+    return result as RunResult<Output<TDef>, Nodes<TDef>>;
   }
 
   /**
@@ -114,9 +146,11 @@ export class CompiledGraph<TDef extends CompiledDef> {
    */
   stream(input: Input<TDef>, options: RunOptions = {}): AsyncIterableIterator<RunEvent<State<TDef>, Nodes<TDef>>> {
     const cancel = new AbortController();
+    let checked: unknown;
     try {
       // Before AbortSignal.any, which throws a TypeError for what is not a signal.
       checkRunOptions(options);
+      checked = checkGraphInput(this.#program.ir.input, input);
     } catch (error) {
       const failed = new AsyncQueue<RunEvent<State<TDef>, Nodes<TDef>>>(() => undefined);
       failed.close({ error });
@@ -126,7 +160,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     const queue = new AsyncQueue<RunEvent<State<TDef>, Nodes<TDef>>>(() => cancel.abort());
     const merged = { ...this.#defaults, ...options, signal };
     const emit = (event: RunEvent): void => queue.push(event as never);
-    runGraph(this.#program, { input, options: merged, emit, session: this.#session(input, merged) }).then(
+    runGraph(this.#program, { input: checked, options: merged, emit, session: this.#session(checked, merged) }).then(
       () => queue.close(),
       (error: unknown) => queue.close({ error }),
     );
@@ -182,6 +216,27 @@ export class CompiledGraph<TDef extends CompiledDef> {
       return runGraph(this.#program, { input: null, options: merged, emit: undefined, session: this.#session(null, merged) });
     });
     return recovered as RecoveredThread<State<TDef>, Nodes<TDef>>[];
+  }
+
+  /**
+   * Removes a thread from the checkpointer: its checkpoints, task and step results, lease and
+   * wake-up, and the inner threads of its subgraph nodes' tasks, at every level. (The
+   * checkpointer's own `deleteThread` removes the one thread it is given.) Do not call it while a
+   * run holds the thread.
+   *
+   * @example
+   * ```ts
+   * await graph.deleteThread("report-1");
+   * ```
+   * @see ../../../../docs/concepts/subgraphs.md
+   */
+  async deleteThread(threadId: string): Promise<void> {
+    checkThreadId(threadId, {});
+    const threads = this.#requireThreads();
+    for (const inner of await threads.innerThreads(threadId)) {
+      await this.#program.ir.nodes.get(inner.node)!.subgraph!.runner!.deleteThread(inner.threadId);
+    }
+    await threads.checkpointer.deleteThread(threadId);
   }
 
   /** The graph as plain data, for drawing and tools. */

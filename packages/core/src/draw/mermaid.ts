@@ -1,6 +1,7 @@
 import { END, START } from "../graph/constants.js";
 import { graphIR, type GraphSource } from "../graph/graph-source.js";
 import type { GraphIR, NodeSpec } from "../graph/ir.js";
+import { takesSendsOnly } from "../graph/shared-keys.js";
 import { quoted } from "./escape.js";
 
 /**
@@ -32,7 +33,8 @@ export interface MermaidOptions {
   /**
    * Nodes to expand in place: node name → the graph that node runs (its fn calls that graph).
    * The node becomes a mermaid `subgraph` box holding the inner graph; edges to and from the
-   * node attach to the box.
+   * node attach to the box. Subgraph nodes (`addNode(name, compiledGraph)`) are expanded
+   * without it, at every depth; an entry here wins over the graph the node holds.
    */
   readonly subgraphs?: Readonly<Record<string, GraphSource | SubgraphSpec>>;
   /**
@@ -79,7 +81,9 @@ class Writer {
  * Draws a graph as a mermaid flowchart: START and END as stadiums, solid static edges, dashed
  * conditional edges labelled with their path keys, thick dashed "Send" edges into nodes that take
  * their own input, joins as a filled junction dot, deferred nodes with a dashed amber border,
- * and Command targets (`ends`) as dashed edges. Node names go in quoted labels behind safe ids
+ * and Command targets (`ends`) as dashed edges. A subgraph node (`addNode(name, compiledGraph)`)
+ * is a box holding its inner graph, at every depth; conditional edges into one that only a Send
+ * can start are Sends. Node names go in quoted labels behind safe ids
  * (`n0`, `n1`, …), so any name draws. The same graph always gives the same text.
  *
  * @example
@@ -130,12 +134,14 @@ function drawGraph(writer: Writer, ir: GraphIR, frame: Frame): void {
   const startId = `${prefix}__start__`;
   const endId = `${prefix}__end__`;
   const idOf = (name: string): string => (name === START ? startId : name === END ? endId : (ids.get(name) ?? missing(name)));
-  // A target with its own input schema is where Sends go: edges into it are drawn as Sends.
-  const isWorker = (name: string): boolean => ir.nodes.get(name)?.input !== undefined;
+  const isWorker = (name: string): boolean => {
+    const node = ir.nodes.get(name);
+    return node !== undefined && takesOwnInput(ir, node);
+  };
 
   writer.nodes.push(`${indent}${startId}(["START"])`);
   writer.addClass("terminal", startId);
-  for (const node of nodes) drawNode(writer, node, idOf(node.name), frame);
+  for (const node of nodes) drawNode(writer, node, idOf(node.name), { ...frame, worker: takesOwnInput(ir, node) });
   if (usesEnd(ir)) {
     writer.nodes.push(`${indent}${endId}(["END"])`);
     writer.addClass("terminal", endId);
@@ -190,22 +196,42 @@ function drawGraph(writer: Writer, ir: GraphIR, frame: Frame): void {
   }
 }
 
-function drawNode(writer: Writer, node: NodeSpec, id: string, frame: Frame): void {
-  const { indent, subgraphs } = frame;
-  const nested = Object.hasOwn(subgraphs, node.name) ? subgraphs[node.name] : undefined;
-  if (nested !== undefined) {
-    const spec: SubgraphSpec = "graph" in nested ? nested : { graph: nested };
+/**
+ * Where Sends go: a node with its own input schema, or a subgraph node the state alone cannot
+ * start. Conditional edges into it are drawn as Sends.
+ */
+function takesOwnInput(ir: GraphIR, node: NodeSpec): boolean {
+  return node.input !== undefined || takesSendsOnly(ir, node);
+}
+
+/** The graph a node is drawn expanded with: the caller's map entry, else the subgraph it runs. */
+function nestedOf(node: NodeSpec, subgraphs: Frame["subgraphs"]): SubgraphSpec | undefined {
+  const given = Object.hasOwn(subgraphs, node.name) ? subgraphs[node.name] : undefined;
+  if (given !== undefined) return "graph" in given ? given : { graph: given };
+  return node.subgraph === undefined ? undefined : { graph: node.subgraph.graph };
+}
+
+function drawNode(writer: Writer, node: NodeSpec, id: string, frame: Frame & { readonly worker: boolean }): void {
+  const { indent, subgraphs, worker } = frame;
+  const spec = nestedOf(node, subgraphs);
+  if (spec !== undefined) {
     writer.nodes.push(`${indent}subgraph ${id} [${quoted(node.name)}]`);
     // Inner nodes are declared inside the box, which makes them its members; inner links join
     // the other links, numbered after those already written.
     const inner = new Writer();
-    drawGraph(inner, graphIR(spec.graph), { ...frame, prefix: `${id}_`, indent: `${indent}  `, subgraphs: spec.subgraphs ?? {} });
+    drawGraph(inner, graphIR(spec.graph), {
+      prefix: `${id}_`,
+      indent: `${indent}  `,
+      subgraphs: spec.subgraphs ?? {},
+      undeclared: frame.undeclared,
+    });
     writer.nodes.push(...inner.nodes);
     const sends = new Set(inner.sendLinks);
     for (const [i, line] of inner.links.entries()) writer.link(indent, line.trimStart(), sends.has(i));
     for (const [name, ids] of inner.classes) for (const innerId of ids) writer.addClass(name, innerId);
     writer.nodes.push(`${indent}end`);
-  } else if (node.input !== undefined) {
+    if (worker) writer.addClass("worker", id);
+  } else if (worker) {
     writer.nodes.push(`${indent}${id}@{ shape: procs, label: ${quoted(node.name)} }`);
     writer.addClass("worker", id);
   } else {

@@ -31,11 +31,20 @@ export interface GraphErrorDetailsByCode {
     /** The closest node name, when it looks like a typo. */
     readonly suggestion?: string;
   };
-  /** The graph cannot be built as declared: a state that is not an object, a reducer with no initial value. */
+  /**
+   * The graph cannot be built as declared: a state that is not an object, a reducer with no
+   * initial value, a subgraph node whose graph shares a key of another type.
+   */
   INVALID_GRAPH: {
     readonly graph?: string;
     /** The state key at fault. */
     readonly key?: string;
+    /** The node at fault (a subgraph node). */
+    readonly node?: string;
+    /** The inner graph of a subgraph node. */
+    readonly subgraph?: string;
+    /** Which schema of the graph is at fault: its `input` or `output` schema. */
+    readonly schema?: "input" | "output";
     /** What was given where a z.object() schema belongs (`a ZodString`). */
     readonly kind?: string;
     readonly problem?: string;
@@ -118,6 +127,8 @@ export interface GraphErrorDetailsByCode {
     readonly kind?: string;
     readonly targets?: readonly string[];
     readonly suggestion?: string;
+    /** The graph that received a Command to its parent while running as no graph's subgraph. */
+    readonly graph?: string;
   };
   /** The run needed more supersteps than `maxSteps`. */
   STEP_LIMIT: { readonly maxSteps: number; readonly loop: readonly string[]; readonly next: readonly string[] };
@@ -222,6 +233,11 @@ export interface GraphErrorDetailsByCode {
    * over it was spent, or the call's estimate did not fit in what was left.
    */
   BUDGET_EXCEEDED: TaskRef & {
+    /**
+     * For a task of a subgraph's inner run refused by a budget of a run further out: the outer
+     * tasks it runs in, outermost first, then the task itself, from the run whose budget refused.
+     */
+    readonly path?: readonly string[] | undefined;
     /** Whose budget: the run's, or a Send's the task descends from. */
     readonly budget: "run" | "send";
     /** For a Send's budget: the task the Send started. */

@@ -69,6 +69,14 @@ export const MESSAGES = {
       `Key "${d.key}" of graph "${d.graph}" has a reducer that is not a function: give reducer() the function that folds an update into the value.`,
     reducerInitInvalid: (d: With<"INVALID_GRAPH", "key" | "graph" | "problem">) =>
       `Key "${d.key}" of graph "${d.graph}" has a reducer whose initial value its schema rejects: ${d.problem}`,
+    sharedKeyType: (d: With<"INVALID_GRAPH", "node" | "key" | "graph" | "subgraph" | "problem">) =>
+      `Subgraph node "${d.node}" of graph "${d.graph}" shares key "${d.key}" with graph "${d.subgraph}", but with another type (${d.problem}): give the node input and output mappings, or one type to the key.`,
+    schemaKey: (d: With<"INVALID_GRAPH", "key" | "graph" | "schema">) =>
+      `The ${d.schema} schema of graph "${d.graph}" has key "${d.key}", which is not in its state.`,
+    schemaNotAnObject: (d: With<"INVALID_GRAPH", "kind" | "schema">) =>
+      `The ${d.schema} schema of a StateGraph must be a z.object() schema, got ${d.kind}.`,
+    subgraphStopped: (d: With<"INVALID_GRAPH", "node">) =>
+      `The inner run of subgraph node "${d.node}" stopped without an interrupt: another run asked its thread to stop.`,
   },
   INVALID_NODE_NAME: {
     notAName: (d: D<"INVALID_NODE_NAME">) => `A node name must be a non-empty string, got ${showValue(d.value)}.`,
@@ -150,10 +158,14 @@ export const MESSAGES = {
     send: (d: With<"INVALID_INPUT", "node" | "from" | "problem">) => `"${d.from}" sent an invalid input to "${d.node}": ${d.problem}`,
     edgeInput: (d: With<"INVALID_INPUT", "node" | "problem">) =>
       `The state does not match the input schema of node "${d.node}": ${d.problem}`,
+    notAnInputKey: (d: With<"INVALID_INPUT", "key">) =>
+      `Run input has key "${d.key}", which is not in the graph's input schema.${suggest(d.suggestion)}`,
     resumeWithoutThread: (_: D<"INVALID_INPUT">) =>
       "Only a run with a threadId can be resumed: give the run input, or a threadId to resume.",
   },
   INVALID_ROUTE: {
+    parentWithoutParent: (d: With<"INVALID_ROUTE", "node" | "graph">) =>
+      `Node "${d.node}" returned a Command to the parent graph, but graph "${d.graph}" is not running as a subgraph node.`,
     addEdge: (d: D<"INVALID_ROUTE">) => {
       const [from, to] = d.value as readonly [unknown, unknown];
       return `addEdge takes a node name (or an array of them) and a node name, got ${showValue(from)} and ${showValue(to)}.`;
@@ -251,7 +263,7 @@ export const MESSAGES = {
       const amount = (value: number): string => (d.limit === "tokens" ? `${value} tokens` : `$${value}`);
       const need = d.estimate > 0 ? `; the call needs an estimated ${amount(d.estimate)}` : "";
       return (
-        `Node "${d.node}"${sendLabel(d.sendIndex)} in step ${d.step} did not start a call: ${whose} of ${amount(d.max)} ` +
+        `Node "${d.node}"${sendLabel(d.sendIndex)} in step ${d.step}${inside(d.path)} did not start a call: ${whose} of ${amount(d.max)} ` +
         `has ${amount(d.spent)} spent or reserved${need}. Give the run (or the Send) a bigger budget to go on.`
       );
     },
@@ -280,4 +292,9 @@ function checkpoint(id: string | null): string {
 
 function quoted(names: readonly string[]): string {
   return names.map((name) => `"${name}"`).join(", ");
+}
+
+/** `" (inside research#3 › team)"` for a task of a subgraph's inner run, or the empty string. */
+function inside(path: readonly string[] | undefined): string {
+  return path === undefined || path.length < 2 ? "" : ` (inside ${path.slice(0, -1).join(" › ")})`;
 }

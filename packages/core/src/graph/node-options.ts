@@ -59,6 +59,30 @@ const NODE_RULES = {
   },
 } as const satisfies Record<keyof NodeOptions<AnyStateSchema, undefined, string>, Rule>;
 
+/** The rules of a subgraph node's options: a node's, with `input` and `output` mapping functions. */
+const SUBGRAPH_RULES = { ...NODE_RULES, input: aFunction, output: aFunction } as const satisfies Record<string, Rule>;
+
+/**
+ * Checks the options of a node that runs a compiled graph, as {@link checkNodeOptions} does a
+ * node's: its `input` and `output` are mapping functions rather than a schema.
+ */
+export function checkSubgraphOptions(
+  node: string,
+  options: unknown,
+): CheckedNodeOptions & {
+  readonly mapInput: ((value: unknown) => unknown) | undefined;
+  readonly mapOutput: ((state: unknown) => unknown) | undefined;
+} {
+  const given = (options ?? {}) as Record<string, unknown>;
+  checkOptions(given, SUBGRAPH_RULES, { scope: "node", node });
+  const { input, output, ...rest } = given;
+  return {
+    ...checkNodeOptions(node, rest),
+    mapInput: input as ((value: unknown) => unknown) | undefined,
+    mapOutput: output as ((state: unknown) => unknown) | undefined,
+  };
+}
+
 /**
  * Checks a node's options as `addNode` receives them, also from plain JavaScript where the
  * types do not reach, and fills in the defaults. A wrong option is an `INVALID_OPTION` naming

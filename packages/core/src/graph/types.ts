@@ -1,7 +1,7 @@
 import type { Draft } from "immer";
 import type { z } from "zod";
 import type { AnyStateSchema, StateOf, UpdateOf } from "../state/types.js";
-import type { Command } from "./command.js";
+import type { Command, ParentCommand } from "./command.js";
 import type { END } from "./constants.js";
 import type { Send } from "./send.js";
 import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
@@ -198,6 +198,7 @@ export interface InterruptOptions<TAnswer = unknown> {
 export type NodeResult<TState extends AnyStateSchema, TEnds extends string> =
   | UpdateOf<TState>
   | Command<TEnds | END, UpdateOf<TState>>
+  | ParentCommand
   | ((draft: Draft<StateOf<TState>>) => void)
   | void
   | undefined;
@@ -222,8 +223,9 @@ type KeysOutside<TUpdate, TState extends AnyStateSchema> = TUpdate extends objec
   : never;
 
 /** Why a node's result is wrong, as a message naming the culprit; never when it is right so far. */
-type ResultProblem<TResult, TState extends AnyStateSchema> =
-  TResult extends Command<string, infer TUpdate>
+type ResultProblem<TResult, TState extends AnyStateSchema> = TResult extends ParentCommand
+  ? never
+  : TResult extends Command<string, infer TUpdate>
     ? [KeysOutside<TUpdate, TState>] extends [never]
       ? unknown extends TUpdate
         ? never

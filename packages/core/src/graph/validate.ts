@@ -4,6 +4,7 @@ import { formatIssues } from "../state/table.js";
 import { reducerOf } from "../state/channels.js";
 import { END, START } from "./constants.js";
 import type { GraphIR } from "./ir.js";
+import { checkSharedKeys } from "./shared-keys.js";
 
 /**
  * Checks a graph before it runs: every name is a node, START leads somewhere, every node is
@@ -31,6 +32,7 @@ export function validateGraph(ir: GraphIR): void {
   }
   for (const node of ir.nodes.values()) {
     for (const target of node.ends) requireNode(target, `Command target of "${node.name}":`, END);
+    checkSharedKeys(ir, node);
   }
 
   const successors = successorMap(ir);

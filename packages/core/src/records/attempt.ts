@@ -1,4 +1,4 @@
-import type { WaitRequest } from "./interrupt.js";
+import type { PendingInterrupt, WaitRequest } from "./interrupt.js";
 import type { ModelPrice, SavedBudget, ScopeLimit, UsageMeter } from "./budget.js";
 import type { TaskRef } from "./task-ref.js";
 
@@ -69,6 +69,8 @@ export type AttemptResult =
       readonly wait?: WaitRequest;
       /** The task's answers before this call, when it made calls that needed none (sleeps that ended). */
       readonly resumes?: readonly unknown[];
+      /** Where inside a subgraph the interrupt was raised (see {@link PendingInterrupt.path}). */
+      readonly path?: readonly string[];
     };
 
 /** How an executor reports back while an attempt runs. */

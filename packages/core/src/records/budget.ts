@@ -1,3 +1,5 @@
+import type { TaskRef } from "./task-ref.js";
+
 /**
  * What a run or a Send may spend: tokens, dollars, or both. A limit that is left out is not
  * checked.
@@ -85,6 +87,36 @@ export interface BudgetStatus {
   readonly spent: Spent;
   /** What is left of each limit that is set (never below zero). */
   readonly remaining: BudgetLimit;
+  /**
+   * For a budget of a subgraph's inner run (its own, or a Send's inside it): the outer tasks the
+   * inner run is in, outermost first, as events' paths name them. Absent for the budgets of the
+   * run you started.
+   */
+  readonly path?: readonly string[];
+}
+
+/** Who spends: a task, with its path from the run whose budget is asked when it is an inner run's task. */
+export interface Spender extends TaskRef {
+  /** The outer tasks the spender runs in, outermost first, then the spender itself; absent for the run's own tasks. */
+  readonly path?: readonly string[];
+}
+
+/**
+ * The budgets over a subgraph task, which every usage of its inner run, at any depth, also
+ * counts against: the outer run's and those of the Sends the task descends from, and through
+ * them the budgets of the runs further out.
+ */
+export interface OuterBudget {
+  /** The outer run's prices, which the inner run prices its usage by; undefined when it has none. */
+  readonly prices: Readonly<Record<string, ModelPrice>> | undefined;
+  /** Holds back `estimate` under the outer budgets, or throws `BUDGET_EXCEEDED` naming `by`. Returns the hold for {@link release}. */
+  reserve(by: Spender, estimate: Usage): unknown;
+  /** Frees what {@link reserve} held. */
+  release(hold: unknown): void;
+  /** Counts `usage` under the outer budgets; throws `INVALID_OPTION` before counting anything when a cost limit cannot price it. */
+  charge(by: Spender, usage: Usage): void;
+  /** Counts what was already spent and priced (an inner run's spending the outer run had not seen). */
+  count(by: Spender, spent: Spent): void;
 }
 
 /** A Send's budget on a task: its id (the task the Send started) and its limit. */

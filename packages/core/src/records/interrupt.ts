@@ -24,6 +24,12 @@ export interface PendingInterrupt<TNodes extends string = string> extends TaskRe
   readonly wakeAt?: number;
   /** What an interrupt with `timeoutMs` answers itself with when its time comes. */
   readonly default?: unknown;
+  /**
+   * For an interrupt raised inside a subgraph: the tasks it is nested in, outermost first, down
+   * to the inner task that raised it (`["research#3", "search"]`: Send #3 of node `research`,
+   * then its inner node `search`). Absent for an interrupt of this graph's own nodes.
+   */
+  readonly path?: readonly string[];
 }
 
 /**

@@ -1,5 +1,16 @@
 import { graphError } from "../errors.js";
-import type { BudgetLimit, BudgetStatus, ModelPrice, RunBudget, SavedBudget, ScopeLimit, Spent, Usage } from "../records/budget.js";
+import type {
+  BudgetLimit,
+  BudgetStatus,
+  ModelPrice,
+  OuterBudget,
+  RunBudget,
+  SavedBudget,
+  ScopeLimit,
+  Spender,
+  Spent,
+  Usage,
+} from "../records/budget.js";
 import type { AttemptBudget } from "../records/attempt.js";
 import type { TaskRef } from "../records/task-ref.js";
 
@@ -14,6 +25,11 @@ interface Account {
   costUsd: number;
   reservedTokens: number;
   reservedCost: number;
+}
+
+/** What a reservation held: the amount, and the outer budgets' hold for an inner run's call. */
+interface Held extends Spent {
+  readonly outer?: unknown;
 }
 
 const ZERO: Spent = Object.freeze({ tokens: 0, costUsd: 0 });
@@ -32,6 +48,9 @@ interface Amount {
  * was spent plus what calls in flight reserved is below the limit, and adding the call's
  * estimate does not go past it. A call that started is always counted in full when it ends, so
  * a budget is overspent by at most what calls in flight used beyond their estimates.
+ *
+ * The ledger of a subgraph's inner run has the budgets over the outer task as its `outer`:
+ * every usage it counts and every call it lets through is counted and checked there too.
  */
 export class BudgetLedger {
   readonly #limit: BudgetLimit | null;
@@ -42,23 +61,34 @@ export class BudgetLedger {
   readonly #byTask = new Map<string, { tokens: number; costUsd: number }>();
   /** Whether anything was reported, so a run that never reports shows no budget. */
   #reported: boolean;
+  /** The budgets over the outer task, for a subgraph's inner run. */
+  readonly #outer: OuterBudget | undefined;
 
-  constructor(budget: RunBudget | undefined, saved: SavedBudget | undefined) {
+  constructor(budget: RunBudget | undefined, saved: SavedBudget | undefined, outer?: OuterBudget) {
     this.#limit = budget === undefined ? (saved?.limit ?? null) : limitOf(budget);
-    // Prices given now, else those the run started with: a resume without options still prices its calls.
-    this.#prices = budget?.prices ?? saved?.prices;
+    this.#outer = outer;
+    // The outer run's prices, so both count a call alike; else prices given now, else those the
+    // run started with: a resume without options still prices its calls.
+    this.#prices = outer?.prices ?? budget?.prices ?? saved?.prices;
     this.#run = account(saved?.spent ?? ZERO);
     for (const [id, spent] of Object.entries(saved?.scopes ?? {})) this.#scopes.set(id, account(spent));
     this.#reported = saved !== undefined && (saved.spent.tokens > 0 || saved.spent.costUsd > 0);
   }
 
+  /** The prices usage is counted by; undefined when the run has none. */
+  get prices(): Readonly<Record<string, ModelPrice>> | undefined {
+    return this.#prices;
+  }
+
   /**
-   * Counts `usage` of `task` against the run and every Send budget over it. Throws
-   * `INVALID_OPTION` when a cost limit applies and nothing prices the usage.
+   * Counts `usage` of `task` against the run, every Send budget over it and the outer budgets.
+   * Throws `INVALID_OPTION`, before counting anything, when a cost limit applies and nothing
+   * prices the usage. `by` names who spent, when it is a task of an inner run.
    */
-  charge(task: BudgetedTask, usage: Usage): Spent {
+  charge(task: BudgetedTask, usage: Usage, by: Spender = task): Spent {
     const amount = this.#amount(usage);
-    if (amount.costUsd === undefined && this.#limitsCost(task)) throw noPrice(task, usage);
+    if (amount.costUsd === undefined && this.#limitsCost(task)) throw noPrice(by, usage);
+    this.#outer?.charge(by, usage);
     const spent: Spent = { tokens: amount.tokens, costUsd: amount.costUsd ?? 0 };
     this.#add(task, spent);
     return spent;
@@ -66,24 +96,46 @@ export class BudgetLedger {
 
   /**
    * Counts what a task spent in an earlier attempt at the same step (its saved result), so
-   * that the task's next saved result still holds it.
+   * that the task's next saved result still holds it. Not counted again under the outer
+   * budgets: the outer task's own saved result holds it there.
    */
   carry(task: BudgetedTask, spent: Spent): void {
     this.#add(task, spent);
   }
 
   /**
-   * Holds back `estimate` for a call of `task`, or throws `BUDGET_EXCEEDED` naming the budget
-   * that has no room. Returns what it held, for {@link release}.
+   * A subgraph task's inner run had spent `previous` in its earlier runs (before an interrupt,
+   * a failed attempt or a crash): counts what of it the task does not hold yet, here and under
+   * the outer budgets, so that no inner spending is left out or counted twice.
    */
-  reserve(task: BudgetedTask, estimate: Usage): Spent {
+  catchUp(task: BudgetedTask, previous: Spent): void {
+    const mine = this.#byTask.get(task.taskId);
+    const tokens = Math.max(0, previous.tokens - (mine?.tokens ?? 0));
+    const costUsd = Math.max(0, previous.costUsd - (mine?.costUsd ?? 0));
+    if (tokens === 0 && costUsd === 0) return;
+    this.count(task, { tokens, costUsd });
+  }
+
+  /** Counts what was already spent and priced, here and under the outer budgets. */
+  count(task: BudgetedTask, spent: Spent, by: Spender = task): void {
+    this.#outer?.count(by, spent);
+    this.#add(task, spent);
+  }
+
+  /**
+   * Holds back `estimate` for a call of `task`, or throws `BUDGET_EXCEEDED` naming the budget
+   * that has no room: this run's, a Send's, or an outer one. Returns what it held, for
+   * {@link release}.
+   */
+  reserve(task: BudgetedTask, estimate: Usage, by: Spender = task): Spent {
     const amount = this.#amount(estimate);
     const chain = task.budget;
-    this.#check(task, { scope: "run", account: this.#run, limit: this.#limit }, amount);
+    this.#check(by, { scope: "run", account: this.#run, limit: this.#limit }, amount);
     if (chain !== undefined) {
-      for (const scope of chain) this.#check(task, { scope: "send", id: scope.id, account: this.#scope(scope.id), limit: scope }, amount);
+      for (const scope of chain) this.#check(by, { scope: "send", id: scope.id, account: this.#scope(scope.id), limit: scope }, amount);
     }
-    const held: Spent = { tokens: amount.tokens, costUsd: amount.costUsd ?? 0 };
+    const outer = this.#outer?.reserve(by, estimate);
+    const held: Held = { tokens: amount.tokens, costUsd: amount.costUsd ?? 0, outer };
     this.#hold(task, held, 1);
     return held;
   }
@@ -91,6 +143,8 @@ export class BudgetLedger {
   /** Frees what {@link reserve} held for a call of `task`. */
   release(task: BudgetedTask, held: Spent): void {
     this.#hold(task, held, -1);
+    const outer = (held as Held).outer;
+    if (outer !== undefined) this.#outer?.release(outer);
   }
 
   #hold(task: BudgetedTask, held: Spent, sign: 1 | -1): void {
@@ -190,11 +244,7 @@ export class BudgetLedger {
     return held;
   }
 
-  #check(
-    task: BudgetedTask,
-    budget: { scope: "run" | "send"; id?: string; account: Account; limit: BudgetLimit | null },
-    amount: Amount,
-  ): void {
+  #check(task: Spender, budget: { scope: "run" | "send"; id?: string; account: Account; limit: BudgetLimit | null }, amount: Amount): void {
     const { limit, account: held } = budget;
     if (limit === null) return;
     if (limit.tokens !== undefined) {
@@ -268,15 +318,16 @@ function status(scope: "run" | "send", id: string | undefined, limit: BudgetLimi
 }
 
 function exceeded(
-  task: TaskRef,
+  task: Spender,
   at: { scope: "run" | "send"; id?: string; limit: "tokens" | "costUsd"; max: number; spent: number; estimate: number },
 ) {
-  const { taskId, node, step, sendIndex } = task;
+  const { taskId, node, step, sendIndex, path } = task;
   return graphError("BUDGET_EXCEEDED", "spent", {
     taskId,
     node,
     step,
     sendIndex,
+    ...(path === undefined ? {} : { path }),
     budget: at.scope,
     scopeId: at.id,
     limit: at.limit,

@@ -1,6 +1,7 @@
 import { graphError, type GraphError } from "../errors.js";
 import { isCommand } from "../graph/command.js";
 import type { GraphIR } from "../graph/ir.js";
+import { graphOutput } from "../state/io.js";
 import { exposeWrite, type StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
 import { type Planner, toFrontier } from "./planner.js";
@@ -12,6 +13,7 @@ import { runStep } from "./step.js";
 import { plan, planner as newPlanner } from "./begin.js";
 import type { RunWaits, Task, TaskOutcome } from "./task.js";
 import type { Snapshot, Write } from "../records/write.js";
+import { orphanedParent } from "./parent.js";
 import { sendLabel, taskRef, type TaskFailure } from "../records/task-ref.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
@@ -20,7 +22,7 @@ import type { Executor } from "../records/attempt.js";
 import { sharedLimiter } from "../controls/concurrency-limit.js";
 import type { Gate } from "../controls/gate.js";
 import { Limiter } from "../controls/limiter.js";
-import type { SavedBudget, Spent } from "../records/budget.js";
+import type { OuterBudget, SavedBudget, Spent } from "../records/budget.js";
 import { BudgetLedger } from "./budget-ledger.js";
 import { rateGate } from "../controls/rate-limit.js";
 import type { Slots } from "./admission.js";
@@ -96,6 +98,12 @@ export interface RunRequest {
   readonly emit: ((event: RunEvent) => void) | undefined;
   /** Makes the session once the options are checked; default: a fresh run of the input, without a thread. */
   readonly session: (() => RunSession) | undefined;
+  /** True for the inner run of a subgraph node, which may end with a Command to its parent. */
+  readonly nested?: boolean;
+  /** For the inner run of a subgraph node: the budgets over the outer task, which its usage also counts against. */
+  readonly outerBudget?: OuterBudget | undefined;
+  /** For a run without a thread: the state its input makes, when the caller has made it already. */
+  readonly initial?: Snapshot | undefined;
 }
 
 /**
@@ -105,19 +113,20 @@ export interface RunRequest {
  */
 export async function runGraph(program: Program, request: RunRequest): Promise<RunResult> {
   const { input, options, emit } = request;
-  checkRunOptions(options);
+  // An inner run's options are its graph's defaults, checked by `compile()`, and the engine's own.
+  if (request.nested !== true) checkRunOptions(options);
   const { ir, table, routing } = program;
   const t0 = performance.now();
   const at = (): number => performance.now() - t0;
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
-  const session = request.session === undefined ? freshSession(program, input) : request.session();
+  const session = request.session === undefined ? freshSession(program, input, request.initial) : request.session();
   const run = new RunControl(options);
   try {
     emit?.({ type: "run:start", input, at: at() });
     const { start, store } = await session.open(run);
     let { state, tasks, known, checkpointId, skipBreakpoint } = start;
     const planner = start.planner;
-    const budget = new BudgetLedger(options.budget, start.budget);
+    const budget = new BudgetLedger(options.budget, start.budget, request.outerBudget);
     for (const { task, spent } of start.carried ?? []) budget.carry(task, spent);
     const slots = gatesOf(ir, options.maxConcurrency);
     /** The tasks of the last three steps, to name the loop when maxSteps is reached. */
@@ -127,10 +136,11 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const finish = async (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): Promise<RunResult> => {
       await store?.pausedOn(interrupts);
       const spent = budget.runStatus();
+      const shown = graphOutput(ir.output, state);
       const result: RunResult =
         spent === undefined
-          ? { status, state, steps, failures, interrupts, checkpointId }
-          : { status, state, steps, failures, interrupts, checkpointId, budget: spent };
+          ? { status, state: shown, steps, failures, interrupts, checkpointId }
+          : { status, state: shown, steps, failures, interrupts, checkpointId, budget: spent };
       emit?.({ type: "run:end", ...result, durationMs: at(), at: at() });
       return result;
     };
@@ -166,6 +176,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
         graph: ir.name,
         waits: store === undefined || scope === undefined ? undefined : runWaits({ store, scope, budget }, options),
         budget,
+        inner: options,
         known,
         steps: store === undefined || scope === undefined ? (runSteps ?? runStepScope()) : store.stepScope(scope),
         onSettled:
@@ -209,7 +220,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     }
     return await finish("done", [], steps);
   } catch (error) {
-    const graphError = run.explain(error);
+    const graphError = request.nested === true ? run.explain(error) : orphanedParent(run.explain(error), ir.name);
     emit?.({ type: "run:error", error: graphError, at: at() });
     throw graphError;
   } finally {
@@ -237,9 +248,9 @@ function runWaits(at: { store: StepStore; scope: string; budget: BudgetLedger },
 }
 
 /** A run without a thread: it starts from its input and saves nothing. */
-function freshSession(program: Program, input: unknown): RunSession {
+function freshSession(program: Program, input: unknown, initial: Snapshot | undefined): RunSession {
   return {
-    open: async () => ({ start: await freshStart(program, input), store: undefined }),
+    open: async () => ({ start: await freshStart(program, input, initial), store: undefined }),
     close: async () => {},
   };
 }
@@ -248,7 +259,7 @@ function freshSession(program: Program, input: unknown): RunSession {
  * A run without a thread starts from its input, or from a `Command`'s `update` at its `goto`
  * targets (START's edges when it has none). Nothing can be resumed without a thread.
  */
-async function freshStart(program: Program, input: unknown): Promise<Start> {
+async function freshStart(program: Program, input: unknown, initial: Snapshot | undefined): Promise<Start> {
   const command = isCommand(input) ? input : undefined;
   if (
     input === null ||
@@ -258,7 +269,7 @@ async function freshStart(program: Program, input: unknown): Promise<Start> {
   ) {
     throw graphError("INVALID_INPUT", "resumeWithoutThread", {});
   }
-  const state = program.table.initial(command === undefined ? input : (command.update ?? {}));
+  const state = command === undefined ? (initial ?? program.table.initial(input)) : program.table.initial(command.update ?? {});
   const fresh = newPlanner(program, undefined);
   const after =
     command !== undefined && command.goto.length > 0 ? { from: "goto" as const, goto: command.goto } : { from: "start" as const };

@@ -1,10 +1,11 @@
 import { enablePatches, produceWithPatches } from "immer";
 import { graphError } from "../errors.js";
-import { isCommand } from "../graph/command.js";
+import { isCommand, isParentCommand } from "../graph/command.js";
 import type { NodeSpec } from "../graph/ir.js";
 import type { AttemptResult, Interpreted } from "../records/attempt.js";
 import type { Snapshot } from "../records/write.js";
 import type { TaskContext } from "./context.js";
+import { ParentSignal } from "./parent.js";
 
 /**
  * Reading what a node's call came to: an update object, a `Command`, an immer recipe, nothing,
@@ -86,6 +87,7 @@ export function readAttempt(call: NodeCall, outcome: unknown, threw: boolean): A
     return { kind: "interrupted", id, value, sleep: kind === "sleep", wait: pending.wait, resumes: pending.resumes };
   }
   if (threw) throw outcome;
+  if (isCommand(outcome) && isParentCommand(outcome)) throw new ParentSignal(outcome);
   const snapshot = receivesState(call.spec, call.task) ? (call.task.input as Snapshot) : undefined;
   return { kind: "returned", result: interpret(outcome, snapshot, call.ctx.node) };
 }

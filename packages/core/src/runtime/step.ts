@@ -79,6 +79,7 @@ class StepRun implements AdmissionHooks, CancelListener {
       steps: options.steps,
       waits: options.waits,
       budget: options.budget,
+      inner: options.inner,
       meter: options.metered ? new Meter() : undefined,
       signal: flight.signal,
       onFatal: (failure) =>

@@ -14,6 +14,8 @@ import { bounded, sleep } from "./deadline.js";
 import { callNode, runNodeAttempt } from "./executor.js";
 import { isThenable, pipe } from "./maybe.js";
 import { interpret, isPlainUpdate, NO_GOTO, readAttempt, receivesState } from "./result.js";
+import { isParentSignal, toParent } from "./parent.js";
+import { runSubgraphAttempt } from "./subgraph.js";
 import { taskWaits } from "./wait.js";
 import type { Routes } from "./route.js";
 import { idempotencyKey, StepLog } from "./step-log.js";
@@ -33,6 +35,7 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
     env.executor !== undefined ||
     spec.timeoutMs !== undefined ||
     spec.rateLimit.length > 0 ||
+    spec.subgraph !== undefined ||
     env.signal.aborted
   ) {
     return new TaskRun(task, env).run();
@@ -185,7 +188,7 @@ class TaskRun implements StepSource, UsageMeter {
       const payload = task.sendIndex === undefined ? {} : { input: task.input };
       env.emit({ type: "task:start", attempt: this.attempt, ...taskRef(task), ...payload, at: env.at() });
     }
-    if (env.executor === undefined && task.spec.timeoutMs === undefined) return this.attemptHere();
+    if (env.executor === undefined && task.spec.timeoutMs === undefined && task.spec.subgraph === undefined) return this.attemptHere();
     let result: AttemptResult | Promise<AttemptResult>;
     try {
       result = this.attemptElsewhere();
@@ -261,6 +264,8 @@ class TaskRun implements StepSource, UsageMeter {
 
   private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
     const { env } = this;
+    // A subgraph runs here, whatever the executor: its inner tasks go to the inner graph's own.
+    if (this.task.spec.subgraph !== undefined) return runSubgraphAttempt(this.task, this.request(), { signal, env });
     const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps(), usage: this };
     if (env.executor !== undefined) return env.executor.runAttempt(this.request(), control);
     return runNodeAttempt(this.task.spec, this.request(), { ...control, waits: taskWaits(this.task, env) });
@@ -374,6 +379,7 @@ class TaskRun implements StepSource, UsageMeter {
     const { task, env, attempt } = this;
     const retry = task.spec.retry;
     const timedOut = isGraphError(error) && error.code === "TIMEOUT";
+    if (isParentSignal(error)) return Promise.resolve(toParent(this, env, error));
     // After a cancellation, an abort error is the node obeying its signal; any other error
     // is a failure of its own and is reported with the rest.
     if (env.signal.aborted && isAbortError(error, env.signal)) return this.cancelled(env.signal.reason);
@@ -474,6 +480,7 @@ class TaskRun implements StepSource, UsageMeter {
       value: outcome.value,
       kind: outcome.sleep === true ? "sleep" : "node",
       ...taskRef(task),
+      ...(outcome.path === undefined ? undefined : { path: outcome.path }),
     };
     const interrupt: PendingInterrupt =
       wakeAt === undefined ? base : outcome.sleep === true ? { ...base, wakeAt } : { ...base, wakeAt, default: outcome.wait!.default };

@@ -1,6 +1,7 @@
 import type { NodeSpec } from "../graph/ir.js";
 import type { Executor } from "../records/attempt.js";
 import type { ScopeLimit } from "../records/budget.js";
+import type { RunOptions } from "../records/run.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { TaskFailure, TaskRef } from "../records/task-ref.js";
 import type { Snapshot, Write } from "../records/write.js";
@@ -70,6 +71,8 @@ export interface StepEnv {
   readonly budget: BudgetLedger;
   /** Counts the tokens rate-limited tasks report; undefined when no node of the step has a rate limit. */
   readonly meter: Meter | undefined;
+  /** The run's options a subgraph's inner run takes over: how it holds and waits on its thread. */
+  readonly inner?: Pick<RunOptions, "leaseTtlMs" | "storeTimeoutMs" | "inProcessSleepMs">;
 }
 
 /** What a run gives its tasks so that their sleeps are durable: the store's clock and a way to save a pending sleep. */

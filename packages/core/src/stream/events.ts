@@ -7,6 +7,13 @@ import type { TaskFailure, TaskRef } from "../records/task-ref.js";
 interface At {
   /** Milliseconds since the run started. */
   readonly at: number;
+  /**
+   * Set on events of a subgraph's inner run: the outer tasks they happen in, outermost first,
+   * then, for a task's event, the inner task itself (`["research#3", "search"]`). A task is
+   * named by its node, with `#` and its Send index when a Send started it. Absent on the
+   * events of the graph being streamed.
+   */
+  readonly path?: readonly string[];
 }
 
 /**

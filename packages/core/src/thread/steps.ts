@@ -54,7 +54,7 @@ export class ThreadSteps implements StepStore {
     const threadId = this.#threadId;
     return {
       threadId,
-      identity: (task) => JSON.stringify([threadId, tasksOf, task.taskId]),
+      identity: (task) => taskIdentity(threadId, tasksOf, task.taskId),
       journal: (task) => new ThreadTaskSteps({ threads: this.#threads, threadId, lease: this.#lease }, checkpointId, task),
     };
   }
@@ -87,6 +87,15 @@ export class ThreadSteps implements StepStore {
     this.#head = headOf(this.#checkpoint);
     return this.#checkpoint.row.checkpointId;
   }
+}
+
+/**
+ * What names a task of a thread, the same every time it runs: the thread, the checkpoint its
+ * step was planned at, and its place in that step. The source of its idempotency key and of its
+ * subgraph's inner thread.
+ */
+export function taskIdentity(threadId: string, tasksOf: string, taskId: string): string {
+  return JSON.stringify([threadId, tasksOf, taskId]);
 }
 
 /**

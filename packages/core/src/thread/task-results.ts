@@ -30,7 +30,7 @@ export function toSavedResult(outcome: TaskOutcome): SavedTaskResult | undefined
             : { error: errorInfo(outcome.recovered.error), attempts: outcome.recovered.attempts, timedOut: outcome.recovered.timedOut },
       };
     case "interrupted": {
-      const { id, value, kind, wakeAt } = outcome.interrupt as PendingInterrupt;
+      const { id, value, kind, wakeAt, path } = outcome.interrupt as PendingInterrupt;
       // A timed interrupt keeps its default, `undefined` included; a sleep's answer is null.
       const interrupt =
         wakeAt === undefined
@@ -38,7 +38,11 @@ export function toSavedResult(outcome: TaskOutcome): SavedTaskResult | undefined
           : kind === "sleep"
             ? { id, value, kind, wakeAt }
             : { id, value, kind, wakeAt, default: outcome.interrupt.default };
-      return { status: "interrupted", interrupt, resumes: outcome.resumes };
+      return {
+        status: "interrupted",
+        interrupt: path === undefined ? interrupt : { ...interrupt, path: [...path] },
+        resumes: outcome.resumes,
+      };
     }
     case "failed":
       return {

@@ -8,7 +8,9 @@ import { boundStore } from "./bounded-store.js";
 import { headFor, writeChange } from "./change.js";
 import { describeThread, type ThreadState } from "./describe.js";
 import { DEFAULT_LEASE_TTL_MS, RunLease } from "./lease.js";
-import { ThreadSteps, ThreadTaskSteps } from "./steps.js";
+import { taskIdentity, ThreadSteps, ThreadTaskSteps } from "./steps.js";
+import { idempotencyKey } from "../runtime/step-log.js";
+import { innerThreadId } from "../runtime/subgraph.js";
 import type { TaskSteps } from "../records/attempt.js";
 
 /** How long a cancelled run waits for its lease's release before it ends anyway (the lease then expires). */
@@ -117,6 +119,27 @@ export class Threads {
    */
   taskSteps(place: { readonly threadId: string; readonly checkpointId: string; readonly taskId: string }): TaskSteps {
     return new ThreadTaskSteps({ threads: this.#threads, threadId: place.threadId, lease: undefined }, place.checkpointId, place);
+  }
+
+  /**
+   * The inner threads of a thread's subgraph tasks, with the node each belongs to: one for each
+   * task of a subgraph node planned at any of its checkpoints (those never run have no thread).
+   */
+  async innerThreads(threadId: string): Promise<{ readonly node: string; readonly threadId: string }[]> {
+    const { ir } = this.#program;
+    const found: { node: string; threadId: string }[] = [];
+    for (const row of await this.#threads.checkpointer.list(threadId)) {
+      const saved = await this.#threads.load(threadId, row.checkpointId);
+      if (saved === undefined) continue;
+      const step = saved.body.step + 1;
+      const tasksOf = saved.body.tasksOf ?? row.checkpointId;
+      for (const [position, task] of saved.body.next.entries()) {
+        if (ir.nodes.get(task.node)?.subgraph === undefined) continue;
+        const key = idempotencyKey(taskIdentity(threadId, tasksOf, `${step}:${position}`));
+        found.push({ node: task.node, threadId: innerThreadId(threadId, { node: task.node, sendIndex: task.sendIndex }, key) });
+      }
+    }
+    return found;
   }
 
   /** The graph's checkpointer. */
