@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { appendList, END, MemoryCheckpointer, Send, START, StateGraph } from "../index.js";
+import { appendList, END, isGraphError, MemoryCheckpointer, Send, START, StateGraph } from "../index.js";
 import * as wait from "./wait.js";
 
 // Counts the durable-sleep helpers tasks make, while keeping what they do.
@@ -53,5 +53,32 @@ describe("a task's durable sleeps", () => {
     // Twenty asynchronous tasks, of which one sleeps: made once, for it.
     expect(made).toHaveBeenCalledTimes(1);
     expect(made.mock.calls[0]![0]).toMatchObject({ node: "worker", sendIndex: 7 });
+  });
+
+  it("are not given to an onError handler: its sleep on a thread does not wait there, and the task fails", async () => {
+    const made = vi.mocked(wait.taskWaits);
+    made.mockClear();
+    const graph = new StateGraph(z.object({ log: z.array(z.string()).optional() }))
+      .addNode(
+        "n",
+        () => {
+          throw new Error("boom");
+        },
+        {
+          onError: async (_error, _input, ctx) => {
+            await ctx.sleep(5);
+            return { log: ["handled"] };
+          },
+        },
+      )
+      .addEdge(START, "n")
+      .addEdge("n", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    const error = await graph.invoke({}, { threadId: "handler" }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(isGraphError(error) && error.code).toBe("TASK_FAILED");
+    expect(made).not.toHaveBeenCalled();
   });
 });

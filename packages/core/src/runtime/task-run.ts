@@ -455,12 +455,14 @@ class TaskRun implements StepSource, UsageMeter {
       return { status: "failed", task, failure };
     }
     try {
+      // The handler's steps are the task's, not its durable sleeps: a sleep in a handler is not the task's pause.
+      const steps: StepSource = { idempotencyKey: () => this.idempotencyKey(), taskSteps: () => this.taskSteps() };
       const ctx = new TaskContext(task, {
         attempt: this.attempt,
         interruptScope: env.interruptScope,
         signal: env.signal,
         emit: this.customEvents(),
-        steps: this,
+        steps,
         usage: this,
       });
       const update = await onError(error, task.input, ctx);
