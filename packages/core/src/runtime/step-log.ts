@@ -18,12 +18,15 @@ export interface StepScope {
   journal(task: TaskRef): TaskSteps | undefined;
 }
 
-/** The step scope of a run without a thread: steps and keys last as long as the run. */
+/**
+ * The step scope of a run without a thread: steps and keys last as long as the run. The run's
+ * random id is made when a task first needs an identity: most runs never ask.
+ */
 export function runStepScope(): StepScope {
-  const run = nodeCrypto().randomUUID();
+  let run: string | undefined;
   return {
     threadId: undefined,
-    identity: (task) => `run:${run}:${task.taskId}`,
+    identity: (task) => `run:${(run ??= nodeCrypto().randomUUID())}:${task.taskId}`,
     journal: () => undefined,
   };
 }
