@@ -1,6 +1,9 @@
-import { createHash, createHmac } from "node:crypto";
 import { GraphError } from "../errors.js";
 import { decodeValue, encodeValue } from "./values.js";
+
+/** Node's crypto module, loaded on first use rather than when the package is imported, which it would slow by milliseconds. */
+let cryptoModule: typeof import("node:crypto") | undefined;
+const nodeCrypto = (): typeof import("node:crypto") => (cryptoModule ??= process.getBuiltinModule("node:crypto"));
 
 /**
  * Weft's checkpoint format, version 2. Every stored record is one string:
@@ -163,6 +166,6 @@ export function checkPlace(where: string, found: RecordPlace, expected: Omit<Rec
 
 function digest(json: string, integrity: Integrity): string {
   return integrity.key === undefined
-    ? `sha256=${createHash("sha256").update(json).digest("hex")}`
-    : `hmac-sha256=${createHmac("sha256", integrity.key).update(json).digest("hex")}`;
+    ? `sha256=${nodeCrypto().createHash("sha256").update(json).digest("hex")}`
+    : `hmac-sha256=${nodeCrypto().createHmac("sha256", integrity.key).update(json).digest("hex")}`;
 }

@@ -6,10 +6,18 @@ import { GraphError, graphError, isGraphError } from "../errors.js";
  * The record's place (thread, checkpoint, task, step key) is signed with it, so a step result
  * moved to another task or step is refused like any other record.
  */
-export const stepResultSchema = z.object({ name: z.string(), value: z.unknown() });
+const buildStepResultSchema = () => z.object({ name: z.string(), value: z.unknown() });
 
 /** A step result's body, as stored. */
-export type StepResultBody = z.infer<typeof stepResultSchema>;
+export type StepResultBody = z.infer<ReturnType<typeof buildStepResultSchema>>;
+
+let stepResultSchema: ReturnType<typeof buildStepResultSchema> | undefined;
+
+/** Checks a stored step result's body; the schema is built on first use, not when the package is imported. */
+export function parseStepResult(body: unknown): ReturnType<ReturnType<typeof buildStepResultSchema>["safeParse"]> {
+  stepResultSchema ??= buildStepResultSchema();
+  return stepResultSchema.safeParse(body);
+}
 
 /** A step of a task as the store keys it: which call of which name, in one task. */
 export interface StepPlace {

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import { deepFreeze } from "../state/freeze.js";
 import type { z } from "zod";
 import { GraphError, graphError, isGraphError } from "../errors.js";
@@ -18,7 +17,7 @@ import {
 } from "./bodies.js";
 import { stepKey } from "../records/attempt.js";
 import type { SavedBudget, ScopeLimit, Spent } from "../records/budget.js";
-import { malformedStep, stepResultSchema, unstorableStep, type StepPlace } from "./step-results.js";
+import { malformedStep, parseStepResult, unstorableStep, type StepPlace } from "./step-results.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
 
@@ -92,7 +91,7 @@ export interface ThreadGraph {
 /** The {@link ThreadGraph} of a graph. */
 export function threadGraph(ir: GraphIR, table: StateTable, options: ThreadStoreOptions = {}): ThreadGraph {
   const shape = { nodes: [...ir.nodes.keys()].sort(), keys: [...table.channels.keys()].sort() };
-  const fingerprint = createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
+  const fingerprint = process.getBuiltinModule("node:crypto").createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
   return { ir, table, options, values: new LoadedValues(ir, table), fingerprint };
 }
 
@@ -221,7 +220,7 @@ export class ThreadStore {
       readonly budget?: SavedBudget | undefined;
     },
   ): Promise<LoadedCheckpoint> {
-    const checkpointId = `${String(entry.step).padStart(6, "0")}-${randomBytes(6).toString("hex")}`;
+    const checkpointId = `${String(entry.step).padStart(6, "0")}-${process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex")}`;
     const since = parent.body?.since ?? { steps: 0, bytes: 0 };
     const body: CheckpointBody = {
       graph: this.#ir.name,
@@ -346,7 +345,7 @@ export class ThreadStore {
     const record = decodeRecord("step", row.data, where, this.#options);
     this.#checkFingerprint(where, record.place.fingerprint, undefined);
     checkPlace(where, record.place, { thread: at.threadId, checkpoint: at.checkpointId, task: at.taskId, step: row.stepKey });
-    const parsed = stepResultSchema.safeParse(record.body);
+    const parsed = parseStepResult(record.body);
     if (!parsed.success) throw malformedStep(where, parsed.error);
     const { name, value } = parsed.data;
     if (!row.stepKey.startsWith(`${name}#`)) {

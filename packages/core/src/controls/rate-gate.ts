@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Pass } from "./gate.js";
 import type { LimitStore } from "./limit-store.js";
 import { QueuedGate, type Verdict } from "./queued-gate.js";
@@ -28,7 +27,7 @@ export class RateGate extends QueuedGate {
   readonly #rules: RateRules;
   readonly #window: RateWindow | undefined;
   /** Tickets of this process's passes in a shared store: unique across processes. */
-  readonly #prefix = randomUUID();
+  readonly #prefix = process.getBuiltinModule("node:crypto").randomUUID();
   #tickets = 0;
 
   constructor(rules: RateRules) {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Pass } from "./gate.js";
 import type { LimitStore } from "./limit-store.js";
 import { QueuedGate, type Verdict } from "./queued-gate.js";
@@ -27,7 +26,7 @@ export class SharedSlots extends QueuedGate {
   readonly kind = "slot";
   protected readonly remote = true;
   readonly #rules: SlotRules;
-  readonly #prefix = randomUUID();
+  readonly #prefix = process.getBuiltinModule("node:crypto").randomUUID();
   #holders = 0;
   readonly #held = new Set<string>();
   #renewal: ReturnType<typeof setInterval> | undefined;

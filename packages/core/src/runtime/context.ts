@@ -36,6 +36,8 @@ export interface StepSource {
   idempotencyKey(): string;
   /** The task's steps, shared by its attempts where the source can keep them. */
   taskSteps(): TaskSteps;
+  /** The task's short durable sleeps, when the context was given no `waits`: made on its first sleep. */
+  taskWaits?(): TaskWaits | undefined;
 }
 
 /** The answers of a task that has none yet: one shared empty list. */
@@ -130,7 +132,7 @@ export class TaskContext implements NodeContext {
     const index = this.#interrupts++;
     if (index < this.#resumes.length || checked === 0) return Promise.resolve();
     if (this.#interruptScope === undefined) return waitFor(checked, this.signal);
-    const waits = this.#waits;
+    const waits = this.#waits ?? this.#steps.taskWaits?.();
     if (waits !== undefined && checked <= waits.inProcessMs) {
       const signal = this.signal;
       return waits.begin({ index, ms: checked, resumes: answersBefore(this.#resumes, index) }).then(() => waitFor(checked, signal));

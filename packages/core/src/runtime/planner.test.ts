@@ -74,6 +74,14 @@ describe("Planner", () => {
     expect(tasks[0]!.input).toBe(state);
   });
 
+  it("numbers Sends per node when Sends to several nodes interleave, across the outcomes of a step", () => {
+    const { planner, start } = setUp();
+    const sends = (nodes: string[]) => nodes.map((node, i) => ({ node, i }));
+    const tasks = planner.next(state, 2, [start([], sends(["w", "a", "w", "w"])), start([], sends(["a", "w", "a"]))]);
+    expect(refs(tasks).map(({ node, sendIndex }) => `${node}#${sendIndex}`)).toEqual(["w#0", "a#0", "w#1", "w#2", "a#1", "w#3", "a#2"]);
+    expect(tasks.map((task) => task.taskId)).toEqual(["2:0", "2:1", "2:2", "2:3", "2:4", "2:5", "2:6"]);
+  });
+
   it("runs a join's target once every source has run since it last ran, and remembers partial joins", () => {
     const { graph, routing, planner, start, done } = setUp();
     const [a] = planner.next(state, 1, [start(["a"])]);

@@ -50,6 +50,8 @@ export class Planner {
     // before V8 has optimized it, and a for-of there allocates an iterator result per element.
     const triggered = new Set<string>();
     const sends: ParsedSend[] = [];
+    // The tasks of a fan-out share their routes (see RoutingTable.route): each list is added once.
+    let added: readonly string[] | undefined;
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i]!;
       if (outcome.status === "cancelled" || outcome.status === "interrupted") continue;
@@ -60,7 +62,7 @@ export class Planner {
         this.#markJoins(outcome.task.node, triggered);
         continue;
       }
-      addAll(triggered, outcome.triggers);
+      if (outcome.triggers !== added) addAll(triggered, (added = outcome.triggers));
       const emitted = outcome.sends;
       const over = outcome.status === "done" ? outcome.task.budget : undefined;
       for (let j = 0; j < emitted.length; j++) sends.push(over === undefined ? emitted[j]! : underBudgets(emitted[j]!, over));
@@ -92,12 +94,20 @@ export class Planner {
       const spec = nodes[i]!;
       tasks[i] = newTask(step, i, { node: spec, input: this.#routing.edgeInput(spec, state) }, undefined);
     }
+    // The Sends to each node are numbered in order. A fan-out sends to one node many times in a
+    // row: its count is kept in a local while the node stays the same, and in the map otherwise.
     const sendCounts = new Map<string, number>();
+    let counting: string | undefined;
+    let count = 0;
     for (let i = 0; i < ready.length; i++) {
       const send = ready[i]!;
-      const sendIndex = sendCounts.get(send.node.name) ?? 0;
-      sendCounts.set(send.node.name, sendIndex + 1);
-      tasks[nodes.length + i] = newTask(step, nodes.length + i, send, sendIndex);
+      const name = send.node.name;
+      if (name !== counting) {
+        if (counting !== undefined) sendCounts.set(counting, count);
+        counting = name;
+        count = sendCounts.get(name) ?? 0;
+      }
+      tasks[nodes.length + i] = newTask(step, nodes.length + i, send, count++);
     }
     return tasks;
   }
@@ -132,6 +142,7 @@ export class Planner {
   }
 
   #markJoins(node: string, triggered: Set<string>): void {
+    if (this.#joinsOf.size === 0) return;
     const joins = this.#joinsOf.get(node);
     if (joins === undefined) return;
     for (let j = 0; j < joins.length; j++) {

@@ -32,6 +32,8 @@ export class RoutingTable {
   readonly branchesFrom: ReadonlyMap<string, readonly BranchSpec[]>;
   /** Per source, where its static edges alone lead: shared by every task of that source. */
   readonly #staticRoutes: ReadonlyMap<string, Routes>;
+  /** The same, for the sources without routers only. */
+  readonly #fixedRoutes: ReadonlyMap<string, Routes>;
 
   readonly ir: GraphIR;
 
@@ -48,6 +50,7 @@ export class RoutingTable {
       staticRoutes.set(source, Object.freeze({ triggers: edges.get(source) ?? NONE, sends: NONE }));
     }
     this.#staticRoutes = staticRoutes;
+    this.#fixedRoutes = new Map([...staticRoutes].filter(([source]) => !branches.has(source)));
   }
 
   /** Checks a Send emitted by `from` and parses its input with the target's input schema. */
@@ -74,6 +77,14 @@ export class RoutingTable {
       throw graphError("INVALID_INPUT", "edgeInput", { node: node.name, problem: formatIssues(parsed.error) }, parsed.error);
     }
     return parsed.data;
+  }
+
+  /**
+   * Where `source` leads when it has no conditional edges and returns no Command: its static
+   * edges, one shared answer. Undefined when it has routers (see {@link route}).
+   */
+  fixedRoutes(source: string): Routes | undefined {
+    return this.#fixedRoutes.get(source);
   }
 
   /** Whether `source` has conditional edges, whose routers need its view of the state. */

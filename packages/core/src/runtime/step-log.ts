@@ -1,6 +1,9 @@
-import { createHash, randomUUID } from "node:crypto";
 import { stepKey, type StepResult, type TaskSteps } from "../records/attempt.js";
 import type { TaskRef } from "../records/task-ref.js";
+
+/** Node's crypto module, loaded on first use rather than when the package is imported, which it would slow by milliseconds. */
+let cryptoModule: typeof import("node:crypto") | undefined;
+const nodeCrypto = (): typeof import("node:crypto") => (cryptoModule ??= process.getBuiltinModule("node:crypto"));
 
 /**
  * Where the tasks of one step keep their `ctx.step` results, and what makes each task's
@@ -15,19 +18,22 @@ export interface StepScope {
   journal(task: TaskRef): TaskSteps | undefined;
 }
 
-/** The step scope of a run without a thread: steps and keys last as long as the run. */
+/**
+ * The step scope of a run without a thread: steps and keys last as long as the run. The run's
+ * random id is made when a task first needs an identity: most runs never ask.
+ */
 export function runStepScope(): StepScope {
-  const run = randomUUID();
+  let run: string | undefined;
   return {
     threadId: undefined,
-    identity: (task) => `run:${run}:${task.taskId}`,
+    identity: (task) => `run:${(run ??= nodeCrypto().randomUUID())}:${task.taskId}`,
     journal: () => undefined,
   };
 }
 
 /** An idempotency key made from an identity: short, fixed length, safe in any header or API. */
 export function idempotencyKey(identity: string, stepKey?: string): string {
-  const hash = createHash("sha256").update(identity);
+  const hash = nodeCrypto().createHash("sha256").update(identity);
   if (stepKey !== undefined) hash.update("\n").update(stepKey);
   return `weft-${hash.digest("hex").slice(0, 40)}`;
 }

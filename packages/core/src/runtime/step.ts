@@ -101,7 +101,11 @@ class StepRun implements AdmissionHooks, CancelListener {
       unwatch();
     }
     const outcomes = flight.outcomes;
-    return this.#tasks.map((task, i) => outcomes[i] ?? this.#abandoned(task));
+    for (let i = 0; i < outcomes.length; i++) {
+      // A task left behind may still settle: the step's result is then a copy it cannot reach.
+      if (outcomes[i] === undefined) return this.#tasks.map((task, j) => outcomes[j] ?? this.#abandoned(task));
+    }
+    return outcomes as TaskOutcome[];
   }
 
   /**

@@ -10,6 +10,33 @@ const write = (values: Record<string, unknown>, writer = "step"): Write => table
 const long = Array.from({ length: LOG_MIN_LENGTH }, (_, i) => -1 - i);
 
 describe("append lists", () => {
+  it("parse a batch item by item with the item schema, and take anything else as one item or refuse it", () => {
+    const trimmed = new StateTable(
+      z.object({ words: appendList(z.string().trim()), pairs: appendList(z.tuple([z.number(), z.number()])) }),
+    );
+    const values = (update: Record<string, unknown>) => trimmed.parseUpdate(update, "w").values;
+    // Each item goes through the item schema's transform; the batch is a new array.
+    const batch = [" a ", "b "];
+    const parsed = values({ words: batch }).words as string[];
+    expect(parsed).toEqual(["a", "b"]);
+    expect(parsed).not.toBe(batch);
+    expect(values({ words: " one " }).words).toEqual(["one"]);
+    expect(values({ words: [] }).words).toEqual([]);
+    // A hole reads as undefined, which the item schema refuses, as the list schema did.
+    const holey = new Array<string>(3);
+    holey[0] = "a";
+    holey[2] = "c";
+    expect(() => values({ words: holey })).toThrow(expect.objectContaining({ code: "INVALID_UPDATE" }));
+    // An item that is itself a list: a list of items, or one item when it is not one.
+    expect(values({ pairs: [[1, 2]] }).pairs).toEqual([[1, 2]]);
+    expect(values({ pairs: [3, 4] }).pairs).toEqual([[3, 4]]);
+    for (const bad of [["a", 1], 1, null, { 0: "a", length: 1 }]) {
+      expect(() => values({ words: bad })).toThrow(
+        expect.objectContaining({ code: "INVALID_UPDATE", details: expect.objectContaining({ key: "words" }) }),
+      );
+    }
+  });
+
   it("share one store between steps: appending to a long list copies nothing after the first step", () => {
     let state = table.initial({ items: long, counter: 0 });
     state = table.commit(state, [write({ items: 0, counter: 1 })], 1);

@@ -94,9 +94,10 @@ export function appendList<TItem extends z.ZodType>(
   const list = z.array(item);
   const marked = list.clone();
   const splitItems = (update: unknown): readonly unknown[] | undefined => {
-    const many = list.safeParse(update);
-    // zod builds a new array; copy in case a version ever hands the node's own array back.
-    if (many.success) return many.data === update ? [...many.data] : many.data;
+    if (Array.isArray(update)) {
+      const many = itemsOf(item, update);
+      if (many !== undefined) return many;
+    }
     const one = item.safeParse(update);
     return one.success ? [one.data] : undefined;
   };
@@ -107,6 +108,22 @@ export function appendList<TItem extends z.ZodType>(
     splitItems,
   });
   return marked as ReducerSchema<z.ZodArray<TItem>, z.input<TItem> | readonly z.input<TItem>[]>;
+}
+
+/**
+ * What `z.array(item)` makes of an array, item by item: a new array of the parsed items, or
+ * undefined when one fails. The same answer as the array schema's (which has no checks of its
+ * own), without its per-parse bookkeeping: a fan-out's workers each append an item or two.
+ */
+function itemsOf(item: z.ZodType, update: readonly unknown[]): unknown[] | undefined {
+  // Made at its final length: an array grown by push from empty reserves room for 17 items.
+  const items = new Array<unknown>(update.length);
+  for (let i = 0; i < update.length; i++) {
+    const parsed = item.safeParse(update[i]);
+    if (!parsed.success) return undefined;
+    items[i] = parsed.data;
+  }
+  return items;
 }
 
 /** The {@link ReducerSpec} a schema was marked with, if any. */

@@ -121,13 +121,18 @@ export class StateTable {
     const byKey = new Map<string, { writers: Writer[]; values: unknown[]; overwritten: boolean }>();
     // Indexed loops here and in appendAll: they run over every write of a step, often before
     // V8 optimizes them, and a for-of there allocates an iterator result per element.
+    // The key written last is kept at hand: a fan-out's writes are to the same key, one after another.
+    let lastKey: string | undefined;
+    let last: { writers: Writer[]; values: unknown[]; overwritten: boolean } | undefined;
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i]!;
       for (const key in write.values) {
         // Own keys only: an enumerable property someone put on Object.prototype is no write.
-        if (!Object.hasOwn(write.values, key)) continue;
-        let entry = byKey.get(key);
+        if (!hasOwn.call(write.values, key)) continue;
+        let entry = key === lastKey ? last : byKey.get(key);
         if (entry === undefined) byKey.set(key, (entry = { writers: [], values: [], overwritten: false }));
+        lastKey = key;
+        last = entry;
         entry.writers.push(write.writer);
         entry.values.push(write.values[key]);
         if (write.overwrite?.has(key) === true) entry.overwritten = true;

@@ -1,5 +1,3 @@
-import { hostname } from "node:os";
-import { randomUUID } from "node:crypto";
 import type { Checkpointer, LeaseRequest, ThreadLease } from "../checkpoint/checkpointer.js";
 import { graphError, type GraphError } from "../errors.js";
 import { bounded } from "../runtime/deadline.js";
@@ -64,7 +62,7 @@ export class RunLease {
   static async take(stores: LeaseStores, settings: LeaseSettings, run: RunControl): Promise<RunLease> {
     const { store, raw } = stores;
     const { threadId, ttlMs, ifBusy } = settings;
-    const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
+    const owner = `${process.getBuiltinModule("node:os").hostname()}:${process.pid}:${process.getBuiltinModule("node:crypto").randomUUID()}`;
     const line = ifBusy === "reject" ? { turn: Promise.resolve(), leave: () => {} } : joinLine(raw, threadId);
     try {
       await bounded(line.turn, { timeoutMs: undefined, timeout: () => undefined, signal: run.signal });
