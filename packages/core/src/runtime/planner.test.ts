@@ -130,4 +130,24 @@ describe("Planner", () => {
     ]);
     expect(tasks[1]!.input).toEqual({ i: 1 });
   });
+
+  it("reads a graph's joins and deferred nodes once, not once per run", () => {
+    const graph = ir();
+    const routing = new RoutingTable(graph);
+    let reads = 0;
+    const values = graph.nodes.values.bind(graph.nodes);
+    Object.defineProperty(graph.nodes, "values", {
+      value: () => {
+        reads++;
+        return values();
+      },
+    });
+    const [first, second] = [new Planner(graph, routing), new Planner(graph, routing), new Planner(graph, routing)];
+    expect(reads).toBe(1);
+    // Each run still keeps its own partial joins.
+    const [a] = first!.next(state, 1, [{ status: "start", triggers: ["a"], sends: [] }]);
+    first!.next(state, 2, [{ status: "done", task: a!, write: undefined, triggers: ["c"], sends: [] }]);
+    expect(first!.save().joins).toEqual([["a"]]);
+    expect(second!.save().joins).toEqual([[]]);
+  });
 });

@@ -21,17 +21,16 @@ export class Planner {
   readonly #ir: GraphIR;
   readonly #routing: RoutingTable;
   /** For each node that feeds joins, the positions of those joins in `ir.joins`. */
-  readonly #joinsOf = new Map<string, number[]>();
+  readonly #joinsOf: ReadonlyMap<string, readonly number[]>;
   /** Whether any node is deferred: only then must Sends be sorted into ready and deferred. */
   readonly #hasDeferred: boolean;
 
   constructor(ir: GraphIR, routing: RoutingTable, saved?: PlannerState) {
     this.#ir = ir;
     this.#routing = routing;
-    ir.joins.forEach((join, i) => {
-      for (const source of new Set(join.sources)) this.#joinsOf.set(source, [...(this.#joinsOf.get(source) ?? []), i]);
-    });
-    this.#hasDeferred = [...ir.nodes.values()].some((node) => node.defer);
+    const shape = shapeOf(ir);
+    this.#joinsOf = shape.joinsOf;
+    this.#hasDeferred = shape.hasDeferred;
     this.#joinsSeen = ir.joins.map((_, i) => new Set(saved?.joins[i] ?? []));
     this.#deferredNodes = new Set(saved?.deferredNodes ?? []);
     this.#deferredSends = (saved?.deferredSends ?? []).map((send) => ({
@@ -187,4 +186,26 @@ export function toFrontier(task: Task): FrontierTask {
   const frontier: FrontierTask =
     task.sendIndex === undefined ? { node: task.node } : { node: task.node, sendIndex: task.sendIndex, input: task.input };
   return task.budget === undefined ? frontier : { ...frontier, budget: task.budget };
+}
+
+/** What a planner reads of a graph's shape, the same for every run of it. */
+interface PlanShape {
+  readonly joinsOf: ReadonlyMap<string, readonly number[]>;
+  readonly hasDeferred: boolean;
+}
+
+/** Each graph's shape, worked out by its first run's planner; an IR never changes once compiled. */
+const shapes = new WeakMap<GraphIR, PlanShape>();
+
+function shapeOf(ir: GraphIR): PlanShape {
+  let shape = shapes.get(ir);
+  if (shape === undefined) {
+    const joinsOf = new Map<string, number[]>();
+    ir.joins.forEach((join, i) => {
+      for (const source of new Set(join.sources)) joinsOf.set(source, [...(joinsOf.get(source) ?? []), i]);
+    });
+    shape = { joinsOf, hasDeferred: [...ir.nodes.values()].some((node) => node.defer) };
+    shapes.set(ir, shape);
+  }
+  return shape;
 }
