@@ -106,9 +106,23 @@ describe.runIf(online)("limits shared in Redis by four worker processes", () => 
   }, 60_000);
 
   it("never lets a fourth call be in flight under a shared concurrency of 3", async () => {
-    server = await startTestServer({ handler: () => ({ text: "ok", latencyMs: 20 }) });
+    // The first three requests are answered only once all three are in (or, if the third never
+    // comes, after 20 s): three calls are in flight together however slowly the processes run.
+    let arrived = 0;
+    let letGo: () => void = () => {};
+    const firstThree = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    const giveUp = setTimeout(letGo, 20_000);
+    server = await startTestServer({
+      handler: async () => {
+        if (++arrived === 3) letGo();
+        if (arrived < 3) await firstThree;
+        return { text: "ok", latencyMs: 20 };
+      },
+    });
 
-    const { lines, ms } = await fourProcesses({ LIMIT: "concurrency" }, 15);
+    const { lines, ms } = await fourProcesses({ LIMIT: "concurrency" }, 15).finally(() => clearTimeout(giveUp));
 
     expect(lines).toEqual(Array.from({ length: 4 }, () => ({ done: 15, ms: expect.any(Number) })));
     const most = mostInFlight();
