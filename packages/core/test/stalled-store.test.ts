@@ -34,6 +34,8 @@ async function rejectionWithin(ms: number, start: () => Promise<unknown>): Promi
       outcome = { error };
     });
     await vi.advanceTimersByTimeAsync(ms);
+    // One turn of the event loop (setImmediate is not faked) lets the rejection reach the caller.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(outcome, `the run had not ended ${ms} ms in`).toBeDefined();
     return outcome!.error;
   } finally {

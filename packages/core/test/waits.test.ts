@@ -220,8 +220,10 @@ describe("ctx.sleep", () => {
       });
       await vi.advanceTimersByTimeAsync(30);
       cancel.abort();
-      // At once: the run ends with no more time passing (its sleep would need 970 ms more).
-      await vi.waitFor(() => expect(ended).toBeDefined());
+      // At once: the run ends with no more time passing (its sleep would need 970 ms more); one
+      // turn of the event loop (setImmediate is not faked) lets the rejection reach the caller.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(ended, "the run had not ended").toBeDefined();
       expect(isGraphError(ended) && ended.code).toBe("ABORTED");
       const [sleeping] = (await graph.getState("t"))!.interrupts;
       expect(sleeping).toMatchObject({ kind: "sleep", value: 1000 });
