@@ -89,7 +89,8 @@ describe("against an endpoint that refuses the key", () => {
     } finally {
       await server.close();
     }
-  });
+    // A hang guard: starting Node and compiling the example with tsx takes seconds on a busy machine.
+  }, 30_000);
 });
 
 describe("docs/guides/code-review.md", () => {

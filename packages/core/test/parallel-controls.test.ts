@@ -194,7 +194,8 @@ describe("concurrency caps", () => {
     expect(state.results).toHaveLength(500);
     // Two caps and 498 waiting tasks: a listener per waiting task would make hundreds.
     expect(mostListeners).toBeLessThan(5);
-  });
+    // A hang guard: five hundred tasks, each a timer apart, take seconds on a busy machine.
+  }, 30_000);
 
   it("hands freed slots to synchronous tasks in a loop, not a recursion, however many wait", async () => {
     const count = 50_000;
@@ -206,7 +207,8 @@ describe("concurrency caps", () => {
     const state = await graph.invoke({});
     expect(state.results).toHaveLength(count);
     expect(state.results[count - 1]).toBe(String(count - 1));
-  });
+    // A hang guard: fifty thousand tasks take seconds on a busy machine.
+  }, 30_000);
 
   it("serves two caps in order: a node's slot first, then the run's", async () => {
     const started: string[] = [];

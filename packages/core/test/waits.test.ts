@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { appendList, Command, END, isGraphError, MemoryCheckpointer, Send, START, StateGraph, type NodeContext } from "../src/index.js";
 import { type Checkpointer, type Executor, runNodeAttempt } from "../src/adapter.js";
@@ -18,6 +18,9 @@ function askingGraph(checkpointer: Checkpointer, runs: { n: number }, timeoutMs:
     .addEdge("ask", END)
     .compile({ checkpointer });
 }
+
+/** The timers and clocks a test on fake time fakes: sleeps, leases and run events all follow it. */
+const FAKED = ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"] as const;
 
 /** Waits until the store's clock has passed `wakeAt`. */
 async function until(wakeAt: number | undefined): Promise<void> {
@@ -174,13 +177,24 @@ describe("ctx.sleep", () => {
       .addEdge(START, "steps")
       .addEdge("steps", END)
       .compile({ checkpointer: store });
-    const paused = await graph.run({ log: [] }, { threadId: "t" });
-    expect(paused.interrupts[0]!.id.endsWith(":2")).toBe(true);
-    expect(slept).toBeGreaterThanOrEqual(78);
-    slept = 0;
-    const done = await graph.run(new Command({ resume: "yes" }), { threadId: "t" });
-    expect(done.state.log).toEqual(["yes"]);
-    expect(slept).toBeLessThan(40);
+    // Fake timers and clocks: what the task slept is measured in the time the engine's timers keep.
+    vi.useFakeTimers({ toFake: [...FAKED] });
+    try {
+      const pausing = graph.run({ log: [] }, { threadId: "t" });
+      await vi.advanceTimersByTimeAsync(80);
+      const paused = await pausing;
+      expect(paused.interrupts[0]!.id.endsWith(":2")).toBe(true);
+      expect(slept).toBeGreaterThanOrEqual(80);
+      slept = 0;
+      const resuming = graph.run(new Command({ resume: "yes" }), { threadId: "t" });
+      // Time enough for both sleeps again: the resumed task must not use it.
+      await vi.advanceTimersByTimeAsync(100);
+      const done = await resuming;
+      expect(done.state.log).toEqual(["yes"]);
+      expect(slept).toBeLessThan(40);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("stops at once when the run is cancelled mid-sleep, and a later resume sleeps only what is left", async () => {
@@ -195,25 +209,37 @@ describe("ctx.sleep", () => {
       .addEdge(START, "nap")
       .addEdge("nap", END)
       .compile({ checkpointer: store });
-    const cancel = new AbortController();
-    const started = Date.now();
-    const running = graph.run({ log: [] }, { threadId: "t", signal: cancel.signal });
-    await sleep(30);
-    cancel.abort();
-    const error = await rejectionOf(running);
-    expect(isGraphError(error) && error.code).toBe("ABORTED");
-    expect(Date.now() - started).toBeLessThan(800);
-    const [sleeping] = (await graph.getState("t"))!.interrupts;
-    expect(sleeping).toMatchObject({ kind: "sleep", value: 1000 });
-    // Saved when the sleep began, soon after the run started (a loaded machine may take a while).
-    expect(sleeping!.wakeAt).toBeGreaterThanOrEqual(started + 1000);
-    expect(sleeping!.wakeAt).toBeLessThan(started + 1500);
-    // Resumed before it is due: still waiting. Resumed after: it does not sleep 1000 ms again.
-    expect((await graph.run(null, { threadId: "t" })).status).toBe("waiting");
-    await until(sleeping!.wakeAt);
-    const resumedAt = Date.now();
-    expect((await graph.run(null, { threadId: "t" })).status).toBe("done");
-    expect(after - resumedAt).toBeLessThan(500);
+    // Fake timers and clocks: "at once" and "what is left" are measured in the engine's own time.
+    vi.useFakeTimers({ toFake: [...FAKED] });
+    try {
+      const cancel = new AbortController();
+      const started = Date.now();
+      let ended: unknown;
+      void rejectionOf(graph.run({ log: [] }, { threadId: "t", signal: cancel.signal })).then((error) => {
+        ended = error;
+      });
+      await vi.advanceTimersByTimeAsync(30);
+      cancel.abort();
+      // At once: the run ends with no more time passing (its sleep would need 970 ms more); one
+      // turn of the event loop (setImmediate is not faked) lets the rejection reach the caller.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(ended, "the run had not ended").toBeDefined();
+      expect(isGraphError(ended) && ended.code).toBe("ABORTED");
+      const [sleeping] = (await graph.getState("t"))!.interrupts;
+      expect(sleeping).toMatchObject({ kind: "sleep", value: 1000 });
+      // Saved when the sleep began, as the run started.
+      expect(sleeping!.wakeAt).toBe(started + 1000);
+      // Resumed before it is due: still waiting. Resumed after: it does not sleep 1000 ms again.
+      expect((await graph.run(null, { threadId: "t" })).status).toBe("waiting");
+      await vi.advanceTimersByTimeAsync(sleeping!.wakeAt! - Date.now());
+      const resumedAt = Date.now();
+      const resumed = graph.run(null, { threadId: "t" });
+      await vi.advanceTimersByTimeAsync(1000);
+      expect((await resumed).status).toBe("done");
+      expect(after - resumedAt).toBeLessThan(500);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("waits in the process under a node timeout too, and pauses when an executor elsewhere runs the node", async () => {

@@ -1,6 +1,6 @@
 import { END, RateLimit, START, Send, StateGraph, appendList, type RunEvent } from "@weft/core";
 import { parseRunRecord, recordRun, serializeRunEvent, stringifyRunRecord, toMermaidGantt, type RecordedRunEvent } from "@weft/core/draw";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ganttValid } from "./draw.js";
 import { oneStep, ref, scriptedRun, subgraphRun } from "./events.js";
@@ -32,31 +32,38 @@ describe("toMermaidGantt", () => {
   });
 
   it("draws a task's wait for its slot and its wait for a rate limit's turn as two grey bars before it runs", async () => {
-    const limited = new StateGraph(z.object({ done: appendList(z.number()) }))
-      .addNode("ask", async ({ i }) => ({ done: i }), {
-        input: z.object({ i: z.number() }),
-        concurrency: 1,
-        rateLimit: new RateLimit({ key: "api", requests: { limit: 1, intervalMs: 100 } }),
-      })
-      .addConditionalEdges(START, () => [0, 1].map((i) => new Send("ask", { i })))
-      .addEdge("ask", END)
-      .compile();
-    const events: RunEvent[] = [];
-    for await (const event of limited.stream({})) events.push(event as RunEvent);
+    // Fake timers and a fake performance clock (the clock of run events and rate limits), so the
+    // times are exact however busy the machine is: each ask takes 10 ms; ask #1 waits for the
+    // slot until ask #0 ends at 10, then for its turn until ask #0's request stops counting one
+    // interval after its answer, at 110.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const limited = new StateGraph(z.object({ done: appendList(z.number()) }))
+        .addNode("ask", async ({ i }) => new Promise<{ done: number }>((resolve) => setTimeout(() => resolve({ done: i }), 10)), {
+          input: z.object({ i: z.number() }),
+          concurrency: 1,
+          rateLimit: new RateLimit({ key: "api", requests: { limit: 1, intervalMs: 100 } }),
+        })
+        .addConditionalEdges(START, () => [0, 1].map((i) => new Send("ask", { i })))
+        .addEdge("ask", END)
+        .compile();
+      const events: RunEvent[] = [];
+      const run = (async () => {
+        for await (const event of limited.stream({})) events.push(event as RunEvent);
+      })();
+      await vi.runAllTimersAsync();
+      await run;
+      vi.useRealTimers();
 
-    const bars = (await ganttValid(events)).split("\n").filter((line) => line.includes("ask #1"));
-
-    expect(bars.map((bar) => bar.trim().replace(/ :.*/, ""))).toEqual(["ask #1 (queued)", "ask #1 (rate limited)", "ask #1"]);
-    const spans = bars.map((bar) =>
-      bar
-        .match(/(\d+), (\d+)$/)!
-        .slice(1)
-        .map(Number),
-    );
-    // Each bar ends where the next begins: waiting for the slot, then for the turn, then running.
-    expect(spans[0]![1]).toBe(spans[1]![0]);
-    expect(spans[1]![1]).toBe(spans[2]![0]);
-    expect(spans[1]![1]! - spans[1]![0]!).toBeGreaterThanOrEqual(80);
+      const bars = (await ganttValid(events))
+        .split("\n")
+        .filter((line) => line.includes("ask #"))
+        .map((line) => line.trim());
+      // Waiting for the slot, then for the turn, then running: each bar ends where the next begins.
+      expect(bars).toEqual(["ask #0 :0, 10", "ask #1 (queued) :done, 0, 10", "ask #1 (rate limited) :done, 10, 110", "ask #1 :110, 120"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("draws a live run of the report graph: the plan, one numbered bar per Send, the synthesis", async () => {

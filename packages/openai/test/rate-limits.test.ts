@@ -1,5 +1,5 @@
 import { END, MemoryCheckpointer, RateLimit, Send, START, StateGraph, appendList } from "@weft/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import type { ChatCompletionMessageToolCall } from "openai/resources/chat/completions";
 import { callModel, modelNode, runToolCalls, tool, toolNode } from "../src/index.js";
@@ -16,15 +16,24 @@ const user = (content: string) => [{ role: "user" as const, content }];
 describe("rate limits on model calls", () => {
   it("takes a turn just before each call and counts it for the tokens the answer reports", async () => {
     server = await startTestServer({ handler: () => ({ text: "ok", usage: { prompt_tokens: 5, completion_tokens: 5 } }) });
-    // 100 tokens a second: estimated at 60 each, only one call fits at a time; counted at their real 10, all fit at once.
-    const limit = new RateLimit({ key: "openai", tokens: { limit: 100, intervalMs: 1000 } });
+    // 100 tokens a minute: estimated at 60 each, only one call fits, and a second turn would
+    // outlast the test's timeout; counted at their real 10, all five fit without a wait.
+    const limit = new RateLimit({ key: "openai", tokens: { limit: 100, intervalMs: 60_000 } });
     const client = server.client();
-    const t0 = performance.now();
     for (let i = 0; i < 5; i++)
       await callModel({ client, model: "m", messages: user(`q${i}`), rateLimit: limit, estimate: { inputTokens: 60 } });
-    expect(performance.now() - t0).toBeLessThan(900);
     expect(server.requests).toHaveLength(5);
-  });
+    // The window holds 50 of its 100 tokens: a sixth call estimated at 60 must wait for its turn.
+    const waiting = new AbortController();
+    const sixth = callModel(
+      { client, model: "m", messages: user("q5"), rateLimit: limit, estimate: { inputTokens: 60 } },
+      { signal: waiting.signal },
+    );
+    await vi.waitFor(() => expect(limit.waiting).toBe(1));
+    waiting.abort(new Error("no turn"));
+    await expect(sixth).rejects.toThrow("no turn");
+    expect(server.requests).toHaveLength(5);
+  }, 10_000);
 
   it("counts a call's estimate, the one its budgets hold back, at its token limits", async () => {
     server = await startTestServer({ handler: () => ({ text: "ok", latencyMs: 50, usage: { prompt_tokens: 1, completion_tokens: 1 } }) });

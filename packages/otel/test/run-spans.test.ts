@@ -86,10 +86,21 @@ describe("a traced fan-out run", () => {
   });
 
   it("times spans from the events, not from when the stream is read", async () => {
-    const graph = fanOut();
+    // The reader waits for both work tasks to have run before it reads past the first event: the
+    // run goes on without waiting for its reader (it would hang otherwise).
+    let worked = 0;
+    let bothWorked: () => void = () => {};
+    const workDone = new Promise<void>((resolve) => {
+      bothWorked = resolve;
+    });
+    const graph = fanOut((i) => {
+      if (++worked === 2) bothWorked();
+      return i * i;
+    });
     const seen: RunEvent[] = [];
     for await (const event of traceStream(graph, { count: 2, items: [] }, { tracer })) {
       seen.push(event);
+      if (seen.length === 1) await workDone;
       // A slow reader: 30 ms per event would stretch every span if they were timed on reading.
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
@@ -97,8 +108,17 @@ describe("a traced fan-out run", () => {
     const run = only(spans, "run fan");
     const end = seen.at(-1)!;
     expect(ms(run.duration)).toBeCloseTo(end.at, 0);
-    expect(ms(run.duration)).toBeLessThan(30 * seen.length);
-    for (const span of named(spans, "task work")) expect(ms(span.duration)).toBeLessThan(30);
+    // Each work task's span lasts from its task:start to its task:end, as the events tell.
+    const started = new Map<string, number>();
+    const fromEvents: number[] = [];
+    for (const event of seen) {
+      if (event.type === "task:start" && event.node === "work") started.set(event.taskId, event.at);
+      if (event.type === "task:end" && event.node === "work") fromEvents.push(event.at - started.get(event.taskId)!);
+    }
+    const durations = named(spans, "task work").map((span) => ms(span.duration));
+    expect(durations).toHaveLength(2);
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    sorted(durations).forEach((duration, i) => expect(duration).toBeCloseTo(sorted(fromEvents)[i]!, 0));
   });
 
   it("records how long a task waited for a concurrency slot", async () => {

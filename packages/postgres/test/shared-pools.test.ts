@@ -88,7 +88,8 @@ describe.skipIf(!available)("PostgresCheckpointer shared by several pools", () =
     } finally {
       await Promise.all(savers.map((saver) => saver.close()));
     }
-  });
+    // A hang guard: thirty rounds of ten connections racing take seconds on a busy machine.
+  }, 30_000);
 
   it("gives a lease to exactly one of ten checkpointers on separate pools, round after round", async () => {
     const schema = newSchema();
@@ -108,7 +109,8 @@ describe.skipIf(!available)("PostgresCheckpointer shared by several pools", () =
     } finally {
       await Promise.all(savers.map((saver) => saver.close()));
     }
-  });
+    // A hang guard: thirty rounds of ten connections racing take seconds on a busy machine.
+  }, 30_000);
 
   it("uses a Pool it is given and leaves it open on close", async () => {
     const pool = new pg.Pool({ connectionString: POSTGRES_URL });

@@ -277,6 +277,8 @@ export function tamperScenarios(name: string, backend: TamperBackend): void {
       for (const row of rows) expect(await saver.getTaskResults(threadId, row.checkpointId)).toEqual([]);
       if (backend.countTaskResults !== undefined) expect(await backend.countTaskResults(saver, threadId)).toBe(0);
     }),
+    // A hang guard: a hundred steps against a database server take seconds on a busy machine.
+    30_000,
   );
 }
 
