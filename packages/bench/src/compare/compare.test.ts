@@ -1,6 +1,6 @@
 import * as workspaceCore from "@weft/core";
 import { describe, expect, it } from "vitest";
-import { compareCores, coreAt, medianMarks, pairedChange } from "./compare.js";
+import { compareCase, compareCores, coreAt, medianMarks, pairedChange } from "./compare.js";
 
 describe("compare: two copies of core side by side", () => {
   it("runs both copies and the no-engine floor in turns, one set of marks per timed run", async () => {
@@ -29,5 +29,19 @@ describe("compare: two copies of core side by side", () => {
   it("pairs runs by position: the median change and how many got faster", () => {
     expect(pairedChange([10, 20, 30], [9, 21, 27])).toEqual({ medianMs: -1, faster: 2, pairs: 3 });
     expect(() => pairedChange([1], [1, 2])).toThrow(/same number of runs/);
+  });
+
+  it("reports a case the older core cannot build instead of failing the whole comparison", async () => {
+    const kase = {
+      id: "new-feature",
+      build: (core: typeof workspaceCore) => {
+        if (core !== workspaceCore) throw new Error("no such feature");
+        return async () => undefined;
+      },
+    };
+    const older = { ...workspaceCore };
+
+    expect(await compareCase(older, workspaceCore, kase, 1)).toEqual({ unsupported: "no such feature" });
+    expect(await compareCase(workspaceCore, workspaceCore, kase, 2)).toMatchObject({ before: [expect.any(Number), expect.any(Number)] });
   });
 });

@@ -186,13 +186,29 @@ export interface CaseComparison {
   readonly after: readonly number[];
 }
 
+/** A case the core at the older revision cannot build (a feature it does not have yet), and why. */
+export interface UnsupportedCase {
+  readonly unsupported: string;
+}
+
 /**
  * Times one case on two copies of core side by side in one process, alternating run by run
  * and swapping their order every round, each run after a forced collection and the full
  * bench's rewarm runs: the same protocol as {@link compareCores}, for any workload.
  */
-export async function compareCase(before: WeftCore, after: WeftCore, kase: CoreCase, runs: number): Promise<CaseComparison> {
-  const sides = { before: kase.build(before), after: kase.build(after) };
+export async function compareCase(
+  before: WeftCore,
+  after: WeftCore,
+  kase: CoreCase,
+  runs: number,
+): Promise<CaseComparison | UnsupportedCase> {
+  let older: () => Promise<unknown>;
+  try {
+    older = kase.build(before);
+  } catch (error) {
+    return { unsupported: error instanceof Error ? error.message : String(error) };
+  }
+  const sides = { before: older, after: kase.build(after) };
   const times: Record<"before" | "after", number[]> = { before: [], after: [] };
   for (let round = 0; round < runs; round++) {
     for (const side of round % 2 === 0 ? (["before", "after"] as const) : (["after", "before"] as const)) {

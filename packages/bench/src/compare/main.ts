@@ -23,6 +23,11 @@ const caseRows: string[][] = [];
 for (const kase of coreCases()) {
   process.stderr.write(`compare: ${kase.id}\n`);
   const times = await compareCase(core, workspaceCore, kase, runs);
+  if ("unsupported" in times) {
+    caseRows.push([kase.id, "cannot run it", "–", "–", "–"]);
+    process.stderr.write(`compare: ${kase.id} skipped: core at ${commit} cannot build it (${times.unsupported})\n`);
+    continue;
+  }
   const change = pairedChange(times.before, times.after);
   const sign = change.medianMs >= 0 ? "+" : "−";
   caseRows.push([
