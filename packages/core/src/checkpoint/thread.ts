@@ -17,6 +17,8 @@ import {
 } from "./bodies.js";
 import { stepKey } from "../records/attempt.js";
 import type { SavedBudget, ScopeLimit, Spent } from "../records/budget.js";
+import type { PendingInterrupt } from "../records/interrupt.js";
+import type { TaskRef } from "../records/task-ref.js";
 import { malformedStep, parseStepResult, unstorableStep, type StepPlace } from "./step-results.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
@@ -34,14 +36,8 @@ export type SavedTaskResult = (
     }
   | {
       readonly status: "interrupted";
-      readonly interrupt: {
-        readonly id: string;
-        readonly value: unknown;
-        readonly kind: "node" | "before" | "after" | "sleep";
-        readonly wakeAt?: number;
-        readonly default?: unknown;
-        readonly path?: readonly string[];
-      };
+      /** The pending interrupt without its task, which the record's place names. */
+      readonly interrupt: Omit<PendingInterrupt, keyof TaskRef>;
       readonly resumes: readonly unknown[];
     }
   | { readonly status: "failed"; readonly error: SavedError; readonly attempts: number; readonly timedOut: boolean }
