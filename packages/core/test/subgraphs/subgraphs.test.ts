@@ -318,7 +318,8 @@ describe("events of inner runs", () => {
       )!.at;
     const outerStart = at("task:start", undefined);
     const outerEnd = at("task:end", undefined);
-    expect(outerStart).toBeGreaterThanOrEqual(40);
+    // A 40 ms timer may fire up to a millisecond early by `performance.now()`.
+    expect(outerStart).toBeGreaterThanOrEqual(39);
     // Levels one and two: each inside the task that holds it, all on the outer clock (to within
     // the few microseconds between reading two clocks).
     const middleStart = at("task:start", "team>research");
