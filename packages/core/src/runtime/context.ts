@@ -43,46 +43,62 @@ export interface StepSource {
 /** The answers of a task that has none yet: one shared empty list. */
 export const NO_RESUMES: readonly unknown[] = [];
 
-/** The `ctx` a node receives. Built straight from the task in process, from the request in workers. */
+/**
+ * The `ctx` a node receives. Built straight from the task in process, from the request in workers.
+ * It keeps its task and its options and reads its fields from them when asked: one is made per
+ * task, and a fan-out's nodes seldom read more than one or two of them.
+ */
 export class TaskContext implements NodeContext {
-  readonly node: string;
-  readonly superstep: number;
-  readonly taskId: string;
-  readonly sendIndex: number | undefined;
-  readonly attempt: number;
   /** Set when the node called `interrupt` without an answer, even if it caught the signal. */
   pending: InterruptSignal | undefined;
   /** Calls of `interrupt` and `sleep` so far: they share one numbering, which their answers follow. */
   #interrupts = 0;
-
-  readonly signal: AbortSignal;
-  readonly emit: (data: unknown) => void;
-  readonly #resumes: readonly unknown[];
-  readonly #interruptScope: string | undefined;
-  readonly #steps: StepSource;
+  readonly #task: ContextSource;
+  readonly #options: ContextOptions;
   /** How many steps of each name this attempt has called so far. */
   #stepCalls: Map<string, number> | undefined;
-  readonly #waits: TaskWaits | undefined;
-  readonly #usage: UsageMeter | undefined;
 
   constructor(task: ContextSource, options: ContextOptions) {
-    this.node = task.node;
-    this.superstep = task.step;
-    this.taskId = task.taskId;
-    this.sendIndex = task.sendIndex;
-    this.attempt = options.attempt;
-    this.#resumes = task.resumes ?? NO_RESUMES;
-    this.#interruptScope = options.interruptScope;
-    this.signal = options.signal;
-    this.emit = options.emit;
-    this.#steps = options.steps;
-    this.#waits = options.waits;
-    this.#usage = options.usage;
+    this.#task = task;
+    this.#options = options;
     this.pending = undefined;
   }
 
+  get node(): string {
+    return this.#task.node;
+  }
+
+  get superstep(): number {
+    return this.#task.step;
+  }
+
+  get taskId(): string {
+    return this.#task.taskId;
+  }
+
+  get sendIndex(): number | undefined {
+    return this.#task.sendIndex;
+  }
+
+  get attempt(): number {
+    return this.#options.attempt;
+  }
+
+  get signal(): AbortSignal {
+    return this.#options.signal;
+  }
+
+  /** The task's custom-event function itself, not a method: `const { emit } = ctx` keeps working. */
+  get emit(): (data: unknown) => void {
+    return this.#options.emit;
+  }
+
+  get #resumes(): readonly unknown[] {
+    return this.#task.resumes ?? NO_RESUMES;
+  }
+
   get idempotencyKey(): string {
-    return this.#steps.idempotencyKey();
+    return this.#options.steps.idempotencyKey();
   }
 
   step<T>(name: string, fn: (step: StepContext) => T | PromiseLike<T>): Promise<Awaited<T>> {
@@ -95,27 +111,26 @@ export class TaskContext implements NodeContext {
     const calls = (this.#stepCalls ??= new Map());
     const occurrence = calls.get(name) ?? 0;
     calls.set(name, occurrence + 1);
-    const source = this.#steps;
+    const source = this.#options.steps;
     const owner = { node: this.node, signal: this.signal, taskKey: source.idempotencyKey(), steps: source.taskSteps() };
     return runNodeStep(owner, { name, occurrence }, fn);
   }
 
   reportUsage(usage: Usage): void {
     checkUsage(usage, this.node);
-    this.#usage?.report(usage);
+    this.#options.usage?.report(usage);
   }
 
   reserveUsage(estimate: Usage = {}): UsageReservation {
     checkUsage(estimate, this.node);
-    return this.#usage?.reserve(estimate) ?? NO_RESERVATION;
+    return this.#options.usage?.reserve(estimate) ?? NO_RESERVATION;
   }
 
   interrupt<TAnswer = unknown>(value: unknown, options?: InterruptOptions<TAnswer>): TAnswer {
     const wait = options === undefined ? undefined : interruptWait(this.node, options);
     const index = this.#interrupts++;
     if (index < this.#resumes.length) return this.#resumes[index] as TAnswer;
-    const scope = this.#interruptScope;
-    if (scope === undefined) {
+    if (this.#options.interruptScope === undefined) {
       throw graphError("INVALID_OPTION", "interruptWithoutCheckpointer", { node: this.node });
     }
     throw this.#pause(index, { value, kind: "node", wait });
@@ -130,12 +145,14 @@ export class TaskContext implements NodeContext {
     }
     // Numbered even when it does not wait, so that the calls after it keep their numbers.
     const index = this.#interrupts++;
-    if (index < this.#resumes.length || checked === 0) return Promise.resolve();
-    if (this.#interruptScope === undefined) return waitFor(checked, this.signal);
-    const waits = this.#waits ?? this.#steps.taskWaits?.();
+    const resumes = this.#resumes;
+    if (index < resumes.length || checked === 0) return Promise.resolve();
+    const options = this.#options;
+    if (options.interruptScope === undefined) return waitFor(checked, this.signal);
+    const waits = options.waits ?? options.steps.taskWaits?.();
     if (waits !== undefined && checked <= waits.inProcessMs) {
       const signal = this.signal;
-      return waits.begin({ index, ms: checked, resumes: answersBefore(this.#resumes, index) }).then(() => waitFor(checked, signal));
+      return waits.begin({ index, ms: checked, resumes: answersBefore(resumes, index) }).then(() => waitFor(checked, signal));
     }
     return Promise.reject(this.#pause(index, { value: checked, kind: "sleep", wait: { ms: checked, default: null } }));
   }
@@ -143,7 +160,7 @@ export class TaskContext implements NodeContext {
   /** Stops the task at call `index`: the interrupt or sleep it now waits on. */
   #pause(index: number, call: { value: unknown; kind: "node" | "sleep"; wait: InterruptSignal["wait"] }): InterruptSignal {
     const { taskId, node, superstep: step, sendIndex } = this;
-    const id = `${this.#interruptScope}:${taskId}:${index}`;
+    const id = `${this.#options.interruptScope}:${taskId}:${index}`;
     this.pending = new InterruptSignal(
       { id, value: call.value, kind: call.kind, taskId, node, step, sendIndex },
       { wait: call.wait, resumes: answersBefore(this.#resumes, index) },

@@ -90,20 +90,40 @@ function runPlain(task: Task, env: StepEnv): Outcome {
 class PlainSource implements ContextOptions, StepSource, UsageMeter {
   readonly task: Task;
   readonly env: StepEnv;
-  readonly attempt = 1;
-  readonly interruptScope: string | undefined;
-  readonly signal: AbortSignal;
-  readonly emit = ignore;
-  readonly steps = this;
-  readonly usage = this;
   ctx: TaskContext | undefined;
   private run: TaskRun | undefined;
 
   constructor(task: Task, env: StepEnv) {
     this.task = task;
     this.env = env;
-    this.interruptScope = env.interruptScope;
-    this.signal = env.signal;
+    this.ctx = undefined;
+    this.run = undefined;
+  }
+
+  // The context's options, read from the step when asked rather than copied into each task's
+  // source: the same for every task of the step.
+  get attempt(): number {
+    return 1;
+  }
+
+  get interruptScope(): string | undefined {
+    return this.env.interruptScope;
+  }
+
+  get signal(): AbortSignal {
+    return this.env.signal;
+  }
+
+  get emit(): (data: unknown) => void {
+    return ignore;
+  }
+
+  get steps(): StepSource {
+    return this;
+  }
+
+  get usage(): UsageMeter {
+    return this;
   }
 
   taskRun(): TaskRun {
