@@ -42,6 +42,32 @@ describe("StateTable.commit", () => {
     expect(state).toEqual({ title: "t", total: 0, notes: [] });
   });
 
+  it("names, among writes to other keys, the writers of the key at fault", () => {
+    const state = table.initial({ title: "t" });
+    const caught = (writes: Write[]): unknown => {
+      try {
+        table.commit(state, writes, 2);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const collided = caught([write("a", { notes: "n" }), write("b", { title: "x" }), write("c", { total: 1 }), write("d", { title: "y" })]);
+    expect((collided as { details: unknown }).details).toEqual({ key: "title", writers: ["b", "d"], step: 2 });
+    const capped = new StateTable(
+      z.object({ log: appendList(z.number()), total: reducer(z.number().max(5), (sum, n: number) => sum + n, 0) }),
+    );
+    let error: unknown;
+    try {
+      const writes = [capped.parseUpdate({ log: 1 }, "a"), capped.parseUpdate({ total: 2 }, "b"), capped.parseUpdate({ log: 2 }, "c")];
+      capped.commit(capped.initial({}), [...writes, capped.parseUpdate({ total: 4 }, "d")], 3);
+    } catch (thrown) {
+      error = thrown;
+    }
+    // The fold passes the cap at the second write to "total": its writer, "d", is named.
+    expect(error).toMatchObject({ code: "INVALID_UPDATE", details: { key: "total", writer: "d", step: 3 } });
+  });
+
   it("lets an overwrite replace a reducer key's value instead of folding it", () => {
     const state = table.initial({ total: 4 });
     const overwrite = table.parseUpdate({ total: 10 }, "recipe", new Set(["total"]));

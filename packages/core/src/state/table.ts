@@ -118,22 +118,21 @@ export class StateTable {
    */
   commit(state: Snapshot, writes: readonly Write[], step: number): Snapshot {
     if (writes.length === 0) return state;
-    const byKey = new Map<string, { writers: Writer[]; values: unknown[]; overwritten: boolean }>();
+    const byKey = new Map<string, KeyWrites>();
     // Indexed loops here and in appendAll: they run over every write of a step, often before
     // V8 optimizes them, and a for-of there allocates an iterator result per element.
     // The key written last is kept at hand: a fan-out's writes are to the same key, one after another.
     let lastKey: string | undefined;
-    let last: { writers: Writer[]; values: unknown[]; overwritten: boolean } | undefined;
+    let last: KeyWrites | undefined;
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i]!;
       for (const key in write.values) {
         // Own keys only: an enumerable property someone put on Object.prototype is no write.
         if (!hasOwn.call(write.values, key)) continue;
         let entry = key === lastKey ? last : byKey.get(key);
-        if (entry === undefined) byKey.set(key, (entry = { writers: [], values: [], overwritten: false }));
+        if (entry === undefined) byKey.set(key, (entry = { values: [], overwritten: false }));
         lastKey = key;
         last = entry;
-        entry.writers.push(write.writer);
         entry.values.push(write.values[key]);
         if (write.overwrite?.has(key) === true) entry.overwritten = true;
       }
@@ -147,8 +146,8 @@ export class StateTable {
     for (const [key, entry] of byKey) {
       const channel = this.channels.get(key)!;
       const reducer = channel.reducer;
-      if ((reducer === undefined || entry.overwritten) && entry.writers.length > 1) {
-        throw concurrentUpdate(key, entry.writers, step, reducer !== undefined);
+      if ((reducer === undefined || entry.overwritten) && entry.values.length > 1) {
+        throw concurrentUpdate(key, writersOf(writes, key), step, reducer !== undefined);
       }
       if (reducer === undefined || entry.overwritten) {
         next[key] = entry.values[0];
@@ -168,7 +167,7 @@ export class StateTable {
           logs[key] = (log ?? AppendLog.of(current!)).append(batches);
         }
       } else {
-        next[key] = deepFreeze(fold(channel, state[key], entry, step));
+        next[key] = deepFreeze(fold(channel, state[key], { values: entry.values, writes }, step));
       }
     }
     return stateWith(next, logs);
@@ -207,6 +206,26 @@ export class StateTable {
     if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
     return deepFreeze(parsed.data);
   }
+}
+
+/**
+ * What a step writes to one key: the values in task order, and whether one of them replaces the
+ * key. Who wrote them is looked up in the step's writes only to name a writer in an error
+ * (see {@link writersOf}): a fan-out's commit keeps no second list beside the values.
+ */
+interface KeyWrites {
+  readonly values: unknown[];
+  overwritten: boolean;
+}
+
+/** The writers of `key` among `writes`, in order: one for each of the key's values in {@link KeyWrites}. */
+function writersOf(writes: readonly Write[], key: string): Writer[] {
+  const writers: Writer[] = [];
+  for (let i = 0; i < writes.length; i++) {
+    const values = writes[i]!.values;
+    if (hasOwn.call(values, key)) writers.push(writes[i]!.writer);
+  }
+  return writers;
 }
 
 function appendAll(current: readonly unknown[], batches: readonly (readonly unknown[])[]): readonly unknown[] {
@@ -254,7 +273,7 @@ function invalidValue(channel: Channel, by: Writer | undefined, error: z.ZodErro
 function fold(
   channel: Channel,
   current: unknown,
-  entry: { readonly writers: readonly Writer[]; readonly values: readonly unknown[] },
+  entry: { readonly values: readonly unknown[]; readonly writes: readonly Write[] },
   step: number,
 ): unknown {
   const reducer = channel.reducer!;
@@ -262,7 +281,7 @@ function fold(
     try {
       return reducer.reduce(value, entry.values[i]);
     } catch (error) {
-      throw reducerFailed(channel.key, { writer: entry.writers[i]!, step }, error);
+      throw reducerFailed(channel.key, { writer: writersOf(entry.writes, channel.key)[i]!, step }, error);
     }
   };
   let value = current;
@@ -274,7 +293,8 @@ function fold(
     value = apply(value, i);
     const parsed = channel.schema.safeParse(value);
     if (!parsed.success) {
-      const details = { key: channel.key, writer: writerName(entry.writers[i]!), step, problem: formatIssues(parsed.error) };
+      const writer = writersOf(entry.writes, channel.key)[i]!;
+      const details = { key: channel.key, writer: writerName(writer), step, problem: formatIssues(parsed.error) };
       throw graphError("INVALID_UPDATE", "reducerResult", details, parsed.error);
     }
   }
