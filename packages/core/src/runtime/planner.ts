@@ -5,6 +5,8 @@ import type { Snapshot } from "../records/write.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
 import type { Task, TaskOutcome } from "./task.js";
 
+const NO_SENDS: readonly ParsedSend[] = Object.freeze([]);
+
 /** Where the run goes from START: what routing START produced. */
 export interface StartOutcome {
   readonly status: "start";
@@ -48,7 +50,10 @@ export class Planner {
     // Indexed loops over the outcomes and Sends: this runs once per step over every task, often
     // before V8 has optimized it, and a for-of there allocates an iterator result per element.
     const triggered = new Set<string>();
-    const sends: ParsedSend[] = [];
+    // A fan-out's Sends come from one task: its list is read as it is, and copied only when a
+    // second task adds Sends of its own or the Sends run under budgets.
+    let sends: readonly ParsedSend[] = NO_SENDS;
+    let copied = false;
     // The tasks of a fan-out share their routes (see RoutingTable.route): each list is added once.
     let added: readonly string[] | undefined;
     for (let i = 0; i < outcomes.length; i++) {
@@ -64,7 +69,15 @@ export class Planner {
       if (outcome.triggers !== added) addAll(triggered, (added = outcome.triggers));
       const emitted = outcome.sends;
       const over = outcome.status === "done" ? outcome.task.budget : undefined;
-      for (let j = 0; j < emitted.length; j++) sends.push(over === undefined ? emitted[j]! : underBudgets(emitted[j]!, over));
+      if (emitted.length > 0) {
+        if (sends.length === 0 && over === undefined) sends = emitted;
+        else {
+          const list: ParsedSend[] = copied ? (sends as ParsedSend[]) : [...sends];
+          for (let j = 0; j < emitted.length; j++) list.push(over === undefined ? emitted[j]! : underBudgets(emitted[j]!, over));
+          sends = list;
+          copied = true;
+        }
+      }
       if (outcome.status === "done") this.#markJoins(outcome.task.node, triggered);
     }
     const nodes: NodeSpec[] = [];
@@ -76,15 +89,16 @@ export class Planner {
     }
     // Declaration order, whatever order the triggers came in.
     if (nodes.length > 1) nodes.sort((a, b) => a.index - b.index);
-    let ready: ParsedSend[] = sends;
+    let ready: readonly ParsedSend[] = sends;
     if (this.#hasDeferred) {
-      ready = [];
-      for (let i = 0; i < sends.length; i++) (sends[i]!.node.defer ? this.#deferredSends : ready).push(sends[i]!);
+      const notDeferred: ParsedSend[] = [];
+      ready = notDeferred;
+      for (let i = 0; i < sends.length; i++) (sends[i]!.node.defer ? this.#deferredSends : notDeferred).push(sends[i]!);
     }
     if (nodes.length === 0 && ready.length === 0 && (this.#deferredNodes.size > 0 || this.#deferredSends.length > 0)) {
       for (const name of this.#deferredNodes) nodes.push(this.#ir.nodes.get(name)!);
       nodes.sort((a, b) => a.index - b.index);
-      ready.push(...this.#deferredSends);
+      ready = [...this.#deferredSends];
       this.#deferredNodes.clear();
       this.#deferredSends.length = 0;
     }
