@@ -28,18 +28,32 @@ export type WorkerUpdate = { items: number[] };
 export type WeftCore = typeof weftCore;
 
 /**
+ * The fan-out's state: `n`, the items the workers append, and their count. Built with the given
+ * copy of core, which the graph must be built with too: each copy knows only its own reducer marks.
+ */
+export function sendsState(core: WeftCore = weftCore) {
+  return z.object({ n: z.number(), items: core.appendList(z.number()), total: z.number().optional() });
+}
+
+/** The planner's router: one Send to `worker` with `{ i }` for every `i < n`. */
+export function sendToWorkers(core: WeftCore = weftCore) {
+  return (s: { n: number }) => range(s.n).map((i) => new core.Send("worker", { i }));
+}
+
+/** The `final` node: counts the items. */
+export const countItems = (s: { items: readonly number[] }) => ({ total: s.items.length });
+
+/**
  * The fan-out graph on Weft, with the worker given: `planner` → n × Send("worker", { i }) →
  * `final`. Invoke it with `{ n }`. Built with this workspace's core unless `core` is given.
  */
 export function weftSendsGraph(worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>, core: WeftCore = weftCore) {
-  // Built with the same copy of core: each copy knows only its own reducer marks.
-  const State = z.object({ n: z.number(), items: core.appendList(z.number()), total: z.number().optional() });
-  return new core.StateGraph(State, { name: "sends" })
+  return new core.StateGraph(sendsState(core), { name: "sends" })
     .addNode("planner", () => undefined)
     .addNode("worker", worker, { input: WorkerInput })
-    .addNode("final", (s) => ({ total: s.items.length }))
+    .addNode("final", countItems)
     .addEdge(core.START, "planner")
-    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new core.Send("worker", { i })), ["worker"])
+    .addConditionalEdges("planner", sendToWorkers(core), ["worker"])
     .addEdge("worker", "final")
     .addEdge("final", core.END)
     .compile();

@@ -1,11 +1,8 @@
 import * as weftCore from "@weft/core";
 import { Command, END, Send, START } from "@weft/core";
 import { z } from "zod";
-import type { WeftCore } from "./sends.js";
+import { countItems, sendsState, sendToWorkers, type WeftCore } from "./sends.js";
 import { pick, range, type RunOnce, type Workload } from "./workload.js";
-
-const parentState = (core: WeftCore) => z.object({ n: z.number(), items: core.appendList(z.number()), total: z.number().optional() });
-const Parent = parentState(weftCore);
 
 /** The worker's three steps, the same functions in both graphs: x = (i + 1) × 2, kept as the item. */
 const a = ({ i }: { i: number }) => ({ x: i + 1 });
@@ -39,7 +36,10 @@ export function weftSubgraphSends(n: number, core: WeftCore = weftCore): RunOnce
   return () => graph.invoke({ n });
 }
 
-/** planner → n × Send("worker", { i }) → final, where `worker` is the compiled graph a → b → c. */
+/**
+ * The fan-out of `weftSendsGraph` (its state, router and `final`), where `worker` is the
+ * compiled graph a → b → c.
+ */
 function subgraphGraph(core: WeftCore = weftCore) {
   const { StateGraph } = core;
   const Worker = z.object({ i: z.number(), x: z.number().default(0), items: core.appendList(z.number()) });
@@ -52,12 +52,12 @@ function subgraphGraph(core: WeftCore = weftCore) {
     .addEdge("b", "c")
     .addEdge("c", core.END)
     .compile();
-  return new StateGraph(parentState(core), { name: "subgraph-sends" })
+  return new StateGraph(sendsState(core), { name: "subgraph-sends" })
     .addNode("planner", () => undefined)
     .addNode("worker", worker)
-    .addNode("final", (s) => ({ total: s.items.length }))
+    .addNode("final", countItems)
     .addEdge(core.START, "planner")
-    .addConditionalEdges("planner", (s) => range(s.n).map((i) => new core.Send("worker", { i })), ["worker"])
+    .addConditionalEdges("planner", sendToWorkers(core), ["worker"])
     .addEdge("worker", "final")
     .addEdge("final", core.END)
     .compile();
@@ -68,12 +68,12 @@ function inlinedGraph() {
   const { StateGraph } = weftCore;
   const I = z.object({ i: z.number() });
   const X = z.object({ x: z.number() });
-  return new StateGraph(Parent, { name: "inlined-sends" })
+  return new StateGraph(sendsState(), { name: "inlined-sends" })
     .addNode("planner", () => undefined)
     .addNode("worker_a", (input) => new Command({ goto: new Send("worker_b", a(input)) }), { input: I, ends: ["worker_b"] })
     .addNode("worker_b", (input) => new Command({ goto: new Send("worker_c", b(input)) }), { input: X, ends: ["worker_c"] })
     .addNode("worker_c", c, { input: X })
-    .addNode("final", (s) => ({ total: s.items.length }))
+    .addNode("final", countItems)
     .addEdge(START, "planner")
     .addConditionalEdges("planner", (s) => range(s.n).map((i) => new Send("worker_a", { i })), ["worker_a"])
     .addEdge("worker_c", "final")
