@@ -14,7 +14,60 @@
  */
 
 /** The versions behind each state's list keys. (A WeakMap, not a hidden property: V8 adds those slowly.) */
-const logsOf = new WeakMap<object, Readonly<Record<string, AppendLog>>>();
+const logsOf = new WeakMap<object, ListVersions>();
+
+/**
+ * The versions behind one state's list keys, by key. Each commit copies the set of the state
+ * before it, so it is kept as small as a copy can be: a flat list of key, version, key,
+ * version… (a state has a list key or two). A prototype-less object would be a dictionary in
+ * V8, slow to make and to copy; a Map costs about a kilobyte per copy.
+ */
+export class ListVersions {
+  private readonly entries: (string | AppendLog)[];
+
+  constructor(entries: (string | AppendLog)[] = []) {
+    this.entries = entries;
+  }
+
+  get size(): number {
+    return this.entries.length / 2;
+  }
+
+  get(key: string): AppendLog | undefined {
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return entries[i + 1] as AppendLog;
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: string, log: AppendLog): void {
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i += 2) {
+      if (entries[i] === key) {
+        entries[i + 1] = log;
+        return;
+      }
+    }
+    entries.push(key, log);
+  }
+
+  delete(key: string): void {
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i += 2) {
+      if (entries[i] === key) {
+        entries.splice(i, 2);
+        return;
+      }
+    }
+  }
+
+  copy(): ListVersions {
+    return new ListVersions(this.entries.slice());
+  }
+}
 
 /**
  * Lists shorter than this are copied on append, as plain frozen arrays: below it a copy costs
@@ -90,13 +143,12 @@ export class AppendLog {
 
 /** The version behind list key `key` of `state`, or undefined when the key holds a plain array (or nothing). */
 export function logOf(state: object, key: string): AppendLog | undefined {
-  return logsOf.get(state)?.[key];
+  return logsOf.get(state)?.get(key);
 }
 
 /** A copy of the versions behind `state`'s list keys, for the state after it; undefined when it has none. */
-export function copyLogs(state: object): Record<string, AppendLog> | undefined {
-  const logs = logsOf.get(state);
-  return logs === undefined ? undefined : Object.assign(Object.create(null) as Record<string, AppendLog>, logs);
+export function copyLogs(state: object): ListVersions | undefined {
+  return logsOf.get(state)?.copy();
 }
 
 /**
@@ -104,13 +156,13 @@ export function copyLogs(state: object): Record<string, AppendLog> | undefined {
  * becomes an accessor to that version's frozen view. Frozen; the versions stay reachable
  * through {@link logOf} for the next commit.
  */
-export function stateWith(values: Record<string, unknown>, logs: Record<string, AppendLog> | undefined): Readonly<Record<string, unknown>> {
-  if (logs === undefined) return Object.freeze(values);
+export function stateWith(values: Record<string, unknown>, logs: ListVersions | undefined): Readonly<Record<string, unknown>> {
+  if (logs === undefined || logs.size === 0) return Object.freeze(values);
   // Built key by key from an empty object, so that each accessor is a new key (V8 shares the
   // hidden class of states built alike) rather than a data key reconfigured (which it does not).
   const state: Record<string, unknown> = {};
   for (const key in values) {
-    if (logs[key] === undefined) state[key] = values[key];
+    if (!logs.has(key)) state[key] = values[key];
     else Object.defineProperty(state, key, { get: getterOf(key), enumerable: true, configurable: false });
   }
   logsOf.set(state, logs);

@@ -1,4 +1,4 @@
-import { AppendLog, copyLogs, LOG_MIN_LENGTH, logOf, stateWith } from "./append-lists.js";
+import { AppendLog, copyLogs, ListVersions, LOG_MIN_LENGTH, logOf, stateWith } from "./append-lists.js";
 import { deepFreeze } from "./freeze.js";
 import { z } from "zod";
 import { closest, describeThrown, graphError, isPlainObject, kindOf, type GraphError } from "../errors.js";
@@ -142,7 +142,7 @@ export class StateTable {
     // The state's keys in order, without reading its long lists (their accessor would make the
     // list's frozen view): those stay undefined here, for stateWith to fill.
     const next: Record<string, unknown> = {};
-    for (const key of Object.keys(state)) next[key] = logs?.[key] === undefined ? state[key] : undefined;
+    for (const key of Object.keys(state)) next[key] = logs?.has(key) === true ? undefined : state[key];
     for (const [key, entry] of byKey) {
       const channel = this.channels.get(key)!;
       const reducer = channel.reducer;
@@ -151,7 +151,7 @@ export class StateTable {
       }
       if (reducer === undefined || entry.overwritten) {
         next[key] = entry.values[0];
-        if (logs?.[key] !== undefined) delete logs[key];
+        logs?.delete(key);
       } else if (reducer.splitItems !== undefined) {
         const batches = entry.values as unknown[][];
         const log = logOf(state, key);
@@ -163,8 +163,8 @@ export class StateTable {
           next[key] = appendAll(current, batches);
         } else {
           // A long list appends without copying: see append-lists.ts.
-          logs ??= Object.create(null) as Record<string, AppendLog>;
-          logs[key] = (log ?? AppendLog.of(current!)).append(batches);
+          logs ??= new ListVersions();
+          logs.set(key, (log ?? AppendLog.of(current!)).append(batches));
         }
       } else {
         next[key] = deepFreeze(fold(channel, state[key], { values: entry.values, writes }, step));
