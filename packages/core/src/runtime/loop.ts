@@ -38,6 +38,9 @@ export interface Program {
 }
 
 const DEFAULT_MAX_STEPS = 25;
+
+/** What is known of a step's tasks before it runs, for every step after a run's first: nothing. */
+const NOTHING_KNOWN: ReadonlyMap<string, TaskOutcome> = new Map();
 const DEFAULT_IN_PROCESS_SLEEP_MS = 60_000;
 
 /** Where a run starts: the state, the first step's tasks and what is known of them. */
@@ -124,7 +127,8 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
   try {
     emit?.({ type: "run:start", input, at: at() });
     const { start, store } = await session.open(run);
-    let { state, tasks, known, checkpointId, skipBreakpoint } = start;
+    let { state, tasks, checkpointId, skipBreakpoint } = start;
+    let known: ReadonlyMap<string, TaskOutcome> = start.known;
     const planner = start.planner;
     const budget = new BudgetLedger(options.budget, start.budget, request.outerBudget);
     for (const { task, spent } of start.carried ?? []) budget.carry(task, spent);
@@ -199,7 +203,8 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       if (recent.length > 3) recent.shift();
       const ran = tasks;
       tasks = planner.next(state, step + 1, outcomes);
-      known = new Map();
+      // Only a run's first step can have outcomes known before it runs.
+      known = NOTHING_KNOWN;
       if (store !== undefined) {
         const saved = planner.save();
         const pending = [...tasks.map((task) => task.budget), ...saved.deferredSends.map((send) => send.budget)];

@@ -108,17 +108,18 @@ export class Planner {
       tasks[i] = newTask(step, i, { node: spec, input: this.#routing.edgeInput(spec, state) }, undefined);
     }
     // The Sends to each node are numbered in order. A fan-out sends to one node many times in a
-    // row: its count is kept in a local while the node stays the same, and in the map otherwise.
-    const sendCounts = new Map<string, number>();
+    // row: its count is kept in a local while the node stays the same, and in a map (made when
+    // the Sends first change node) otherwise.
+    let sendCounts: Map<string, number> | undefined;
     let counting: string | undefined;
     let count = 0;
     for (let i = 0; i < ready.length; i++) {
       const send = ready[i]!;
       const name = send.node.name;
       if (name !== counting) {
-        if (counting !== undefined) sendCounts.set(counting, count);
+        if (counting !== undefined) (sendCounts ??= new Map()).set(counting, count);
         counting = name;
-        count = sendCounts.get(name) ?? 0;
+        count = sendCounts?.get(name) ?? 0;
       }
       tasks[nodes.length + i] = newTask(step, nodes.length + i, send, count++);
     }
