@@ -1,7 +1,7 @@
 import { describeThrown, graphError, isGraphError, type GraphError } from "../errors.js";
 import { invalidOption } from "../options/rules.js";
 import { RUN } from "../options/run-options.js";
-import type { Cancellation } from "./step.js";
+import type { Cancellable, Cancellation } from "./step.js";
 import type { RunOptions } from "../records/run.js";
 
 /** The run's own cancellation: the caller's signal and the run timeout. */
@@ -9,8 +9,8 @@ export class RunControl implements Cancellation {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #onCallerAbort: () => void;
-  /** The running step's hook: steps run one at a time, so one slot is enough. */
-  #onCancel: ((reason: unknown) => void) | undefined;
+  /** The running step: steps run one at a time, so one slot is enough. */
+  #step: Cancellable | undefined;
 
   readonly #options: RunOptions;
 
@@ -27,22 +27,18 @@ export class RunControl implements Cancellation {
   }
 
   /**
-   * Calls `onCancel` when the run is cancelled (at once if it already is), until the returned
-   * function is called: one field per step rather than a listener on an AbortSignal, whose
-   * adding and removing cost tens of µs on the cold caches a step ends on after a long wait.
+   * Tells `step` when the run is cancelled (at once if it already is), until {@link unwatch}:
+   * one field per step rather than a listener on an AbortSignal, whose adding and removing cost
+   * tens of µs on the cold caches a step ends on after a long wait.
    */
-  watch(onCancel: (reason: unknown) => void): () => void {
-    if (this.#controller.signal.aborted) {
-      onCancel(this.#controller.signal.reason);
-      return unwatched;
-    }
-    this.#onCancel = onCancel;
-    return this.#unwatch;
+  watch(step: Cancellable): void {
+    if (this.#controller.signal.aborted) step.cancel(this.#controller.signal.reason);
+    else this.#step = step;
   }
 
-  readonly #unwatch = (): void => {
-    this.#onCancel = undefined;
-  };
+  unwatch(): void {
+    this.#step = undefined;
+  }
 
   /** Fires when the run is cancelled; its reason is the run's error (`ABORTED`, `RUN_TIMEOUT`, …). */
   get signal(): AbortSignal {
@@ -57,7 +53,7 @@ export class RunControl implements Cancellation {
   #cancel(reason: GraphError): void {
     if (this.#controller.signal.aborted) return;
     this.#controller.abort(reason);
-    this.#onCancel?.(reason);
+    this.#step?.cancel(reason);
   }
 
   throwIfAborted(): void {
@@ -80,8 +76,6 @@ export class RunControl implements Cancellation {
     }
   }
 }
-
-const unwatched = (): void => {};
 
 /** Listens for the caller's abort; a signal-like object whose `addEventListener` throws is no signal. */
 function listen(signal: AbortSignal, onAbort: () => void): void {

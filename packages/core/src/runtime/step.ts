@@ -4,16 +4,24 @@ import { isThenable } from "./maybe.js";
 import { Admission, type AdmissionHooks, type Slots } from "./admission.js";
 import type { Gate, Pass } from "../controls/gate.js";
 import { Meter } from "./meter.js";
+import type { TaskFailure } from "../records/task-ref.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
 import { refuseTask, runTask } from "./task-run.js";
 
 /** How a step learns that its run was cancelled. */
 export interface Cancellation {
   /**
-   * Calls `onCancel` with the reason when the run is cancelled (at once if it already is),
-   * until the returned function is called.
+   * Tells `step` the reason when the run is cancelled (at once if it already is), until
+   * {@link unwatch} is called. A run watches one step at a time.
    */
-  watch(onCancel: (reason: unknown) => void): () => void;
+  watch(step: Cancellable): void;
+  /** The watched step has ended: the run tells it nothing more. */
+  unwatch(): void;
+}
+
+/** A step the run can cancel. */
+export interface Cancellable {
+  cancel(reason: unknown): void;
 }
 
 /** Told when a step is cancelled, before its running tasks are given time to stop. */
@@ -22,7 +30,7 @@ interface CancelListener {
 }
 
 /** What one step needs besides its tasks. */
-export interface StepOptions extends Omit<StepEnv, "signal" | "onFatal" | "meter">, Slots {
+export interface StepOptions extends Omit<StepEnv, "signal" | "aborted" | "onFatal" | "meter">, Slots {
   /** True when a node of the graph has a rate limit: the step then settles rate passes attempt by attempt, with the tokens tasks report. */
   readonly metered: boolean;
   /** After a failure aborts its siblings, how long to wait for them before giving up. */
@@ -46,15 +54,29 @@ export function runStep(tasks: readonly Task[], options: StepOptions): Promise<T
 }
 
 /**
- * One step on its way to its outcomes. It is the admission's hooks and the flight's listener
- * itself (methods, not arrow fields): a step is made for every superstep, and each closure
- * field would be one more allocation per step.
+ * One step on its way to its outcomes. It is also what its tasks share (their
+ * {@link StepEnv}), the admission's hooks and the flight's listener: methods and plain fields,
+ * no closures. A step is made for every superstep, and each object or closure it made would be
+ * one more allocation per superstep.
  */
-class StepRun implements AdmissionHooks, CancelListener {
+class StepRun implements StepEnv, AdmissionHooks, CancelListener {
+  readonly step: number;
+  readonly snapshot: StepEnv["snapshot"];
+  readonly table: StepEnv["table"];
+  readonly routing: StepEnv["routing"];
+  readonly emit: StepEnv["emit"];
+  readonly at: StepEnv["at"];
+  readonly interruptScope: string | undefined;
+  readonly executor: StepEnv["executor"];
+  readonly graph: string;
+  readonly steps: StepEnv["steps"];
+  readonly waits: StepEnv["waits"];
+  readonly budget: StepEnv["budget"];
+  readonly inner: StepEnv["inner"];
+  readonly meter: StepEnv["meter"];
   readonly #tasks: readonly Task[];
   readonly #options: StepOptions;
   readonly #flight: TasksInFlight;
-  readonly #env: StepEnv;
   readonly #admission: Admission | undefined;
   readonly #started: number;
 
@@ -62,35 +84,44 @@ class StepRun implements AdmissionHooks, CancelListener {
     this.#tasks = tasks;
     this.#options = options;
     this.#started = options.emit === undefined ? 0 : options.at();
-    const flight = new TasksInFlight(tasks.length, options.settleTimeoutMs, this);
-    this.#flight = flight;
+    this.#flight = new TasksInFlight(tasks.length, options.settleTimeoutMs, this);
     // Spelled out rather than spread from `options`: this runs once per step, and a step's
     // bookkeeping after a long wait runs on cold caches, where less code is faster.
-    this.#env = {
-      step: options.step,
-      snapshot: options.snapshot,
-      table: options.table,
-      routing: options.routing,
-      emit: options.emit,
-      at: options.at,
-      interruptScope: options.interruptScope,
-      executor: options.executor,
-      graph: options.graph,
-      steps: options.steps,
-      waits: options.waits,
-      budget: options.budget,
-      inner: options.inner,
-      meter: options.metered ? new Meter() : undefined,
-      signal: flight.signal,
-      onFatal: (failure) =>
-        flight.failFast(graphError("ABORTED", "siblingFailed", { node: failure.node, step: failure.step, sendIndex: failure.sendIndex })),
-    };
+    this.step = options.step;
+    this.snapshot = options.snapshot;
+    this.table = options.table;
+    this.routing = options.routing;
+    this.emit = options.emit;
+    this.at = options.at;
+    this.interruptScope = options.interruptScope;
+    this.executor = options.executor;
+    this.graph = options.graph;
+    this.steps = options.steps;
+    this.waits = options.waits;
+    this.budget = options.budget;
+    this.inner = options.inner;
+    this.meter = options.metered ? new Meter() : undefined;
     this.#admission = Admission.needed(options) ? new Admission(tasks, options, this) : undefined;
+  }
+
+  /** Fires when the run is cancelled or a task fails the step. */
+  get signal(): AbortSignal {
+    return this.#flight.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#flight.aborted;
+  }
+
+  /** A task failed with the "fail" policy: its siblings are aborted. */
+  onFatal(failure: TaskFailure): void {
+    this.#flight.failFast(graphError("ABORTED", "siblingFailed", { node: failure.node, step: failure.step, sendIndex: failure.sendIndex }));
   }
 
   async run(): Promise<TaskOutcome[]> {
     const flight = this.#flight;
-    const unwatch = this.#options.cancellation.watch(flight.cancel);
+    const { cancellation } = this.#options;
+    cancellation.watch(flight);
     try {
       this.#startAll();
       flight.started();
@@ -98,7 +129,7 @@ class StepRun implements AdmissionHooks, CancelListener {
       if (ended !== undefined) await ended;
     } finally {
       flight.dispose();
-      unwatch();
+      cancellation.unwatch();
     }
     const outcomes = flight.outcomes;
     for (let i = 0; i < outcomes.length; i++) {
@@ -117,13 +148,13 @@ class StepRun implements AdmissionHooks, CancelListener {
     const { known } = this.#options;
     const tasks = this.#tasks;
     const admission = this.#admission;
-    const signal = this.#flight.signal;
+    const flight = this.#flight;
     for (let i = 0; i < tasks.length; i++) {
       const saved = known.size === 0 ? undefined : known.get(tasks[i]!.taskId);
-      if (saved !== undefined) this.#flight.outcomes[i] = saved;
+      if (saved !== undefined) flight.outcomes[i] = saved;
       else if (admission === undefined) this.start(i, false);
       // A run cancelled while its step starts queues nothing more: its waiting tasks have left.
-      else if (signal.aborted) this.#flight.outcomes[i] = this.#cancelledWaiting(i, signal.reason);
+      else if (flight.aborted) flight.outcomes[i] = this.#cancelledWaiting(i, flight.signal.reason);
       else admission.admit(i);
     }
   }
@@ -131,7 +162,7 @@ class StepRun implements AdmissionHooks, CancelListener {
   /** Runs task `i`, which holds its slots; `waited` when it was queued (and so counted as pending). */
   start(i: number, waited: boolean): void {
     const flight = this.#flight;
-    const outcome = runTask(this.#tasks[i]!, this.#env);
+    const outcome = runTask(this.#tasks[i]!, this);
     if (isThenable(outcome)) {
       if (!waited) flight.expect();
       // runTask never rejects; if it ever did, the run fails with the error instead of the
@@ -148,13 +179,13 @@ class StepRun implements AdmissionHooks, CancelListener {
   // Closures live in methods of their own: a method that creates one allocates its context on
   // every call, even on the synchronous path that creates none.
   #later(outcome: Promise<TaskOutcome>, i: number): void {
-    outcome.then((settled) => this.#settled(settled, i), this.#flight.fail);
+    outcome.then((settled) => this.#settled(settled, i), this.#flight.onFailed());
   }
 
   /** Task `i` could not pass a gate: it fails without running, having given back what it held. */
   refused(i: number, waited: boolean, error: unknown): void {
     if (!waited) this.#flight.expect();
-    refuseTask(this.#tasks[i]!, this.#env, error).then((outcome) => this.#record(outcome, i), this.#flight.fail);
+    refuseTask(this.#tasks[i]!, this, error).then((outcome) => this.#record(outcome, i), this.#flight.onFailed());
   }
 
   /** The tokens task `i` is expected to use, from its node's `estimateTokens`. */
@@ -164,11 +195,11 @@ class StepRun implements AdmissionHooks, CancelListener {
   }
 
   holdRate(i: number, gate: Gate, pass: Pass): void {
-    this.#env.meter!.hold(this.#tasks[i]!, gate, pass);
+    this.meter!.hold(this.#tasks[i]!, gate, pass);
   }
 
   settleRates(i: number): void {
-    this.#env.meter!.settle(this.#tasks[i]!);
+    this.meter!.settle(this.#tasks[i]!);
   }
 
   /** Task `i` ended: its slots go on to waiting tasks, and its outcome is persisted, then recorded. */
@@ -184,7 +215,7 @@ class StepRun implements AdmissionHooks, CancelListener {
   }
 
   #persist(persisting: Promise<void>, outcome: TaskOutcome, i: number): void {
-    persisting.then(() => this.#flight.record(outcome, i), this.#flight.fail);
+    persisting.then(() => this.#flight.record(outcome, i), this.#flight.onFailed());
   }
 
   queued(i: number, first: boolean, gate: Gate): void {
@@ -230,9 +261,12 @@ class StepRun implements AdmissionHooks, CancelListener {
  * The tasks of one step that have not settled yet, and when the step may end: once every one
  * has, or `settleTimeoutMs` after the step was cancelled, whichever comes first.
  */
-class TasksInFlight {
+class TasksInFlight implements Cancellable {
   readonly outcomes: (TaskOutcome | undefined)[];
-  readonly #controller = new AbortController();
+  /** Made when a task first reads the signal: most steps' tasks never do. */
+  #controller: AbortController | undefined;
+  /** Set when the step is cancelled, whether or not its signal was made. */
+  #cancelled: { readonly reason: unknown } | undefined;
   readonly #settleTimeoutMs: number;
   #pending = 0;
   #starting = true;
@@ -240,6 +274,7 @@ class TasksInFlight {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #end: (() => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
+  #onFailed: ((error: unknown) => void) | undefined;
   readonly #listener: CancelListener;
 
   constructor(size: number, settleTimeoutMs: number, listener: CancelListener) {
@@ -250,26 +285,35 @@ class TasksInFlight {
 
   /** Fires when the step is cancelled: passed to every task. */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#cancelled !== undefined) this.#controller.abort(this.#cancelled.reason);
+    }
     return this.#controller.signal;
   }
 
+  get aborted(): boolean {
+    return this.#cancelled !== undefined;
+  }
+
   /** Aborts the tasks still running; from then on they have `settleTimeoutMs` to stop. */
-  readonly cancel = (reason: unknown): void => {
-    if (this.#controller.signal.aborted) return;
-    this.#controller.abort(reason);
+  cancel(reason: unknown): void {
+    if (this.#cancelled !== undefined) return;
+    this.#cancelled = { reason };
+    this.#controller?.abort(reason);
     this.#listener.withdraw(reason);
-    this.#timer = setTimeout(this.#giveUp, this.#settleTimeoutMs);
-  };
+    this.#timer = setTimeout(() => this.#end?.(), this.#settleTimeoutMs);
+  }
 
   /**
    * A task failed the step: cancel the others. While the step is still starting its tasks,
    * this waits until every one has started, so that each task of a step runs (and reports its
    * own failure) whatever the order in which they fail.
    */
-  readonly failFast = (reason: unknown): void => {
+  failFast(reason: unknown): void {
     if (this.#starting) this.#failedWhileStarting ??= { reason };
     else this.cancel(reason);
-  };
+  }
 
   /** Every task has started: a failure that came meanwhile now cancels the rest. */
   started(): void {
@@ -277,10 +321,14 @@ class TasksInFlight {
     if (this.#failedWhileStarting !== undefined) this.cancel(this.#failedWhileStarting.reason);
   }
 
-  /** Persisting an outcome failed (or a task broke its promise never to reject): the step fails with that error. */
-  readonly fail = (error: unknown): void => {
-    this.#reject?.(error);
-  };
+  /**
+   * The rejection handler of what the step waits on: persisting an outcome failed (or a task
+   * broke its promise never to reject), and the step fails with that error. Made once, by the
+   * first task that settles later, so a step of synchronous tasks makes none.
+   */
+  onFailed(): (error: unknown) => void {
+    return (this.#onFailed ??= (error) => this.#reject?.(error));
+  }
 
   /** One more task will settle later. */
   expect(): void {
@@ -307,8 +355,4 @@ class TasksInFlight {
   dispose(): void {
     clearTimeout(this.#timer);
   }
-
-  readonly #giveUp = (): void => {
-    this.#end?.();
-  };
 }

@@ -36,7 +36,7 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
     spec.timeoutMs !== undefined ||
     spec.rateLimit.length > 0 ||
     spec.subgraph !== undefined ||
-    env.signal.aborted
+    env.aborted
   ) {
     return new TaskRun(task, env).run();
   }
@@ -60,7 +60,7 @@ function runPlain(task: Task, env: StepEnv): Outcome {
   } catch (error) {
     return source.taskRun().threw(error);
   }
-  if (isThenable(value) || ctx.pending !== undefined || !isPlainUpdate(value) || env.signal.aborted) {
+  if (isThenable(value) || ctx.pending !== undefined || !isPlainUpdate(value) || env.aborted) {
     return pipe(value, source.taskRun(), TaskRun.prototype.returned, TaskRun.prototype.threw);
   }
   let write: Write;
@@ -213,7 +213,7 @@ class TaskRun implements StepSource, UsageMeter {
   /** Runs attempt number `this.attempt`, and goes on to the outcome. */
   private runAttempt(): Outcome {
     const { task, env } = this;
-    if (env.signal.aborted) return this.cancelled(env.signal.reason);
+    if (env.aborted) return this.cancelled(env.signal.reason);
     if (env.emit !== undefined) {
       if (this.attempt === 1) this.started = env.at();
       const payload = task.sendIndex === undefined ? {} : { input: task.input };
@@ -337,7 +337,7 @@ class TaskRun implements StepSource, UsageMeter {
     const { env } = this;
     if (result.kind === "interrupted") {
       // A result that arrives after the step was cancelled may be partial: it is not committed.
-      return env.signal.aborted ? this.cancelled(env.signal.reason) : this.interrupted(result);
+      return env.aborted ? this.cancelled(env.signal.reason) : this.interrupted(result);
     }
     const { update, overwrite, goto } = result.result;
     return this.finish(update, overwrite, goto);
@@ -347,7 +347,7 @@ class TaskRun implements StepSource, UsageMeter {
   private finish(update: unknown, overwrite: ReadonlySet<string> | undefined, goto: readonly unknown[]): Outcome {
     const { env } = this;
     // A result that arrives after the step was cancelled may be partial: it is not committed.
-    if (env.signal.aborted) return this.cancelled(env.signal.reason);
+    if (env.aborted) return this.cancelled(env.signal.reason);
     let outcome: Outcome;
     try {
       outcome = this.route(update, overwrite, goto);
@@ -417,8 +417,8 @@ class TaskRun implements StepSource, UsageMeter {
     if (isParentSignal(error)) return Promise.resolve(toParent(this, env, error));
     // After a cancellation, an abort error is the node obeying its signal; any other error
     // is a failure of its own and is reported with the rest.
-    if (env.signal.aborted && isAbortError(error, env.signal)) return this.cancelled(env.signal.reason);
-    if (env.signal.aborted || attempt >= (retry?.maxAttempts ?? 1)) return this.fail(error, timedOut);
+    if (env.aborted && isAbortError(error, env.signal)) return this.cancelled(env.signal.reason);
+    if (env.aborted || attempt >= (retry?.maxAttempts ?? 1)) return this.fail(error, timedOut);
     let retryable: boolean;
     try {
       retryable = (retry?.retryOn ?? isRetryable)(error);
@@ -439,7 +439,7 @@ class TaskRun implements StepSource, UsageMeter {
       try {
         await this.passRateLimits();
       } catch (gateError) {
-        if (env.signal.aborted) return this.cancelled(env.signal.reason);
+        if (env.aborted) return this.cancelled(env.signal.reason);
         return this.fail(gateError, false);
       }
     }

@@ -51,12 +51,14 @@ export interface StepEnv {
   readonly snapshot: Snapshot;
   readonly table: StateTable;
   readonly routing: RoutingTable;
-  /** Fires when the run is cancelled or a sibling fails the step. */
+  /** Fires when the run is cancelled or a sibling fails the step. Made when first read. */
   readonly signal: AbortSignal;
+  /** True once `signal` has fired; reading it makes no signal. */
+  readonly aborted: boolean;
   readonly emit: ((event: RunEvent) => void) | undefined;
   readonly at: () => number;
   /** Called once a task fails with the "fail" policy, to abort its siblings. */
-  readonly onFatal: (failure: TaskFailure) => void;
+  onFatal(failure: TaskFailure): void;
   /** Prefix of interrupt ids (the checkpoint the step starts from); undefined without a thread. */
   readonly interruptScope: string | undefined;
   /** Where attempts run; undefined runs them in this process. */
