@@ -48,7 +48,7 @@ export interface Start {
   readonly state: Snapshot;
   readonly tasks: Task[];
   readonly planner: Planner;
-  readonly known: Map<string, TaskOutcome>;
+  readonly known: ReadonlyMap<string, TaskOutcome>;
   /** The checkpoint the first step starts from; undefined without a thread. */
   readonly checkpointId: string | undefined;
   /** True when resuming past an `interruptBefore` breakpoint. */
@@ -137,7 +137,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
     const recent: (readonly Task[])[] = [];
     const runSteps = store === undefined ? runStepScope() : undefined;
     const failures: TaskFailure[] = [];
-    const finish = async (status: RunResult["status"], interrupts: PendingInterrupt[], steps: number): Promise<RunResult> => {
+    const finish = async (status: RunResult["status"], interrupts: readonly PendingInterrupt[], steps: number): Promise<RunResult> => {
       await store?.pausedOn(interrupts);
       const spent = budget.runStatus();
       const shown = graphOutput(ir.output, state);
@@ -190,13 +190,13 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       });
       run.throwIfAborted();
       const { failures: stepFailures, interrupts, writes, view } = sortOutcomes(outcomes);
-      if (stepFailures.some((failure) => failure.policy === "fail")) {
+      if (stepFailures.length > 0 && stepFailures.some(isFatal)) {
         throw taskFailed({ step, state, outcomes, failures: stepFailures });
       }
       if (interrupts.length > 0) return await finish(waitsOnly(interrupts) ? "waiting" : "interrupted", interrupts, steps);
       // A lone writer's routers already saw the committed state: reuse it rather than commit twice.
       state = writes.length === 1 && view !== undefined ? view : table.commit(state, writes, step);
-      failures.push(...stepFailures);
+      if (stepFailures.length > 0) failures.push(...stepFailures);
       budget.stepCommitted();
       emit?.({ type: "step:end", step, state, failures: stepFailures, at: at() });
       recent.push(tasks);
@@ -279,7 +279,7 @@ async function freshStart(program: Program, input: unknown, initial: Snapshot | 
   const after =
     command !== undefined && command.goto.length > 0 ? { from: "goto" as const, goto: command.goto } : { from: "start" as const };
   const tasks = await plan(program, { state, step: 0, planner: fresh, after });
-  return { state, tasks, planner: fresh, known: new Map(), checkpointId: undefined, skipBreakpoint: false };
+  return { state, tasks, planner: fresh, known: NOTHING_KNOWN, checkpointId: undefined, skipBreakpoint: false };
 }
 
 /** Whether a task of the step runs a node with a breakpoint (none to look for in most graphs). */
@@ -306,16 +306,17 @@ function breakpoints(
 /** What a step's outcomes hold, in task order. */
 interface SortedOutcomes {
   /** Failures, also those an `onError` handler recovered from. */
-  readonly failures: TaskFailure[];
-  readonly interrupts: PendingInterrupt[];
+  readonly failures: readonly TaskFailure[];
+  readonly interrupts: readonly PendingInterrupt[];
   readonly writes: Write[];
   /** The last writer's view of the state with its write applied, if its routers made one. */
   readonly view: Snapshot | undefined;
 }
 
 function sortOutcomes(outcomes: readonly TaskOutcome[]): SortedOutcomes {
-  const failures: TaskFailure[] = [];
-  const interrupts: PendingInterrupt[] = [];
+  // Lists are made by their first item: most steps have no failure and no interrupt.
+  let failures: TaskFailure[] | undefined;
+  let interrupts: PendingInterrupt[] | undefined;
   // Made at the most it can hold and cut to what it got: grown by push from empty, a fan-out's
   // list would be copied a dozen times on its way to a thousand writes.
   const writes: Write[] = new Array(outcomes.length);
@@ -324,17 +325,24 @@ function sortOutcomes(outcomes: readonly TaskOutcome[]): SortedOutcomes {
   // An indexed loop: this runs once per step over every task, often before V8 optimizes it.
   for (let i = 0; i < outcomes.length; i++) {
     const outcome = outcomes[i]!;
-    if (outcome.status === "failed") failures.push(outcome.failure);
-    else if (outcome.status === "interrupted") interrupts.push(outcome.interrupt);
+    if (outcome.status === "failed") (failures ??= []).push(outcome.failure);
+    else if (outcome.status === "interrupted") (interrupts ??= []).push(outcome.interrupt);
     else if (outcome.status === "done") {
-      if (outcome.recovered !== undefined) failures.push(outcome.recovered);
+      if (outcome.recovered !== undefined) (failures ??= []).push(outcome.recovered);
       if (outcome.write === undefined) continue;
       writes[count++] = outcome.write;
       view = outcome.view;
     }
   }
   writes.length = count;
-  return { failures, interrupts, writes, view };
+  return { failures: failures ?? NONE, interrupts: interrupts ?? NONE, writes, view };
+}
+
+/** The empty list of a step's failures or interrupts, shared by the steps that have none. */
+const NONE: readonly never[] = [];
+
+function isFatal(failure: TaskFailure): boolean {
+  return failure.policy === "fail";
 }
 
 /** A step that failed: its number, the state it started from, its outcomes and its failures. */
