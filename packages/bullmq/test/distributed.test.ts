@@ -8,8 +8,10 @@ import {
   dropSchema,
   freshPrefix,
   freshSchema,
+  connectionsClosed,
   obliterate,
   POSTGRES_URL,
+  postgresUrlNamed,
   postgresAvailable,
   REDIS_URL,
   redisAvailable,
@@ -97,7 +99,9 @@ describe.runIf(online)("a graph run on BullMQ worker processes", () => {
     const driverEnv = { ...env, PREFIX: prefix, SCHEMA: schema, THREAD: thread, COUNT: "30", WORK_MS: "500" };
     const checkpointer = new PostgresCheckpointer(POSTGRES_URL, { schema });
     const durable = graph.compile({ checkpointer });
-    const first = spawnTs("test/fixtures/driver.ts", [], driverEnv);
+    // The first driver's connections carry a name, to tell when the server is done with them.
+    const firstName = `weft-driver-${prefix}`;
+    const first = spawnTs("test/fixtures/driver.ts", [], { ...driverEnv, WEFT_POSTGRES_URL: postgresUrlNamed(firstName) });
     // Kill the first driver once a few of the fan-out's results are saved, mid-step.
     let saved = 0;
     while (saved < 6) {
@@ -106,6 +110,8 @@ describe.runIf(online)("a graph run on BullMQ worker processes", () => {
       saved = (await durable.getState(thread))?.finished.length ?? 0;
     }
     await first.kill();
+    // A result the driver was saving when it died may still be committing: read once it has.
+    await connectionsClosed(firstName);
 
     const paused = await durable.getState(thread);
     await checkpointer.close();
