@@ -99,37 +99,6 @@ export function obliterate(prefix: string, queueName: string): Promise<void> {
   return withQueue(prefix, queueName, (queue) => queue.obliterate({ force: true }));
 }
 
-/** {@link POSTGRES_URL} with an `application_name`, so that the server lists its connections under that name. */
-export function postgresUrlNamed(applicationName: string): string {
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set("application_name", applicationName);
-  return url.href;
-}
-
-/**
- * Waits until the server holds no connection named `applicationName` (see {@link postgresUrlNamed}).
- * A statement a SIGKILLed process sent runs on to its end on the server, which drops the
- * connection only then: once none is left, everything the process wrote has landed or never will.
- */
-export async function connectionsClosed(applicationName: string, timeoutMs = 30_000): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await client.query<{ open: number }>(
-        "SELECT count(*)::int AS open FROM pg_stat_activity WHERE application_name = $1",
-        [applicationName],
-      );
-      if (rows[0]!.open === 0) return;
-      if (Date.now() > deadline) throw new Error(`${rows[0]!.open} connections named ${applicationName} still open after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } finally {
-    await client.end();
-  }
-}
-
 /** Drops a test schema with its tables. */
 export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
