@@ -8,8 +8,8 @@
 #   tarballs on two Node versions;
 # - every other package's tests in one Vitest run from the root (vitest.config.ts), its files
 #   on a pool of three workers, those that mostly wait on processes, browsers and timers first.
-# It fails when any lane fails, and says which at the end; every lane runs to its end, so one
-# failure does not cut the others short.
+# Each lane says when it ended (seconds since the start). It fails when any lane fails, and says
+# which at the end; every lane runs to its end, so one failure does not cut the others short.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,16 +23,23 @@ pnpm turbo run build --output-logs=errors-only
     pnpm run check:cycles || ok=1
     pnpm run lint || ok=1
     pnpm exec node scripts/typecheck.ts || ok=1
+    echo "lane ended at ${SECONDS} s"
     exit "$ok"
   } 2>&1 | sed -u 's/^/checks: /'
 ) &
 checks=$!
-pnpm turbo run test --filter=@weft/pack-check &
+(
+  ok=0
+  pnpm turbo run test --filter=@weft/pack-check || ok=1
+  echo "@weft/pack-check: lane ended at ${SECONDS} s"
+  exit "$ok"
+) &
 pack=$!
 
 failed=()
 # Three workers: a third of the files' time is spent waiting, and two lanes share the cores with them.
 pnpm exec vitest run --maxWorkers=3 || failed+=("package tests")
+echo "package tests: lane ended at ${SECONDS} s"
 wait "$checks" || failed+=("checks (cycles, lint, typecheck)")
 wait "$pack" || failed+=("packed-tarball test (@weft/pack-check)")
 
