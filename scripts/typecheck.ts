@@ -1,19 +1,22 @@
 /**
- * `pnpm typecheck`: type-checks every package of the workspace in one `tsc --build` process,
- * then runs @weft/docs-check on the docs (their TypeScript snippets and `weft` command lines).
+ * `pnpm typecheck`: type-checks every package of the workspace in one `tsc --build` process of
+ * TypeScript 7's native compiler (the `typescript-native` devDependency; see
+ * packages/docs-check/src/tsc.ts), then runs @weft/docs-check on the docs (their TypeScript
+ * snippets and `weft` command lines).
  *
  * Each package is checked through its `tsconfig.check.json`: its own `tsconfig.json`, reading the
  * other Weft packages through their built declarations (the `types` condition), as a user's
  * project does; so their `dist/` must be built first (the root script builds them). One process
  * parses the declarations that every package reads (Node's, Vitest's, the built Weft packages')
- * once, where a `tsc` per package parsed them once each.
+ * once, where a `tsc` per package parsed them once each. It builds two projects at a time with
+ * one checker each: on two cores, more checkers only add work.
  *
  *   pnpm typecheck
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, relative } from "node:path";
+import { nativeTsc } from "../packages/docs-check/src/tsc.ts";
 
 const root = join(import.meta.dirname, "..");
 
@@ -48,8 +51,10 @@ if (missing.length > 0) {
 
 // --force: every project is checked on every run; no earlier result is trusted (an up-to-date
 // check would look at a package's own files only, not at the built packages it reads).
-const tsc = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc");
-const checked = spawnSync(process.execPath, [tsc, "--build", "--force", ...projects], { cwd: root, stdio: "inherit" });
+const checked = spawnSync(process.execPath, [nativeTsc(), "--build", "--force", "--builders", "2", "--checkers", "1", ...projects], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (checked.status !== 0) {
   console.error(`typecheck: tsc found errors (${projects.length} projects checked).`);
   process.exit(checked.status ?? 1);

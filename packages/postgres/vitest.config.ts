@@ -5,5 +5,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@weft/source"] } },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // No test of this package mocks a module or leaves global state changed: its files share
+    // workers, which saves each file's start-up (spawn, then importing Weft and its dependencies).
+    isolate: false,
   },
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "@weft/core";
 import { PostgresCheckpointer } from "@weft/postgres";
+// Telling when the server is done with a killed process's statements is @weft/postgres's test helper.
+import { connectionsClosed, postgresUrlNamed } from "../../postgres/test/postgres-env.js";
 import { BullMQExecutor, decode } from "../src/index.js";
 import { graph } from "./fixtures/fan-out-graph.js";
 import { killAll, testWorkerArgs, spawnTs, startWorkerProcess, type Child } from "./processes.js";
@@ -97,7 +99,9 @@ describe.runIf(online)("a graph run on BullMQ worker processes", () => {
     const driverEnv = { ...env, PREFIX: prefix, SCHEMA: schema, THREAD: thread, COUNT: "30", WORK_MS: "500" };
     const checkpointer = new PostgresCheckpointer(POSTGRES_URL, { schema });
     const durable = graph.compile({ checkpointer });
-    const first = spawnTs("test/fixtures/driver.ts", [], driverEnv);
+    // The first driver's connections carry a name, to tell when the server is done with them.
+    const firstName = `weft-driver-${prefix}`;
+    const first = spawnTs("test/fixtures/driver.ts", [], { ...driverEnv, WEFT_POSTGRES_URL: postgresUrlNamed(firstName, POSTGRES_URL) });
     // Kill the first driver once a few of the fan-out's results are saved, mid-step.
     let saved = 0;
     while (saved < 6) {
@@ -106,6 +110,8 @@ describe.runIf(online)("a graph run on BullMQ worker processes", () => {
       saved = (await durable.getState(thread))?.finished.length ?? 0;
     }
     await first.kill();
+    // A result the driver was saving when it died may still be committing: read once it has.
+    await connectionsClosed(firstName, POSTGRES_URL);
 
     const paused = await durable.getState(thread);
     await checkpointer.close();

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extractSnippets, type Snippet } from "./extract.ts";
+import { nativeTsc } from "./tsc.ts";
 
 /** This package's folder: generated snippets must live under it to resolve its dependencies (`@weft/core`, `zod`, …). */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -82,9 +82,9 @@ export function checkDocs(options: { docsDir?: string; outDir: string; only?: re
   if (!snippets.some((snippet) => !snippet.skip)) {
     return { ok: false, pages, snippets, errors: [`No TypeScript snippet to check under ${options.docsDir ?? DOCS_DIR}.`] };
   }
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  // From inside outDir, tsc names files relative to it, as the snippets are listed.
-  const run = spawnSync(process.execPath, [tsc, "--noEmit", "--pretty", "false", "-p", "."], {
+  // From inside outDir, tsc names files relative to it, as the snippets are listed. One checker:
+  // the snippets are one small program, and the other lanes of `pnpm test` need the other core.
+  const run = spawnSync(process.execPath, [nativeTsc(), "--noEmit", "--pretty", "false", "--checkers", "1", "-p", "."], {
     cwd: options.outDir,
     encoding: "utf8",
   });

@@ -8,7 +8,7 @@ import {
   itWakesParallelSleepsAcrossARestart,
 } from "../../sqlite/test/waits/waits-recovery.js";
 import { PostgresCheckpointer } from "../src/index.js";
-import { dropSchema, freshSchema, POSTGRES_URL, postgresAvailable } from "./postgres-env.js";
+import { connectionsClosed, dropSchema, freshSchema, POSTGRES_URL, postgresAvailable, postgresUrlNamed } from "./postgres-env.js";
 
 const available = await postgresAvailable();
 
@@ -18,8 +18,10 @@ describe.skipIf(!available)("durable runs on Postgres", () => {
 
   const backend = () => ({
     saverModule: fileURLToPath(new URL("./fixtures/postgres-saver.ts", import.meta.url)),
-    saverArg: JSON.stringify({ url: POSTGRES_URL, schema }),
+    // The child processes' connections carry a name, to tell when the server is done with a killed one's.
+    saverArg: JSON.stringify({ url: postgresUrlNamed(`weft-child-${schema}`), schema }),
     open: () => new PostgresCheckpointer(POSTGRES_URL, { schema }),
+    settled: () => connectionsClosed(`weft-child-${schema}`),
   });
   itRecoversFromACrash("PostgresCheckpointer", backend);
   itRecoversWithRecover("PostgresCheckpointer", backend);

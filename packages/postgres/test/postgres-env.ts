@@ -47,3 +47,35 @@ export async function dropSchema(schema: string, url = POSTGRES_URL): Promise<vo
     await client.end();
   }
 }
+
+/** `url` with an `application_name`, so that the server lists its connections under that name. */
+export function postgresUrlNamed(applicationName: string, url = POSTGRES_URL): string {
+  const named = new URL(url);
+  named.searchParams.set("application_name", applicationName);
+  return named.href;
+}
+
+/**
+ * Waits until the server at `url` holds no connection named `applicationName` (see
+ * {@link postgresUrlNamed}). A statement that a SIGKILLed process sent runs on to its end on the
+ * server, which drops the connection only then: once none is left, everything the process wrote
+ * has landed or never will.
+ */
+export async function connectionsClosed(applicationName: string, url = POSTGRES_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { rows } = await client.query<{ open: number }>(
+        "SELECT count(*)::int AS open FROM pg_stat_activity WHERE application_name = $1",
+        [applicationName],
+      );
+      if (rows[0]!.open === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0]!.open} connections named ${applicationName} are still open after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -3,7 +3,7 @@ import { afterAll, describe } from "vitest";
 // The step crash scenario is shared with @weft/sqlite, which owns the child-process harness.
 import { itKeepsStepsThroughCrashes } from "../../sqlite/test/crash/step-crash.js";
 import { PostgresCheckpointer } from "../src/index.js";
-import { dropSchema, freshSchema, POSTGRES_URL, postgresAvailable } from "./postgres-env.js";
+import { connectionsClosed, dropSchema, freshSchema, POSTGRES_URL, postgresAvailable, postgresUrlNamed } from "./postgres-env.js";
 
 const available = await postgresAvailable();
 
@@ -15,8 +15,10 @@ describe.skipIf(!available)("ctx.step through crashes on Postgres", () => {
     "PostgresCheckpointer",
     () => ({
       saverModule: fileURLToPath(new URL("./fixtures/postgres-saver.ts", import.meta.url)),
-      saverArg: JSON.stringify({ url: POSTGRES_URL, schema }),
+      // The child processes' connections carry a name, to tell when the server is done with a killed one's.
+      saverArg: JSON.stringify({ url: postgresUrlNamed(`weft-child-${schema}`), schema }),
       open: () => new PostgresCheckpointer(POSTGRES_URL, { schema }),
+      settled: () => connectionsClosed(`weft-child-${schema}`),
     }),
     { trials: 10, seed: 61 },
   );

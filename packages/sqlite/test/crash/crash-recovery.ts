@@ -18,6 +18,12 @@ export interface CrashBackend {
   readonly saverArg: string;
   /** Opens the same storage in the test process. */
   readonly open: () => Checkpointer & { close(): Promise<void> };
+  /**
+   * Waits until the storage has taken, or dropped, every write of the child processes killed so
+   * far. A file is done with a process when it dies; a server may still be running a statement
+   * the process sent. Without it, the storage is read right after a kill.
+   */
+  readonly settled?: () => Promise<void>;
 }
 
 const lines = (file: string): string[] => {
@@ -41,13 +47,13 @@ const workersIn = (log: string[]): number[] =>
  */
 export function itRecoversFromACrash(name: string, backend: () => CrashBackend): void {
   it(`${name}: a run SIGKILLed mid fan-out resumes in a new process, re-running only unsaved workers`, async () => {
-    const { saverModule, saverArg, open } = backend();
+    const { saverModule, saverArg, open, settled } = backend();
     const dir = mkdtempSync(join(tmpdir(), "weft-crash-"));
     const threadId = `crash-${process.pid}-${Date.now()}`;
     const [firstLog, resumeLog] = [join(dir, "first.log"), join(dir, "resume.log")];
     const saver = open();
     try {
-      const { graph, savedBeforeKill } = await startAndKill({ backend: { saverModule, saverArg }, saver, threadId, firstLog });
+      const { graph, savedBeforeKill } = await startAndKill({ backend: { saverModule, saverArg, settled }, saver, threadId, firstLog });
 
       const resumed = await spawnSource(child, [saverModule, saverArg, threadId, resumeLog, "resume"]).done;
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -75,12 +81,12 @@ export function itRecoversFromACrash(name: string, backend: () => CrashBackend):
  * saved; checks what the store holds then, and returns the workers saved before the kill.
  */
 async function startAndKill({
-  backend: { saverModule, saverArg },
+  backend: { saverModule, saverArg, settled },
   saver,
   threadId,
   firstLog,
 }: {
-  backend: Pick<CrashBackend, "saverModule" | "saverArg">;
+  backend: Pick<CrashBackend, "saverModule" | "saverArg" | "settled">;
   saver: Checkpointer;
   threadId: string;
   firstLog: string;
@@ -100,6 +106,7 @@ async function startAndKill({
   first.kill("SIGKILL");
   const killed = await first.done;
   expect(killed.signal, `the first run ended on its own before the kill:\n${killed.stderr}`).toBe("SIGKILL");
+  await settled?.();
 
   // What the store holds right after the kill: the plan step's checkpoint and some results.
   const graph = fanOutGraph({ checkpointer: saver });
@@ -123,13 +130,13 @@ async function startAndKill({
  */
 export function itRecoversWithRecover(name: string, backend: () => CrashBackend): void {
   it(`${name}: two processes racing to recover() a SIGKILLed run finish it once`, async () => {
-    const { saverModule, saverArg, open } = backend();
+    const { saverModule, saverArg, open, settled } = backend();
     const dir = mkdtempSync(join(tmpdir(), "weft-recover-"));
     const threadId = `recover-${process.pid}-${Date.now()}`;
     const [firstLog, logA, logB] = [join(dir, "first.log"), join(dir, "a.log"), join(dir, "b.log")];
     const saver = open();
     try {
-      const { graph, savedBeforeKill } = await startAndKill({ backend: { saverModule, saverArg }, saver, threadId, firstLog });
+      const { graph, savedBeforeKill } = await startAndKill({ backend: { saverModule, saverArg, settled }, saver, threadId, firstLog });
       // The killed run's lease expires within its ttl: then the thread is listed for recovery.
       const deadline = Date.now() + 10_000;
       while (!(await saver.expiredLeases()).some((lease) => lease.threadId === threadId)) {

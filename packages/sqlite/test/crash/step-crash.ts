@@ -89,12 +89,12 @@ export function itKeepsStepsThroughCrashes(name: string, backend: () => CrashBac
   trials.forEach((trial, t) => {
     const how = trial.recover ? "recover()" : "invoke";
     it(`${name}: trial ${t + 1}, killed after ${trial.kills.join(" then ")} step effects, resumed by ${how}`, async () => {
-      const { saverModule, saverArg, open } = backend();
+      const { saverModule, saverArg, open, settled } = backend();
       const dir = mkdtempSync(join(tmpdir(), "weft-step-crash-"));
       const threadId = `step-crash-${process.pid}-${Date.now()}-${t}`;
       const saver = open();
       try {
-        const { runs, final } = await runUntilDone({ saverModule, saverArg, saver, threadId, dir, trial });
+        const { runs, final } = await runUntilDone({ saverModule, saverArg, saver, threadId, dir, trial, settled });
         expect(runs.filter((run) => run.saved !== undefined).length).toBeGreaterThanOrEqual(1);
         checkSteps(runs);
         const reference = await stepGraph({}).invoke({});
@@ -123,8 +123,9 @@ async function runUntilDone(at: {
   threadId: string;
   dir: string;
   trial: Trial;
+  settled: CrashBackend["settled"];
 }): Promise<{ runs: Run[]; final: unknown }> {
-  const { saverModule, saverArg, saver, threadId, dir, trial } = at;
+  const { saverModule, saverArg, saver, threadId, dir, trial, settled } = at;
   const runs: Run[] = [];
   for (let j = 0; ; j++) {
     const mode = j === 0 ? "start" : trial.recover ? "recover" : "resume";
@@ -140,8 +141,7 @@ async function runUntilDone(at: {
     }
     const exit = await run.done;
     if (exit.signal === "SIGKILL") {
-      // A statement the killed process sent may still be committing on a server: let it land.
-      await sleep(200);
+      await settled?.();
       runs.push({ log: lines(log), saved: await savedSteps(saver, threadId) });
       continue;
     }
