@@ -6,7 +6,7 @@
  *   pnpm --filter @weft/studio build:web && pnpm --filter @weft/studio screenshots
  */
 import { resolve } from "node:path";
-import { openReportStudio, startRun } from "../test/studio-browser.js";
+import { openReportStudio, replaceText, startRun } from "../test/studio-browser.js";
 
 const IMAGES = resolve(import.meta.dirname, "../../../docs/images");
 const session = await openReportStudio({ width: 1480, height: 1040 });
@@ -27,8 +27,7 @@ try {
   await page.waitForSelector("[data-testid=checkpoint-details]");
   await page.screenshot({ path: `${IMAGES}/studio-done.png` });
   const first = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
-  await page.$eval("[data-testid=new-run] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
-  await page.type("[data-testid=new-run] textarea", '{ "topic": "Durable workflows" }');
+  await replaceText(page, { selector: "[data-testid=new-run] textarea", text: '{ "topic": "Durable workflows" }' });
   await startRun(page);
   await page.waitForSelector("[data-testid=run-status][data-status=interrupted]", { timeout: 60_000 });
   const second = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);

@@ -43,3 +43,19 @@ export async function startRun(page: Page): Promise<string> {
   await page.waitForSelector("[data-testid=run-status]");
   return (await runOf())!;
 }
+
+/**
+ * Replaces the text of the field at `selector` the way a user would (select all, delete, type),
+ * and waits until the field holds it. Setting the element's value directly would bypass the
+ * page's state, and a render in between would bring the old text back under the typed one.
+ */
+export async function replaceText(page: Page, at: { readonly selector: string; readonly text: string }): Promise<void> {
+  const { selector, text } = at;
+  await page.focus(selector);
+  await page.keyboard.down("Control");
+  await page.keyboard.press("a");
+  await page.keyboard.up("Control");
+  await page.keyboard.press("Backspace");
+  await page.type(selector, text);
+  await page.waitForFunction((field, expected) => (field as HTMLTextAreaElement).value === expected, {}, await page.$(selector), text);
+}

@@ -1,6 +1,6 @@
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openReportStudio, startRun, type StudioSession } from "./studio-browser.js";
+import { openReportStudio, replaceText, startRun, type StudioSession } from "./studio-browser.js";
 
 // Slow the example's model server a little, so a reload lands while writers still run.
 process.env.WEFT_LATENCY_SCALE = "2";
@@ -146,8 +146,7 @@ describe("Weft Studio on the report example", () => {
     const { page } = session;
     await page.waitForSelector("[data-testid=interrupts] form textarea");
     expect(await page.$eval("[data-testid=interrupts] form", (form) => form.textContent)).toContain("assemble");
-    await page.$eval("[data-testid=interrupts] form textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
-    await page.type("[data-testid=interrupts] form textarea", '{ "title": "Reviewed: parallel agents" }');
+    await replaceText(page, { selector: "[data-testid=interrupts] form textarea", text: '{ "title": "Reviewed: parallel agents" }' });
     await page.click("[data-testid=interrupts] form button[type=submit]");
     await waitForRunStatus(page, "done");
     const thread = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("thread")!);
@@ -193,8 +192,7 @@ describe("Weft Studio on the report example", () => {
 
     const stepOneAgain = await page.waitForSelector("[data-testid=checkpoints] li ::-p-text(step 1)");
     await stepOneAgain!.click();
-    await page.$eval("[data-testid=checkpoint-details] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
-    await page.type("[data-testid=checkpoint-details] textarea", '{ "title": "Forked title" }');
+    await replaceText(page, { selector: "[data-testid=checkpoint-details] textarea", text: '{ "title": "Forked title" }' });
     await page.click("[data-testid=checkpoint-details] button[data-action=fork]");
     await page.waitForFunction((previous) => new URLSearchParams(location.hash.slice(1)).get("run") !== previous, {}, rerun);
     await waitForRunStatus(page, "interrupted");
@@ -229,8 +227,7 @@ describe("Weft Studio on the report example", () => {
     const first = await startRun(page);
     await waitForRunStatus(page, "interrupted");
     const firstThread = await threadOf();
-    await page.$eval("[data-testid=new-run] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
-    await page.type("[data-testid=new-run] textarea", '{ "topic": "Durable workflows" }');
+    await replaceText(page, { selector: "[data-testid=new-run] textarea", text: '{ "topic": "Durable workflows" }' });
     const second = await startRun(page);
     expect(second).not.toBe(first);
     await waitForRunStatus(page, "interrupted");
@@ -336,8 +333,7 @@ describe("Weft Studio on the report example", () => {
     const runs = async (): Promise<number> =>
       ((await (await fetch(`${session.url}/api/graphs/report/threads`)).json()) as { threads: unknown[] }).threads.length;
     const count = await runs();
-    await page.$eval("[data-testid=new-run] textarea", (area) => ((area as HTMLTextAreaElement).value = ""));
-    await page.type("[data-testid=new-run] textarea", "{ topic: bare words }");
+    await replaceText(page, { selector: "[data-testid=new-run] textarea", text: "{ topic: bare words }" });
     await page.click("[data-testid=new-run] button[type=submit]");
     await page.waitForSelector("[data-testid=new-run] .error");
     expect(await page.$eval("[data-testid=new-run] .error", (el) => el.textContent)).toContain("The input is not JSON");
