@@ -36,9 +36,14 @@ describe.skipIf(!available)("a locked Postgres table", () => {
       await locker.end();
     }
     // The lease was released and nothing half-written remains: the thread starts or resumes cleanly.
+    // The timed-out run gives its lease back once the store answers again, just after the COMMIT;
+    // on a busy machine that can come after the next call, which then waits for it ("enqueue").
+    // A lease never given back would hold the thread for its 30 s, past this test's timeout.
     const state = await graph.getState("t");
     const final =
-      state === undefined ? await graph.invoke({ log: "start" }, { threadId: "t" }) : await graph.invoke(null, { threadId: "t" });
+      state === undefined
+        ? await graph.invoke({ log: "start" }, { threadId: "t", ifBusy: "enqueue" })
+        : await graph.invoke(null, { threadId: "t", ifBusy: "enqueue" });
     expect(final.log).toEqual(["start", "one", "two", "three"]);
   }, 30_000);
 });
