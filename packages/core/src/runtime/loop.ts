@@ -38,10 +38,10 @@ export interface Program {
 }
 
 const DEFAULT_MAX_STEPS = 25;
+const DEFAULT_IN_PROCESS_SLEEP_MS = 60_000;
 
 /** What is known of a step's tasks before it runs, for every step after a run's first: nothing. */
 const NOTHING_KNOWN: ReadonlyMap<string, TaskOutcome> = new Map();
-const DEFAULT_IN_PROCESS_SLEEP_MS = 60_000;
 
 /** Where a run starts: the state, the first step's tasks and what is known of them. */
 export interface Start {
@@ -190,13 +190,13 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
       });
       run.throwIfAborted();
       const { failures: stepFailures, interrupts, writes, view } = sortOutcomes(outcomes);
-      if (stepFailures.length > 0 && stepFailures.some(isFatal)) {
+      if (stepFailures.some(isFatal)) {
         throw taskFailed({ step, state, outcomes, failures: stepFailures });
       }
       if (interrupts.length > 0) return await finish(waitsOnly(interrupts) ? "waiting" : "interrupted", interrupts, steps);
       // A lone writer's routers already saw the committed state: reuse it rather than commit twice.
       state = writes.length === 1 && view !== undefined ? view : table.commit(state, writes, step);
-      if (stepFailures.length > 0) failures.push(...stepFailures);
+      failures.push(...stepFailures);
       budget.stepCommitted();
       emit?.({ type: "step:end", step, state, failures: stepFailures, at: at() });
       recent.push(tasks);
