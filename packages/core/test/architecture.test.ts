@@ -10,15 +10,16 @@ import { describe, expect, it } from "vitest";
  */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   records: [],
+  lazy: [],
   errors: ["records"],
   options: ["records", "errors"],
-  controls: ["records", "errors", "options"],
+  controls: ["records", "errors", "options", "lazy"],
   state: ["records", "errors"],
   stream: ["records", "errors"],
   graph: ["records", "errors", "options", "controls", "state"],
-  runtime: ["records", "errors", "options", "controls", "state", "stream", "graph"],
-  checkpoint: ["records", "errors", "state", "graph"],
-  thread: ["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint"],
+  runtime: ["records", "errors", "options", "controls", "state", "stream", "graph", "lazy"],
+  checkpoint: ["records", "errors", "state", "graph", "lazy"],
+  thread: ["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "lazy"],
   compiled: ["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "thread"],
   builder: ["records", "errors", "options", "controls", "state", "graph", "compiled"],
   draw: ["records", "errors", "stream", "graph"],
@@ -26,7 +27,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   load: ["errors", "graph"],
   testing: ["records", "errors", "checkpoint"],
   entries: [
-    ...["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "thread"],
+    ...["records", "lazy", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "thread"],
     ...["compiled", "builder", "draw", "aggregate", "load", "testing"],
   ],
 };

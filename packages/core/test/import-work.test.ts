@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 
 /**
  * Importing `@weft/core` does no work: it builds no zod schema and loads no Node module that
- * costs milliseconds (crypto, os), so that a program pays for what it uses. Schemas of stored
+ * costs milliseconds (crypto, os, util), so that a program pays for what it uses. Schemas of stored
  * records are built on first use; crypto is loaded by the first checkpoint, lease or limit.
  */
 const seen = vi.hoisted(() => ({ schemas: [] as string[], modules: [] as string[] }));
@@ -30,9 +30,13 @@ vi.mock("node:os", async (importOriginal) => {
   seen.modules.push("node:os");
   return importOriginal();
 });
+vi.mock("node:util", async (importOriginal) => {
+  seen.modules.push("node:util");
+  return importOriginal();
+});
 
 describe("importing the entry points", () => {
-  it("builds no schema and loads neither crypto nor os", async () => {
+  it("builds no schema and loads none of crypto, os and util", async () => {
     await import("../src/index.js");
     await import("../src/adapter.js");
     await import("../src/draw.js");

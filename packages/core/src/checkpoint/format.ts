@@ -1,9 +1,6 @@
 import { GraphError } from "../errors.js";
 import { decodeValue, encodeValue } from "./values.js";
-
-/** Node's crypto module, loaded on first use rather than when the package is imported, which it would slow by milliseconds. */
-let cryptoModule: typeof import("node:crypto") | undefined;
-const nodeCrypto = (): typeof import("node:crypto") => (cryptoModule ??= process.getBuiltinModule("node:crypto"));
+import { nodeCrypto } from "../lazy/builtins.js";
 
 /**
  * Weft's checkpoint format, version 2. Every stored record is one string:

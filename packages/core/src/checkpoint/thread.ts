@@ -22,6 +22,7 @@ import type { TaskRef } from "../records/task-ref.js";
 import { malformedStep, parseStepResult, unstorableStep, type StepPlace } from "./step-results.js";
 import type { FrontierTask, PlannerState } from "../records/frontier.js";
 import { type Snapshot, type Write, writerName } from "../records/write.js";
+import { nodeCrypto } from "../lazy/builtins.js";
 
 export type { CheckpointBody, SavedError } from "./bodies.js";
 
@@ -87,7 +88,7 @@ export interface ThreadGraph {
 /** The {@link ThreadGraph} of a graph. */
 export function threadGraph(ir: GraphIR, table: StateTable, options: ThreadStoreOptions = {}): ThreadGraph {
   const shape = { nodes: [...ir.nodes.keys()].sort(), keys: [...table.channels.keys()].sort() };
-  const fingerprint = process.getBuiltinModule("node:crypto").createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
+  const fingerprint = nodeCrypto().createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 16);
   return { ir, table, options, values: new LoadedValues(ir, table), fingerprint };
 }
 
@@ -216,7 +217,7 @@ export class ThreadStore {
       readonly budget?: SavedBudget | undefined;
     },
   ): Promise<LoadedCheckpoint> {
-    const checkpointId = `${String(entry.step).padStart(6, "0")}-${process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex")}`;
+    const checkpointId = `${String(entry.step).padStart(6, "0")}-${nodeCrypto().randomBytes(6).toString("hex")}`;
     const since = parent.body?.since ?? { steps: 0, bytes: 0 };
     const body: CheckpointBody = {
       graph: this.#ir.name,

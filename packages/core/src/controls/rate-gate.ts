@@ -3,6 +3,7 @@ import type { LimitStore } from "./limit-store.js";
 import { QueuedGate, type Verdict } from "./queued-gate.js";
 import { IN_FLIGHT_MS, type RatePass, RateWindow, type Window } from "./rate-window.js";
 import { storeCall } from "./store-call.js";
+import { nodeCrypto } from "../lazy/builtins.js";
 
 /** What a rate gate enforces. */
 export interface RateRules {
@@ -27,7 +28,7 @@ export class RateGate extends QueuedGate {
   readonly #rules: RateRules;
   readonly #window: RateWindow | undefined;
   /** Tickets of this process's passes in a shared store: unique across processes. */
-  readonly #prefix = process.getBuiltinModule("node:crypto").randomUUID();
+  readonly #prefix = nodeCrypto().randomUUID();
   #tickets = 0;
 
   constructor(rules: RateRules) {

@@ -2,6 +2,7 @@ import type { Pass } from "./gate.js";
 import type { LimitStore } from "./limit-store.js";
 import { QueuedGate, type Verdict } from "./queued-gate.js";
 import { storeCall } from "./store-call.js";
+import { nodeCrypto } from "../lazy/builtins.js";
 
 /** Where a shared concurrency limit counts its slots. */
 export interface SlotRules {
@@ -26,7 +27,7 @@ export class SharedSlots extends QueuedGate {
   readonly kind = "slot";
   protected readonly remote = true;
   readonly #rules: SlotRules;
-  readonly #prefix = process.getBuiltinModule("node:crypto").randomUUID();
+  readonly #prefix = nodeCrypto().randomUUID();
   #holders = 0;
   readonly #held = new Set<string>();
   #renewal: ReturnType<typeof setInterval> | undefined;

@@ -1,9 +1,6 @@
 import { stepKey, type StepResult, type TaskSteps } from "../records/attempt.js";
 import type { TaskRef } from "../records/task-ref.js";
-
-/** Node's crypto module, loaded on first use rather than when the package is imported, which it would slow by milliseconds. */
-let cryptoModule: typeof import("node:crypto") | undefined;
-const nodeCrypto = (): typeof import("node:crypto") => (cryptoModule ??= process.getBuiltinModule("node:crypto"));
+import { nodeCrypto } from "../lazy/builtins.js";
 
 /**
  * Where the tasks of one step keep their `ctx.step` results, and what makes each task's

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import { graphError, isGraphError } from "../errors.js";
 import { Command, isCommand, isParentCommand } from "../graph/command.js";
 import type { SubgraphRunner, SubgraphSpec, SubgraphStart, SubgraphThread } from "../graph/ir.js";
@@ -13,6 +12,7 @@ import { isParentSignal } from "./parent.js";
 import { NO_GOTO } from "./result.js";
 import type { BudgetLedger } from "./budget-ledger.js";
 import type { StepEnv, Task } from "./task.js";
+import { nodeUtil } from "../lazy/builtins.js";
 
 /**
  * One attempt of a task whose node is a compiled graph: the inner run, started, resumed or read
@@ -180,7 +180,7 @@ function outerUpdate(
   const update: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(final)) {
     const channel = env.table.channels.get(key);
-    if (channel === undefined || isDeepStrictEqual(value, start[key])) continue;
+    if (channel === undefined || nodeUtil().isDeepStrictEqual(value, start[key])) continue;
     const before = start[key];
     if (channel.reducer?.splitItems !== undefined && Array.isArray(value) && Array.isArray(before) && startsWith(value, before)) {
       update[key] = value.slice(before.length);
@@ -192,7 +192,7 @@ function outerUpdate(
 }
 
 function startsWith(list: readonly unknown[], prefix: readonly unknown[]): boolean {
-  return prefix.length <= list.length && prefix.every((item, i) => isDeepStrictEqual(item, list[i]));
+  return prefix.length <= list.length && prefix.every((item, i) => nodeUtil().isDeepStrictEqual(item, list[i]));
 }
 
 /**

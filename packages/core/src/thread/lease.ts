@@ -4,6 +4,7 @@ import { bounded } from "../runtime/deadline.js";
 import type { RunControl } from "../runtime/run-control.js";
 import type { IfBusy } from "../records/run.js";
 import { holdLocally, joinLine, tellHolder, waitForRelease } from "./local-threads.js";
+import { nodeCrypto, nodeOs } from "../lazy/builtins.js";
 
 /** How long a run's lease lasts unless renewed, by default. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;
@@ -62,7 +63,7 @@ export class RunLease {
   static async take(stores: LeaseStores, settings: LeaseSettings, run: RunControl): Promise<RunLease> {
     const { store, raw } = stores;
     const { threadId, ttlMs, ifBusy } = settings;
-    const owner = `${process.getBuiltinModule("node:os").hostname()}:${process.pid}:${process.getBuiltinModule("node:crypto").randomUUID()}`;
+    const owner = `${nodeOs().hostname()}:${process.pid}:${nodeCrypto().randomUUID()}`;
     const line = ifBusy === "reject" ? { turn: Promise.resolve(), leave: () => {} } : joinLine(raw, threadId);
     try {
       await bounded(line.turn, { timeoutMs: undefined, timeout: () => undefined, signal: run.signal });
