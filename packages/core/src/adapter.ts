@@ -10,7 +10,7 @@ export type { AttemptBudget } from "./records/attempt.js";
 export { workerUsage } from "./runtime/worker-usage.js";
 export { nodeContext } from "./runtime/context.js";
 export { runNodeAttempt } from "./runtime/executor.js";
-export { workerSteps } from "./compiled/compiled-graph.js";
+export { workerSteps } from "./compiled/worker-steps.js";
 export type { LimitStore } from "./controls/limit-store.js";
 export type { Window } from "./controls/rate-window.js";
 

@@ -20,7 +20,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   runtime: ["records", "errors", "options", "controls", "state", "stream", "graph", "lazy"],
   checkpoint: ["records", "errors", "state", "graph", "lazy"],
   thread: ["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "lazy"],
-  compiled: ["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "thread"],
+  compiled: ["records", "errors", "options", "controls", "state", "stream", "graph", "runtime", "checkpoint", "thread", "lazy"],
   builder: ["records", "errors", "options", "controls", "state", "graph", "compiled"],
   draw: ["records", "errors", "stream", "graph"],
   aggregate: ["errors"],

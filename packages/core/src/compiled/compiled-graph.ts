@@ -1,4 +1,5 @@
-import { threadGraph, ThreadStore } from "../checkpoint/thread.js";
+import type { Checkpointer } from "../checkpoint/checkpointer.js";
+import type { ThreadStoreOptions } from "../checkpoint/thread.js";
 import { closest, graphError } from "../errors.js";
 import type { GraphIR } from "../graph/ir.js";
 import { StateTable } from "../state/table.js";
@@ -6,23 +7,23 @@ import type { AnyStateSchema, InputOf, StateOf, UpdateOf } from "../state/types.
 import type { RunEvent } from "../stream/events.js";
 import { AsyncQueue } from "../stream/queue.js";
 import type { Command } from "../graph/command.js";
-import { runGraph, type Program, type RunSession } from "../runtime/loop.js";
+import type { Program, RunSession } from "../runtime/loop.js";
 import { RoutingTable } from "../runtime/route.js";
 import { checkCompileOptions, type CompileOptions } from "./compile-options.js";
-import { Threads } from "../thread/threads.js";
+import type { Threads } from "../thread/threads.js";
 import type { ThreadState } from "../thread/describe.js";
 import { recoverThreads, type RecoverOptions, type RecoveredThread } from "../thread/recover.js";
 import { checkRunOptions, checkThreadId } from "../options/run-options.js";
 import type { RunOptions, RunResult } from "../records/run.js";
-import type { AttemptRequest, TaskSteps } from "../records/attempt.js";
 import type { SubgraphRunner } from "../graph/ir.js";
 import { checkGraphInput } from "../state/io.js";
 import { bindSubgraphs, subgraphRunner } from "./subgraph-runner.js";
+import { durable, loop, threadSession, type Durable } from "./engine.js";
 
 export type { CompileOptions } from "./compile-options.js";
 
-/** The threads of a compiled graph, for {@link workerSteps}; undefined without a checkpointer. */
-let threadsOf: (graph: CompiledGraph<CompiledDef>) => Threads | undefined;
+/** The threads of a compiled graph, made with their loaded code (see `graphThreads`). */
+let threadsOf: (graph: CompiledGraph<CompiledDef>, loaded: Durable) => Threads | undefined;
 /** How a graph that holds `graph` as a subgraph node runs it: on its own checkpointer. */
 let runnerOf: (graph: CompiledGraph<CompiledDef>, outer: CompileOptions) => SubgraphRunner;
 
@@ -58,12 +59,15 @@ type Nodes<TDef extends CompiledDef> = keyof TDef["nodes"] & string;
  */
 export class CompiledGraph<TDef extends CompiledDef> {
   readonly #program: Program;
-  readonly #threads: Threads | undefined;
+  /** Where the threads are stored; undefined without a checkpointer. */
+  readonly #store: { readonly checkpointer: Checkpointer; readonly options: ThreadStoreOptions } | undefined;
+  /** The threads, made on first use, once their code is loaded. */
+  #threads: Threads | undefined;
   readonly #defaults: Omit<RunOptions, "signal">;
   readonly #options: CompileOptions;
 
   static {
-    threadsOf = (graph) => graph.#threads;
+    threadsOf = (graph, loaded) => graph.#threadsWith(loaded);
     runnerOf = (graph, outer) => {
       // The inner graph runs on the outer graph's store, signed with its key.
       const bound = new CompiledGraph(graph.#program.ir, {
@@ -72,7 +76,13 @@ export class CompiledGraph<TDef extends CompiledDef> {
         integrityKey: outer.integrityKey,
       });
       const deleteThread = (threadId: string): Promise<void> => bound.deleteThread(threadId);
-      return subgraphRunner({ program: bound.#program, threads: bound.#threads, defaults: bound.#defaults, deleteThread });
+      return subgraphRunner({
+        program: bound.#program,
+        checkpointer: bound.#store?.checkpointer,
+        threads: (loaded) => bound.#threadsWith(loaded),
+        defaults: bound.#defaults,
+        deleteThread,
+      });
     };
   }
 
@@ -99,10 +109,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
       executor: options.executor,
     };
     const store = { key: options.integrityKey, snapshotEvery: options.snapshotEvery };
-    this.#threads =
-      options.checkpointer === undefined
-        ? undefined
-        : new Threads(this.#program, new ThreadStore(options.checkpointer, threadGraph(ir, table, store)));
+    this.#store = options.checkpointer === undefined ? undefined : { checkpointer: options.checkpointer, options: store };
     // Checked here too, so that a wrong default fails at compile() rather than at every run.
     checkRunOptions(options.defaults ?? {});
     this.#defaults = options.defaults ?? {};
@@ -130,12 +137,9 @@ export class CompiledGraph<TDef extends CompiledDef> {
     checkRunOptions(options);
     const checked = checkGraphInput(this.#program.ir.input, input);
     const merged = { ...this.#defaults, ...options };
-    const result = await runGraph(this.#program, {
-      input: checked,
-      options: merged,
-      emit: undefined,
-      session: this.#session(checked, merged),
-    });
+    const result = await loop.with((loaded) =>
+      loaded.runGraph(this.#program, { input: checked, options: merged, emit: undefined, session: this.#session(checked, merged) }),
+    );
     return result as RunResult<Output<TDef>, Nodes<TDef>>;
   }
 
@@ -160,23 +164,27 @@ export class CompiledGraph<TDef extends CompiledDef> {
     const queue = new AsyncQueue<RunEvent<State<TDef>, Nodes<TDef>>>(() => cancel.abort());
     const merged = { ...this.#defaults, ...options, signal };
     const emit = (event: RunEvent): void => queue.push(event as never);
-    runGraph(this.#program, { input: checked, options: merged, emit, session: this.#session(checked, merged) }).then(
-      () => queue.close(),
-      (error: unknown) => queue.close({ error }),
-    );
+    loop
+      .with((loaded) => loaded.runGraph(this.#program, { input: checked, options: merged, emit, session: this.#session(checked, merged) }))
+      .then(
+        () => queue.close(),
+        (error: unknown) => queue.close({ error }),
+      );
     return queue;
   }
 
   /** A thread's state at its latest checkpoint (or `checkpointId`); undefined for a new thread. */
   async getState(threadId: string, options: { checkpointId?: string } = {}): Promise<ThreadState<State<TDef>, Nodes<TDef>> | undefined> {
     checkThreadId(threadId, options);
-    return (await this.#requireThreads().state(threadId, options.checkpointId)) as ThreadState<State<TDef>, Nodes<TDef>> | undefined;
+    return (await (await this.#requireThreads()).state(threadId, options.checkpointId)) as
+      | ThreadState<State<TDef>, Nodes<TDef>>
+      | undefined;
   }
 
   /** A thread's checkpoints, newest first: every state it went through, forks included. */
   async getHistory(threadId: string, options: { limit?: number; before?: string } = {}): Promise<ThreadState<State<TDef>, Nodes<TDef>>[]> {
     checkThreadId(threadId, options);
-    return (await this.#requireThreads().history(threadId, options)) as ThreadState<State<TDef>, Nodes<TDef>>[];
+    return (await (await this.#requireThreads()).history(threadId, options)) as ThreadState<State<TDef>, Nodes<TDef>>[];
   }
 
   /**
@@ -191,7 +199,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
     options: { asNode?: Nodes<TDef>; checkpointId?: string } = {},
   ): Promise<string> {
     checkThreadId(threadId, options);
-    return this.#requireThreads().update(threadId, update, options);
+    return (await this.#requireThreads()).update(threadId, update, options);
   }
 
   /**
@@ -209,11 +217,13 @@ export class CompiledGraph<TDef extends CompiledDef> {
    * @see ../../../../docs/concepts/checkpoints.md
    */
   async recover(options: RecoverOptions = {}): Promise<RecoveredThread<State<TDef>, Nodes<TDef>>[]> {
-    const threads = this.#requireThreads();
+    const threads = await this.#requireThreads();
     const recovered = await recoverThreads(threads, options, (threadId, run) => {
       // Never waits: a thread another run holds is that run's to finish.
       const merged = { ...this.#defaults, ...run, threadId, ifBusy: "reject" as const };
-      return runGraph(this.#program, { input: null, options: merged, emit: undefined, session: this.#session(null, merged) });
+      return loop.with((loaded) =>
+        loaded.runGraph(this.#program, { input: null, options: merged, emit: undefined, session: this.#session(null, merged) }),
+      );
     });
     return recovered as RecoveredThread<State<TDef>, Nodes<TDef>>[];
   }
@@ -232,7 +242,7 @@ export class CompiledGraph<TDef extends CompiledDef> {
    */
   async deleteThread(threadId: string): Promise<void> {
     checkThreadId(threadId, {});
-    const threads = this.#requireThreads();
+    const threads = await this.#requireThreads();
     for (const inner of await threads.innerThreads(threadId)) {
       await this.#program.ir.nodes.get(inner.node)!.subgraph!.runner!.deleteThread(inner.threadId);
     }
@@ -244,12 +254,19 @@ export class CompiledGraph<TDef extends CompiledDef> {
     return this.#program.ir;
   }
 
-  #requireThreads(): Threads {
-    const threads = this.#threads;
-    if (threads === undefined) {
+  /** The threads, loading their code if need be; fails without a checkpointer. */
+  async #requireThreads(): Promise<Threads> {
+    if (this.#store === undefined) {
       throw graphError("INVALID_OPTION", "noCheckpointer", { graph: this.name });
     }
-    return threads;
+    return this.#threadsWith(await durable.load())!;
+  }
+
+  /** The threads, made on the first call; undefined without a checkpointer. */
+  #threadsWith(loaded: Durable): Threads | undefined {
+    const store = this.#store;
+    if (store === undefined) return undefined;
+    return (this.#threads ??= loaded.openThreads(this.#program, store.checkpointer, store.options));
   }
 
   /** A thread run's session, or undefined for a run without a thread. */
@@ -257,29 +274,18 @@ export class CompiledGraph<TDef extends CompiledDef> {
     const threadId = options.threadId;
     if (threadId === undefined) return undefined;
     return () => {
-      if (this.#threads === undefined) {
+      if (this.#store === undefined) {
         throw graphError("INVALID_OPTION", "noCheckpointer", { scope: "run", option: "threadId", graph: this.name });
       }
-      return this.#threads.session(input, { ...options, threadId });
+      return threadSession((loaded) => this.#threadsWith(loaded)!, input, { ...options, threadId });
     };
   }
 }
 
 /**
- * Where a worker that runs a task's attempt away from its run keeps the task's `ctx.step`
- * results: the thread's store of `graph` (compiled with the same checkpointer as the run's),
- * for a request of a run on a thread. Undefined when the graph has no checkpointer or the run
- * no thread; the steps then last for the attempt. Pass it as `steps` to `runNodeAttempt`.
- *
- * @example
- * ```ts
- * const result = await runNodeAttempt(spec, request, { signal, emit, steps: workerSteps(graph, request) });
- * ```
- * @see ../../../../docs/concepts/steps.md
+ * The threads of `graph`, made on the first call with their loaded code; undefined without a
+ * checkpointer. For `workerSteps`, which a worker calls before any run loaded that code.
  */
-export function workerSteps(graph: CompiledGraph<CompiledDef>, request: AttemptRequest): TaskSteps | undefined {
-  const threads = threadsOf(graph);
-  const { threadId, interruptScope, taskId } = request;
-  if (threads === undefined || threadId === undefined || interruptScope === undefined) return undefined;
-  return threads.taskSteps({ threadId, checkpointId: interruptScope, taskId });
+export function graphThreads(graph: CompiledGraph<CompiledDef>, loaded: Durable): Threads | undefined {
+  return threadsOf(graph, loaded);
 }

@@ -1,13 +1,18 @@
 import type { GraphIR, NodeSpec, SubgraphRunner } from "../graph/ir.js";
 import type { RunOptions } from "../records/run.js";
-import { runGraph, type Program } from "../runtime/loop.js";
+import type { Checkpointer } from "../checkpoint/checkpointer.js";
+import type { Program } from "../runtime/loop.js";
 import { checkGraphInput, graphOutput } from "../state/io.js";
 import type { Threads } from "../thread/threads.js";
+import { durable, loop, threadSession, type Durable } from "./engine.js";
 
 /** What a subgraph runner runs: a compiled graph's program, its threads (with the outer checkpointer) and run defaults. */
 export interface RunnerSource {
   readonly program: Program;
-  readonly threads: Threads | undefined;
+  /** The outer graph's checkpointer, which the inner threads are kept on; undefined without one. */
+  readonly checkpointer: Checkpointer | undefined;
+  /** The inner threads, made once their code is loaded; undefined without a checkpointer. */
+  readonly threads: (loaded: Durable) => Threads | undefined;
   readonly defaults: Omit<RunOptions, "signal">;
   /** Removes one of the graph's threads with its inner threads. */
   readonly deleteThread: (threadId: string) => Promise<void>;
@@ -19,19 +24,24 @@ export interface RunnerSource {
  * same task that was cancelled (a timeout before a retry) has not let go of it yet.
  */
 export function subgraphRunner(source: RunnerSource): SubgraphRunner {
-  const { program, threads, defaults } = source;
+  const { program, checkpointer, defaults } = source;
   const { ir } = program;
   return {
-    durable: threads !== undefined,
+    durable: checkpointer !== undefined,
     run: (input, { signal, threadId, emit, thread, budget, start }) => {
       const checked = start === undefined ? checkGraphInput(ir.input, input) : start.input;
       const options: RunOptions =
         threadId === undefined ? { ...defaults, signal } : { ...defaults, ...definedOf(thread), signal, threadId, ifBusy: "enqueue" };
       const session =
-        threadId === undefined || threads === undefined ? undefined : () => threads.session(checked, { ...options, threadId });
-      return runGraph(program, { input: checked, options, emit, session, nested: true, outerBudget: budget, initial: start?.state });
+        threadId === undefined || checkpointer === undefined
+          ? undefined
+          : () => threadSession((loaded) => source.threads(loaded)!, checked, { ...options, threadId });
+      return loop.with((loaded) =>
+        loaded.runGraph(program, { input: checked, options, emit, session, nested: true, outerBudget: budget, initial: start?.state }),
+      );
     },
     peek: async (threadId) => {
+      const threads = checkpointer === undefined ? undefined : source.threads(await durable.load());
       const state = await threads?.state(threadId, undefined);
       if (state === undefined) return undefined;
       return {
@@ -45,7 +55,7 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
       const checked = checkGraphInput(ir.input, input);
       return { input: checked, state: program.table.initial(checked) };
     },
-    now: () => threads!.checkpointer.now(),
+    now: () => checkpointer!.now(),
     deleteThread: source.deleteThread,
   };
 }
