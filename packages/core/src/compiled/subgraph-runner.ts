@@ -23,13 +23,12 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
   const { ir } = program;
   return {
     durable: threads !== undefined,
-    run: (input, { signal, threadId, emit, thread, budget, start }) => {
+    run: (input, { outer, threadId, emit, thread, budget, start }) => {
       const checked = start === undefined ? checkGraphInput(ir.input, input) : start.input;
-      const options: RunOptions =
-        threadId === undefined ? { ...defaults, signal } : { ...defaults, ...definedOf(thread), signal, threadId, ifBusy: "enqueue" };
+      const options: RunOptions = threadId === undefined ? defaults : { ...defaults, ...definedOf(thread), threadId, ifBusy: "enqueue" };
       const session =
         threadId === undefined || threads === undefined ? undefined : () => threads.session(checked, { ...options, threadId });
-      return runGraph(program, { input: checked, options, emit, session, nested: true, outerBudget: budget, initial: start?.state });
+      return runGraph(program, { input: checked, options, emit, session, nested: true, outer, outerBudget: budget, initial: start?.state });
     },
     peek: async (threadId) => {
       const state = await threads?.state(threadId, undefined);
