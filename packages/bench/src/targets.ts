@@ -143,6 +143,34 @@ export function millionTarget(probe: MillionProbe | undefined): TargetResult {
   };
 }
 
+/** What the steadiness probe measured (see `warmup/steady.ts`): where a case's run time settles after a forced collection. */
+export interface SteadyProbe {
+  readonly id: string;
+  /** The 1-based run after the collection from which no {@link STEADY_WINDOW} runs in a row are slower than {@link STEADY_TOLERANCE} × steady ones. */
+  readonly settledAt: number;
+  /** The first run after the collection over the steady time. */
+  readonly firstRun: number;
+}
+
+/** Within this many runs after a forced collection, a case's run time is steady again. */
+export const STEADY_RUNS = 10;
+/** Steady: no {@link STEADY_WINDOW} runs in a row slower than this × as many steady runs. */
+export const STEADY_TOLERANCE = 1.25;
+/** How many runs in a row are judged together: young collections make single runs alternate. */
+export const STEADY_WINDOW = 4;
+
+/** The steadiness target: 10000 Sends steady again within {@link STEADY_RUNS} runs after a forced collection. */
+export function steadyTarget(probe: SteadyProbe | undefined): TargetResult {
+  const measured =
+    probe === undefined ? "not run" : `steady from run ${probe.settledAt} (first run ${formatRatio(probe.firstRun)} the steady time)`;
+  return {
+    target: `${probe?.id ?? "sends/10000"}: steady (≤ ${STEADY_TOLERANCE}× its steady time) within ${STEADY_RUNS} runs after a forced collection`,
+    measured,
+    measuredMin: measured,
+    pass: probe === undefined ? undefined : probe.settledAt <= STEADY_RUNS,
+  };
+}
+
 export function verdict(pass: boolean | undefined): string {
   return pass === undefined ? "n/a" : pass ? "PASS" : "MISS";
 }
