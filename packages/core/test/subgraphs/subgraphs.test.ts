@@ -258,7 +258,7 @@ describe("cancelling inner runs", () => {
       .addEdge(START, "plan")
       .addConditionalEdges("plan", () => [
         ...Array.from({ length: count }, (_, index) => new Send("worker", { index })),
-        new Send("probe", {}),
+        new Send("probe", { index: -1, log: [] }),
       ])
       .addEdge("worker", END)
       .addEdge("probe", END)
