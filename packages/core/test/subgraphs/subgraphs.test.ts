@@ -282,7 +282,10 @@ describe("cancelling inner runs", () => {
         throw new Error("boom");
       })
       .addEdge(START, "plan")
-      .addConditionalEdges("plan", () => [...Array.from({ length: 20 }, (_, index) => new Send("held", { index })), new Send("boom", {})])
+      .addConditionalEdges("plan", () => [
+        ...Array.from({ length: 20 }, (_, index) => new Send("held", { index })),
+        new Send("boom", { index: -1, log: [] }),
+      ])
       .addEdge("held", END)
       .addEdge("boom", END)
       .compile();
