@@ -27,7 +27,7 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
       const checked = start === undefined ? checkGraphInput(ir.input, input) : start.input;
       const options: RunOptions = threadId === undefined ? defaults : { ...defaults, ...definedOf(thread), threadId, ifBusy: "enqueue" };
       const session =
-        threadId === undefined || threads === undefined ? undefined : () => threads.session(checked, { ...options, threadId });
+        threadId === undefined || threads === undefined ? undefined : () => threads.session(checked, { ...options, threadId, inner: true });
       return runGraph(program, { input: checked, options, emit, session, nested: true, outer, outerBudget: budget, initial: start?.state });
     },
     peek: async (threadId) => {
