@@ -7,7 +7,7 @@ import { benchCases } from "./cases.js";
 import { report } from "./report.js";
 import { FULL, measureCase, QUICK, type CaseResult } from "./runner.js";
 import { formatMs } from "./table.js";
-import type { MillionProbe } from "./targets.js";
+import type { MillionProbe, SteadyProbe } from "./targets.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 /** `BENCH_ONLY=steps` measures only the cases whose id starts with `steps` (and skips the memory probe). */
@@ -36,13 +36,27 @@ for (const { workload, engines } of benchCases(quick).filter((c) => only === und
   const line = engines.map((engine) => `${engine} ${formatMs(result[engine]?.median)}`).join(", ");
   process.stderr.write(`  ${workload.id}: ${line}\n`);
 }
-console.log(report(results, quick || only !== undefined ? undefined : millionProbe()));
+const probes = only !== undefined ? {} : { steady: steadyProbe(), million: quick ? undefined : millionProbe() };
+console.log(report(results, probes));
 
 /** Runs the million-Send probe in a process of its own, so that only its memory is counted. */
 function millionProbe(): MillionProbe {
   process.stderr.write("  memory/million: one run of 1000000 Sends behind a cap of 1000…\n");
-  const script = fileURLToPath(new URL("./memory/million.ts", import.meta.url));
-  const child = spawnSync(process.execPath, ["--conditions=@weft/source", "--import", "tsx", script], { encoding: "utf8" });
-  if (child.status !== 0) throw new Error(`memory/million failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as MillionProbe;
+  return probe<MillionProbe>("./memory/million.ts", []);
+}
+
+/** Runs the steadiness probe in a process of its own, with no other case's heap. */
+function steadyProbe(): SteadyProbe {
+  process.stderr.write("  warmup/steady: 10000 Sends, run after run after a forced collection…\n");
+  return probe<SteadyProbe>("./warmup/steady.ts", ["--expose-gc"], quick ? ["3"] : []);
+}
+
+/** Runs a probe script (relative to this file) in a child process and reads the JSON its last line prints. */
+function probe<T>(path: string, flags: readonly string[], args: readonly string[] = []): T {
+  const script = fileURLToPath(new URL(path, import.meta.url));
+  const child = spawnSync(process.execPath, [...flags, "--conditions=@weft/source", "--import", "tsx", script, ...args], {
+    encoding: "utf8",
+  });
+  if (child.status !== 0) throw new Error(`${path} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as T;
 }

@@ -1,6 +1,6 @@
 import type { CaseResult } from "./runner.js";
 import type { Summary } from "./stats.js";
-import { evaluateTargets, millionTarget, verdict, type MillionProbe } from "./targets.js";
+import { evaluateTargets, millionTarget, steadyTarget, verdict, type MillionProbe, type SteadyProbe } from "./targets.js";
 import { formatMs, formatPercent, formatRatio, markdownTable } from "./table.js";
 import type { Engine } from "./workloads/workload.js";
 
@@ -8,7 +8,10 @@ import type { Engine } from "./workloads/workload.js";
  * The comparison table, the waiting-Sends table (Weft beside the same workers awaited with no
  * engine, the floor) and the targets, as Markdown.
  */
-export function report(results: ReadonlyMap<string, CaseResult>, million?: MillionProbe): string {
+export function report(
+  results: ReadonlyMap<string, CaseResult>,
+  probes: { readonly million?: MillionProbe | undefined; readonly steady?: SteadyProbe | undefined } = {},
+): string {
   const all = [...results.values()];
   const compared = all.filter(
     (result) =>
@@ -104,7 +107,12 @@ export function report(results: ReadonlyMap<string, CaseResult>, million?: Milli
 
   const targets = markdownTable(
     ["target", "measured", "(fastest runs)", "result"],
-    [...evaluateTargets(results), millionTarget(million)].map((row) => [row.target, row.measured, row.measuredMin, verdict(row.pass)]),
+    [...evaluateTargets(results), steadyTarget(probes.steady), millionTarget(probes.million)].map((row) => [
+      row.target,
+      row.measured,
+      row.measuredMin,
+      verdict(row.pass),
+    ]),
   );
 
   return [

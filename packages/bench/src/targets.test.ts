@@ -45,7 +45,9 @@ describe("targets are computed from the medians of the run", () => {
       result(waitingSends(10, 20), 23, undefined, 21), // 2 ms over the floor, 10% of 20 ms: miss
       result(waitingSends(10, 20, 5), 41, undefined, 40.6), // 0.4 ms over the floor, 1% of 40 ms: pass
       result(cappedSends(100_000), 100),
-      result(cappedSends(100_000, 100), 160), // 1.6× uncapped: miss
+      result(cappedSends(100_000, { kind: "run", size: 100 }), 160), // 1.6× uncapped: miss
+      result(cappedSends(100_000, { kind: "node", size: 100 }), 140), // 1.4×: pass
+      result(cappedSends(100_000, { kind: "limit", size: 100 }), 151), // 1.51×: miss
     ]);
     // The targets look cases up by the ids of the bench's sizes.
     results.set("chain/1000", results.get("chain/10")!);
@@ -58,6 +60,8 @@ describe("targets are computed from the medians of the run", () => {
       ["13.0×", "13.0×", false],
       ["18.0×", "18.0×", false],
       ["1.60×", "1.60×", false],
+      ["1.40×", "1.40×", true],
+      ["1.51×", "1.51×", false],
       ["1.40× (LangGraph.js: 1.00×)", "1.10× (LangGraph.js: 1.00×)", false],
       ["1.20× (LangGraph.js: 1.10×)", "1.13× (LangGraph.js: 1.10×)", true],
       ["+10.0% (Weft +15.0%, no engine +5.0%)", "+5.0% (Weft -42.5%, no engine -47.5%)", false],

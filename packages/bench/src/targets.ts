@@ -1,6 +1,7 @@
 import type { CaseResult } from "./runner.js";
 import { formatPercent, formatRatio } from "./table.js";
 import type { Engine } from "./workloads/workload.js";
+import { cappedId, type CapKind } from "./workloads/capped-sends.js";
 
 /**
  * A goal checked against the medians of one run (`pass` is undefined when a case is missing).
@@ -26,6 +27,13 @@ export const IDEAL_TOLERANCE = 0.02;
 export const FLOOR_TOLERANCE = 2;
 
 type Metric = "median" | "min";
+
+/** The caps of the capped fan-out, each held to the same target. */
+const CAPS: readonly { readonly cap: CapKind; readonly label: string }[] = [
+  { cap: "run", label: "maxConcurrency" },
+  { cap: "node", label: "node concurrency" },
+  { cap: "limit", label: "a shared ConcurrencyLimit of" },
+];
 
 /** Evaluates the project's performance targets from the results, by case id. */
 export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): TargetResult[] {
@@ -79,10 +87,12 @@ export function evaluateTargets(results: ReadonlyMap<string, CaseResult>): Targe
       ratio(["chain/1000", "langgraph"], ["chain/1000", "weft"]),
       (r) => r >= 20,
     ),
-    row(
-      `capped fan-out: 100000 Sends at maxConcurrency 100 ≤ ${CAP_TOLERANCE}× uncapped (linear)`,
-      ratio(["capped-sends/100000/cap100", "weft"], ["capped-sends/100000", "weft"]),
-      (r) => r <= CAP_TOLERANCE,
+    ...CAPS.map(({ cap, label }) =>
+      row(
+        `capped fan-out: 100000 Sends at ${label} 100 ≤ ${CAP_TOLERANCE}× uncapped (linear)`,
+        ratio([cappedId(100_000, { kind: cap, size: 100 }), "weft"], [cappedId(100_000), "weft"]),
+        (r) => r <= CAP_TOLERANCE,
+      ),
     ),
     row(
       `loop holding a list: Weft step cost at 10000 items vs 0 ≤ ${FLAT_TOLERANCE}× (flat)`,
@@ -130,6 +140,34 @@ export function millionTarget(probe: MillionProbe | undefined): TargetResult {
     measured,
     measuredMin: measured,
     pass: probe === undefined ? undefined : probe.peakRssMiB < MILLION_RSS_MIB,
+  };
+}
+
+/** What the steadiness probe measured (see `warmup/steady.ts`): where a case's run time settles after a forced collection. */
+export interface SteadyProbe {
+  readonly id: string;
+  /** The 1-based run after the collection from which no {@link STEADY_WINDOW} runs in a row are slower than {@link STEADY_TOLERANCE} × steady ones. */
+  readonly settledAt: number;
+  /** The first run after the collection over the steady time. */
+  readonly firstRun: number;
+}
+
+/** Within this many runs after a forced collection, a case's run time is steady again. */
+export const STEADY_RUNS = 10;
+/** Steady: no {@link STEADY_WINDOW} runs in a row slower than this × as many steady runs. */
+export const STEADY_TOLERANCE = 1.25;
+/** How many runs in a row are judged together: young collections make single runs alternate. */
+export const STEADY_WINDOW = 4;
+
+/** The steadiness target: 10000 Sends steady again within {@link STEADY_RUNS} runs after a forced collection. */
+export function steadyTarget(probe: SteadyProbe | undefined): TargetResult {
+  const measured =
+    probe === undefined ? "not run" : `steady from run ${probe.settledAt} (first run ${formatRatio(probe.firstRun)} the steady time)`;
+  return {
+    target: `${probe?.id ?? "sends/10000"}: steady (≤ ${STEADY_TOLERANCE}× its steady time) within ${STEADY_RUNS} runs after a forced collection`,
+    measured,
+    measuredMin: measured,
+    pass: probe === undefined ? undefined : probe.settledAt <= STEADY_RUNS,
   };
 }
 

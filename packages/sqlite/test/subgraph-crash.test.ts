@@ -28,8 +28,11 @@ describe("subgraph workers through a crash on SQLite", () => {
   const file = tempDatabase();
   afterAll(file.remove);
 
-  for (const killAt of [9, 20]) {
-    it(`resumes inner runs where they stood when killed after ${killAt} inner node starts`, async () => {
+  for (const { killAt, by } of [
+    { killAt: 9, by: "resume" },
+    { killAt: 20, by: "recover" },
+  ] as const) {
+    it(`resumes inner runs where they stood when killed after ${killAt} inner node starts, by ${by === "resume" ? "invoke" : "recover()"}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "weft-subgraph-crash-"));
       const threadId = `subgraph-crash-${process.pid}-${Date.now()}-${killAt}`;
       try {
@@ -44,11 +47,19 @@ describe("subgraph workers through a crash on SQLite", () => {
         const before = lines(first);
 
         const second = join(dir, "run-1.log");
-        const exit = await spawnSource(child, [saverModule, file.path, threadId, second, "resume"]).done;
+        const exit = await spawnSource(child, [saverModule, file.path, threadId, second, by]).done;
         expect(exit.code, exit.stderr).toBe(0);
         const after = lines(second);
 
-        expect(JSON.parse(exit.stdout)).toEqual(await subgraphGraph({}).invoke({}));
+        const expected = await subgraphGraph({}).invoke({});
+        if (by === "resume") expect(JSON.parse(exit.stdout)).toEqual(expected);
+        else {
+          // recover() resumes the outer thread, whose run resumes the inner ones; it never
+          // takes an inner thread for a thread of its own graph.
+          const { entries, final } = JSON.parse(exit.stdout) as { entries: unknown[]; final: unknown };
+          expect(entries).toEqual([{ threadId, status: "recovered" }]);
+          expect(final).toEqual(expected);
+        }
         // Every inner node of every worker ran, in one run or the other.
         const all = Array.from({ length: SUBGRAPH_WORKERS }, (_, i) => INNER_NODES.map((node) => `${i} ${node}`)).flat();
         expect([...new Set([...before, ...after])].sort()).toEqual(all.sort());

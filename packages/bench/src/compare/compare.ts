@@ -93,8 +93,8 @@ export async function compareCores(before: WeftCore, after: WeftCore, options: C
     return { items: [i] };
   };
   const sides = [
-    ["before", weftSendsGraph(worker, before)],
-    ["after", weftSendsGraph(worker, after)],
+    ["before", weftSendsGraph(worker, { core: before })],
+    ["after", weftSendsGraph(worker, { core: after })],
   ] as const;
   const runOf = (side: "before" | "after" | "none"): (() => Promise<{ items: readonly number[] }>) =>
     side === "none" ? () => withoutEngine(sends, worker) : () => sides[side === "before" ? 0 : 1][1].invoke({ n: sends });
@@ -152,17 +152,20 @@ export function coreCases(only: string | undefined = process.env.COMPARE_ONLY): 
   const waiting =
     (n: number, waitMs: number, maxConcurrency?: number): CoreCase["build"] =>
     (core) => {
-      const graph = weftSendsGraph(async ({ i }) => {
-        await sleep(waitMs);
-        return { items: [i] };
-      }, core);
+      const graph = weftSendsGraph(
+        async ({ i }) => {
+          await sleep(waitMs);
+          return { items: [i] };
+        },
+        { core },
+      );
       const options = maxConcurrency === undefined ? {} : { maxConcurrency };
       return () => graph.invoke({ n }, options);
     };
   const sends =
     (n: number): CoreCase["build"] =>
     (core) => {
-      const graph = weftSendsGraph(({ i }) => ({ items: [i] }), core);
+      const graph = weftSendsGraph(({ i }) => ({ items: [i] }), { core });
       return () => graph.invoke({ n });
     };
   const counter = (s: { counter: number }) => ({ items: [s.counter], counter: s.counter + 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { timesAfterCollection, warmupCurve } from "./curve.js";
+import { settledAt, timesAfterCollection, warmupCurve } from "./curve.js";
 
 describe("warmup curve: run times after a forced collection, relative to the steady time", () => {
   it("takes the median per position over the repeats, and the steady time from a position on", () => {
@@ -14,6 +14,17 @@ describe("warmup curve: run times after a forced collection, relative to the ste
     expect(curve.medians).toEqual([40, 22, 10, 10, 10]);
     expect(curve.steadyMs).toBe(10);
     expect(curve.relative).toEqual([4, 2.2, 1, 1, 1]);
+  });
+
+  it("is settled from the first run from which no window of runs is slower than the tolerance allows", () => {
+    // Steady runs alternate fast and slow, as a young collection every other run makes them.
+    const curve = warmupCurve([[40, 16, 14, 12, 8, 12, 8, 12, 8, 12, 8]], 6);
+
+    expect(settledAt(curve, { tolerance: 1.2, window: 2, settledFrom: 6 })).toBe(4);
+    expect(settledAt(curve, { tolerance: 1.5, window: 2, settledFrom: 6 })).toBe(2);
+    // Judged run by run, the slow ones of the steady alternation are never within 1.1×.
+    expect(settledAt(curve, { tolerance: 1.1, window: 1, settledFrom: 6 })).toBe(11);
+    expect(settledAt(warmupCurve([[10, 10, 10, 30]], 1), { tolerance: 1.2, window: 1, settledFrom: 1 })).toBe(5);
   });
 
   it("refuses rows of different lengths or too short to have a steady part", () => {

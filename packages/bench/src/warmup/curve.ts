@@ -45,3 +45,24 @@ export function warmupCurve(rows: readonly (readonly number[])[], settledFrom: n
   const steadyMs = median(medians.slice(settledFrom - 1));
   return { medians, steadyMs, relative: medians.map((ms) => ms / steadyMs) };
 }
+
+/**
+ * The 1-based run position after a forced collection from which the run time is steady: every
+ * `window` runs in a row from there on take at most `tolerance` × what as many steady runs take
+ * (the mean over the runs from `settledFrom`). A window, not single runs: a young-generation
+ * collection lands every few runs, at the same positions in every repeat, so single positions
+ * alternate between fast and slow even once steady. `medians.length + 1` when the last window is
+ * still above.
+ */
+export function settledAt(
+  curve: WarmupCurve,
+  options: { readonly tolerance: number; readonly window: number; readonly settledFrom: number },
+): number {
+  const { tolerance, window, settledFrom } = options;
+  const { medians } = curve;
+  const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const steady = mean(medians.slice(settledFrom - 1));
+  let position = medians.length + 1;
+  for (let i = medians.length - window; i >= 0 && mean(medians.slice(i, i + window)) <= tolerance * steady; i--) position = i + 1;
+  return position;
+}

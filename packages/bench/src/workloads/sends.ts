@@ -45,12 +45,17 @@ export const countItems = (s: { items: readonly number[] }) => ({ total: s.items
 
 /**
  * The fan-out graph on Weft, with the worker given: `planner` → n × Send("worker", { i }) →
- * `final`. Invoke it with `{ n }`. Built with this workspace's core unless `core` is given.
+ * `final`. Invoke it with `{ n }`. Built with this workspace's core unless `core` is given;
+ * `concurrency` caps the worker node.
  */
-export function weftSendsGraph(worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>, core: WeftCore = weftCore) {
+export function weftSendsGraph(
+  worker: (input: { i: number }) => WorkerUpdate | Promise<WorkerUpdate>,
+  options: { readonly core?: WeftCore; readonly concurrency?: number | weftCore.ConcurrencyLimit | undefined } = {},
+) {
+  const { core = weftCore, concurrency } = options;
   return new core.StateGraph(sendsState(core), { name: "sends" })
     .addNode("planner", () => undefined)
-    .addNode("worker", worker, { input: WorkerInput })
+    .addNode("worker", worker, concurrency === undefined ? { input: WorkerInput } : { input: WorkerInput, concurrency })
     .addNode("final", countItems)
     .addEdge(core.START, "planner")
     .addConditionalEdges("planner", sendToWorkers(core), ["worker"])

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { budgetedSends } from "./budgeted-sends.js";
+import { cappedSends } from "./capped-sends.js";
 import { chain } from "./chain.js";
 import { join } from "./join.js";
 import { loop } from "./loop.js";
@@ -21,6 +22,17 @@ const compared: Workload[] = [
   loop(7, 40),
   loop(7, 40, "hold"),
 ];
+
+describe("the capped fan-out", () => {
+  for (const kind of ["run", "node", "limit"] as const) {
+    it(`reaches the expected state behind a cap set as ${kind}`, async () => {
+      const workload = cappedSends(40, { kind, size: 3 });
+
+      expect(workload.id).toBe(`capped-sends/40/${{ run: "cap", node: "node", limit: "limit" }[kind]}3`);
+      expect(workload.project(await workload.weft())).toEqual(workload.expected);
+    });
+  }
+});
 
 describe("every workload reaches the same final state on Weft and LangGraph.js", () => {
   for (const workload of compared) {

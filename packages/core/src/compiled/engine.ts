@@ -24,7 +24,7 @@ export const durable = lazyModule<Durable>(() => import("./durable.js"));
 export function threadSession(
   threads: (loaded: Durable) => Threads,
   input: unknown,
-  options: RunOptions & { readonly threadId: string },
+  options: RunOptions & { readonly threadId: string; readonly inner?: boolean },
 ): RunSession {
   let session: RunSession | undefined;
   return {

@@ -28,16 +28,24 @@ export function subgraphRunner(source: RunnerSource): SubgraphRunner {
   const { ir } = program;
   return {
     durable: checkpointer !== undefined,
-    run: (input, { signal, threadId, emit, thread, budget, start }) => {
+    run: (input, { outer, threadId, emit, thread, budget, start }) => {
       const checked = start === undefined ? checkGraphInput(ir.input, input) : start.input;
-      const options: RunOptions =
-        threadId === undefined ? { ...defaults, signal } : { ...defaults, ...definedOf(thread), signal, threadId, ifBusy: "enqueue" };
+      const options: RunOptions = threadId === undefined ? defaults : { ...defaults, ...definedOf(thread), threadId, ifBusy: "enqueue" };
       const session =
         threadId === undefined || checkpointer === undefined
           ? undefined
-          : () => threadSession((loaded) => source.threads(loaded)!, checked, { ...options, threadId });
+          : () => threadSession((loaded) => source.threads(loaded)!, checked, { ...options, threadId, inner: true });
       return loop.with((loaded) =>
-        loaded.runGraph(program, { input: checked, options, emit, session, nested: true, outerBudget: budget, initial: start?.state }),
+        loaded.runGraph(program, {
+          input: checked,
+          options,
+          emit,
+          session,
+          nested: true,
+          outer,
+          outerBudget: budget,
+          initial: start?.state,
+        }),
       );
     },
     peek: async (threadId) => {

@@ -4,6 +4,7 @@ import type { ConcurrencyLimit } from "../controls/concurrency-limit.js";
 import type { RateLimit } from "../controls/rate-limit.js";
 import type { RetryPolicy } from "../controls/retry.js";
 import type { OuterBudget, Spent } from "../records/budget.js";
+import type { CancelSource } from "../records/cancel.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunResult } from "../records/run.js";
 
@@ -50,9 +51,10 @@ export interface SubgraphSpec {
   readonly compiled: object;
 }
 
-/** What a subgraph run is given: its signal, its thread (when durable) and where its events go. */
+/** What a subgraph run is given: what cancels it, its thread (when durable) and where its events go. */
 export interface SubgraphRunOptions {
-  readonly signal: AbortSignal;
+  /** The outer task's cancellation (its step's, or its attempt's when it has a timeout), linked to the inner run. */
+  readonly outer: CancelSource;
   readonly threadId: string | undefined;
   readonly emit: ((event: { readonly type: string }) => void) | undefined;
   /** The budgets over the outer task, which the inner run's usage also counts against. */

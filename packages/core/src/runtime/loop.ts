@@ -23,6 +23,7 @@ import { sharedLimiter } from "../controls/concurrency-limit.js";
 import type { Gate } from "../controls/gate.js";
 import { Limiter } from "../controls/limiter.js";
 import type { OuterBudget, SavedBudget, Spent } from "../records/budget.js";
+import type { CancelSource } from "../records/cancel.js";
 import { BudgetLedger } from "./budget-ledger.js";
 import { rateGate } from "../controls/rate-limit.js";
 import type { Slots } from "./admission.js";
@@ -103,6 +104,8 @@ export interface RunRequest {
   readonly session: (() => RunSession) | undefined;
   /** True for the inner run of a subgraph node, which may end with a Command to its parent. */
   readonly nested?: boolean;
+  /** For the inner run of a subgraph node: the outer task's cancellation, which cancels it too. */
+  readonly outer?: CancelSource | undefined;
   /** For the inner run of a subgraph node: the budgets over the outer task, which its usage also counts against. */
   readonly outerBudget?: OuterBudget | undefined;
   /** For a run without a thread: the state its input makes, when the caller has made it already. */
@@ -123,7 +126,7 @@ export async function runGraph(program: Program, request: RunRequest): Promise<R
   const at = (): number => performance.now() - t0;
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const session = request.session === undefined ? freshSession(program, input, request.initial) : request.session();
-  const run = new RunControl(options);
+  const run = new RunControl(options, request.outer);
   try {
     emit?.({ type: "run:start", input, at: at() });
     const { start, store } = await session.open(run);

@@ -3,6 +3,8 @@ import { taskRef } from "../records/task-ref.js";
 import { isThenable } from "./maybe.js";
 import { Admission, type AdmissionHooks, type Slots } from "./admission.js";
 import type { Gate, Pass } from "../controls/gate.js";
+import type { Cancellable } from "../records/cancel.js";
+import { CancelScope } from "./cancel.js";
 import { Meter } from "./meter.js";
 import type { TaskFailure } from "../records/task-ref.js";
 import type { StepEnv, Task, TaskOutcome } from "./task.js";
@@ -19,18 +21,13 @@ export interface Cancellation {
   unwatch(): void;
 }
 
-/** A step the run can cancel. */
-export interface Cancellable {
-  cancel(reason: unknown): void;
-}
-
 /** Told when a step is cancelled, before its running tasks are given time to stop. */
 interface CancelListener {
   withdraw(reason: unknown): void;
 }
 
 /** What one step needs besides its tasks. */
-export interface StepOptions extends Omit<StepEnv, "signal" | "aborted" | "onFatal" | "meter">, Slots {
+export interface StepOptions extends Omit<StepEnv, "signal" | "aborted" | "onFatal" | "meter" | "link" | "unlink">, Slots {
   /** True when a node of the graph has a rate limit: the step then settles rate passes attempt by attempt, with the tokens tasks report. */
   readonly metered: boolean;
   /** After a failure aborts its siblings, how long to wait for them before giving up. */
@@ -111,6 +108,14 @@ class StepRun implements StepEnv, AdmissionHooks, CancelListener {
 
   get aborted(): boolean {
     return this.#flight.aborted;
+  }
+
+  link(child: Cancellable): void {
+    this.#flight.link(child);
+  }
+
+  unlink(child: Cancellable): void {
+    this.#flight.unlink(child);
   }
 
   /** A task failed with the "fail" policy: its siblings are aborted. */
@@ -267,6 +272,8 @@ class TasksInFlight implements Cancellable {
   #controller: AbortController | undefined;
   /** Set when the step is cancelled, whether or not its signal was made. */
   #cancelled: { readonly reason: unknown } | undefined;
+  /** The inner runs of subgraph tasks, told when the step is cancelled; made when the first is linked. */
+  #nested: CancelScope | undefined;
   readonly #settleTimeoutMs: number;
   #pending = 0;
   #starting = true;
@@ -296,11 +303,21 @@ class TasksInFlight implements Cancellable {
     return this.#cancelled !== undefined;
   }
 
+  link(child: Cancellable): void {
+    if (this.#cancelled !== undefined) child.cancel(this.#cancelled.reason);
+    else (this.#nested ??= new CancelScope()).link(child);
+  }
+
+  unlink(child: Cancellable): void {
+    this.#nested?.unlink(child);
+  }
+
   /** Aborts the tasks still running; from then on they have `settleTimeoutMs` to stop. */
   cancel(reason: unknown): void {
     if (this.#cancelled !== undefined) return;
     this.#cancelled = { reason };
     this.#controller?.abort(reason);
+    this.#nested?.cancel(reason);
     this.#listener.withdraw(reason);
     this.#timer = setTimeout(() => this.#end?.(), this.#settleTimeoutMs);
   }

@@ -5,6 +5,7 @@ import type { AttemptRequest, AttemptResult } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import type { RunResult } from "../records/run.js";
 import type { OuterBudget, Spender, Spent } from "../records/budget.js";
+import type { CancelSource } from "../records/cancel.js";
 import { taskRef, type TaskRef } from "../records/task-ref.js";
 import type { Snapshot } from "../records/write.js";
 import type { RunEvent } from "../stream/events.js";
@@ -27,9 +28,9 @@ import { nodeUtil } from "../lazy/builtins.js";
 export async function runSubgraphAttempt(
   task: Task,
   request: AttemptRequest,
-  at: { readonly signal: AbortSignal; readonly env: StepEnv },
+  at: { readonly outer: CancelSource; readonly env: StepEnv },
 ): Promise<AttemptResult> {
-  const { env, signal } = at;
+  const { env, outer } = at;
   const sub = task.spec.subgraph!;
   // The compiled graph that holds the node binds every subgraph node to its runner.
   const runner = sub.runner!;
@@ -41,7 +42,7 @@ export async function runSubgraphAttempt(
     inner === undefined
       ? undefined
       : { leaseTtlMs: inner.leaseTtlMs, storeTimeoutMs: inner.storeTimeoutMs, inProcessSleepMs: inner.inProcessSleepMs };
-  const options = { signal, threadId, emit, thread, budget: outerBudget(env.budget, task) };
+  const options = { outer, threadId, emit, thread, budget: outerBudget(env.budget, task) };
   let result: RunResult | SubgraphThread;
   let start: SubgraphStart | undefined;
   try {

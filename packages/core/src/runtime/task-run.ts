@@ -2,7 +2,7 @@ import { rateGate } from "../controls/rate-limit.js";
 import { isRetryable, retryDelay } from "../controls/retry.js";
 import { checkUsage } from "../options/budget-options.js";
 import type { Spent, Usage, UsageMeter, UsageReservation } from "../records/budget.js";
-import { graphError, isAbortError as isNamedAbortError, isGraphError } from "../errors.js";
+import { graphError, isAbortError as isNamedAbortError, isGraphError, type GraphError } from "../errors.js";
 import type { AttemptBudget, AttemptControl, AttemptRequest, AttemptResult, TaskSteps, TaskWaits } from "../records/attempt.js";
 import type { PendingInterrupt } from "../records/interrupt.js";
 import { taskRef, type TaskFailure } from "../records/task-ref.js";
@@ -10,6 +10,7 @@ import type { Snapshot, Write } from "../records/write.js";
 import { exposeWrite } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
 import { type ContextOptions, NO_RESUMES, TaskContext, type StepSource } from "./context.js";
+import { CancelScope } from "./cancel.js";
 import { bounded, sleep } from "./deadline.js";
 import { callNode, runNodeAttempt } from "./executor.js";
 import { isThenable, pipe } from "./maybe.js";
@@ -278,6 +279,8 @@ class TaskRun implements StepSource, UsageMeter {
   private attemptElsewhere(): AttemptResult | Promise<AttemptResult> {
     const { task, env } = this;
     const timeoutMs = task.spec.timeoutMs;
+    // A subgraph runs here, whatever the executor: its inner tasks go to the inner graph's own.
+    if (task.spec.subgraph !== undefined) return this.attemptSubgraph(timeoutMs);
     if (timeoutMs === undefined) return this.callExecutor(env.signal);
     const controller = new AbortController();
     const result = this.callExecutor(AbortSignal.any([env.signal, controller.signal]));
@@ -285,23 +288,48 @@ class TaskRun implements StepSource, UsageMeter {
     return bounded(result, {
       timeoutMs,
       timeout: () => {
-        const error = graphError("TIMEOUT", "timeout", { ...taskRef(task), attempt: this.attempt, timeoutMs });
+        const error = this.timedOut(timeoutMs);
         controller.abort(error);
         return error;
       },
     });
   }
 
-  private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
-    const { env } = this;
-    // A subgraph runs here, whatever the executor: its inner tasks go to the inner graph's own.
-    if (this.task.spec.subgraph !== undefined) return runSubgraphAttempt(this.task, this.request(), { signal, env });
-    const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps(), usage: this };
-    if (env.executor !== undefined) return env.executor.runAttempt(this.request(), control);
-    return runNodeAttempt(this.task.spec, this.request(), { ...control, waits: taskWaits(this.task, env) });
+  /**
+   * Runs the inner run of a subgraph task, linked to the step's cancellation, or with a timeout,
+   * to a scope of its own that the timeout cancels too. The key that names a durable inner
+   * thread is derived only when there is one.
+   */
+  private attemptSubgraph(timeoutMs: number | undefined): Promise<AttemptResult> {
+    const { task, env } = this;
+    const request = this.request(env.steps.threadId !== undefined && task.spec.subgraph!.runner!.durable);
+    if (timeoutMs === undefined) return runSubgraphAttempt(task, request, { outer: env, env });
+    const scope = new CancelScope();
+    env.link(scope);
+    const result = runSubgraphAttempt(task, request, { outer: scope, env });
+    return bounded(result, {
+      timeoutMs,
+      timeout: () => {
+        const error = this.timedOut(timeoutMs);
+        scope.cancel(error);
+        return error;
+      },
+    }).finally(() => env.unlink(scope));
   }
 
-  private request(): AttemptRequest {
+  private timedOut(timeoutMs: number): GraphError {
+    return graphError("TIMEOUT", "timeout", { ...taskRef(this.task), attempt: this.attempt, timeoutMs });
+  }
+
+  private callExecutor(signal: AbortSignal): AttemptResult | Promise<AttemptResult> {
+    const { env } = this;
+    const control: AttemptControl = { signal, emit: this.customEvents(), steps: this.taskSteps(), usage: this };
+    if (env.executor !== undefined) return env.executor.runAttempt(this.request(true), control);
+    return runNodeAttempt(this.task.spec, this.request(true), { ...control, waits: taskWaits(this.task, env) });
+  }
+
+  /** The attempt as plain data; `withKey`: with the task's idempotency key, which costs a hash to derive. */
+  private request(withKey: boolean): AttemptRequest {
     const { task, env } = this;
     return {
       taskId: task.taskId,
@@ -313,7 +341,7 @@ class TaskRun implements StepSource, UsageMeter {
       input: task.input,
       resumes: task.resumes ?? NO_RESUMES,
       interruptScope: env.interruptScope,
-      idempotencyKey: this.idempotencyKey(),
+      idempotencyKey: withKey ? this.idempotencyKey() : undefined,
       ...(env.steps.threadId === undefined ? {} : { threadId: env.steps.threadId }),
       ...(env.executor === undefined ? undefined : budgetOf(task, env)),
     };

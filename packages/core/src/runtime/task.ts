@@ -8,6 +8,7 @@ import type { Snapshot, Write } from "../records/write.js";
 import type { StateTable } from "../state/table.js";
 import type { RunEvent } from "../stream/events.js";
 import type { BudgetLedger } from "./budget-ledger.js";
+import type { CancelSource } from "../records/cancel.js";
 import type { Meter } from "./meter.js";
 import type { ParsedSend, RoutingTable } from "./route.js";
 import type { StepScope } from "./step-log.js";
@@ -45,8 +46,11 @@ export type TaskOutcome =
     }
   | { readonly status: "cancelled"; readonly task: Task; readonly reason: unknown };
 
-/** What every task of one step shares. */
-export interface StepEnv {
+/**
+ * What every task of one step shares. As a {@link CancelSource}, it tells the inner runs of its
+ * subgraph tasks when the step is cancelled.
+ */
+export interface StepEnv extends CancelSource {
   readonly step: number;
   readonly snapshot: Snapshot;
   readonly table: StateTable;

@@ -22,6 +22,19 @@ export interface LeaseSettings {
   readonly threadId: string;
   readonly ttlMs: number;
   readonly ifBusy: IfBusy;
+  /** True for the inner run of a subgraph task: its owner is marked, see {@link isInnerOwner}. */
+  readonly inner?: boolean;
+}
+
+/** How the owner of an inner run's lease begins. */
+const INNER_OWNER = "subgraph:";
+
+/**
+ * True when a lease is held by the inner run of a subgraph task. Recovery passes such a thread
+ * by: its outer thread, whose run held both, is resumed instead and resumes it.
+ */
+export function isInnerOwner(owner: string): boolean {
+  return owner.startsWith(INNER_OWNER);
 }
 
 /**
@@ -63,7 +76,7 @@ export class RunLease {
   static async take(stores: LeaseStores, settings: LeaseSettings, run: RunControl): Promise<RunLease> {
     const { store, raw } = stores;
     const { threadId, ttlMs, ifBusy } = settings;
-    const owner = `${nodeOs().hostname()}:${process.pid}:${nodeCrypto().randomUUID()}`;
+    const owner = `${settings.inner === true ? INNER_OWNER : ""}${nodeOs().hostname()}:${process.pid}:${nodeCrypto().randomUUID()}`;
     const line = ifBusy === "reject" ? { turn: Promise.resolve(), leave: () => {} } : joinLine(raw, threadId);
     try {
       await bounded(line.turn, { timeoutMs: undefined, timeout: () => undefined, signal: run.signal });

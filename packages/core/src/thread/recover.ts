@@ -3,6 +3,7 @@ import { checkOptions, type Rule } from "../options/rules.js";
 import { checkRunOptions } from "../options/run-options.js";
 import { wholeAtLeast1 } from "../options/values.js";
 import type { RunOptions, RunResult } from "../records/run.js";
+import { isInnerOwner } from "./lease.js";
 import type { Threads } from "./threads.js";
 
 /**
@@ -38,13 +39,21 @@ export type ResumeThread = (threadId: string, run: RecoverOptions["run"]) => Pro
  * wake-up time has passed (a timed interrupt or a sleep is due), and resumes each, one after
  * another. Taking a lease is atomic in every store, so of several recoverers racing for one
  * thread exactly one resumes it; the others find it busy. A waiting thread that is not due yet
- * is left alone.
+ * is left alone. The inner thread of a subgraph task is not resumed on its own: its outer
+ * thread, which a dead run held too, is, and its run resumes the inner thread where it stood.
  */
 export async function recoverThreads(threads: Threads, options: RecoverOptions, resume: ResumeThread): Promise<RecoveredThread[]> {
   checkRecoverOptions(options);
   const limit = options.limit === undefined ? {} : { limit: options.limit };
   const { checkpointer } = threads;
-  const found = new Set((await checkpointer.expiredLeases(limit)).map((lease) => lease.threadId));
+  // Every expired lease is read, not `limit` of them: the inner threads' are passed by, and must
+  // not take the places of outer threads.
+  const found = new Set(
+    (await checkpointer.expiredLeases())
+      .filter((lease) => !isInnerOwner(lease.owner))
+      .slice(0, options.limit)
+      .map((lease) => lease.threadId),
+  );
   if (options.limit === undefined || found.size < options.limit) {
     for (const { threadId } of await checkpointer.dueWakeups(limit)) {
       if (options.limit !== undefined && found.size >= options.limit) break;

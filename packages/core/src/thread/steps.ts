@@ -20,9 +20,11 @@ export class ThreadSteps implements StepStore {
   #head: ThreadHead;
   /** Whether the thread may have a wake-up from an earlier run, which this run must then replace or remove. */
   #wakeupKnown: boolean;
+  /** True for the inner thread of a subgraph task: its outer thread holds the wake-up. */
+  readonly #inner: boolean;
 
   constructor(
-    at: { threads: ThreadStore; threadId: string; lease: RunLease; resumed: boolean },
+    at: { threads: ThreadStore; threadId: string; lease: RunLease; resumed: boolean; inner: boolean },
     checkpoint: LoadedCheckpoint,
     head: ThreadHead,
   ) {
@@ -30,6 +32,7 @@ export class ThreadSteps implements StepStore {
     this.#threadId = at.threadId;
     this.#lease = at.lease;
     this.#wakeupKnown = at.resumed;
+    this.#inner = at.inner;
     this.#checkpoint = checkpoint;
     this.#head = head;
   }
@@ -65,9 +68,12 @@ export class ThreadSteps implements StepStore {
 
   /**
    * Sets the thread's wake-up to the earliest `wakeAt` of what it now waits on, or removes the
-   * one an earlier run set. A run that started fresh and waits on nothing timed writes nothing.
+   * one an earlier run set. A run that started fresh and waits on nothing timed writes nothing,
+   * nor does an inner run: its outer task pauses on the same wait, so the outer thread's wake-up
+   * covers it, and recovery resumes the outer thread, which resumes the inner one.
    */
   async pausedOn(interrupts: readonly PendingInterrupt[]): Promise<void> {
+    if (this.#inner) return;
     let wakeAt: number | null = null;
     for (const interrupt of interrupts) {
       if (interrupt.wakeAt !== undefined && (wakeAt === null || interrupt.wakeAt < wakeAt)) wakeAt = interrupt.wakeAt;

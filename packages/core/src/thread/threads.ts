@@ -36,7 +36,8 @@ export class Threads {
    * Every checkpointer call of the run is bounded by the run (`timeoutMs`, `signal`,
    * `storeTimeoutMs`).
    */
-  session(input: unknown, options: RunOptions & { readonly threadId: string }): RunSession {
+  /** `inner`: the session of a subgraph task's inner run (see {@link isInnerOwner}). */
+  session(input: unknown, options: RunOptions & { readonly threadId: string; readonly inner?: boolean }): RunSession {
     const { threadId } = options;
     let lease: RunLease | undefined;
     return {
@@ -44,13 +45,14 @@ export class Threads {
         const raw = this.#threads.checkpointer;
         const store = boundStore(raw, { signal: run.signal, storeTimeoutMs: options.storeTimeoutMs });
         const threads = this.#threads.through(store);
-        const settings = { threadId, ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, ifBusy: options.ifBusy ?? "reject" };
+        const inner = options.inner === true;
+        const settings = { threadId, ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, ifBusy: options.ifBusy ?? "reject", inner };
         lease = await RunLease.take({ store, raw }, settings, run);
         const begun = await beginOnThread(
           { program: this.#program, threads },
           { threadId, input, checkpointId: options.checkpointId, budget: options.budget },
         );
-        const at = { threads, threadId, lease, resumed: begun.resumed };
+        const at = { threads, threadId, lease, resumed: begun.resumed, inner };
         return { start: begun.start, store: new ThreadSteps(at, begun.checkpoint, begun.head) };
       },
       close: async (run) => {

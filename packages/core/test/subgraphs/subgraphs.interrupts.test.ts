@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, Command, END, MemoryCheckpointer, Send, START, StateGraph } from "../../src/index.js";
+import { appendList, Command, END, MemoryCheckpointer, type NodeContext, Send, START, StateGraph } from "../../src/index.js";
 
 const State = z.object({ topic: z.string(), notes: appendList(z.string()) });
 
@@ -179,5 +179,81 @@ describe("inner threads", () => {
     expect(kept).toHaveLength(3);
     for (const id of kept) expect(await exists(id)).toBe(true);
     expect((await desk.getState("kept"))?.interrupts).toEqual(other.interrupts);
+  });
+});
+
+/** Waits until the clock has passed `wakeAt`. */
+async function until(wakeAt: number | undefined): Promise<void> {
+  expect(wakeAt).toBeTypeOf("number");
+  while (Date.now() <= wakeAt!) await new Promise((resolve) => setTimeout(resolve, Math.max(1, wakeAt! - Date.now() + 1)));
+}
+
+describe("a durable wait inside a subgraph", () => {
+  /** `desk` runs `inner` (search → wait → write), whose `wait` node is given; nodes count their calls. */
+  function waitingDesk(waitNode: (s: z.infer<typeof State>, ctx: NodeContext) => Promise<{ notes: string }> | { notes: string }) {
+    const calls: Record<string, number> = {};
+    const count = (name: string): void => {
+      calls[name] = (calls[name] ?? 0) + 1;
+    };
+    const inner = new StateGraph(State, { name: "inner" })
+      .addNode("search", () => {
+        count("search");
+        return { notes: "found" };
+      })
+      .addNode("wait", (s, ctx) => {
+        count("wait");
+        return waitNode(s, ctx);
+      })
+      .addNode("write", () => {
+        count("write");
+        return { notes: "written" };
+      })
+      .addEdge(START, "search")
+      .addEdge("search", "wait")
+      .addEdge("wait", "write")
+      .addEdge("write", END)
+      .compile();
+    const desk = new StateGraph(State)
+      .addNode("inner", inner)
+      .addEdge(START, "inner")
+      .addEdge("inner", END)
+      .compile({ checkpointer: new MemoryCheckpointer() });
+    return { calls, desk };
+  }
+
+  it("pauses the outer run as waiting for a long inner sleep, and recover() wakes it into the subgraph when due", async () => {
+    const { calls, desk } = waitingDesk(async (_s, ctx) => {
+      await ctx.sleep(200);
+      return { notes: "slept" };
+    });
+
+    const paused = await desk.run({ topic: "t", notes: [] }, { threadId: "nap", inProcessSleepMs: 10 });
+
+    expect(paused.status).toBe("waiting");
+    expect(paused.interrupts).toEqual([expect.objectContaining({ kind: "sleep", value: 200, wakeAt: expect.any(Number) })]);
+    expect(await desk.recover()).toEqual([]);
+    await until(paused.interrupts[0]!.wakeAt);
+    const [entry] = await desk.recover();
+    expect(entry!.status === "recovered" && entry!.result.status).toBe("done");
+    expect((await desk.getState("nap"))!.values.notes).toEqual(["found", "slept", "written"]);
+    expect(calls).toEqual({ search: 1, wait: 2, write: 1 });
+    expect(await desk.recover()).toEqual([]);
+  });
+
+  it("resumes an inner interrupt with a timeout on its default once due, through recover()", async () => {
+    const { calls, desk } = waitingDesk((_s, ctx) => ({
+      notes: `answer ${ctx.interrupt<string>("keep?", { timeoutMs: 200, default: "none" })}`,
+    }));
+
+    const paused = await desk.run({ topic: "t", notes: [] }, { threadId: "ask" });
+
+    expect(paused.status).toBe("interrupted");
+    expect(paused.interrupts[0]).toMatchObject({ value: "keep?", default: "none", path: ["inner", "wait"] });
+    expect(await desk.recover()).toEqual([]);
+    await until(paused.interrupts[0]!.wakeAt);
+    const [entry] = await desk.recover();
+    expect(entry!.status === "recovered" && entry!.result.status).toBe("done");
+    expect((await desk.getState("ask"))!.values.notes).toEqual(["found", "answer none", "written"]);
+    expect(calls).toEqual({ search: 1, wait: 2, write: 1 });
   });
 });

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { appendList, Command, END, GraphError, MemoryCheckpointer, Send, START, StateGraph, type RunEvent } from "../../src/index.js";
@@ -204,6 +205,149 @@ describe("subgraphs under Send", () => {
     expect(result.state.found).toEqual(["page 1", "page 2", "page 4", "page 5"]);
     expect(result.failures.map((failure) => failure.sendIndex)).toEqual([0, 3, 6]);
     expect(result.failures.every((failure) => failure.node === "worker")).toBe(true);
+  });
+});
+
+describe("cancelling inner runs", () => {
+  const Held = z.object({ index: z.number(), log: appendList(z.string()) });
+
+  /** A subgraph whose one node waits until its run is aborted, and counts the waits and aborts. */
+  function heldGraph(seen: { waiting: number; aborted: number; onWaiting?: () => void }) {
+    return new StateGraph(Held, { name: "held" })
+      .addNode("hold", async (_s, ctx) => {
+        await new Promise<void>((resolve) => {
+          ctx.signal.addEventListener("abort", () => {
+            seen.aborted++;
+            resolve();
+          });
+          seen.waiting++;
+          seen.onWaiting?.();
+        });
+        return { log: "released" };
+      })
+      .addEdge(START, "hold")
+      .addEdge("hold", END)
+      .compile();
+  }
+
+  it("links each inner run to its step without an abort listener on the step's signal", async () => {
+    const count = 200;
+    let listeners = -1;
+    let allWaiting!: () => void;
+    const waiting = new Promise<void>((resolve) => (allWaiting = resolve));
+    const Worker = z.object({ index: z.number(), log: appendList(z.string()) });
+    const worker = new StateGraph(Worker, { name: "worker" })
+      .addNode("work", async (s) => {
+        if (s.index === count - 1) allWaiting();
+        await waiting;
+        await sleep(1);
+        return { log: `w${s.index}` };
+      })
+      .addEdge(START, "work")
+      .addEdge("work", END)
+      .compile();
+    const graph = new StateGraph(Worker)
+      .addNode("plan", () => ({}))
+      .addNode("worker", worker)
+      .addNode("probe", async (_s, ctx) => {
+        await waiting;
+        // Every inner run has started and is waiting: a listener each would make `count`.
+        listeners = getEventListeners(ctx.signal, "abort").length;
+        return {};
+      })
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => [
+        ...Array.from({ length: count }, (_, index) => new Send("worker", { index })),
+        new Send("probe", { index: -1, log: [] }),
+      ])
+      .addEdge("worker", END)
+      .addEdge("probe", END)
+      .compile();
+
+    const final = await graph.invoke({ index: 0 });
+
+    expect(final.log).toHaveLength(count);
+    expect(listeners).toBeGreaterThanOrEqual(0);
+    expect(listeners).toBeLessThan(3);
+  });
+
+  it("cancels every running inner run when a sibling fails the step, and fails with the sibling's error", async () => {
+    const seen: { waiting: number; aborted: number; onWaiting?: () => void } = { waiting: 0, aborted: 0 };
+    const waiting = new Promise<void>((resolve) => (seen.onWaiting = () => seen.waiting === 20 && resolve()));
+    const graph = new StateGraph(Held)
+      .addNode("plan", () => ({}))
+      .addNode("held", heldGraph(seen))
+      .addNode("boom", async () => {
+        await waiting;
+        throw new Error("boom");
+      })
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => [
+        ...Array.from({ length: 20 }, (_, index) => new Send("held", { index })),
+        new Send("boom", { index: -1, log: [] }),
+      ])
+      .addEdge("held", END)
+      .addEdge("boom", END)
+      .compile();
+
+    const error = await rejectionOf(graph.invoke({ index: 0 }));
+
+    expect(error.code).toBe("TASK_FAILED");
+    expect(error.details.failures.map((f: { node: string }) => f.node)).toContain("boom");
+    expect(seen).toMatchObject({ waiting: 20, aborted: 20 });
+  });
+
+  it("passes the caller's abort down two levels, to every inner run", async () => {
+    const seen: { waiting: number; aborted: number; onWaiting?: () => void } = { waiting: 0, aborted: 0 };
+    const controller = new AbortController();
+    seen.onWaiting = () => {
+      if (seen.waiting === 6) controller.abort(new Error("stop"));
+    };
+    const middle = new StateGraph(Held, { name: "middle" })
+      .addNode("fan", () => ({}))
+      .addNode("held", heldGraph(seen))
+      .addEdge(START, "fan")
+      .addConditionalEdges("fan", (s) => [0, 1, 2].map((i) => new Send("held", { index: s.index * 3 + i })))
+      .addEdge("held", END)
+      .compile();
+    const graph = new StateGraph(Held)
+      .addNode("plan", () => ({}))
+      .addNode("middle", middle)
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => [0, 1].map((index) => new Send("middle", { index })))
+      .addEdge("middle", END)
+      .compile();
+
+    const error = await rejectionOf(graph.invoke({ index: 0 }, { signal: controller.signal }));
+
+    expect(error.code).toBe("ABORTED");
+    expect(seen).toMatchObject({ waiting: 6, aborted: 6 });
+  });
+
+  it("cancels the inner run of a timed-out attempt and leaves its siblings running", async () => {
+    const seen = { waiting: 0, aborted: 0 };
+    const Pair = z.object({ log: appendList(z.string()) });
+    const quick = new StateGraph(Pair, { name: "quick" })
+      .addNode("later", async () => {
+        await sleep(60);
+        return { log: "quick done" };
+      })
+      .addEdge(START, "later")
+      .addEdge("later", END)
+      .compile();
+    const graph = new StateGraph(Held)
+      .addNode("held", heldGraph(seen), { timeoutMs: 20, onError: () => ({ log: "timed out" }) })
+      .addNode("quick", quick)
+      .addEdge(START, "held")
+      .addEdge(START, "quick")
+      .addEdge("held", END)
+      .addEdge("quick", END)
+      .compile();
+
+    const final = await graph.invoke({ index: 0 });
+
+    expect(seen).toMatchObject({ waiting: 1, aborted: 1 });
+    expect(final.log).toEqual(["timed out", "quick done"]);
   });
 });
 
