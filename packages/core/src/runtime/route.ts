@@ -4,6 +4,7 @@ import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
 import { isSend, type Send } from "../graph/send.js";
 import type { ScopeLimit } from "../records/budget.js";
 import type { Snapshot } from "../records/write.js";
+import { parseQuickly, UNSURE } from "../state/quick-parse.js";
 import { formatIssues } from "../state/table.js";
 import { isThenable } from "./maybe.js";
 
@@ -62,6 +63,8 @@ export class RoutingTable {
     const limit = send.options?.budget;
     const budget = limit === undefined ? undefined : [{ ...limit, id: "" }];
     if (node.input === undefined) return budget === undefined ? { node, input: send.input } : { node, input: send.input, budget };
+    const quick = parseQuickly(node.input, send.input);
+    if (quick !== UNSURE) return budget === undefined ? { node, input: quick } : { node, input: quick, budget };
     const parsed = node.input.safeParse(send.input);
     if (!parsed.success) {
       throw graphError("INVALID_INPUT", "send", { node: send.node, from, problem: formatIssues(parsed.error) }, parsed.error);
@@ -72,6 +75,8 @@ export class RoutingTable {
   /** The input an edge-triggered task of `node` receives. */
   edgeInput(node: NodeSpec, state: Snapshot): unknown {
     if (node.input === undefined) return state;
+    const quick = parseQuickly(node.input, state);
+    if (quick !== UNSURE) return quick;
     const parsed = node.input.safeParse(state);
     if (!parsed.success) {
       throw graphError("INVALID_INPUT", "edgeInput", { node: node.name, problem: formatIssues(parsed.error) }, parsed.error);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { graphError, kindOf } from "../errors.js";
+import { type QuickParse, quickParse, UNSURE } from "./quick-parse.js";
 
 /** How one state key folds the writes it receives in a step. */
 export interface ReducerSpec<TValue = unknown, TUpdate = unknown> {
@@ -93,13 +94,14 @@ export function appendList<TItem extends z.ZodType>(
 ): ReducerSchema<z.ZodArray<TItem>, z.input<TItem> | readonly z.input<TItem>[]> {
   const list = z.array(item);
   const marked = list.clone();
+  const items = new ItemParse(item);
   const splitItems = (update: unknown): readonly unknown[] | undefined => {
     if (Array.isArray(update)) {
-      const many = itemsOf(item, update);
+      const many = items.all(update);
       if (many !== undefined) return many;
     }
-    const one = item.safeParse(update);
-    return one.success ? [one.data] : undefined;
+    const one = items.one(update);
+    return one === UNSURE ? undefined : [one];
   };
   reducers.set(marked, {
     reduce: (current, update) => (current as unknown[]).concat(update as unknown[]),
@@ -110,20 +112,40 @@ export function appendList<TItem extends z.ZodType>(
   return marked as ReducerSchema<z.ZodArray<TItem>, z.input<TItem> | readonly z.input<TItem>[]>;
 }
 
-/**
- * What `z.array(item)` makes of an array, item by item: a new array of the parsed items, or
- * undefined when one fails. The same answer as the array schema's (which has no checks of its
- * own), without its per-parse bookkeeping: a fan-out's workers each append an item or two.
- */
-function itemsOf(item: z.ZodType, update: readonly unknown[]): unknown[] | undefined {
-  // Made at its final length: an array grown by push from empty reserves room for 17 items.
-  const items = new Array<unknown>(update.length);
-  for (let i = 0; i < update.length; i++) {
-    const parsed = item.safeParse(update[i]);
-    if (!parsed.success) return undefined;
-    items[i] = parsed.data;
+/** How a list's items are parsed: quickly where the item schema allows (see quick-parse.ts), else by zod. */
+class ItemParse {
+  readonly #item: z.ZodType;
+  /** Looked up at the first parse, not when the list is declared: an object's shape may not be readable yet. */
+  #quick: QuickParse | null | undefined;
+
+  constructor(item: z.ZodType) {
+    this.#item = item;
   }
-  return items;
+
+  /** The item parsed, or {@link UNSURE} when zod refuses it. */
+  one(value: unknown): unknown {
+    const parse = (this.#quick ??= quickParse(this.#item) ?? null);
+    const quick = parse === null ? UNSURE : parse(value);
+    if (quick !== UNSURE) return quick;
+    const parsed = this.#item.safeParse(value);
+    return parsed.success ? parsed.data : UNSURE;
+  }
+
+  /**
+   * What `z.array(item)` makes of an array, item by item: a new array of the parsed items, or
+   * undefined when one fails. The same answer as the array schema's (which has no checks of
+   * its own), without its per-parse bookkeeping: a fan-out's workers each append an item or two.
+   */
+  all(update: readonly unknown[]): unknown[] | undefined {
+    // Made at its final length: an array grown by push from empty reserves room for 17 items.
+    const items = new Array<unknown>(update.length);
+    for (let i = 0; i < update.length; i++) {
+      const parsed = this.one(update[i]);
+      if (parsed === UNSURE) return undefined;
+      items[i] = parsed;
+    }
+    return items;
+  }
 }
 
 /** The {@link ReducerSpec} a schema was marked with, if any. */

@@ -3,6 +3,7 @@ import { deepFreeze } from "./freeze.js";
 import { z } from "zod";
 import { closest, describeThrown, graphError, isPlainObject, kindOf, type GraphError } from "../errors.js";
 import { reducerOf, type ReducerSpec } from "./channels.js";
+import { parseQuickly, UNSURE } from "./quick-parse.js";
 import type { AnyStateSchema } from "./types.js";
 import { writerName, type Snapshot, type Write, type Writer } from "../records/write.js";
 
@@ -196,7 +197,10 @@ export class StateTable {
       return items;
     }
     if (reducer !== undefined && reducer.update === undefined) return deepFreeze(raw);
-    const parsed = (reducer?.update ?? channel.schema).safeParse(raw);
+    const schema = reducer?.update ?? channel.schema;
+    const quick = parseQuickly(schema, raw);
+    if (quick !== UNSURE) return deepFreeze(quick);
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) throw invalidValue(channel, writer, parsed.error);
     return deepFreeze(parsed.data);
   }
@@ -286,7 +290,7 @@ function fold(
   };
   let value = current;
   for (let i = 0; i < entry.values.length; i++) value = apply(value, i);
-  if (channel.schema.safeParse(value).success) return value;
+  if (parseQuickly(channel.schema, value) !== UNSURE || channel.schema.safeParse(value).success) return value;
   // Only on failure: fold again one write at a time to name the writer at fault.
   value = current;
   for (let i = 0; i < entry.values.length; i++) {

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { appendList, END, GraphError, Send, START, StateGraph } from "../src/index.js";
+
+/**
+ * A fan-out's Send inputs and list items, when their schemas are plain numbers, strings,
+ * booleans and objects of those, are parsed without zod; zod still parses (and words the error
+ * for) every value it refuses.
+ */
+const Input = z.object({ i: z.number() });
+const Item = z.number();
+
+function fanOut(inputs: readonly unknown[]) {
+  const State = z.object({ items: appendList(Item), inputs: appendList(z.unknown()) });
+  return new StateGraph(State, { name: "quick" })
+    .addNode("planner", () => undefined)
+    .addNode("worker", (input: { i: number }) => ({ items: [input.i], inputs: [input] }), { input: Input })
+    .addEdge(START, "planner")
+    .addConditionalEdges("planner", () => inputs.map((input) => new Send("worker", input as { i: number })), ["worker"])
+    .addEdge("worker", END)
+    .compile();
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("a fan-out's inputs and items", () => {
+  it("are parsed as zod would, without calling zod", async () => {
+    const input = vi.spyOn(Input, "safeParse");
+    const item = vi.spyOn(Item, "safeParse");
+    const final = await fanOut([{ i: 1 }, { i: 2, extra: "dropped" }, { i: -0.5 }]).invoke({});
+    expect(final.items).toEqual([1, 2, -0.5]);
+    expect(final.inputs).toStrictEqual([{ i: 1 }, { i: 2 }, { i: -0.5 }]);
+    expect(input).not.toHaveBeenCalled();
+    expect(item).not.toHaveBeenCalled();
+  });
+
+  it("are refused by zod, with its error, when they are not valid", async () => {
+    const input = vi.spyOn(Input, "safeParse");
+    const error = await fanOut([{ i: 1 }, { i: Number.NaN }])
+      .invoke({})
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(GraphError);
+    const cause = (error as GraphError).cause as GraphError;
+    expect(cause.code).toBe("INVALID_INPUT");
+    expect(cause.message).toBe(`"planner" sent an invalid input to "worker": i: Invalid input: expected number, received NaN`);
+    expect(input).toHaveBeenCalledTimes(1);
+  });
+
+  it("leave a list item zod refuses to zod's error", async () => {
+    const State = z.object({ items: appendList(Item) });
+    const item = vi.spyOn(Item, "safeParse");
+    const graph = new StateGraph(State, { name: "bad-item" })
+      .addNode("worker", () => ({ items: [1, Number.POSITIVE_INFINITY] }))
+      .addEdge(START, "worker")
+      .addEdge("worker", END)
+      .compile();
+    const error = (await graph.invoke({}).catch((thrown: unknown) => thrown)) as GraphError;
+    const cause = error.cause as GraphError;
+    expect(cause.code).toBe("INVALID_UPDATE");
+    expect(cause.message).toBe('Node "worker" wrote an invalid value to key "items": 1: Invalid input: expected number, received Infinity');
+    expect(item).toHaveBeenCalled();
+  });
+});
