@@ -27,7 +27,7 @@ interface CancelListener {
 }
 
 /** What one step needs besides its tasks. */
-export interface StepOptions extends Omit<StepEnv, "signal" | "aborted" | "onFatal" | "meter" | "link" | "unlink">, Slots {
+export interface StepOptions extends Omit<StepEnv, "signal" | "aborted" | "onFatal" | "ended" | "meter" | "link" | "unlink">, Slots {
   /** True when a node of the graph has a rate limit: the step then settles rate passes attempt by attempt, with the tokens tasks report. */
   readonly metered: boolean;
   /** After a failure aborts its siblings, how long to wait for them before giving up. */
@@ -167,8 +167,11 @@ class StepRun implements StepEnv, AdmissionHooks, CancelListener {
   /** Runs task `i`, which holds its slots; `waited` when it was queued (and so counted as pending). */
   start(i: number, waited: boolean): void {
     const flight = this.#flight;
-    const outcome = runTask(this.#tasks[i]!, this);
-    if (isThenable(outcome)) {
+    const outcome = runTask(this.#tasks[i]!, this, i);
+    if (outcome === undefined) {
+      // The task tells `ended` itself.
+      if (!waited) flight.expect();
+    } else if (isThenable(outcome)) {
       if (!waited) flight.expect();
       // runTask never rejects; if it ever did, the run fails with the error instead of the
       // process crashing on an unhandled rejection while the step waits forever.
@@ -179,6 +182,12 @@ class StepRun implements StepEnv, AdmissionHooks, CancelListener {
     } else {
       flight.outcomes[i] = outcome;
     }
+  }
+
+  /** Task `i`, which started without an outcome, ended with `outcome` (or will, when it resolves). */
+  ended(outcome: TaskOutcome | Promise<TaskOutcome>, i: number): void {
+    if (isThenable(outcome)) this.#later(outcome, i);
+    else this.#settled(outcome, i);
   }
 
   // Closures live in methods of their own: a method that creates one allocates its context on

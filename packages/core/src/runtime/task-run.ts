@@ -26,9 +26,11 @@ import type { StepEnv, Task, TaskOutcome } from "./task.js";
  * Runs one task to its outcome (its step has already given it its concurrency slots): runs
  * the node with timeout and retries, validates and routes what it returned, and applies its
  * error policy. Never rejects: every ending is a {@link TaskOutcome}. Synchronous when its node
- * and routers are, so big fan-outs of cheap nodes allocate no promises.
+ * and routers are, so big fan-outs of cheap nodes allocate no promises. Undefined when the
+ * task will tell its step itself, through `env.ended` with `position`, once its node's promise
+ * settles: a task that waits on its node costs its step no promise of its own.
  */
-export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOutcome> {
+export function runTask(task: Task, env: StepEnv, position: number): TaskOutcome | Promise<TaskOutcome> | undefined {
   const spec = task.spec;
   // A rate-limited node's ctx.emit counts the tokens it reports, which the plain path's does not.
   if (
@@ -41,7 +43,7 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
   ) {
     return new TaskRun(task, env).run();
   }
-  return runPlain(task, env);
+  return runPlain(task, env, position);
 }
 
 /**
@@ -51,7 +53,7 @@ export function runTask(task: Task, env: StepEnv): TaskOutcome | Promise<TaskOut
  * Command, an interrupt, an error) it hands the task to one, which goes on from there. Fan-outs
  * of cheap nodes run a million of these.
  */
-function runPlain(task: Task, env: StepEnv): Outcome {
+function runPlain(task: Task, env: StepEnv, position: number): Outcome | undefined {
   const source = new PlainSource(task, env);
   const ctx = new TaskContext(task, source);
   source.ctx = ctx;
@@ -61,9 +63,11 @@ function runPlain(task: Task, env: StepEnv): Outcome {
   } catch (error) {
     return source.taskRun().threw(error);
   }
-  if (isThenable(value) || ctx.pending !== undefined || !isPlainUpdate(value) || env.aborted) {
-    return pipe(value, source.taskRun(), TaskRun.prototype.returned, TaskRun.prototype.threw);
+  if (isThenable(value)) {
+    awaitNode(source.taskRun(), value, position);
+    return undefined;
   }
+  if (ctx.pending !== undefined || !isPlainUpdate(value) || env.aborted) return source.taskRun().returned(value);
   let write: Write;
   let view: Snapshot | undefined;
   let routes: Routes | Promise<Routes>;
@@ -150,6 +154,19 @@ class PlainSource implements ContextOptions, StepSource, UsageMeter {
   reserve(estimate: Usage): UsageReservation {
     return this.taskRun().reserve(estimate);
   }
+}
+
+/**
+ * Waits for a node's promise and tells the step how its task ended: at once when the rest of
+ * the task is synchronous (the common case), else when its outcome resolves. (A function of its
+ * own: the closures' context is allocated only for tasks that wait.)
+ */
+function awaitNode(run: TaskRun, value: PromiseLike<unknown>, position: number): void {
+  // Promise.resolve returns a native promise as it is, and adopts any other thenable.
+  Promise.resolve(value).then(
+    (resolved) => run.env.ended(run.returned(resolved), position),
+    (error: unknown) => run.env.ended(run.threw(error), position),
+  );
 }
 
 /** What a task's routers see: the step snapshot with the task's own write applied; undefined when it has no routers. */

@@ -63,6 +63,8 @@ export interface StepEnv extends CancelSource {
   readonly at: () => number;
   /** Called once a task fails with the "fail" policy, to abort its siblings. */
   onFatal(failure: TaskFailure): void;
+  /** The task at `position`, for which `runTask` returned nothing, ended with `outcome` (or will, when it resolves). */
+  ended(outcome: TaskOutcome | Promise<TaskOutcome>, position: number): void;
   /** Prefix of interrupt ids (the checkpoint the step starts from); undefined without a thread. */
   readonly interruptScope: string | undefined;
   /** Where attempts run; undefined runs them in this process. */
