@@ -121,6 +121,28 @@ describe("Planner", () => {
     expect(planner.save().joins).toEqual([["a"]]);
   });
 
+  it("builds a task's id when it is first read, and keeps it", () => {
+    const { planner, start } = setUp();
+    const tasks = planner.next(state, 3, [start([], [{ node: "w", i: 1 }])]);
+    const task = tasks[0]!;
+    // Not a field of the record: a fan-out whose ids nobody reads builds none.
+    expect(Object.getOwnPropertyDescriptor(task, "taskId")).toBeUndefined();
+    expect(task.taskId).toBe("3:0");
+    expect(task.taskId).toBe(task.taskId);
+  });
+
+  it("names a Send's own budget after the task it starts", () => {
+    const { planner, graph } = setUp();
+    const limit = { id: "", maxTokens: 10 };
+    const sends = [
+      { node: graph.nodes.get("w")!, input: { i: 1 }, budget: [limit] },
+      { node: graph.nodes.get("w")!, input: { i: 2 } },
+    ];
+    const tasks = planner.next(state, 4, [{ status: "start", triggers: ["a"], sends }]);
+    expect(tasks[1]!.budget).toEqual([{ id: "4:1", maxTokens: 10 }]);
+    expect(tasks[2]!.budget).toBeUndefined();
+  });
+
   it("rebuilds a step's tasks from its frontier with the same ids and inputs", () => {
     const { planner } = setUp();
     const tasks = planner.tasks([{ node: "a" }, { node: "w", sendIndex: 0, input: { i: 1 } }], state, 5);

@@ -179,12 +179,44 @@ function addAll(set: Set<string>, items: readonly string[] | undefined): void {
 
 /** The task at `position` of `step` that runs `work.node` on `work.input`. */
 function newTask(step: number, position: number, work: ParsedSend, sendIndex: number | undefined): Task {
-  const taskId = `${step}:${position}`;
-  const task: Task = { taskId, node: work.node.name, step, sendIndex, spec: work.node, input: work.input };
-  const budget = work.budget;
-  if (budget === undefined) return task;
-  // A Send's own budget is named after the task it starts.
-  return { ...task, budget: budget[0]!.id === "" ? [{ ...budget[0]!, id: taskId }, ...budget.slice(1)] : budget };
+  return new PlannedTask(step, position, work, sendIndex);
+}
+
+function taskId(step: number, position: number): string {
+  return `${step}:${position}`;
+}
+
+/**
+ * A task the planner made. Its id is built when first read: most tasks of a fan-out never have
+ * theirs read (no events, no thread), and building a string per task costs more than the rest
+ * of the record.
+ */
+class PlannedTask implements Task {
+  readonly node: string;
+  readonly step: number;
+  readonly sendIndex: number | undefined;
+  readonly spec: NodeSpec;
+  readonly input: unknown;
+  readonly budget: readonly ScopeLimit[] | undefined;
+  readonly #position: number;
+  #id: string | undefined;
+
+  constructor(step: number, position: number, work: ParsedSend, sendIndex: number | undefined) {
+    this.node = work.node.name;
+    this.step = step;
+    this.sendIndex = sendIndex;
+    this.spec = work.node;
+    this.input = work.input;
+    this.#position = position;
+    this.#id = undefined;
+    const budget = work.budget;
+    // A Send's own budget is named after the task it starts.
+    this.budget = budget === undefined || budget[0]!.id !== "" ? budget : [{ ...budget[0]!, id: this.taskId }, ...budget.slice(1)];
+  }
+
+  get taskId(): string {
+    return (this.#id ??= taskId(this.step, this.#position));
+  }
 }
 
 /**

@@ -92,3 +92,14 @@ export interface RunWaits {
   /** Saves the outcome of a task that has not settled yet: the sleep it is waiting in. */
   save(outcome: TaskOutcome): Promise<void>;
 }
+
+/**
+ * `task` resuming with `resumes`, the answers to its interrupts: a copy with its fields spelled
+ * out, since a task's id may be a getter that a spread would not copy.
+ */
+export function withResumes(task: Task, resumes: readonly unknown[]): Task {
+  const { taskId, node, step, sendIndex, spec, input, budget } = task;
+  return budget === undefined
+    ? { taskId, node, step, sendIndex, spec, input, resumes }
+    : { taskId, node, step, sendIndex, spec, input, budget, resumes };
+}

@@ -6,7 +6,7 @@ import { headOf } from "../checkpoint/thread.js";
 import type { FrontierTask } from "../records/frontier.js";
 import { planner as newPlanner } from "../runtime/begin.js";
 import type { Start } from "../runtime/loop.js";
-import type { Task, TaskOutcome } from "../runtime/task.js";
+import { type Task, type TaskOutcome, withResumes } from "../runtime/task.js";
 import type { RunBudget, Spent } from "../records/budget.js";
 import { BudgetLedger } from "../runtime/budget-ledger.js";
 import { headFor, writeChange, type ThreadContext } from "./change.js";
@@ -140,7 +140,7 @@ async function resume(
     const outcome = known.get(task.taskId);
     if (outcome?.status !== "interrupted" || !answers.has(outcome.interrupt.id)) return task;
     known.delete(task.taskId);
-    return { ...task, resumes: [...outcome.resumes, answers.get(outcome.interrupt.id)] };
+    return withResumes(task, [...outcome.resumes, answers.get(outcome.interrupt.id)]);
   });
   const carried: { task: Task; spent: Spent }[] = [];
   for (const task of tasks) {
