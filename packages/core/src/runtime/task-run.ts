@@ -48,10 +48,10 @@ export function runTask(task: Task, env: StepEnv, position: number): TaskOutcome
 
 /**
  * The common task — in this process, no timeout, no rate limit, nobody listening to events — runs straight
- * through while it stays simple: a synchronous node returning a plain update, and synchronous
- * routers. It allocates no {@link TaskRun}; at the first thing that is not simple (a promise, a
- * Command, an interrupt, an error) it hands the task to one, which goes on from there. Fan-outs
- * of cheap nodes run a million of these.
+ * through while it stays simple: a node returning a plain update (at once, or through a
+ * promise), and synchronous routers. It allocates no {@link TaskRun}; at the first thing that is
+ * not simple (a Command, an interrupt, an error) it hands the task to one, which goes on from
+ * there. Fan-outs of cheap nodes run a million of these.
  */
 function runPlain(task: Task, env: StepEnv, position: number): Outcome | undefined {
   const source = new PlainSource(task, env);
@@ -61,28 +61,13 @@ function runPlain(task: Task, env: StepEnv, position: number): Outcome | undefin
   try {
     value = callNode(task.spec, task.input, ctx);
   } catch (error) {
-    return source.taskRun().threw(error);
+    return source.threw(error);
   }
   if (isThenable(value)) {
-    awaitNode(source.taskRun(), value, position);
+    awaitNode(source, value, position);
     return undefined;
   }
-  if (ctx.pending !== undefined || !isPlainUpdate(value) || env.aborted) return source.taskRun().returned(value);
-  let write: Write;
-  let view: Snapshot | undefined;
-  let routes: Routes | Promise<Routes>;
-  try {
-    write = env.table.parseUpdate(value, task, undefined);
-    // The common case of a fan-out worker: static edges only, one shared answer per node.
-    const fixed = env.routing.fixedRoutes(task.node);
-    if (fixed !== undefined) return { status: "done", task, write, triggers: fixed.triggers, sends: fixed.sends, view: undefined };
-    view = routersView(task, env, write);
-    routes = env.routing.route(task.node, NO_GOTO, view ?? env.snapshot);
-  } catch (error) {
-    return source.taskRun().afterError(error);
-  }
-  if (isThenable(routes)) return source.taskRun().routed(write, view, routes);
-  return { status: "done", task, write, triggers: routes.triggers, sends: routes.sends, view };
+  return source.returned(value);
 }
 
 /**
@@ -135,6 +120,31 @@ class PlainSource implements ContextOptions, StepSource, UsageMeter {
     return (this.run ??= new TaskRun(this.task, this.env, this.ctx));
   }
 
+  /** Goes on from what the node returned: straight to the outcome while it stays simple, else through the task's {@link TaskRun}. */
+  returned(value: unknown): Outcome {
+    const { task, env } = this;
+    if (this.ctx!.pending !== undefined || !isPlainUpdate(value) || env.aborted) return this.taskRun().returned(value);
+    let write: Write;
+    let view: Snapshot | undefined;
+    let routes: Routes | Promise<Routes>;
+    try {
+      write = env.table.parseUpdate(value, task, undefined);
+      // The common case of a fan-out worker: static edges only, one shared answer per node.
+      const fixed = env.routing.fixedRoutes(task.node);
+      if (fixed !== undefined) return { status: "done", task, write, triggers: fixed.triggers, sends: fixed.sends, view: undefined };
+      view = routersView(task, env, write);
+      routes = env.routing.route(task.node, NO_GOTO, view ?? env.snapshot);
+    } catch (error) {
+      return this.taskRun().afterError(error);
+    }
+    if (isThenable(routes)) return this.taskRun().routed(write, view, routes);
+    return { status: "done", task, write, triggers: routes.triggers, sends: routes.sends, view };
+  }
+
+  threw(error: unknown): Outcome {
+    return this.taskRun().threw(error);
+  }
+
   idempotencyKey(): string {
     return this.taskRun().idempotencyKey();
   }
@@ -158,14 +168,15 @@ class PlainSource implements ContextOptions, StepSource, UsageMeter {
 
 /**
  * Waits for a node's promise and tells the step how its task ended: at once when the rest of
- * the task is synchronous (the common case), else when its outcome resolves. (A function of its
- * own: the closures' context is allocated only for tasks that wait.)
+ * the task is synchronous (the common case), else when its outcome resolves. The task stays on
+ * the plain path meanwhile. (A function of its own: the closures' context is allocated only for
+ * tasks that wait.)
  */
-function awaitNode(run: TaskRun, value: PromiseLike<unknown>, position: number): void {
+function awaitNode(source: PlainSource, value: PromiseLike<unknown>, position: number): void {
   // Promise.resolve returns a native promise as it is, and adopts any other thenable.
   Promise.resolve(value).then(
-    (resolved) => run.env.ended(run.returned(resolved), position),
-    (error: unknown) => run.env.ended(run.threw(error), position),
+    (resolved) => source.env.ended(source.returned(resolved), position),
+    (error: unknown) => source.env.ended(source.threw(error), position),
   );
 }
 
