@@ -93,8 +93,10 @@ export class TaskContext implements NodeContext {
     return this.#options.emit;
   }
 
-  get #resumes(): readonly unknown[] {
-    return this.#task.resumes ?? NO_RESUMES;
+  // The answers and the pause are static members: an instance member that is a private method
+  // or accessor costs every context a brand field, and one is made per task.
+  static #resumes(ctx: TaskContext): readonly unknown[] {
+    return ctx.#task.resumes ?? NO_RESUMES;
   }
 
   get idempotencyKey(): string {
@@ -129,11 +131,12 @@ export class TaskContext implements NodeContext {
   interrupt<TAnswer = unknown>(value: unknown, options?: InterruptOptions<TAnswer>): TAnswer {
     const wait = options === undefined ? undefined : interruptWait(this.node, options);
     const index = this.#interrupts++;
-    if (index < this.#resumes.length) return this.#resumes[index] as TAnswer;
+    const resumes = TaskContext.#resumes(this);
+    if (index < resumes.length) return resumes[index] as TAnswer;
     if (this.#options.interruptScope === undefined) {
       throw graphError("INVALID_OPTION", "interruptWithoutCheckpointer", { node: this.node });
     }
-    throw this.#pause(index, { value, kind: "node", wait });
+    throw TaskContext.#pause(this, index, { value, kind: "node", wait });
   }
 
   sleep(ms: number): Promise<void> {
@@ -145,7 +148,7 @@ export class TaskContext implements NodeContext {
     }
     // Numbered even when it does not wait, so that the calls after it keep their numbers.
     const index = this.#interrupts++;
-    const resumes = this.#resumes;
+    const resumes = TaskContext.#resumes(this);
     if (index < resumes.length || checked === 0) return Promise.resolve();
     const options = this.#options;
     if (options.interruptScope === undefined) return waitFor(checked, this.signal);
@@ -154,18 +157,22 @@ export class TaskContext implements NodeContext {
       const signal = this.signal;
       return waits.begin({ index, ms: checked, resumes: answersBefore(resumes, index) }).then(() => waitFor(checked, signal));
     }
-    return Promise.reject(this.#pause(index, { value: checked, kind: "sleep", wait: { ms: checked, default: null } }));
+    return Promise.reject(TaskContext.#pause(this, index, { value: checked, kind: "sleep", wait: { ms: checked, default: null } }));
   }
 
-  /** Stops the task at call `index`: the interrupt or sleep it now waits on. */
-  #pause(index: number, call: { value: unknown; kind: "node" | "sleep"; wait: InterruptSignal["wait"] }): InterruptSignal {
-    const { taskId, node, superstep: step, sendIndex } = this;
-    const id = `${this.#options.interruptScope}:${taskId}:${index}`;
-    this.pending = new InterruptSignal(
+  /** Stops the task of `ctx` at call `index`: the interrupt or sleep it now waits on. */
+  static #pause(
+    ctx: TaskContext,
+    index: number,
+    call: { value: unknown; kind: "node" | "sleep"; wait: InterruptSignal["wait"] },
+  ): InterruptSignal {
+    const { taskId, node, superstep: step, sendIndex } = ctx;
+    const id = `${ctx.#options.interruptScope}:${taskId}:${index}`;
+    ctx.pending = new InterruptSignal(
       { id, value: call.value, kind: call.kind, taskId, node, step, sendIndex },
-      { wait: call.wait, resumes: answersBefore(this.#resumes, index) },
+      { wait: call.wait, resumes: answersBefore(TaskContext.#resumes(ctx), index) },
     );
-    return this.pending;
+    return ctx.pending;
   }
 }
 
