@@ -96,34 +96,23 @@ function objectParse(schema: unknown): QuickParse | undefined {
     if (leaf === undefined) return undefined;
     leaves.push(leaf);
   }
-  return new ObjectParse(keys, leaves).parse;
+  return objectOf(keys, leaves);
 }
 
-/** The quick parse of one object schema: its keys and the parse of each. */
-class ObjectParse {
-  readonly #keys: readonly string[];
-  readonly #leaves: readonly QuickParse[];
-  readonly parse: QuickParse;
-
-  constructor(keys: readonly string[], leaves: readonly QuickParse[]) {
-    this.#keys = keys;
-    this.#leaves = leaves;
-    this.parse = (value) => this.#parse(value);
-  }
-
-  #parse(value: unknown): unknown {
+/** The quick parse of one object schema, from its keys and the parse of each. */
+function objectOf(keys: readonly string[], leaves: readonly QuickParse[]): QuickParse {
+  return (value) => {
     // What zod takes for an object: anything of type "object" but null and arrays.
     if (typeof value !== "object" || value === null || Array.isArray(value)) return UNSURE;
     const input = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    const keys = this.#keys;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       // Read, then asked for, as zod does: a key it does not find fails, whatever reading it gave.
-      const parsed = this.#leaves[i]!(input[key]);
+      const parsed = leaves[i]!(input[key]);
       if (parsed === UNSURE || !(key in input)) return UNSURE;
       out[key] = parsed;
     }
     return out;
-  }
+  };
 }
