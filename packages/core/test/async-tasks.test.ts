@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { appendList, Command, END, Send, START, StateGraph } from "../src/index.js";
+import { appendList, Command, END, GraphError, Send, START, StateGraph } from "../src/index.js";
 
 /**
  * Tasks whose node returns a promise finish as their synchronous twins do, whatever their
@@ -87,5 +87,29 @@ describe("a task whose node returns a promise", () => {
     const final = await graph.invoke({});
     expect(final.items).toEqual([0, 1]);
     expect(final.seen).toEqual(["other"]);
+  });
+});
+
+describe("a task whose node's promise brings a value that throws when read", () => {
+  it("fails the run with that error instead of leaving the step waiting", async () => {
+    // Not a thenable (its `then` reads as undefined), but reading any symbol key throws.
+    const proxy = new Proxy(
+      {},
+      {
+        get: (_, key) => {
+          if (typeof key === "symbol") throw new TypeError("no symbol keys here");
+          return undefined;
+        },
+      },
+    );
+    const error = await fanOut(async () => {
+      await tick();
+      return proxy;
+    })
+      .invoke({})
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(GraphError);
+    expect((error as GraphError).cause).toBeInstanceOf(TypeError);
+    expect(((error as GraphError).cause as Error).message).toBe("no symbol keys here");
   });
 });

@@ -175,9 +175,25 @@ class PlainSource implements ContextOptions, StepSource, UsageMeter {
 function awaitNode(source: PlainSource, value: PromiseLike<unknown>, position: number): void {
   // Promise.resolve returns a native promise as it is, and adopts any other thenable.
   Promise.resolve(value).then(
-    (resolved) => source.env.ended(source.returned(resolved), position),
-    (error: unknown) => source.env.ended(source.threw(error), position),
+    (resolved) => settleNode(source, resolved, false, position),
+    (error: unknown) => settleNode(source, error, true, position),
   );
+}
+
+/**
+ * Tells the step how the task ended once its node's promise settled. Reading the result never
+ * throws but for a value that throws when read (a revoked Proxy): the step then fails with that
+ * error, as it does when a task breaks its promise never to reject, rather than waiting for a
+ * task that will not end.
+ */
+function settleNode(source: PlainSource, settled: unknown, threw: boolean, position: number): void {
+  let outcome: Outcome;
+  try {
+    outcome = threw ? source.threw(settled) : source.returned(settled);
+  } catch (error) {
+    outcome = Promise.reject(error);
+  }
+  source.env.ended(outcome, position);
 }
 
 /** What a task's routers see: the step snapshot with the task's own write applied; undefined when it has no routers. */
