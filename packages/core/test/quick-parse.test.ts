@@ -63,3 +63,48 @@ describe("a fan-out's inputs and items", () => {
     expect(item).toHaveBeenCalled();
   });
 });
+
+describe("an optional key's value", () => {
+  const Total = z.number().optional();
+
+  function counter(total: unknown) {
+    const State = z.object({ total: Total });
+    return new StateGraph(State, { name: "optional" })
+      .addNode("count", () => ({ total }) as { total: number })
+      .addEdge(START, "count")
+      .addEdge("count", END)
+      .compile();
+  }
+
+  it("is parsed as zod would, without calling zod", async () => {
+    const total = vi.spyOn(Total, "safeParse");
+    const final = await counter(3).invoke({});
+    expect(final.total).toBe(3);
+    expect(total).not.toHaveBeenCalled();
+  });
+
+  it("is refused by zod, with its error, when it is not valid", async () => {
+    const total = vi.spyOn(Total, "safeParse");
+    const error = (await counter("three")
+      .invoke({})
+      .catch((thrown: unknown) => thrown)) as GraphError;
+    const cause = error.cause as GraphError;
+    expect(cause.code).toBe("INVALID_UPDATE");
+    expect(cause.message).toBe('Node "count" wrote an invalid value to key "total": Invalid input: expected number, received string');
+    expect(total).toHaveBeenCalledTimes(1);
+  });
+
+  it("leaves undefined to zod: an exact optional input refuses it", async () => {
+    const Label = z.string().exactOptional();
+    const graph = new StateGraph(z.object({ done: z.boolean().optional() }), { name: "exact" })
+      .addNode("planner", () => undefined)
+      .addNode("worker", () => ({ done: true }), { input: Label })
+      .addEdge(START, "planner")
+      .addConditionalEdges("planner", () => [new Send("worker", undefined as unknown as string)], ["worker"])
+      .addEdge("worker", END)
+      .compile();
+    await expect(graph.invoke({})).rejects.toMatchObject({
+      cause: { code: "INVALID_INPUT", message: expect.stringContaining("expected string, received undefined") },
+    });
+  });
+});

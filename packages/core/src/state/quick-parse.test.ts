@@ -43,6 +43,9 @@ const quick: [string, z.ZodType][] = [
   ["object of leaves", z.object({ i: z.number() })],
   ["object of three leaves", z.object({ i: z.number(), name: z.string(), on: z.boolean() })],
   ["described", z.number().describe("a number")],
+  ["an optional number", z.number().optional()],
+  ["an optional string", z.optional(z.string())],
+  ["an exact optional boolean", z.boolean().exactOptional()],
 ];
 
 const slow: [string, z.ZodType][] = [
@@ -54,7 +57,15 @@ const slow: [string, z.ZodType][] = [
   ["a coerced boolean", z.coerce.boolean()],
   ["a refined number", z.number().refine((n) => n > 0)],
   ["a transformed number", z.number().transform((n) => n * 2)],
-  ["an optional number", z.number().optional()],
+  ["an optional number with a check", z.number().int().optional()],
+  [
+    "a refined optional number",
+    z
+      .number()
+      .optional()
+      .refine((n) => n !== 0),
+  ],
+  ["an optional object", z.object({ i: z.number() }).optional()],
   ["a defaulted number", z.number().default(1)],
   ["a literal", z.literal(1)],
   ["an array", z.array(z.number())],
