@@ -1,7 +1,8 @@
 /**
  * Every package's tests in one Vitest run, as `pnpm test` runs them (each package keeps its own
- * `vitest.config.ts`, and `pnpm --filter <pkg> test` runs its tests alone). @weft/pack-check is
- * left out: `pnpm test` runs it as a lane of its own.
+ * `vitest.config.ts`, and `pnpm --filter <pkg> test` runs its tests alone); the examples' tests
+ * are one project here ({@link examples}). @weft/pack-check is left out: `pnpm test` runs it as a
+ * lane of its own.
  *
  * One run schedules the files of every package on one pool of workers, so that the files that
  * mostly wait (on child processes, a browser, a server's clock) overlap with those that compute.
@@ -10,6 +11,7 @@
  *
  *   pnpm exec vitest run              # from the repository's root
  *   pnpm exec vitest run --project @weft/core
+ *   pnpm exec vitest run --project examples
  */
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -56,9 +58,21 @@ class SlowFirst extends BaseSequencer {
   }
 }
 
+/**
+ * The examples' tests, as one project whose files share workers: each example's own config
+ * (`pnpm --filter @weft/example-report test`) says no more than this, and a worker per example
+ * file started Node and imported Weft, zod and the example's helpers once for each. No test of
+ * theirs mocks a module or leaves global state changed.
+ */
+const examples = {
+  resolve: { conditions: ["@weft/source"] },
+  ssr: { resolve: { conditions: ["@weft/source"] } },
+  test: { name: "examples", root: join(root, "examples"), include: ["*/src/**/*.test.ts"], isolate: false },
+};
+
 export default defineConfig({
   test: {
-    projects: ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts", "!packages/pack-check/vitest.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "!packages/pack-check/vitest.config.ts", examples],
     sequence: { sequencer: SlowFirst },
   },
 });

@@ -10,5 +10,8 @@ export default defineConfig({
     execArgv: ["--conditions=@weft/source"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The weft processes of the tests run the built command: built (from Turbo's cache when
+    // nothing changed) before any test starts.
+    globalSetup: ["../../scripts/build-for-tests.ts"],
   },
 });

@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+// The child processes run as @weft/sqlite's crash tests run theirs: the tests' TypeScript files on
+// the built packages, which this package's vitest.config.ts builds before the tests start.
+import { childFlags } from "../../sqlite/test/child-process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-
-/** Node flags that let a child process run the workspace's TypeScript sources. */
-export const TS_FLAGS = ["--conditions=@weft/source", "--import", "tsx"];
 
 /** A child process whose stdout is read line by line. */
 export interface Child {
@@ -36,9 +36,14 @@ export async function killAll(): Promise<void> {
   );
 }
 
-/** Starts `node <script> …args` on the sources, from the package folder. */
+/** Starts `node <script> …args` on a test's TypeScript file, from the package folder. */
 export function spawnTs(script: string, args: readonly string[], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, [...TS_FLAGS, script, ...args], {
+  return spawnNode([...childFlags, script, ...args], env, script);
+}
+
+/** Starts `node …args` from the package folder; `script` names it in errors. */
+function spawnNode(args: readonly string[], env: Record<string, string>, script: string): Child {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -90,9 +95,12 @@ export function spawnTs(script: string, args: readonly string[], env: Record<str
   };
 }
 
-/** Starts a `weft-worker` process on a graph module, and waits until it is ready. */
+/**
+ * Starts the built `weft-worker` bin on a graph module, as a user runs it (it loads a TypeScript
+ * module with tsx itself), and waits until it is ready.
+ */
 export async function startWorkerProcess(module: string, args: readonly string[], env: Record<string, string> = {}): Promise<Child> {
-  const child = spawnTs("src/bin/weft-worker.ts", [module, ...args], env);
+  const child = spawnNode(["dist/bin/weft-worker.js", module, ...args], env, "weft-worker");
   await child.line((line) => line.includes(" ready: "));
   return child;
 }

@@ -1,9 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { parseRunRecord, toMermaid } from "@weft/core/draw";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -16,15 +14,14 @@ import { runCli } from "../src/index.js";
 
 const run = promisify(execFile);
 const fixtures = resolve(import.meta.dirname, "../../mermaid/test/fixtures");
-const main = resolve(import.meta.dirname, "../src/main.ts");
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const bin = resolve(import.meta.dirname, "../bin/weft.js");
 
-/** Runs the real `weft` executable from source, as `pnpm run weft` does. */
+/**
+ * Runs the real `weft` executable, the built one a user installs (vitest.config.ts builds it
+ * before the tests start), on the built packages.
+ */
 function weft(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, ["--conditions=@weft/source", "--import", tsx, main, ...args], {
-    cwd: fixtures,
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
+  return run(process.execPath, [bin, ...args], { cwd: fixtures, env: { ...process.env, NODE_OPTIONS: "" } });
 }
 
 /** Runs the CLI in this process, as if started in `cwd`, and collects what it prints. */

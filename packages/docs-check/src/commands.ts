@@ -1,15 +1,14 @@
 /**
  * Runs the `weft` command lines of the docs, as written, from the repository's root: a module
  * path that exists under the root is taken from there; everything the command writes (its `-o`
- * files, a `run.jsonl` that a later line reads) goes to a temporary folder, one per page.
+ * files, a `run.jsonl` that a later line reads) goes to a temporary folder, one per page. The
+ * command is the built one a user installs (`packages/cli/bin/weft.js`, as `pnpm weft` runs it).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { Command } from "./extract.ts";
+import { type Command, DocsError } from "./extract.ts";
 
 /** Subcommands that serve until stopped (`weft studio`, `weft worker`): docs-check does not start them. */
 export const SERVERS: ReadonlySet<string> = new Set(["studio", "worker"]);
@@ -20,7 +19,9 @@ export const SERVERS: ReadonlySet<string> = new Set(["studio", "worker"]);
  */
 export function runCommands(commands: readonly Command[], root: string): string[] {
   const cli = join(root, "packages", "cli");
-  const tsx = pathToFileURL(createRequire(join(cli, "package.json")).resolve("tsx")).href;
+  if (!existsSync(join(cli, "dist", "main.js"))) {
+    throw new DocsError("The weft command is not built (packages/cli/dist/main.js): run `pnpm build`, then check the docs again.");
+  }
   const errors: string[] = [];
   const dirs = new Map<string, string>();
   try {
@@ -29,7 +30,7 @@ export function runCommands(commands: readonly Command[], root: string): string[
       let dir = dirs.get(command.page);
       if (dir === undefined) dirs.set(command.page, (dir = mkdtempSync(join(tmpdir(), "weft-docs-"))));
       const args = command.args.map((arg, i) => (isInput(command.args, i) && existsSync(resolve(root, arg)) ? resolve(root, arg) : arg));
-      const ran = spawnSync(process.execPath, ["--conditions=@weft/source", "--import", tsx, join(cli, "src", "main.ts"), ...args], {
+      const ran = spawnSync(process.execPath, [join(cli, "bin", "weft.js"), ...args], {
         cwd: dir,
         encoding: "utf8",
         env: { ...process.env, NODE_OPTIONS: "" },

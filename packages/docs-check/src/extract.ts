@@ -17,7 +17,7 @@ export interface Snippet {
   readonly output: string | undefined;
 }
 
-/** A page that breaks the snippet rules, named by page and line. */
+/** A page that breaks the snippet rules, named by page and line, or a check that cannot run. */
 export class DocsError extends Error {
   override name = "DocsError";
 }

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCommands } from "../src/commands.ts";
@@ -67,5 +69,16 @@ describe("running the command lines", () => {
     expect(errors[1]).toMatch(
       /^b\.md:8: `pnpm weft timeline run\.jsonl` exited with 1:\nweft timeline: Cannot read the run record run\.jsonl/,
     );
+  });
+
+  it("refuses to run them when the weft command is not built, and says how to build it", () => {
+    const unbuilt = mkdtempSync(join(tmpdir(), "weft-docs-unbuilt-"));
+    try {
+      expect(() => runCommands([{ page: "a.md", line: 3, text: "weft draw x.ts", args: ["draw", "x.ts"] }], unbuilt)).toThrow(
+        new DocsError("The weft command is not built (packages/cli/dist/main.js): run `pnpm build`, then check the docs again."),
+      );
+    } finally {
+      rmSync(unbuilt, { recursive: true, force: true });
+    }
   });
 });

@@ -3,18 +3,16 @@ import { fileURLToPath } from "node:url";
 
 const hooks = fileURLToPath(new URL("./fixtures/source-hooks.mjs", import.meta.url));
 
-/** Node flags that let a child process import Weft packages from their TypeScript sources. */
-export const sourceFlags = [
-  "--experimental-transform-types", // core uses parameter properties, which plain type stripping refuses
-  "--conditions=@weft/source",
-  "--import",
-  hooks,
-  "--no-warnings=ExperimentalWarning",
-];
+/**
+ * Node flags that let a child process run the tests' TypeScript files. The Weft packages they
+ * import are the built ones (`dist/`, which the package's vitest.config.ts builds before the
+ * tests start): a child starts in about half the CPU time it takes on the sources.
+ */
+export const childFlags = ["--import", hooks, "--no-warnings=ExperimentalWarning"];
 
 /** A child process running a TypeScript `script` (absolute path) under this process's Node. */
 export function spawnSource(script: string, args: readonly string[]): ChildProcess & { readonly done: Promise<Exit> } {
-  const child = spawn(process.execPath, [...sourceFlags, script, ...args]);
+  const child = spawn(process.execPath, [...childFlags, script, ...args]);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
