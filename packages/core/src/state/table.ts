@@ -30,6 +30,8 @@ interface Channel {
 export class StateTable {
   readonly channels: ReadonlyMap<string, Channel>;
   private readonly plainInput: z.ZodType<Record<string, unknown>>;
+  /** The channel {@link requireKey} found last. */
+  private lastChannel: Channel | undefined;
 
   readonly schema: AnyStateSchema;
 
@@ -44,6 +46,7 @@ export class StateTable {
     }
     this.channels = channels;
     this.plainInput = z.object(plainShape);
+    this.lastChannel = undefined;
   }
 
   /** The state a run starts from: reducer keys at their initial value, then `input` applied. */
@@ -176,12 +179,16 @@ export class StateTable {
 
   /** `writer` is undefined for the run input. */
   private requireKey(key: string, by: Writer | undefined): Channel {
+    // The channel looked up last is kept at hand: a fan-out's writes are to the same key, one after another.
+    const last = this.lastChannel;
+    if (last !== undefined && last.key === key) return last;
     const channel = this.channels.get(key);
     if (channel === undefined) {
       const suggestion = closest(key, this.channels.keys());
       if (by === undefined) throw graphError("INVALID_INPUT", "unknownKey", { key, suggestion });
       throw graphError("INVALID_UPDATE", "unknownKey", { key, writer: writerName(by), suggestion });
     }
+    this.lastChannel = channel;
     return channel;
   }
 
