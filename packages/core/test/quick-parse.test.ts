@@ -108,3 +108,62 @@ describe("an optional key's value", () => {
     });
   });
 });
+
+describe("Sends and updates that change target or key from one to the next", () => {
+  const State = z.object({ numbers: appendList(z.number()), words: appendList(z.string()) });
+
+  function mixedFanOut(sends: () => readonly Send<string, unknown>[]) {
+    return (
+      new StateGraph(State, { name: "mixed" })
+        .addNode("planner", () => undefined)
+        .addNode("counter", (input: { n: number }) => ({ numbers: [input.n] }), { input: z.object({ n: z.number() }) })
+        .addNode("speller", (input: { w: string }) => ({ words: input.w, numbers: input.w.length }), { input: z.object({ w: z.string() }) })
+        .addEdge(START, "planner")
+        // Typed loosely: a test below sends to a node that is not there.
+        .addConditionalEdges("planner", sends as () => never, ["counter", "speller"])
+        .addEdge("counter", END)
+        .addEdge("speller", END)
+        .compile()
+    );
+  }
+
+  it("parse each input with its own target's schema and each value with its own key's", async () => {
+    const final = await mixedFanOut(() => [
+      new Send("counter", { n: 1 }),
+      new Send("speller", { w: "ab" }),
+      new Send("counter", { n: 2 }),
+      new Send("counter", { n: 3 }),
+      new Send("speller", { w: "cde" }),
+    ]).invoke({});
+    expect(final.numbers).toEqual([1, 2, 2, 3, 3]);
+    expect(final.words).toEqual(["ab", "cde"]);
+  });
+
+  it("refuse an input that fits the previous Send's target but not its own", async () => {
+    const error = (await mixedFanOut(() => [new Send("counter", { n: 1 }), new Send("speller", { n: 2 } as never)])
+      .invoke({})
+      .catch((thrown: unknown) => thrown)) as GraphError;
+    expect((error.cause as GraphError).code).toBe("INVALID_INPUT");
+    expect((error.cause as GraphError).message).toContain('to "speller"');
+  });
+
+  it("refuse a Send to an unknown node, and an update to an unknown key, after known ones", async () => {
+    const toNowhere = (await mixedFanOut(() => [new Send("counter", { n: 1 }), new Send("countr", { n: 2 })])
+      .invoke({})
+      .catch((thrown: unknown) => thrown)) as GraphError;
+    expect((toNowhere.cause as GraphError).code).toBe("UNKNOWN_NODE");
+    const graph = new StateGraph(State, { name: "unknown-key" })
+      .addNode("planner", () => undefined)
+      .addNode("worker", (input: { i: number }) => (input.i === 0 ? { numbers: [0] } : ({ number: [1] } as never)), {
+        input: z.object({ i: z.number() }),
+      })
+      .addEdge(START, "planner")
+      .addConditionalEdges("planner", () => [new Send("worker", { i: 0 }), new Send("worker", { i: 1 })], ["worker"])
+      .addEdge("worker", END)
+      .compile();
+    const unknownKey = (await graph.invoke({}).catch((thrown: unknown) => thrown)) as GraphError;
+    expect(unknownKey.code).toBe("TASK_FAILED");
+    expect((unknownKey.cause as GraphError).code).toBe("INVALID_UPDATE");
+    expect((unknownKey.cause as GraphError).message).toContain('"number"');
+  });
+});

@@ -4,7 +4,7 @@ import type { BranchSpec, GraphIR, NodeSpec } from "../graph/ir.js";
 import { isSend, type Send } from "../graph/send.js";
 import type { ScopeLimit } from "../records/budget.js";
 import type { Snapshot } from "../records/write.js";
-import { parseQuickly, UNSURE } from "../state/quick-parse.js";
+import { parseQuickly, type QuickParse, quickParse, UNSURE } from "../state/quick-parse.js";
 import { formatIssues } from "../state/table.js";
 import { isThenable } from "./maybe.js";
 
@@ -37,6 +37,15 @@ export class RoutingTable {
   readonly #fixedRoutes: ReadonlyMap<string, Routes>;
 
   readonly ir: GraphIR;
+  /**
+   * The target of the last Send parsed, with its input's quick parse: a fan-out sends to one
+   * node many times in a row, and these two lookups (a Map, then a WeakMap) are most of
+   * {@link parseSend}'s time on a small input. Made by the first Send.
+   */
+  #lastTarget: SendTarget | undefined;
+  /** The source whose fixed routes were asked last, and its answer: a fan-out's tasks ask one after another. */
+  #lastSource: string | undefined;
+  #lastFixed: Routes | undefined;
 
   constructor(ir: GraphIR) {
     this.ir = ir;
@@ -56,20 +65,31 @@ export class RoutingTable {
 
   /** Checks a Send emitted by `from` and parses its input with the target's input schema. */
   parseSend(send: Send, from: string): ParsedSend {
-    const node = this.ir.nodes.get(send.node);
-    if (node === undefined) {
-      throw graphError("UNKNOWN_NODE", "send", { node: send.node, from, suggestion: closest(send.node, this.ir.nodes.keys()) });
-    }
+    const target = this.#targetOf(send.node, from);
+    const node = target.node;
     const limit = send.options?.budget;
     const budget = limit === undefined ? undefined : [{ ...limit, id: "" }];
     if (node.input === undefined) return budget === undefined ? { node, input: send.input } : { node, input: send.input, budget };
-    const quick = parseQuickly(node.input, send.input);
+    const quick = target.quick === undefined ? UNSURE : target.quick(send.input);
     if (quick !== UNSURE) return budget === undefined ? { node, input: quick } : { node, input: quick, budget };
     const parsed = node.input.safeParse(send.input);
     if (!parsed.success) {
       throw graphError("INVALID_INPUT", "send", { node: send.node, from, problem: formatIssues(parsed.error) }, parsed.error);
     }
     return budget === undefined ? { node, input: parsed.data } : { node, input: parsed.data, budget };
+  }
+
+  /** The node a Send from `from` goes to, named `name`, with its input's quick parse; `UNKNOWN_NODE` when there is none. */
+  #targetOf(name: string, from: string): SendTarget {
+    const last = this.#lastTarget;
+    if (last !== undefined && last.node.name === name) return last;
+    const node = this.ir.nodes.get(name);
+    if (node === undefined) {
+      throw graphError("UNKNOWN_NODE", "send", { node: name, from, suggestion: closest(name, this.ir.nodes.keys()) });
+    }
+    const target: SendTarget = { node, quick: node.input === undefined ? undefined : quickParse(node.input) };
+    this.#lastTarget = target;
+    return target;
   }
 
   /** The input an edge-triggered task of `node` receives. */
@@ -89,7 +109,11 @@ export class RoutingTable {
    * edges, one shared answer. Undefined when it has routers (see {@link route}).
    */
   fixedRoutes(source: string): Routes | undefined {
-    return this.#fixedRoutes.get(source);
+    if (source === this.#lastSource) return this.#lastFixed;
+    const fixed = this.#fixedRoutes.get(source);
+    this.#lastSource = source;
+    this.#lastFixed = fixed;
+    return fixed;
   }
 
   /** Whether `source` has conditional edges, whose routers need its view of the state. */
@@ -121,6 +145,12 @@ export class RoutingTable {
     routes.add(goto, undefined);
     return routes;
   }
+}
+
+/** A node Sends go to, and the quick parse of its input schema (undefined when it has none). */
+interface SendTarget {
+  readonly node: NodeSpec;
+  readonly quick: QuickParse | undefined;
 }
 
 /** The routes of one source as its Command and routers choose them, checked one by one. */

@@ -80,4 +80,30 @@ describe("StateTable.commit", () => {
     expect(state.notes).toEqual(["x"]);
     expect(next.notes).toEqual(["x", "y"]);
   });
+
+  it("appends a step's batches in task order, whatever the list held", () => {
+    for (const held of [[], ["x"], Array.from({ length: 600 }, (_, i) => `x${i}`)]) {
+      const state = table.initial({ notes: held });
+      const next = table.commit(state, [write("a", { notes: ["a1", "a2"] }), write("b", { notes: [] }), write("c", { notes: "c1" })], 1);
+      expect(next.notes).toEqual([...held, "a1", "a2", "c1"]);
+      expect(Object.isFrozen(next.notes)).toBe(true);
+      expect(state.notes).toEqual(held);
+    }
+  });
+
+  it("lets a lone overwrite replace an append list, and refuses it beside another write to the list", () => {
+    const state = table.initial({ notes: ["x"] });
+    const replace = table.parseUpdate({ notes: ["y", "z"] }, "recipe", new Set(["notes"]));
+    expect(table.commit(state, [replace], 1).notes).toEqual(["y", "z"]);
+    // Even beside a write that appends nothing: it is a write to the list all the same.
+    for (const appended of [["a1", "a2"], []]) {
+      let error: unknown;
+      try {
+        table.commit(state, [write("a", { notes: appended }), replace], 2);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toMatchObject({ code: "CONCURRENT_UPDATE", details: { key: "notes", writers: ["a", "recipe"], step: 2 } });
+    }
+  });
 });

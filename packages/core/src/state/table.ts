@@ -30,6 +30,8 @@ interface Channel {
 export class StateTable {
   readonly channels: ReadonlyMap<string, Channel>;
   private readonly plainInput: z.ZodType<Record<string, unknown>>;
+  /** The channel {@link requireKey} found last. */
+  private lastChannel: Channel | undefined;
 
   readonly schema: AnyStateSchema;
 
@@ -44,6 +46,7 @@ export class StateTable {
     }
     this.channels = channels;
     this.plainInput = z.object(plainShape);
+    this.lastChannel = undefined;
   }
 
   /** The state a run starts from: reducer keys at their initial value, then `input` applied. */
@@ -127,15 +130,26 @@ export class StateTable {
     let last: KeyWrites | undefined;
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i]!;
-      for (const key in write.values) {
+      const values = write.values;
+      for (const key in values) {
         // Own keys only: an enumerable property someone put on Object.prototype is no write.
-        if (!hasOwn.call(write.values, key)) continue;
+        if (!hasOwn.call(values, key)) continue;
         let entry = key === lastKey ? last : byKey.get(key);
-        if (entry === undefined) byKey.set(key, (entry = { values: [], overwritten: false }));
+        if (entry === undefined) byKey.set(key, (entry = newKeyWrites(this.channels.get(key)!)));
         lastKey = key;
         last = entry;
-        entry.values.push(write.values[key]);
-        if (write.overwrite?.has(key) === true) entry.overwritten = true;
+        entry.count++;
+        const value = values[key];
+        if (write.overwrite?.has(key) === true) {
+          entry.overwritten = true;
+          entry.values.push(value);
+        } else if (entry.list) {
+          // An append list's batch goes straight into the list's new items: no list of batches to walk again.
+          const batch = value as readonly unknown[];
+          for (let j = 0; j < batch.length; j++) entry.values.push(batch[j]);
+        } else {
+          entry.values.push(value);
+        }
       }
     }
     if (byKey.size === 0) return state;
@@ -145,27 +159,27 @@ export class StateTable {
     const next: Record<string, unknown> = {};
     for (const key of Object.keys(state)) next[key] = logs?.has(key) === true ? undefined : state[key];
     for (const [key, entry] of byKey) {
-      const channel = this.channels.get(key)!;
+      const channel = entry.channel;
       const reducer = channel.reducer;
-      if ((reducer === undefined || entry.overwritten) && entry.values.length > 1) {
+      if ((reducer === undefined || entry.overwritten) && entry.count > 1) {
         throw concurrentUpdate(key, writersOf(writes, key), step, reducer !== undefined);
       }
       if (reducer === undefined || entry.overwritten) {
         next[key] = entry.values[0];
         logs?.delete(key);
-      } else if (reducer.splitItems !== undefined) {
-        const batches = entry.values as unknown[][];
+      } else if (entry.list) {
+        const items = entry.values;
         const log = logOf(state, key);
         const current = log === undefined ? ((state[key] as readonly unknown[] | undefined) ?? []) : undefined;
-        const added = current === undefined ? 0 : countItems(batches);
         // A plain copy while it costs no more than the append itself: a short list, or a step
         // that adds at least as many items as the list holds (a fan-out filling it).
-        if (current !== undefined && (current.length + added < LOG_MIN_LENGTH || added >= current.length)) {
-          next[key] = appendAll(current, batches);
+        if (current !== undefined && (current.length + items.length < LOG_MIN_LENGTH || items.length >= current.length)) {
+          // The items are the commit's own array: a list that was empty becomes it.
+          next[key] = current.length === 0 ? Object.freeze(items) : appendAll(current, items);
         } else {
           // A long list appends without copying: see append-lists.ts.
           logs ??= new ListVersions();
-          logs.set(key, (log ?? AppendLog.of(current!)).append(batches));
+          logs.set(key, (log ?? AppendLog.of(current!)).append([items]));
         }
       } else {
         next[key] = deepFreeze(fold(channel, state[key], { values: entry.values, writes }, step));
@@ -176,12 +190,16 @@ export class StateTable {
 
   /** `writer` is undefined for the run input. */
   private requireKey(key: string, by: Writer | undefined): Channel {
+    // The channel looked up last is kept at hand: a fan-out's writes are to the same key, one after another.
+    const last = this.lastChannel;
+    if (last !== undefined && last.key === key) return last;
     const channel = this.channels.get(key);
     if (channel === undefined) {
       const suggestion = closest(key, this.channels.keys());
       if (by === undefined) throw graphError("INVALID_INPUT", "unknownKey", { key, suggestion });
       throw graphError("INVALID_UPDATE", "unknownKey", { key, writer: writerName(by), suggestion });
     }
+    this.lastChannel = channel;
     return channel;
   }
 
@@ -213,13 +231,23 @@ export class StateTable {
 }
 
 /**
- * What a step writes to one key: the values in task order, and whether one of them replaces the
- * key. Who wrote them is looked up in the step's writes only to name a writer in an error
- * (see {@link writersOf}): a fan-out's commit keeps no second list beside the values.
+ * What a step writes to one key: the values in task order — for an append list, the items of
+ * its batches, one after another — how many writes there were, and whether one of them
+ * replaces the key (its value is then the first). Who wrote them is looked up in the step's
+ * writes only to name a writer in an error (see {@link writersOf}): a fan-out's commit keeps
+ * no second list beside the values.
  */
 interface KeyWrites {
+  readonly channel: Channel;
+  /** True for an append list, whose writes are batches of items. */
+  readonly list: boolean;
   readonly values: unknown[];
+  count: number;
   overwritten: boolean;
+}
+
+function newKeyWrites(channel: Channel): KeyWrites {
+  return { channel, list: channel.reducer?.splitItems !== undefined, values: [], count: 0, overwritten: false };
 }
 
 /** The writers of `key` among `writes`, in order: one for each of the key's values in {@link KeyWrites}. */
@@ -232,20 +260,11 @@ function writersOf(writes: readonly Write[], key: string): Writer[] {
   return writers;
 }
 
-function appendAll(current: readonly unknown[], batches: readonly (readonly unknown[])[]): readonly unknown[] {
+function appendAll(current: readonly unknown[], items: readonly unknown[]): readonly unknown[] {
   // Spread, not slice(): V8 has no fast path for slicing a frozen array (70× slower at 10 000 items).
   const out = [...current];
-  for (let i = 0; i < batches.length; i++) {
-    const batch = batches[i]!;
-    for (let j = 0; j < batch.length; j++) out.push(batch[j]);
-  }
+  for (let i = 0; i < items.length; i++) out.push(items[i]);
   return Object.freeze(out);
-}
-
-function countItems(batches: readonly (readonly unknown[])[]): number {
-  let count = 0;
-  for (let i = 0; i < batches.length; i++) count += batches[i]!.length;
-  return count;
 }
 
 function concurrentUpdate(key: string, by: readonly Writer[], step: number, hasReducer: boolean): GraphError {
