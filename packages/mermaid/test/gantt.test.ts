@@ -48,10 +48,18 @@ describe("toMermaidGantt", () => {
         .addEdge("ask", END)
         .compile();
       const events: RunEvent[] = [];
+      let ended = false;
       const run = (async () => {
         for await (const event of limited.stream({})) events.push(event as RunEvent);
-      })();
-      await vi.runAllTimersAsync();
+      })().finally(() => {
+        ended = true;
+      });
+      // The fake clock is moved on until the run has ended: a run's first timer may be set only
+      // after work that waits on no timer (loading the engine's modules on a graph's first run).
+      while (!ended) {
+        await vi.runAllTimersAsync();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       await run;
       vi.useRealTimers();
 
