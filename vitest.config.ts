@@ -24,13 +24,13 @@ import { defineConfig } from "vitest/config";
  */
 export const SLOW_FIRST = [
   "packages/studio/test/studio.browser.test.ts",
-  "packages/postgres/test/step-crash.test.ts",
-  "packages/postgres/test/crash.test.ts",
   "packages/sqlite/test/step-crash.test.ts",
+  "packages/postgres/test/crash.test.ts",
   "packages/bullmq/test/shared-limits.test.ts",
-  "packages/cli/test/cli.test.ts",
-  "packages/sqlite/test/crash.test.ts",
   "packages/mermaid/test/render.test.ts",
+  "packages/sqlite/test/crash.test.ts",
+  "packages/cli/test/cli.test.ts",
+  "packages/postgres/test/step-crash.test.ts",
   "packages/core/test/type-errors.test.ts",
   "packages/bullmq/test/distributed.test.ts",
   "packages/bullmq/test/steps.test.ts",

@@ -73,23 +73,25 @@ describe.skipIf(chromiumForTests() === undefined)("the weft executable", () => {
   });
 
   it("weft draw expands subgraph nodes, and weft timeline nests their inner tasks, two levels deep", async () => {
-    const files = ["teams.mmd", "teams.svg"].map((name) => join(out, name));
-    await weft("draw", "teams.ts", ...files.flatMap((file) => ["-o", file]));
-    const text = readFileSync(files[0]!, "utf8");
+    // The expansion is in the diagram's text, which mermaid parses; rendering is the first test's.
+    const drawn = join(out, "teams.mmd");
+    await weft("draw", "teams.ts", "-o", drawn);
+    const text = readFileSync(drawn, "utf8");
     expect(text).toBe(toMermaid(teams));
+    expect(await parseMermaid(text)).toBe("flowchart-v2");
     expect(text).toContain('  subgraph n1 ["team"]\n');
     expect(text).toContain('    subgraph n1_n1 ["research"]\n');
     expect(text).toContain('n0 ==>|"Send"| n1');
-    expectSvgWith(files[1]!, ["plan", "team", "brief", "research", "search", "read", "summarize", "Send"]);
 
     const record = join(out, "teams.jsonl");
     await weft("record", "teams.ts", "-o", record);
-    const timeline = ["teams-run.mmd", "teams-run.svg"].map((name) => join(out, name));
-    await weft("timeline", record, ...timeline.flatMap((file) => ["-o", file]));
-    const gantt = readFileSync(timeline[0]!, "utf8");
+    const timeline = join(out, "teams-run.mmd");
+    await weft("timeline", record, "-o", timeline);
+    const gantt = readFileSync(timeline, "utf8");
     expect(await parseMermaid(gantt)).toBe("gantt");
     expect(gantt).toContain("  section team #2 › research\n  search :");
-    expectSvgWith(timeline[1]!, ["Step 2", "team #1", "team #1 › research", "brief", "search"]);
+    expect(gantt).toContain("  section team #1 › research\n");
+    expect(gantt).toMatch(/section Step 2\b/);
   });
 });
 

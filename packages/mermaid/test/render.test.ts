@@ -98,6 +98,14 @@ describe.skipIf(chromium === undefined)("rendering on one warm Chromium page", (
     expect(isRenderError(error) && error.code).toBe("INVALID_DIAGRAM");
     expect(flowchartLabels(parseSvg(await renderer.render("flowchart LR\n  a --> b", { format: "svg" })))).toEqual(["a", "b"]);
   });
+
+  // Last of this block: it closes the shared renderer (afterAll closes it once more).
+  it("once closed, rejects renders with RENDERER_CLOSED, and closing twice is fine", async () => {
+    await renderer.close();
+    await renderer.close();
+    const error = await renderer.render("flowchart LR\n  a --> b", { format: "svg" }).catch((e: unknown) => e);
+    expect(isRenderError(error) && error.code).toBe("RENDERER_CLOSED");
+  });
 });
 
 describe.skipIf(chromium === undefined)("other ways to render", () => {
@@ -115,13 +123,5 @@ describe.skipIf(chromium === undefined)("other ways to render", () => {
     } finally {
       await renderer.close();
     }
-  });
-
-  it("a closed renderer rejects renders with RENDERER_CLOSED, and closing twice is fine", async () => {
-    const renderer = await createRenderer({ executablePath: chromium });
-    await renderer.close();
-    await renderer.close();
-    const error = await renderer.render("flowchart LR\n  a --> b", { format: "svg" }).catch((e: unknown) => e);
-    expect(isRenderError(error) && error.code).toBe("RENDERER_CLOSED");
   });
 });

@@ -2,8 +2,9 @@ import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openReportStudio, replaceText, startRun, type StudioSession } from "./studio-browser.js";
 
-// Slow the example's model server a little, so a reload lands while writers still run.
-process.env.WEFT_LATENCY_SCALE = "2";
+// The example's model server at its real-life latency (whatever the environment says): a
+// writer's calls take over a second, so a reload lands while writers still run.
+process.env.WEFT_LATENCY_SCALE = "1";
 let session: StudioSession;
 
 beforeAll(async () => {
