@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Weft's workspace needs on a fresh Debian machine whose system Node may be
 # older than 22: pnpm (pinned), the workspace's packages (which bring Node 22 as the `node`
-# devDependency used by every `pnpm run` script), and Chromium for diagram rendering.
+# devDependency used by every `pnpm run` script), Chromium for diagram rendering, and in npm's
+# cache what the packed-tarball test installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +21,7 @@ pnpm install --frozen-lockfile --reporter=append-only
 
 # Builds the packages' dist/, so that `pnpm weft …` (the built CLI) works from the repository root.
 pnpm build --output-logs=errors-only
+
+# The packed-tarball test of `pnpm test` installs the tarballs with npm in an empty project: the
+# registry packages it needs go into npm's cache now, so that the test does not wait on the network.
+pnpm --filter @weft/pack-check run warm-cache

@@ -10,6 +10,24 @@ import { promisify } from "node:util";
 
 const exec = promisify(execFile);
 
+/**
+ * The registry packages a user adds beside the tarballs: the peers that the scenarios import.
+ * Exact versions, so that npm's cache (filled by `warm-cache`) answers for them.
+ */
+export const CONSUMER_PEERS: readonly string[] = [
+  "zod@4.6.7",
+  "openai@7.55.0",
+  "@opentelemetry/api@1.9.1",
+  "@opentelemetry/sdk-trace-base@2.12.1",
+];
+
+/**
+ * Every npm process here, and those they start (the `node` package's install script runs npm
+ * again), takes what npm's cache holds without asking the registry whether it is still current;
+ * only what the cache lacks is fetched.
+ */
+const PREFER_OFFLINE = { npm_config_prefer_offline: "true" } as const;
+
 /** The output of a command run in the project. */
 export interface Ran {
   readonly code: number;
@@ -47,7 +65,7 @@ export async function createConsumerProject(options: {
       const { stdout, stderr } = await exec(command, args, {
         cwd: join(dir, where.cwd ?? "."),
         // Puppeteer must not download a browser: the renderer uses the system's Chromium.
-        env: { ...process.env, PATH: path, PUPPETEER_SKIP_DOWNLOAD: "1", npm_config_yes: "true" },
+        env: { ...process.env, ...PREFER_OFFLINE, PATH: path, PUPPETEER_SKIP_DOWNLOAD: "1", npm_config_yes: "true" },
         maxBuffer: 64 * 1024 * 1024,
       });
       return { code: 0, stdout, stderr };
@@ -56,19 +74,13 @@ export async function createConsumerProject(options: {
       return { code: typeof code === "number" ? code : 1, stdout: stdout ?? "", stderr: stderr ?? String(error) };
     }
   };
-  // --prefer-offline: registry metadata already in npm's cache is used without asking again.
-  const installed = await run("npm", [
-    "install",
-    "--prefer-offline",
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    ...options.tarballs,
-    ...options.extra,
-  ]);
+  const installed = await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...options.tarballs, ...options.extra]);
   if (installed.code !== 0) throw new Error(`npm install failed in ${dir}:\n${installed.stdout}${installed.stderr}`);
   return { dir, run };
 }
+
+/** The version of the registry's `node` package that the newest-Node scenarios run on. */
+export const NEWEST_NODE = "latest";
 
 /**
  * Installs the `node` package of the npm registry at `version` (a version, range or tag such as
@@ -78,8 +90,9 @@ export async function installNode(version: string): Promise<{ readonly bin: stri
   const dir = await mkdtemp(join(tmpdir(), "weft-node-"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "weft-node", private: true }));
   try {
-    await exec("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `node@${version}`], {
+    await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `node@${version}`], {
       cwd: dir,
+      env: { ...process.env, ...PREFER_OFFLINE },
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {

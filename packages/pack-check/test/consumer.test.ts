@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsumerProject, installNode, type ConsumerProject, type RunIn } from "../src/consumer.ts";
+import { CONSUMER_PEERS, createConsumerProject, installNode, NEWEST_NODE, type ConsumerProject, type RunIn } from "../src/consumer.ts";
 import { lintTarball, type LintReport } from "../src/lint.ts";
 import { packAll, ROOT, tarballFiles, type Packed } from "../src/pack.ts";
 
@@ -36,11 +36,11 @@ beforeAll(async () => {
   lints = Promise.all(packed.map(async ({ name, tarball }) => ({ name, reports: await lintTarball(tarball) })));
   lints.catch(() => {});
   // The newest Node downloads while npm installs the tarballs: both mostly wait on the registry.
-  const node = installNode("latest");
+  const node = installNode(NEWEST_NODE);
   node.catch(() => {});
   project = await createConsumerProject({
     tarballs: packed.map((p) => p.tarball),
-    extra: ["zod@4.6.7", "openai@7.55.0", "@opentelemetry/api@1.9.1", "@opentelemetry/sdk-trace-base@2.12.1"],
+    extra: CONSUMER_PEERS,
   });
   newest = await node;
   console.log(`packed in ${ms(packedAt - started)}, installed with npm in ${ms(performance.now() - packedAt)} (${project.dir})`);
