@@ -12,17 +12,20 @@ export type PageResult =
 
 /** The functions the page script defines on the page's `globalThis`. */
 export interface WeftPage {
-  weftInit(config: Readonly<Record<string, unknown>>): void;
+  /** Imports mermaid's ES module entry (a URL the page is served) and applies the configuration. */
+  weftInit(entry: string, config: Readonly<Record<string, unknown>>): Promise<void>;
   weftRender(text: string, options: { format: "svg" | "png"; background: string }): Promise<PageResult>;
 }
 
 /**
- * Runs in the browser, after mermaid's bundle. Kept as text so that no Node-side transform
+ * Runs in the browser, on the page served at the made-up origin (see renderer.ts). Kept as text so that no Node-side transform
  * (esbuild's keepNames, coverage) can change the code that is sent to the page.
  */
 // biome-ignore lint/complexity/noUselessStringRaw: the script is sent verbatim; raw keeps any backslash it gains as written.
 export const PAGE_SCRIPT = String.raw`
-globalThis.weftInit = (config) => {
+let mermaid;
+globalThis.weftInit = async (entry, config) => {
+  mermaid = (await import(entry)).default;
   mermaid.initialize({ startOnLoad: false, ...config });
 };
 globalThis.weftRender = async (text, options) => {

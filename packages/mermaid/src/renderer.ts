@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { dirname, join, sep } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { findChromium, type ChromiumSearch } from "./chromium.js";
 import { isRenderError, RenderError } from "./errors.js";
@@ -145,26 +147,66 @@ export async function renderMermaid(text: string, options: RenderOptions & Rende
   }
 }
 
-/** The path of mermaid's browser bundle, taken from mermaid-cli's own dependency. */
-function mermaidBundlePath(): string {
+/**
+ * The made-up origin the warm page is served from. Its requests never reach a network: the page's
+ * request handler answers them from mermaid's package, and aborts every other request.
+ */
+const PAGE_ORIGIN = "https://weft-mermaid.invalid";
+
+/**
+ * The folder of mermaid's ES module build, from the `mermaid` that mermaid-cli depends on. Its
+ * entry loads the code of each kind of diagram (flowchart, gantt, …) the first time one is drawn,
+ * so the page compiles a few hundred KB, not the 5.5 MB of every diagram kind in the one-file build.
+ */
+function mermaidDist(): string {
   const require = createRequire(import.meta.url);
   const cli = require.resolve("@mermaid-js/mermaid-cli");
-  return createRequire(cli).resolve("mermaid/dist/mermaid.min.js");
+  return dirname(createRequire(cli).resolve("mermaid/dist/mermaid.esm.min.mjs"));
+}
+
+/** Serves the page and mermaid's module files to the warm page; every other request is aborted. */
+function serveOffline(page: Page): void {
+  const dist = mermaidDist();
+  const files = new Map<string, Promise<Buffer | undefined>>();
+  const read = (path: string): Promise<Buffer | undefined> => {
+    let file = files.get(path);
+    if (file === undefined) files.set(path, (file = readFile(path).catch(() => undefined)));
+    return file;
+  };
+  page.on("request", (request) => {
+    const url = request.url();
+    if (url.startsWith("data:") || url.startsWith("about:")) return void request.continue();
+    if (!url.startsWith(`${PAGE_ORIGIN}/`)) return void request.abort("blockedbyclient");
+    const path = decodeURIComponent(new URL(url).pathname);
+    if (path === "/") return void request.respond({ status: 200, contentType: "text/html", body: PAGE_HTML });
+    const file = join(dist, path);
+    if (!file.startsWith(dist + sep) || !file.endsWith(".mjs")) return void request.respond({ status: 404, body: "" });
+    // A page closed in the meantime takes no answer; that is not an error of a render.
+    void read(file)
+      .then((body) =>
+        body === undefined
+          ? request.respond({ status: 404, body: "" })
+          : request.respond({ status: 200, contentType: "text/javascript", body }),
+      )
+      .catch(() => undefined);
+  });
 }
 
 async function openWarmPage(browser: Browser, mermaidConfig: Readonly<Record<string, unknown>>): Promise<Page> {
   const page = await browser.newPage();
   // Offline by construction: nothing on this page may reach the network.
   await page.setRequestInterception(true);
-  page.on("request", (request) => {
-    const url = request.url();
-    if (url.startsWith("data:") || url.startsWith("about:")) void request.continue();
-    else void request.abort("blockedbyclient");
-  });
-  await page.setContent(PAGE_HTML);
-  await page.addScriptTag({ path: mermaidBundlePath() });
+  serveOffline(page);
+  await page.goto(`${PAGE_ORIGIN}/`);
   await page.addScriptTag({ content: PAGE_SCRIPT });
-  await page.evaluate((config) => (globalThis as unknown as WeftPage).weftInit(config), { securityLevel: "strict", ...mermaidConfig });
+  await page.evaluate(
+    (entry, config) => (globalThis as unknown as WeftPage).weftInit(entry, config),
+    `${PAGE_ORIGIN}/mermaid.esm.min.mjs`,
+    {
+      securityLevel: "strict",
+      ...mermaidConfig,
+    },
+  );
   return page;
 }
 
