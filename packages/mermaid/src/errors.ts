@@ -16,7 +16,9 @@ export type RenderErrorCode =
   /** The diagram parsed but could not be drawn or captured. */
   | "RENDER_FAILED"
   /** `render` was called after `close`, or the browser went away. */
-  | "RENDERER_CLOSED";
+  | "RENDERER_CLOSED"
+  /** The `"mermaid-cli"` engine was asked for, and its optional peer `@mermaid-js/mermaid-cli` is not installed. */
+  | "MERMAID_CLI_NOT_INSTALLED";
 
 const brand = Symbol.for("weft.RenderError");
 

@@ -37,7 +37,9 @@ export interface RendererOptions extends ChromiumSearch {
   /**
    * `"page"` (default) renders every diagram on one warm page with mermaid loaded once (about
    * 0.1–0.3 s a diagram); `"mermaid-cli"` calls mermaid-cli's `renderMermaid` on the shared
-   * browser, a fresh page per diagram (about 1–3 s), with mermaid-cli's fonts and defaults.
+   * browser, a fresh page per diagram (about 1–3 s), with mermaid-cli's fonts and defaults. That
+   * engine needs the optional peer dependency `@mermaid-js/mermaid-cli` installed; without it,
+   * `createRenderer` throws a `RenderError` `MERMAID_CLI_NOT_INSTALLED`.
    */
   readonly engine?: "page" | "mermaid-cli";
   /** How long one browser call may take before it fails, in ms. Default 60 000. */
@@ -102,6 +104,7 @@ const BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networ
  */
 export async function createRenderer(options: RendererOptions = {}): Promise<Renderer> {
   const executablePath = options.executablePath ?? findChromium(options);
+  const cliRender = options.engine === "mermaid-cli" ? await loadMermaidCli() : undefined;
   const { launch } = await import("puppeteer-core");
   let browser: Browser;
   try {
@@ -117,8 +120,8 @@ export async function createRenderer(options: RendererOptions = {}): Promise<Ren
     });
   }
   try {
-    return options.engine === "mermaid-cli"
-      ? new CliRenderer(browser, options.mermaidConfig ?? {})
+    return cliRender !== undefined
+      ? new CliRenderer(browser, { cliRender, mermaidConfig: options.mermaidConfig ?? {} })
       : new PageRenderer(browser, await openWarmPage(browser, options.mermaidConfig ?? {}));
   } catch (error) {
     await browser.close().catch(() => undefined);
@@ -154,14 +157,33 @@ export async function renderMermaid(text: string, options: RenderOptions & Rende
 const PAGE_ORIGIN = "https://weft-mermaid.invalid";
 
 /**
- * The folder of mermaid's ES module build, from the `mermaid` that mermaid-cli depends on. Its
- * entry loads the code of each kind of diagram (flowchart, gantt, …) the first time one is drawn,
- * so the page compiles a few hundred KB, not the 5.5 MB of every diagram kind in the one-file build.
+ * The folder of mermaid's ES module build. Its entry loads the code of each kind of diagram
+ * (flowchart, gantt, …) the first time one is drawn, so the page compiles a few hundred KB, not
+ * the 5.5 MB of every diagram kind in the one-file build.
  */
 function mermaidDist(): string {
-  const require = createRequire(import.meta.url);
-  const cli = require.resolve("@mermaid-js/mermaid-cli");
-  return dirname(createRequire(cli).resolve("mermaid/dist/mermaid.esm.min.mjs"));
+  return dirname(createRequire(import.meta.url).resolve("mermaid/dist/mermaid.esm.min.mjs"));
+}
+
+type CliRender = typeof import("@mermaid-js/mermaid-cli").renderMermaid;
+
+/**
+ * mermaid-cli's `renderMermaid`, for the `"mermaid-cli"` engine. mermaid-cli is an optional peer
+ * dependency: the page engine does not need it, and it brings a few hundred MB of packages.
+ */
+async function loadMermaidCli(): Promise<CliRender> {
+  try {
+    return (await import("@mermaid-js/mermaid-cli")).renderMermaid;
+  } catch (error) {
+    const missing = (error as { code?: unknown } | null)?.code === "ERR_MODULE_NOT_FOUND";
+    throw new RenderError(
+      missing ? "MERMAID_CLI_NOT_INSTALLED" : "RENDER_FAILED",
+      missing
+        ? 'The "mermaid-cli" engine needs @mermaid-js/mermaid-cli, which is not installed: install it beside @weft/mermaid (npm install @mermaid-js/mermaid-cli), or leave `engine` out to render on the warm page.'
+        : `@mermaid-js/mermaid-cli did not load: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Serves the page and mermaid's module files to the warm page; every other request is aborted. */
@@ -294,18 +316,19 @@ class PageRenderer extends QueuedRenderer {
 }
 
 class CliRenderer extends QueuedRenderer {
+  readonly #cliRender: CliRender;
   readonly #mermaidConfig: Readonly<Record<string, unknown>>;
 
-  constructor(browser: Browser, mermaidConfig: Readonly<Record<string, unknown>>) {
+  constructor(browser: Browser, engine: { cliRender: CliRender; mermaidConfig: Readonly<Record<string, unknown>> }) {
     super(browser);
-    this.#mermaidConfig = mermaidConfig;
+    this.#cliRender = engine.cliRender;
+    this.#mermaidConfig = engine.mermaidConfig;
   }
 
   protected async renderOne(text: string, options: RenderOptions): Promise<string | Uint8Array> {
-    const { renderMermaid: cliRender } = await import("@mermaid-js/mermaid-cli");
     let data: Uint8Array;
     try {
-      ({ data } = await cliRender(this.browser as never, text, options.format, {
+      ({ data } = await this.#cliRender(this.browser as never, text, options.format, {
         backgroundColor: options.backgroundColor ?? "white",
         mermaidConfig: { securityLevel: "strict", ...this.#mermaidConfig } as never,
         fontEmbed: false,

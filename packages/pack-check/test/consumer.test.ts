@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +26,7 @@ const NODES: readonly { readonly label: string; readonly major: () => string; re
   },
 ];
 let NEWEST_MAJOR = "";
-const SCENARIOS = ["durable.ts", "model.ts", "graph.ts", "traced.ts"];
+const SCENARIOS = ["durable.ts", "model.ts", "graph.ts", "traced.ts", "engine.ts"];
 
 beforeAll(async () => {
   packsDir = await mkdtemp(join(tmpdir(), "weft-packs-"));
@@ -134,6 +135,12 @@ describe.each(NODES)("a project that installs the tarballs with npm, on $label",
     const ran = await run("node", ["traced.ts"]);
     expect(ran.stdout).toContain("notes: about a, about b");
     expect(ran.stdout).toContain("spans: run notes, step 1, step 2, task note, task note, task plan\n");
+  });
+
+  it("installs no @mermaid-js/mermaid-cli, and its engine then names the package to install", async () => {
+    expect(existsSync(join(project.dir, "node_modules", "@mermaid-js", "mermaid-cli"))).toBe(false);
+    const ran = await run("node", ["engine.ts"]);
+    expect(ran.stdout).toMatch(/^MERMAID_CLI_NOT_INSTALLED: .*npm install @mermaid-js\/mermaid-cli/);
   });
 
   it("draws a graph module's factory export to SVG with npx weft draw", async () => {
