@@ -46,7 +46,8 @@ function spawnNode(args: readonly string[], env: Record<string, string>, script:
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    // stdin is a pipe that a test may write to (see shared-limits.test.ts); the others leave it be.
+    stdio: ["pipe", "pipe", "pipe"],
   });
   const lines: string[] = [];
   const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];

@@ -1,6 +1,7 @@
 import { startTestServer, type TestServer } from "@weft/openai/testing";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Limit } from "./fixtures/limited-graph.js";
 import { killAll, spawnTs, type Child } from "./processes.js";
 import { freshPrefix, obliterate, REDIS_URL, redisAvailable } from "./services.js";
 
@@ -8,37 +9,48 @@ const online = await redisAvailable();
 
 let server: TestServer | undefined;
 let redis: Redis;
+let children: Child[] = [];
+
+/** The four processes, each a BullMQ worker and a driver, kept for every test (see limited-process.ts). */
+const startChildren = (): Child[] =>
+  Array.from({ length: 4 }, () => spawnTs("test/fixtures/limited-process.ts", [], { WEFT_REDIS_URL: REDIS_URL }));
 
 /**
- * Starts four processes, each a BullMQ worker and the driver of one run of `count` model
- * calls on a shared queue, lets them go at once, and waits for every run to end.
+ * Runs one scenario on the four processes: each starts a BullMQ worker and the driver of one run
+ * of `count` model calls on a shared queue, at the test server; they go at once, and it waits
+ * until every run has ended and every process has closed its worker and driver. `printed` is what
+ * the processes printed for this scenario. When anything fails, the processes are replaced, so
+ * that the next test does not meet one still waiting in this scenario.
  */
-async function fourProcesses(
-  env: Record<string, string>,
-  count: number,
-): Promise<{ lines: unknown[]; printed: unknown[]; ms: number; prefix: string }> {
+async function fourProcesses(limit: Limit, count: number): Promise<{ lines: unknown[]; printed: unknown[]; ms: number; prefix: string }> {
   const prefix = freshPrefix();
-  const children: Child[] = [];
-  for (let i = 0; i < 4; i++) {
-    children.push(
-      spawnTs("test/fixtures/limited-process.ts", [], {
-        ...env,
-        PREFIX: prefix,
-        COUNT: String(count),
-        WEFT_REDIS_URL: REDIS_URL,
-        BASE_URL: server!.baseURL,
-      }),
+  const from = children.map((child) => child.lines.length);
+  const ofScenario =
+    (...words: string[]) =>
+    (line: string): boolean =>
+      line.includes(`"prefix":"${prefix}"`) && words.some((word) => line.includes(`"${word}"`));
+  try {
+    for (const child of children) child.process.stdin!.write(`${JSON.stringify({ limit, count, prefix, baseURL: server!.baseURL })}\n`);
+    await Promise.all(children.map((child) => child.line(ofScenario("ready"))));
+    const t0 = Date.now();
+    await redis.set(`${prefix}:go`, "1", "PX", 120_000);
+    const lines = await Promise.all(children.map((child) => child.line(ofScenario("done", "failed"))));
+    const ms = Date.now() - t0;
+    await Promise.all(children.map((child) => child.line(ofScenario("closed"))));
+    await obliterate(prefix, "weft-limited");
+    const printed = children.flatMap((child, i) =>
+      child.lines.slice(from[i]).flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as unknown] : [])),
     );
+    const ended = lines.map((line) => {
+      const { prefix: _, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return rest;
+    });
+    return { lines: ended, printed, ms, prefix };
+  } catch (error) {
+    await killAll();
+    children = startChildren();
+    throw error;
   }
-  await Promise.all(children.map((child) => child.line((line) => line.includes('"ready"'))));
-  const t0 = Date.now();
-  await redis.set(`${prefix}:go`, "1", "PX", 120_000);
-  const lines = await Promise.all(children.map((child) => child.line((line) => line.includes('"done"') || line.includes('"failed"'))));
-  const ms = Date.now() - t0;
-  await Promise.all(children.map((child) => child.exited));
-  await obliterate(prefix, "weft-limited");
-  const printed = children.flatMap((child) => child.lines.flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as unknown] : [])));
-  return { lines: lines.map((line) => JSON.parse(line)), printed, ms, prefix };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
@@ -83,6 +95,7 @@ function mostInFlight(): number {
 describe.runIf(online)("limits shared in Redis by four worker processes", () => {
   beforeAll(() => {
     redis = new Redis(REDIS_URL);
+    children = startChildren();
   });
 
   afterEach(async () => {
@@ -91,6 +104,8 @@ describe.runIf(online)("limits shared in Redis by four worker processes", () => 
   });
 
   afterAll(async () => {
+    for (const child of children) child.process.stdin!.end();
+    await Promise.all(children.map((child) => child.exited));
     await killAll();
     redis?.disconnect();
   });
@@ -98,7 +113,7 @@ describe.runIf(online)("limits shared in Redis by four worker processes", () => 
   it("holds 60 requests per second on one key across the four, counted by the server", async () => {
     server = await startTestServer({ handler: () => ({ text: "ok", latencyMs: 5 }) });
 
-    const { lines, ms } = await fourProcesses({ LIMIT: "rate" }, 60);
+    const { lines, ms } = await fourProcesses("rate", 60);
 
     expect(lines).toEqual(Array.from({ length: 4 }, () => ({ done: 60, ms: expect.any(Number) })));
     const seconds = perSecond();
@@ -128,7 +143,7 @@ describe.runIf(online)("limits shared in Redis by four worker processes", () => 
       },
     });
 
-    const { lines, ms } = await fourProcesses({ LIMIT: "concurrency" }, 15).finally(() => clearTimeout(giveUp));
+    const { lines, ms } = await fourProcesses("concurrency", 15).finally(() => clearTimeout(giveUp));
 
     expect(lines).toEqual(Array.from({ length: 4 }, () => ({ done: 15, ms: expect.any(Number) })));
     const most = mostInFlight();
@@ -144,7 +159,7 @@ describe.runIf(online)("limits shared in Redis by four worker processes", () => 
       handler: () => ({ text: "ok", latencyMs: 5 }),
     });
 
-    const { lines, printed, ms } = await fourProcesses({ LIMIT: "storm" }, 25);
+    const { lines, printed, ms } = await fourProcesses("storm", 25);
 
     expect(lines).toEqual(Array.from({ length: 4 }, () => ({ done: 25, ms: expect.any(Number) })));
     const calls = server.requests.length;
