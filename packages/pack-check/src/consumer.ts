@@ -3,10 +3,12 @@
  * follows "Use Weft from a clone" in docs/getting-started.md gets it.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { ROOT } from "./pack.ts";
 
 const exec = promisify(execFile);
 
@@ -83,11 +85,39 @@ export async function createConsumerProject(options: {
 export const NEWEST_NODE = "latest";
 
 /**
- * Installs the `node` package of the npm registry at `version` (a version, range or tag such as
- * `latest`) into a new temporary directory, and returns the directory of its `node` binary.
+ * Where `warm-cache` (run by scripts/setup.sh) keeps the newest Node, so that each test run does
+ * not install its 200 MB again: a folder holding `node_modules/.bin/node`.
  */
-export async function installNode(version: string): Promise<{ readonly bin: string; readonly dir: string }> {
-  const dir = await mkdtemp(join(tmpdir(), "weft-node-"));
+export const NEWEST_NODE_DIR = join(ROOT, "node_modules", ".cache", "weft-newest-node");
+
+/**
+ * The newest Node that setup installed ({@link NEWEST_NODE_DIR}); when there is none, it is
+ * installed now into a temporary folder, which `temporary` says the caller removes when done.
+ */
+export async function newestNode(): Promise<{ readonly bin: string; readonly dir: string; readonly temporary: boolean }> {
+  const bin = join(NEWEST_NODE_DIR, "node_modules", ".bin");
+  if (existsSync(join(bin, "node"))) return { bin, dir: NEWEST_NODE_DIR, temporary: false };
+  return { ...(await installNode(NEWEST_NODE)), temporary: true };
+}
+
+/**
+ * Installs the newest Node into {@link NEWEST_NODE_DIR}, in place of what is there: into a new
+ * folder beside it first, then moved, so that the folder never holds half an install.
+ */
+export async function keepNewestNode(): Promise<void> {
+  await mkdir(dirname(NEWEST_NODE_DIR), { recursive: true });
+  const { dir } = await installNode(NEWEST_NODE, dirname(NEWEST_NODE_DIR));
+  await rm(NEWEST_NODE_DIR, { recursive: true, force: true });
+  await rename(dir, NEWEST_NODE_DIR);
+}
+
+/**
+ * Installs the `node` package of the npm registry at `version` (a version, range or tag such as
+ * `latest`) into a new folder under `parent` (default: the system's temporary directory), and
+ * returns that folder and the directory of its `node` binary.
+ */
+export async function installNode(version: string, parent = tmpdir()): Promise<{ readonly bin: string; readonly dir: string }> {
+  const dir = await mkdtemp(join(parent, "weft-node-"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "weft-node", private: true }));
   try {
     await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `node@${version}`], {

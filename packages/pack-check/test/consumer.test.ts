@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONSUMER_PEERS, createConsumerProject, installNode, NEWEST_NODE, type ConsumerProject, type RunIn } from "../src/consumer.ts";
+import { CONSUMER_PEERS, createConsumerProject, newestNode, type ConsumerProject, type RunIn } from "../src/consumer.ts";
 import { lintTarball, type LintReport } from "../src/lint.ts";
 import { packAll, ROOT, tarballFiles, type Packed } from "../src/pack.ts";
 
@@ -11,11 +11,12 @@ let packsDir: string;
 let packed: Packed[];
 let project: ConsumerProject;
 let lints: Promise<{ name: string; reports: LintReport[] }[]>;
-let newest: { bin: string; dir: string } | undefined;
+let newest: { bin: string; dir: string; temporary: boolean } | undefined;
 
 /**
  * The Node versions the scenarios run on: every package's `engines` claims Node 22 and all later
- * majors, so the lowest (the workspace's own Node 22) and the newest the npm registry has.
+ * majors, so the lowest (the workspace's own Node 22) and the newest the npm registry had when
+ * scripts/setup.sh last ran (it keeps that Node installed; without it, the newest is installed now).
  */
 const NODES: readonly { readonly label: string; readonly major: () => string; readonly where: () => RunIn }[] = [
   { label: "the lowest claimed Node (22)", major: () => "22", where: () => ({ cwd: "lowest" }) },
@@ -36,8 +37,8 @@ beforeAll(async () => {
   // The linters read the tarballs while npm installs them: one waits on the network, the other on the CPU.
   lints = Promise.all(packed.map(async ({ name, tarball }) => ({ name, reports: await lintTarball(tarball) })));
   lints.catch(() => {});
-  // The newest Node downloads while npm installs the tarballs: both mostly wait on the registry.
-  const node = installNode(NEWEST_NODE);
+  // The newest Node that setup installed, or, without one, installed now while npm installs the tarballs.
+  const node = newestNode();
   node.catch(() => {});
   project = await createConsumerProject({
     tarballs: packed.map((p) => p.tarball),
@@ -59,7 +60,7 @@ const ms = (value: number) => `${(value / 1000).toFixed(1)} s`;
 afterAll(async () => {
   if (packsDir) await rm(packsDir, { recursive: true, force: true });
   if (project) await rm(project.dir, { recursive: true, force: true });
-  if (newest) await rm(newest.dir, { recursive: true, force: true });
+  if (newest?.temporary) await rm(newest.dir, { recursive: true, force: true });
 });
 
 describe("the packed tarballs", () => {
