@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findChromium } from "./chromium.js";
+import { CHROMIUM_CANDIDATES, findChromium, headlessModeOf } from "./chromium.js";
 import { isRenderError, RenderError } from "./errors.js";
 import { createRenderer } from "./renderer.js";
 
@@ -20,6 +20,28 @@ describe("findChromium", () => {
     expect(findChromium({ env: { CHROMIUM_PATH: a, PUPPETEER_EXECUTABLE_PATH: b }, candidates: [] })).toBe(a);
     expect(findChromium({ env: { PUPPETEER_EXECUTABLE_PATH: b }, candidates: [a] })).toBe(b);
     expect(findChromium({ env: {}, candidates: ["/nonexistent/chromium", a] })).toBe(a);
+  });
+
+  it("looks for Chromium's headless shell before the full browser", () => {
+    expect(CHROMIUM_CANDIDATES).toEqual(["/usr/bin/chromium-headless-shell", "/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+  });
+
+  it("launches the headless shell in Puppeteer's shell mode and a full browser in its headless mode", () => {
+    for (const shell of [
+      "/usr/bin/chromium-headless-shell",
+      "/opt/chrome-headless-shell/chrome-headless-shell",
+      "C:\\chrome\\headless_shell.exe",
+    ]) {
+      expect(headlessModeOf(shell), shell).toBe("shell");
+    }
+    for (const browser of [
+      "/usr/bin/chromium",
+      "/usr/bin/chromium-browser",
+      "/opt/google/chrome/chrome",
+      "/opt/headless-shell-tools/chromium",
+    ]) {
+      expect(headlessModeOf(browser), browser).toBe(true);
+    }
   });
 
   it("names every place it looked when there is no Chromium", () => {

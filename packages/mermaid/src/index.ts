@@ -1,4 +1,4 @@
-export { CHROMIUM_CANDIDATES, findChromium, type ChromiumSearch } from "./chromium.js";
+export { CHROMIUM_CANDIDATES, findChromium, headlessModeOf, type ChromiumSearch } from "./chromium.js";
 export { isRenderError, RenderError, type RenderErrorCode } from "./errors.js";
 export {
   createRenderer,

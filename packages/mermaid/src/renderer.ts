@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, sep } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
-import { findChromium, type ChromiumSearch } from "./chromium.js";
+import { findChromium, headlessModeOf, type ChromiumSearch } from "./chromium.js";
 import { isRenderError, RenderError } from "./errors.js";
 import { PAGE_HTML, PAGE_SCRIPT, type PageResult, type WeftPage } from "./page.js";
 
@@ -110,7 +110,7 @@ export async function createRenderer(options: RendererOptions = {}): Promise<Ren
   try {
     browser = await launch({
       executablePath,
-      headless: true,
+      headless: headlessModeOf(executablePath),
       args: [...BASE_ARGS, ...(options.args ?? [])],
       protocolTimeout: options.timeoutMs ?? 60_000,
     });

@@ -1,4 +1,4 @@
-import { findChromium } from "@weft/mermaid";
+import { findChromium, headlessModeOf } from "@weft/mermaid";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { startStudio } from "../src/index.js";
 
@@ -14,8 +14,10 @@ export interface StudioSession {
 export async function openReportStudio(viewport = { width: 1480, height: 1000 }): Promise<StudioSession> {
   const report = await import("../../../examples/report/src/studio.js");
   const studio = await startStudio({ graphs: { report: report.graph }, inputs: { report: report.input } });
+  const executablePath = findChromium();
   const browser = await puppeteer.launch({
-    executablePath: findChromium(),
+    executablePath,
+    headless: headlessModeOf(executablePath),
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   const page = await browser.newPage();
