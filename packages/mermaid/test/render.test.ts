@@ -114,12 +114,12 @@ describe.skipIf(chromium === undefined)("other ways to render", () => {
     expect(pngSize(png).height).toBeGreaterThan(100);
   });
 
+  // One diagram: mermaid-cli loads all of mermaid into a fresh page for each, about 4 CPU-seconds.
   it("the mermaid-cli engine renders through mermaid-cli's renderMermaid on the shared browser", async () => {
     const renderer = await createRenderer({ executablePath: chromium, engine: "mermaid-cli" });
     try {
       const svg = await renderer.render(await drawValid(briefing), { format: "svg" });
       expect(flowchartLabels(parseSvg(svg))).toEqual(expect.arrayContaining(["weather", "news", "calendar", "aggregate"]));
-      expect(pngSize(await renderer.render("flowchart LR\n  a --> b", { format: "png" })).width).toBeGreaterThan(50);
     } finally {
       await renderer.close();
     }

@@ -12,7 +12,7 @@ const NOWHERE = "postgres://postgres@127.0.0.1:1/test";
 /** Runs the conformance test file in a fresh vitest, against a server that is not there. */
 function runWithoutPostgres(ci: boolean): Promise<{ code: number | null; output: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST") && key !== "CI"));
-  const child = spawn(process.execPath, [vitest, "run", "src/postgres-checkpointer.test.ts"], {
+  const child = spawn(process.execPath, [vitest, "run", "src/postgres-checkpointer.test.ts", "--pool=threads", "--maxWorkers=1"], {
     cwd: packageDir,
     env: { ...env, WEFT_POSTGRES_URL: NOWHERE, NO_COLOR: "1", ...(ci ? { CI: "true" } : {}) },
   });
