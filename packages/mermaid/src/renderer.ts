@@ -175,7 +175,9 @@ async function loadMermaidCli(): Promise<CliRender> {
   try {
     return (await import("@mermaid-js/mermaid-cli")).renderMermaid;
   } catch (error) {
-    const missing = (error as { code?: unknown } | null)?.code === "ERR_MODULE_NOT_FOUND";
+    // ERR_MODULE_NOT_FOUND from the ES module build, MODULE_NOT_FOUND from the CommonJS one.
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    const missing = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String(message).includes("@mermaid-js/mermaid-cli");
     throw new RenderError(
       missing ? "MERMAID_CLI_NOT_INSTALLED" : "RENDER_FAILED",
       missing
@@ -183,6 +185,15 @@ async function loadMermaidCli(): Promise<CliRender> {
         : `@mermaid-js/mermaid-cli did not load: ${messageOf(error)}`,
       { cause: error },
     );
+  }
+}
+
+/** The decoded path of a URL, or undefined when it does not decode (`%zz`). */
+function pathOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return undefined;
   }
 }
 
@@ -199,10 +210,12 @@ function serveOffline(page: Page): void {
     const url = request.url();
     if (url.startsWith("data:") || url.startsWith("about:")) return void request.continue();
     if (!url.startsWith(`${PAGE_ORIGIN}/`)) return void request.abort("blockedbyclient");
-    const path = decodeURIComponent(new URL(url).pathname);
+    const path = pathOf(url);
     if (path === "/") return void request.respond({ status: 200, contentType: "text/html", body: PAGE_HTML });
-    const file = join(dist, path);
-    if (!file.startsWith(dist + sep) || !file.endsWith(".mjs")) return void request.respond({ status: 404, body: "" });
+    const file = join(dist, path ?? "/");
+    if (path === undefined || !file.startsWith(dist + sep) || !file.endsWith(".mjs")) {
+      return void request.respond({ status: 404, body: "" });
+    }
     // A page closed in the meantime takes no answer; that is not an error of a render.
     void read(file)
       .then((body) =>
