@@ -19,7 +19,8 @@ fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  # sudo may ask for a password when Chromium itself is missing; never for the optional shell alone.
+  if command -v sudo >/dev/null 2>&1 && { [ "$need_browser" -eq 1 ] || sudo -n true 2>/dev/null; }; then
     SUDO="sudo"
   elif [ "$need_browser" -eq 1 ]; then
     echo "setup-chromium: /usr/bin/chromium is missing and this user cannot install packages;" >&2
