@@ -65,7 +65,7 @@ function cyclesFrom(entries: readonly string[]): string[][] {
       const at = onStack.get(target);
       if (at !== undefined) {
         const cycle = [...stack.slice(at), target];
-        const key = [...cycle.slice(0, -1)].sort().join("\n");
+        const key = cycle.slice(0, -1).sort().join("\n");
         if (!seen.has(key)) {
           seen.add(key);
           cycles.push(cycle);

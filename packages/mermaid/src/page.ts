@@ -18,8 +18,9 @@ export interface WeftPage {
 }
 
 /**
- * Runs in the browser, on the page served at the made-up origin (see renderer.ts). Kept as text so that no Node-side transform
- * (esbuild's keepNames, coverage) can change the code that is sent to the page.
+ * Runs in the browser, on the page served at the made-up origin (see renderer.ts). Kept as text
+ * so that no Node-side transform (esbuild's keepNames, coverage) can change the code that is
+ * sent to the page.
  */
 // biome-ignore lint/complexity/noUselessStringRaw: the script is sent verbatim; raw keeps any backslash it gains as written.
 export const PAGE_SCRIPT = String.raw`

@@ -212,8 +212,8 @@ function serveOffline(page: Page): void {
     if (!url.startsWith(`${PAGE_ORIGIN}/`)) return void request.abort("blockedbyclient");
     const path = pathOf(url);
     if (path === "/") return void request.respond({ status: 200, contentType: "text/html", body: PAGE_HTML });
-    const file = join(dist, path ?? "/");
-    if (path === undefined || !file.startsWith(dist + sep) || !file.endsWith(".mjs")) {
+    const file = path === undefined ? undefined : join(dist, path);
+    if (file === undefined || !file.startsWith(dist + sep) || !file.endsWith(".mjs")) {
       return void request.respond({ status: 404, body: "" });
     }
     // A page closed in the meantime takes no answer; that is not an error of a render.

@@ -82,7 +82,7 @@ export async function createConsumerProject(options: {
 }
 
 /** The version of the registry's `node` package that the newest-Node scenarios run on. */
-export const NEWEST_NODE = "latest";
+const NEWEST_NODE = "latest";
 
 /**
  * Where `warm-cache` (run by scripts/setup.sh) keeps the newest Node, so that each test run does
@@ -95,7 +95,7 @@ export const NEWEST_NODE_DIR = join(ROOT, "node_modules", ".cache", "weft-newest
  * installed now into a temporary folder, which `temporary` says the caller removes when done.
  */
 export async function newestNode(): Promise<{ readonly bin: string; readonly dir: string; readonly temporary: boolean }> {
-  const bin = join(NEWEST_NODE_DIR, "node_modules", ".bin");
+  const bin = binOf(NEWEST_NODE_DIR);
   if (existsSync(join(bin, "node"))) return { bin, dir: NEWEST_NODE_DIR, temporary: false };
   return { ...(await installNode(NEWEST_NODE)), temporary: true };
 }
@@ -116,7 +116,7 @@ export async function keepNewestNode(): Promise<void> {
  * `latest`) into a new folder under `parent` (default: the system's temporary directory), and
  * returns that folder and the directory of its `node` binary.
  */
-export async function installNode(version: string, parent = tmpdir()): Promise<{ readonly bin: string; readonly dir: string }> {
+async function installNode(version: string, parent = tmpdir()): Promise<{ readonly bin: string; readonly dir: string }> {
   const dir = await mkdtemp(join(parent, "weft-node-"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "weft-node", private: true }));
   try {
@@ -129,5 +129,8 @@ export async function installNode(version: string, parent = tmpdir()): Promise<{
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`npm install node@${version} failed in ${dir}:\n${stdout ?? ""}${stderr ?? ""}`, { cause: error });
   }
-  return { bin: join(dir, "node_modules", ".bin"), dir };
+  return { bin: binOf(dir), dir };
 }
+
+/** The folder of the binaries that an npm install into `dir` put on its PATH. */
+const binOf = (dir: string): string => join(dir, "node_modules", ".bin");

@@ -250,7 +250,7 @@ function newKeyWrites(channel: Channel): KeyWrites {
   return { channel, list: channel.reducer?.splitItems !== undefined, values: [], count: 0, overwritten: false };
 }
 
-/** The writers of `key` among `writes`, in order: one for each of the key's values in {@link KeyWrites}. */
+/** The writers of `key` among `writes`, in order: one for each of the key's writes ({@link KeyWrites.count}). */
 function writersOf(writes: readonly Write[], key: string): Writer[] {
   const writers: Writer[] = [];
   for (let i = 0; i < writes.length; i++) {
