@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs Debian's Chromium for offline diagram rendering (@weft/mermaid) and the browser tests,
 # unless a Chromium is already there, and Chromium's headless shell beside it
-# (chromium-headless-shell), which @weft/mermaid prefers: it starts with about 30 % less CPU
-# time. The headless shell is optional: when it cannot be installed, the full Chromium is used.
+# (chromium-headless-shell), which @weft/mermaid prefers: it starts faster and with less CPU time.
+# The headless shell is optional: when it cannot be installed, the full Chromium is used.
 # Idempotent and quiet; a fast no-op when both are installed or CHROMIUM_PATH names one.
 set -euo pipefail
 

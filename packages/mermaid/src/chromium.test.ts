@@ -2,9 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHROMIUM_CANDIDATES, findChromium, headlessModeOf } from "./chromium.js";
-import { isRenderError, RenderError } from "./errors.js";
-import { createRenderer } from "./renderer.js";
+import { CHROMIUM_CANDIDATES, createRenderer, findChromium, headlessModeOf, isRenderError, RenderError } from "./index.js";
 
 function fakeExecutable(): string {
   const path = join(mkdtempSync(join(tmpdir(), "weft-chromium-")), "chromium");

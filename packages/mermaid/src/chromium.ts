@@ -4,8 +4,7 @@ import { RenderError } from "./errors.js";
 /**
  * Where {@link findChromium} looks after the environment variables, in order: Chromium's headless
  * shell first (Debian's `chromium-headless-shell`, a build made to be driven by programs, which
- * starts and draws a first diagram with about 30 % less CPU time than the full browser), then the
- * full browser.
+ * starts faster and with less CPU time than the full browser), then the full browser.
  *
  * @example
  * ```ts
